@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# Local bootstrap for the portal: Debian packages, .venv, a project-local PostGIS cluster and Redis
+# under var/ (non-default ports), then the portal itself. Used by `make run`, `make test`, `make stop`.
+# DATABASE_URL / REDIS_URL, when set, point everything at existing servers instead.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VAR="$ROOT/var"
+PG_PORT="${SMAN_PG_PORT:-54329}"
+REDIS_PORT="${SMAN_REDIS_PORT:-63799}"
+WEB_PORT="${SMAN_WEB_PORT:-8000}"
+PY="$ROOT/.venv/bin/python"
+# Debian 12 ships PostgreSQL 15, Ubuntu 24.04 PostgreSQL 16: take the newest installed.
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+APT_PACKAGES=(
+  postgresql postgresql-postgis redis-server gdal-bin
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+)
+TEST_APT_PACKAGES=(chromium)
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_debian_packages() {
+  local wanted=("${APT_PACKAGES[@]}") missing=()
+  [ "${1:-}" = "test" ] && wanted+=("${TEST_APT_PACKAGES[@]}")
+  for p in "${wanted[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    log "Installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  # Debian's package starts its own cluster and Redis on the default ports; we use ours.
+  return 0
+}
+
+install_python() {
+  local locks=(requirements.lock)
+  [ "${1:-}" = "test" ] && locks+=(requirements-dev.lock)
+  if [ ! -x "$PY" ]; then
+    log "Creating .venv"
+    python3 -m venv .venv
+  fi
+  local stamp=".venv/.installed-$(cat "${locks[@]}" | sha256sum | cut -c1-16)"
+  if [ ! -f "$stamp" ]; then
+    log "Installing locked Python dependencies (${locks[*]})"
+    .venv/bin/pip install -q --upgrade pip
+    local args=()
+    for l in "${locks[@]}"; do args+=(-r "$l"); done
+    .venv/bin/pip install -q --require-hashes "${args[@]}"
+    rm -f .venv/.installed-*
+    touch "$stamp"
+  fi
+}
+
+# PostgreSQL refuses to run as root: when we are root, the cluster belongs to the 'postgres' user.
+pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+pg_datadir() {
+  local dir="$VAR/pg"
+  # The cluster owner must be able to reach var/ (a checkout under a private home may not allow it):
+  # then the data lives in /var/tmp and var/pg is a link to it.
+  if [ "$(id -u)" = 0 ] && [ ! -e "$dir" ] && ! runuser -u postgres -- test -x "$VAR"; then
+    local alt="/var/tmp/sman-pg-$(echo "$ROOT" | sha256sum | cut -c1-12)"
+    mkdir -p "$alt" && chown postgres "$alt" && ln -s "$alt" "$dir"
+  fi
+  echo "$dir"
+}
+
+start_postgres() {
+  local PG_BIN; PG_BIN="$(pg_bin)"
+  [ -n "${DATABASE_URL:-}" ] && { log "DATABASE_URL is set: using that database"; return 0; }
+  mkdir -p "$VAR/run" "$VAR/log"
+  local data; data="$(pg_datadir)"
+  mkdir -p "$data"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$data" "$VAR/run"; touch "$VAR/log/postgres.log"; chown postgres "$VAR/log/postgres.log"; fi
+  if [ ! -f "$data/PG_VERSION" ]; then
+    log "Creating the local PostgreSQL cluster in var/pg"
+    # Trust authentication, but only on loopback and on the private socket directory under var/.
+    as_pg "$PG_BIN/initdb" -D "$data" -U sman --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+  fi
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+    log "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$VAR/log/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT -k $VAR/run -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
+  fi
+  if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U sman -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='sman'" | grep -q 1; then
+    "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U sman sman
+  fi
+}
+
+start_redis() {
+  [ -n "${REDIS_URL:-}" ] && { log "REDIS_URL is set: using that Redis"; return 0; }
+  mkdir -p "$VAR/redis" "$VAR/run" "$VAR/log"
+  if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+    log "Starting Redis on 127.0.0.1:$REDIS_PORT"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$VAR/redis" --daemonize yes \
+      --pidfile "$VAR/run/redis.pid" --logfile "$VAR/log/redis.log" --save "" --appendonly no
+    for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+  fi
+}
+
+stop_services() {
+  local PG_BIN; PG_BIN="$(pg_bin)"
+  local data="$VAR/pg"
+  if [ -f "$VAR/run/redis.pid" ]; then
+    redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
+    rm -f "$VAR/run/redis.pid"
+  fi
+  if [ -f "$data/postmaster.pid" ]; then
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
+}
+
+start_daemon() { # name, command...
+  local name="$1"; shift
+  local pidfile="$VAR/run/$name.pid"
+  if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
+  setsid "$@" >>"$VAR/log/$name.log" 2>&1 < /dev/null &
+  echo $! >"$pidfile"
+}
+
+stop_daemons() {
+  for name in web worker beat; do
+    local pidfile="$VAR/run/$name.pid"
+    if [ -f "$pidfile" ]; then
+      local pid; pid="$(cat "$pidfile")"
+      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+      rm -f "$pidfile"
+    fi
+  done
+}
+
+bootstrap() { # mode: run|test
+  install_debian_packages "$1"
+  install_python "$1"
+  start_postgres
+  start_redis
+  log "Migrating the database"
+  "$PY" manage.py migrate --noinput -v 0
+  log "Loading reference data (territories, organisations, défis)"
+  "$PY" manage.py load_reference
+}
+
+case "${1:-}" in
+  run)
+    bootstrap run
+    "$PY" manage.py load_demo
+    "$PY" manage.py collectstatic --noinput -v 0
+    start_daemon worker "$PY" -m celery -A sman worker --loglevel=INFO --concurrency=2
+    start_daemon beat "$PY" -m celery -A sman beat --loglevel=INFO --schedule "$VAR/run/celerybeat-schedule"
+    start_daemon web "$PY" manage.py runserver "127.0.0.1:$WEB_PORT" --noreload
+    for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$WEB_PORT/healthz" && break; sleep 0.2; done
+    echo
+    log "Portail prêt : http://127.0.0.1:$WEB_PORT/  (journaux : var/log/, arrêt : make stop)"
+    "$PY" manage.py load_demo --list
+    ;;
+  test)
+    started=0
+    if [ -z "${DATABASE_URL:-}" ] && [ ! -f "$VAR/pg/postmaster.pid" ]; then started=1; fi
+    bootstrap test
+    shift
+    set +e
+    "$ROOT/.venv/bin/pytest" "$@"
+    status=$?
+    set -e
+    # Leave running only what was running before.
+    [ "$started" = 1 ] && stop_services
+    exit "$status"
+    ;;
+  stop)
+    stop_daemons
+    stop_services
+    log "Stopped"
+    ;;
+  services)
+    start_postgres
+    start_redis
+    ;;
+  deps)
+    install_debian_packages test
+    install_python test
+    ;;
+  *)
+    echo "usage: scripts/dev.sh run|test|stop|services|deps" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,131 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from leaflet.admin import LeafletGeoAdminMixin
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import Challenge, Membership, MembershipRequest, Organisation, Territory, User
+
+
+class MapAdminMixin(LeafletGeoAdminMixin):
+    """The one map widget every app's admin uses for geometries."""
+
+    display_raw = False
+    map_height = "420px"
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = (
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_reviewer",
+        "is_copil_member",
+        "is_active",
+    )
+    list_filter = (
+        "is_staff",
+        "is_reviewer",
+        "is_copil_member",
+        "is_active",
+        "memberships__organisation__kind",
+    )
+    search_fields = ("email", "first_name", "last_name", "memberships__organisation__name")
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Identité", {"fields": ("first_name", "last_name")}),
+        (
+            "Rôles",
+            {"fields": ("is_active", "is_staff", "is_superuser", "is_reviewer", "is_copil_member")},
+        ),
+        ("Permissions fines", {"classes": ("collapse",), "fields": ("groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(Territory)
+class TerritoryAdmin(MapAdminMixin, admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "parent", "population", "geometry_source")
+    list_filter = ("kind", "parent")
+    search_fields = ("code", "name", "siren")
+    list_select_related = ("parent",)
+    readonly_fields = ("geometry_source",)
+    ordering = ("kind", "code")
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        # The change list never needs outlines; the change form does.
+        return qs.defer("geometry") if request.resolver_match.url_name.endswith("changelist") else qs
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ("name", "kind", "territory", "siren", "is_active", "created_at")
+    list_filter = ("kind", "is_active", "territory__parent")
+    search_fields = ("name", "siren", "siret", "territory__name", "territory__code")
+    list_select_related = ("territory",)
+    autocomplete_fields = ["territory"]
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ("user", "organisation", "role", "created_at")
+    list_filter = ("role", "organisation__kind")
+    search_fields = ("user__email", "organisation__name")
+    list_select_related = ("user", "organisation")
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(MembershipRequest)
+class MembershipRequestAdmin(admin.ModelAdmin):
+    list_display = (
+        "user",
+        "organisation",
+        "job_title",
+        "status",
+        "created_at",
+        "decided_by",
+        "decided_at",
+    )
+    list_filter = ("status", "organisation__kind")
+    search_fields = ("user__email", "organisation__name")
+    list_select_related = ("user", "organisation", "decided_by")
+    readonly_fields = ("user", "organisation", "created_at", "decided_by", "decided_at", "status")
+    actions = ["approve", "reject"]
+
+    @admin.action(description="Accepter les demandes sélectionnées")
+    def approve(self, request, queryset):
+        self._decide(request, queryset, services.membership_request_approve)
+
+    @admin.action(description="Refuser les demandes sélectionnées")
+    def reject(self, request, queryset):
+        self._decide(request, queryset, services.membership_request_reject)
+
+    def _decide(self, request, queryset, service):
+        done = 0
+        for item in queryset:
+            try:
+                service(request=item, decided_by=request.user)
+                done += 1
+            except ValidationError as exc:
+                self.message_user(request, f"{item} : {exc.messages[0]}", messages.WARNING)
+        self.message_user(request, f"{done} demande(s) traitée(s).", messages.SUCCESS)
+
+
+@admin.register(Challenge)
+class ChallengeAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "short_title")

@@ -1,0 +1,116 @@
+"""Public API of the shared data: territories (JSON or GeoJSON) and the signed-in user's memberships."""
+
+import django_filters
+from rest_framework import permissions, serializers, viewsets
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_gis.pagination import GeoJsonPagination
+from rest_framework_gis.serializers import GeoFeatureModelSerializer
+
+from .models import Membership, Territory
+
+
+class GeoJSONRenderer(JSONRenderer):
+    media_type = "application/geo+json"
+    format = "geojson"
+
+
+class TerritorySerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Territory
+        fields = ["code", "kind", "kind_label", "name", "siren", "population", "parent", "url"]
+
+
+class TerritoryGeoSerializer(GeoFeatureModelSerializer):
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Territory
+        geo_field = "geometry"
+        id_field = "code"
+        fields = ["code", "kind", "name", "siren", "population", "parent"]
+
+
+class TerritoryFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=Territory.Kind.choices)
+    parent = django_filters.CharFilter(field_name="parent__code", label="Code du rattachement (ex. T8)")
+    name = django_filters.CharFilter(
+        field_name="name",
+        lookup_expr="unaccent__icontains",
+        label="Nom (sans tenir compte des accents)",
+    )
+    code = django_filters.BaseInFilter(field_name="code", label="Codes séparés par des virgules")
+
+    class Meta:
+        model = Territory
+        fields = ["kind", "parent", "name", "code"]
+
+
+class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Territoires de la Métropole. `?format=geojson` renvoie une FeatureCollection avec les contours."""
+
+    queryset = Territory.objects.select_related("parent").order_by("kind", "code")
+    lookup_field = "code"
+    filterset_class = TerritoryFilter
+    renderer_classes = [JSONRenderer, GeoJSONRenderer]
+    permission_classes = [permissions.AllowAny]
+
+    def _geojson(self):
+        return getattr(self.request, "accepted_renderer", None) and self.request.accepted_renderer.format == "geojson"
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        return qs if self._geojson() else qs.defer("geometry")
+
+    def get_serializer_class(self):
+        return TerritoryGeoSerializer if self._geojson() else TerritorySerializer
+
+    @property
+    def paginator(self):
+        if not hasattr(self, "_paginator"):
+            self._paginator = GeoJsonPagination() if self._geojson() else super().paginator
+        return self._paginator
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.name")
+    organisation_kind = serializers.CharField(source="organisation.kind")
+    territory = serializers.CharField(source="organisation.territory.code")
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "organisation_kind", "territory", "role"]
+
+
+class MeSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    is_staff = serializers.BooleanField()
+    is_reviewer = serializers.BooleanField()
+    is_copil_member = serializers.BooleanField()
+    memberships = MembershipSerializer(many=True)
+
+
+class MeView(APIView):
+    """Le compte authentifié (session ou jeton) et ses appartenances."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = MeSerializer
+
+    def get(self, request):
+        user = request.user
+        memberships = user.memberships.select_related("organisation", "organisation__territory")
+        data = MeSerializer(
+            {
+                "email": user.email,
+                "is_staff": user.is_staff,
+                "is_reviewer": user.is_reviewer,
+                "is_copil_member": user.is_copil_member,
+                "memberships": memberships.order_by("organisation__name"),
+            }
+        ).data
+        return Response(data)

@@ -1,0 +1,314 @@
+"""Shared models: people, territories, organisations, memberships and the SMAN défis."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.gis.db import models
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+siren_validator = RegexValidator(r"^\d{9}$", "Le SIREN compte exactement 9 chiffres.")
+siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET compte exactement 14 chiffres.")
+insee_validator = RegexValidator(r"^(\d{5}|2[AB]\d{3})$", "Le code INSEE compte 5 caractères.")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("L'adresse électronique est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address.
+
+    Citizens are users without any membership. Métropole staff have ``is_staff``; reviewers (FMIN
+    jury) and COPIL members have a platform-wide flag. Those three need TOTP MFA
+    (``sman.middleware.RequireMfaMiddleware``).
+    """
+
+    username = None
+    email = models.EmailField("adresse électronique", unique=True)
+    is_reviewer = models.BooleanField(
+        "évaluateur",
+        default=False,
+        help_text="Membre du jury : évalue les candidatures qui lui sont confiées.",
+    )
+    is_copil_member = models.BooleanField(
+        "membre du COPIL",
+        default=False,
+        help_text="Membre du comité de pilotage d'exécution du SMAN.",
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+        ordering = ("email",)
+
+    def __str__(self):
+        full = self.get_full_name()
+        return f"{full} <{self.email}>" if full else self.email
+
+    @property
+    def requires_mfa(self) -> bool:
+        return self.is_staff or self.is_reviewer or self.is_copil_member
+
+
+class TerritoryQuerySet(models.QuerySet):
+    def communes(self):
+        return self.filter(kind=Territory.Kind.COMMUNE)
+
+    def epts(self):
+        return self.filter(kind=Territory.Kind.EPT)
+
+    def with_parent(self):
+        return self.select_related("parent")
+
+    def without_geometry(self):
+        return self.defer("geometry")
+
+
+class Territory(models.Model):
+    """The Métropole, its 12 territories (T1 Paris, T2–T12 EPTs), communes and delegated communes.
+
+    Geometry is WGS-84 (SRID 4326); compute in Lambert-93 (SRID 2154) where metres matter.
+    """
+
+    class Kind(models.TextChoices):
+        METROPOLE = "metropole", "métropole"
+        EPT = "ept", "territoire"
+        COMMUNE = "commune", "commune"
+        DELEGATED_COMMUNE = "delegated_commune", "commune déléguée"
+
+    kind = models.CharField("type", max_length=20, choices=Kind.choices, db_index=True)
+    code = models.CharField(
+        "code",
+        max_length=12,
+        unique=True,
+        help_text="Code INSEE d'une commune, T1…T12 pour un territoire, MGP.",
+    )
+    name = models.CharField("nom", max_length=200)
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[siren_validator])
+    population = models.PositiveIntegerField("population municipale", null=True, blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="rattachement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    geometry = models.MultiPolygonField("contour", srid=4326, null=True, blank=True)
+    geometry_source = models.CharField("source du contour", max_length=200, blank=True)
+    outline_note = models.TextField(
+        "remarque sur le contour",
+        blank=True,
+        help_text="Affichée sous la carte (ex. contour antérieur à une fusion).",
+    )
+
+    objects = TerritoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "territoire"
+        verbose_name_plural = "territoires"
+        ordering = ("kind", "code")
+        indexes = [models.Index(fields=["parent", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="metropole", parent__isnull=True) | ~Q(kind="metropole") & Q(parent__isnull=False),
+                name="territory_parent_by_kind",
+                violation_error_message="Seule la Métropole n'a pas de rattachement.",
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.EPT:
+            return f"{self.code} {self.name}"
+        return self.name
+
+    @property
+    def is_commune(self):
+        return self.kind == self.Kind.COMMUNE
+
+    def get_absolute_url(self):
+        if self.kind == self.Kind.EPT:
+            return reverse("territory_detail", args=[self.code])
+        if self.kind == self.Kind.COMMUNE:
+            return reverse("commune_detail", args=[self.code])
+        if self.kind == self.Kind.DELEGATED_COMMUNE:
+            return reverse("commune_detail", args=[self.parent.code])
+        return reverse("territory_list")
+
+
+class Organisation(models.Model):
+    """A body people act for: a collectivity, a digital actor, a mediation place, a funder…"""
+
+    class Kind(models.TextChoices):
+        COLLECTIVITY = "collectivity", "collectivité"
+        DIGITAL_ACTOR = "digital_actor", "acteur du numérique"
+        MEDIATION_PLACE = "mediation_place", "lieu de médiation numérique"
+        FUNDER = "funder", "financeur"
+        NETWORK_OPERATOR = "network_operator", "opérateur de réseau"
+        METROPOLE = "metropole", "Métropole du Grand Paris"
+
+    kind = models.CharField("type", max_length=20, choices=Kind.choices, db_index=True)
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant", max_length=120, unique=True)
+    siren = models.CharField("SIREN", max_length=9, blank=True, validators=[siren_validator])
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[siret_validator])
+    address = models.CharField("adresse", max_length=300, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("ville", max_length=120, blank=True)
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name="territoire",
+        on_delete=models.PROTECT,
+        related_name="organisations",
+        help_text="Pour une collectivité : la commune, le territoire ou la Métropole qu'elle administre.",
+    )
+    email = models.EmailField("adresse électronique de contact", blank=True)
+    website = models.URLField("site web", blank=True)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "organisation"
+        verbose_name_plural = "organisations"
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["territory"],
+                condition=Q(kind="collectivity"),
+                name="one_collectivity_per_territory",
+                violation_error_message="Ce territoire a déjà sa collectivité.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("organisation_detail", args=[self.slug])
+
+
+class Membership(models.Model):
+    """A user acting for an organisation, as plain member or as its administrator."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", "membre"
+        ADMIN = "admin", "administrateur"
+
+    user = models.ForeignKey(User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    role = models.CharField("rôle", max_length=10, choices=Role.choices, default=Role.MEMBER)
+    created_at = models.DateTimeField("depuis le", auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "appartenance"
+        verbose_name_plural = "appartenances"
+        ordering = ("organisation__name", "user__email")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                name="one_membership_per_user_and_organisation",
+                violation_error_message="Cette personne est déjà membre de cette organisation.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+class MembershipRequest(models.Model):
+    """A user's request to join an organisation, decided by its admins or by Métropole staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "en attente"
+        APPROVED = "approved", "acceptée"
+        REJECTED = "rejected", "refusée"
+
+    user = models.ForeignKey(
+        User, verbose_name="demandeur", on_delete=models.CASCADE, related_name="membership_requests"
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name="organisation",
+        on_delete=models.CASCADE,
+        related_name="membership_requests",
+    )
+    job_title = models.CharField("fonction", max_length=200, blank=True)
+    message = models.TextField("message", blank=True, max_length=2000)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("demandée le", auto_now_add=True)
+    decided_at = models.DateTimeField("décidée le", null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name="décidée par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decision_note = models.TextField("motif", blank=True, max_length=2000)
+
+    class Meta:
+        verbose_name = "demande d'adhésion"
+        verbose_name_plural = "demandes d'adhésion"
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=Q(status="pending"),
+                name="one_pending_request_per_user_and_organisation",
+                violation_error_message="Une demande est déjà en attente pour cette organisation.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.organisation} ({self.get_status_display()})"
+
+
+class Challenge(models.Model):
+    """One of the six défis of the SMAN (§3)."""
+
+    number = models.PositiveSmallIntegerField("numéro", unique=True)
+    title = models.CharField("intitulé", max_length=200)
+    short_title = models.CharField("intitulé court", max_length=100)
+    ambition = models.TextField("ambition")
+
+    class Meta:
+        verbose_name = "défi"
+        verbose_name_plural = "défis"
+        ordering = ("number",)
+
+    def __str__(self):
+        return f"Défi {self.number} – {self.title}"

@@ -1,0 +1,64 @@
+"""Reads shared by the portal's pages and API, with the joins they need."""
+
+from django.db.models import Count, IntegerField, Prefetch
+from django.db.models.functions import Cast, Substr
+
+from .models import Challenge, Membership, MembershipRequest, Organisation, Territory
+
+
+def territory_list_with_communes():
+    """The 12 territories, each with its communes (two queries, no geometry)."""
+    communes = Territory.objects.communes().without_geometry().order_by("name")
+    return (
+        Territory.objects.epts()
+        .without_geometry()
+        .prefetch_related(Prefetch("children", queryset=communes, to_attr="communes"))
+        .annotate(number=Cast(Substr("code", 2), IntegerField()))
+        .order_by("number")
+    )
+
+
+def ept_by_code(code: str):
+    return Territory.objects.epts().filter(code=code).select_related("parent").first()
+
+
+def commune_by_code(code: str):
+    return (
+        Territory.objects.filter(kind=Territory.Kind.COMMUNE, code=code)
+        .select_related("parent")
+        .prefetch_related("children")
+        .first()
+    )
+
+
+def communes_of(ept: Territory):
+    return Territory.objects.communes().filter(parent=ept).order_by("name")
+
+
+def challenges():
+    return Challenge.objects.all()
+
+
+def memberships_of(user):
+    return Membership.objects.filter(user=user).select_related("organisation", "organisation__territory")
+
+
+def pending_requests_of(user):
+    return MembershipRequest.objects.filter(user=user).select_related("organisation").order_by("-created_at")
+
+
+def organisation_members(organisation: Organisation):
+    return organisation.memberships.select_related("user").order_by("role", "user__email")
+
+
+def pending_requests_for(organisation: Organisation):
+    return organisation.membership_requests.filter(status=MembershipRequest.Status.PENDING).select_related("user")
+
+
+def joinable_organisations():
+    return (
+        Organisation.objects.filter(is_active=True)
+        .select_related("territory")
+        .annotate(member_count=Count("memberships"))
+        .order_by("kind", "name")
+    )

@@ -1,0 +1,103 @@
+"""Writes that span rows: join requests and their decisions."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from .emails import send_email_on_commit
+from .models import Membership, MembershipRequest, Organisation, User
+from .permissions import can_manage_organisation
+
+
+def _deciders_emails(organisation: Organisation) -> list[str]:
+    admins = list(
+        organisation.memberships.filter(role=Membership.Role.ADMIN, user__is_active=True).values_list(
+            "user__email", flat=True
+        )
+    )
+    if admins:
+        return admins
+    return list(User.objects.filter(is_staff=True, is_active=True).values_list("email", flat=True))
+
+
+@transaction.atomic
+def membership_request_create(
+    *, user: User, organisation: Organisation, job_title: str = "", message: str = ""
+) -> MembershipRequest:
+    """An agent asks to join an organisation; its admins (or Métropole staff) are told by e-mail."""
+    if not organisation.is_active:
+        raise ValidationError("Cette organisation n'accepte plus de nouveaux membres.")
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise ValidationError("Vous êtes déjà membre de cette organisation.")
+    request = MembershipRequest(user=user, organisation=organisation, job_title=job_title, message=message)
+    request.full_clean()
+    try:
+        with transaction.atomic():
+            request.save()
+    except IntegrityError as exc:  # a concurrent identical request won the race
+        raise ValidationError("Une demande est déjà en attente pour cette organisation.") from exc
+    send_email_on_commit(
+        name="membership_request_received",
+        context={
+            "request": request,
+            "url": reverse("organisation_detail", args=[organisation.slug]),
+        },
+        to=_deciders_emails(organisation),
+    )
+    return request
+
+
+def _lock_pending(request: MembershipRequest, decided_by: User) -> MembershipRequest:
+    locked = MembershipRequest.objects.select_for_update().select_related("organisation", "user").get(pk=request.pk)
+    if not can_manage_organisation(decided_by, locked.organisation):
+        raise PermissionDenied
+    if locked.status != MembershipRequest.Status.PENDING:
+        raise ValidationError(f"Cette demande a déjà été traitée ({locked.get_status_display()}).")
+    return locked
+
+
+@transaction.atomic
+def membership_request_approve(
+    *, request: MembershipRequest, decided_by: User, role: str = Membership.Role.MEMBER
+) -> Membership:
+    """Accept a pending request: the requester becomes a member. Safe against double clicks."""
+    locked = _lock_pending(request, decided_by)
+    membership, _ = Membership.objects.get_or_create(
+        user=locked.user, organisation=locked.organisation, defaults={"role": role}
+    )
+    locked.status = MembershipRequest.Status.APPROVED
+    locked.decided_by = decided_by
+    locked.decided_at = timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    send_email_on_commit(
+        name="membership_request_approved",
+        context={
+            "request": locked,
+            "url": reverse("organisation_detail", args=[locked.organisation.slug]),
+        },
+        to=[locked.user.email],
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_request_reject(*, request: MembershipRequest, decided_by: User, note: str = "") -> MembershipRequest:
+    locked = _lock_pending(request, decided_by)
+    locked.status = MembershipRequest.Status.REJECTED
+    locked.decided_by = decided_by
+    locked.decided_at = timezone.now()
+    locked.decision_note = note
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    send_email_on_commit(name="membership_request_rejected", context={"request": locked}, to=[locked.user.email])
+    return locked
+
+
+@transaction.atomic
+def membership_request_cancel(*, request: MembershipRequest, user: User) -> None:
+    locked = MembershipRequest.objects.select_for_update().get(pk=request.pk)
+    if locked.user_id != user.id:
+        raise PermissionDenied
+    if locked.status != MembershipRequest.Status.PENDING:
+        raise ValidationError("Seule une demande en attente peut être retirée.")
+    locked.delete()

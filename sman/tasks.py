@@ -1,0 +1,27 @@
+"""Shared Celery tasks: thin wrappers (see sman/celery.py for the retry policy)."""
+
+import os
+import socket
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.mail import send_mail
+from django.utils import timezone
+
+
+@shared_task
+def send_email(*, subject: str, body: str, to: list[str]) -> int:
+    return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+
+
+@shared_task
+def clear_expired_sessions() -> int:
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted
+
+
+@shared_task
+def worker_identity(value: int) -> dict:
+    """Round trip used by health checks and tests: which process answered, and a computed value."""
+    return {"pid": os.getpid(), "host": socket.gethostname(), "square": value * value}

@@ -1,0 +1,49 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import api, views
+
+router = DefaultRouter()
+router.register("territories", api.TerritoryViewSet, basename="territory")
+
+admin.site.site_header = "Métropole d'intelligences — administration"
+admin.site.site_title = "Administration du portail"
+admin.site.index_title = "Pilotage du SMAN"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("territoires/", views.territory_list, name="territory_list"),
+    path("territoires/<str:code>/", views.territory_detail, name="territory_detail"),
+    path("communes/<str:code>/", views.commune_detail, name="commune_detail"),
+    path("accessibilite/", views.static_page, {"template": "accessibility"}, name="accessibility"),
+    path("mentions-legales/", views.static_page, {"template": "legal"}, name="legal"),
+    path("donnees-personnelles/", views.static_page, {"template": "privacy"}, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("espace/", views.dashboard, name="dashboard"),
+    path("espace/rejoindre/", views.membership_request_create, name="membership_request_create"),
+    path(
+        "espace/demandes/<int:pk>/retirer/",
+        views.membership_request_cancel,
+        name="membership_request_cancel",
+    ),
+    path(
+        "espace/demandes/<int:pk>/accepter/",
+        views.membership_request_approve,
+        name="membership_request_approve",
+    ),
+    path(
+        "espace/demandes/<int:pk>/refuser/",
+        views.membership_request_reject,
+        name="membership_request_reject",
+    ),
+    path("espace/organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("comptes/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/me/", api.MeView.as_view(), name="api_me"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+]

@@ -1,0 +1,196 @@
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import MembershipRequestForm, RejectRequestForm
+from .health import run_checks
+from .models import MembershipRequest, Organisation, Territory
+from .permissions import can_manage_organisation, is_member
+
+
+def home(request):
+    return render(request, "sman/home.html", {"challenges": selectors.challenges()})
+
+
+def territory_list(request):
+    territories = list(selectors.territory_list_with_communes())
+    return render(
+        request,
+        "sman/territory_list.html",
+        {
+            "territories": territories,
+            "commune_count": sum(len(t.communes) for t in territories),
+            "metropole": Territory.objects.without_geometry().filter(kind=Territory.Kind.METROPOLE).first(),
+        },
+    )
+
+
+def _feature_collection(territories) -> dict:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(t.geometry.geojson),
+            "properties": {"name": t.name, "code": t.code, "url": t.get_absolute_url()},
+        }
+        for t in territories
+        if t.geometry
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def territory_detail(request, code):
+    ept = selectors.ept_by_code(code)
+    if ept is None:
+        raise Http404("Territoire inconnu")
+    communes = list(selectors.communes_of(ept))
+    return render(
+        request,
+        "sman/territory_detail.html",
+        {
+            "territory": ept,
+            "communes": communes,
+            "map_data": _feature_collection(communes),
+            "crumbs": [("Territoires", reverse("territory_list"))],
+        },
+    )
+
+
+def commune_detail(request, code):
+    commune = selectors.commune_by_code(code)
+    if commune is None:
+        raise Http404("Commune inconnue")
+    return render(
+        request,
+        "sman/commune_detail.html",
+        {
+            "commune": commune,
+            "delegated": [c for c in commune.children.all() if c.kind == Territory.Kind.DELEGATED_COMMUNE],
+            "map_data": _feature_collection([commune]),
+            "crumbs": [
+                ("Territoires", reverse("territory_list")),
+                (commune.parent.name, commune.parent.get_absolute_url()),
+            ],
+        },
+    )
+
+
+def static_page(request, template):
+    return render(request, f"sman/pages/{template}.html", {"site_url": settings.SITE_URL})
+
+
+@never_cache
+def healthz(request):
+    healthy, checks = run_checks()
+    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+@login_required
+def dashboard(request):
+    return render(
+        request,
+        "sman/dashboard.html",
+        {
+            "memberships": selectors.memberships_of(request.user),
+            "requests": selectors.pending_requests_of(request.user),
+        },
+    )
+
+
+@login_required
+def membership_request_create(request):
+    form = MembershipRequestForm(request.POST or None, initial={"organisation": request.GET.get("organisation")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_request_create(
+                user=request.user,
+                organisation=form.cleaned_data["organisation"],
+                job_title=form.cleaned_data["job_title"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            form.add_error("organisation", exc)
+        else:
+            messages.success(
+                request,
+                "Votre demande a été envoyée. Vous recevrez un courriel dès qu'un administrateur l'aura traitée.",
+            )
+            return redirect("dashboard")
+    return render(request, "sman/membership_request_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def membership_request_cancel(request, pk):
+    membership_request = get_object_or_404(MembershipRequest, pk=pk, user=request.user)
+    try:
+        services.membership_request_cancel(request=membership_request, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "Votre demande a été retirée.")
+    return redirect("dashboard")
+
+
+@login_required
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(Organisation.objects.select_related("territory"), slug=slug)
+    can_manage = can_manage_organisation(request.user, organisation)
+    if not (can_manage or is_member(request.user, organisation)):
+        raise PermissionDenied
+    return render(
+        request,
+        "sman/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": selectors.organisation_members(organisation),
+            "pending": selectors.pending_requests_for(organisation) if can_manage else None,
+            "can_manage": can_manage,
+        },
+    )
+
+
+def _request_to_decide(request, pk) -> MembershipRequest:
+    membership_request = get_object_or_404(MembershipRequest.objects.select_related("organisation", "user"), pk=pk)
+    if not can_manage_organisation(request.user, membership_request.organisation):
+        raise PermissionDenied
+    return membership_request
+
+
+@login_required
+@require_POST
+def membership_request_approve(request, pk):
+    membership_request = _request_to_decide(request, pk)
+    try:
+        services.membership_request_approve(request=membership_request, decided_by=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"{membership_request.user.email} est désormais membre.")
+    return redirect("organisation_detail", slug=membership_request.organisation.slug)
+
+
+@login_required
+def membership_request_reject(request, pk):
+    """GET: confirmation page; POST: the refusal itself."""
+    membership_request = _request_to_decide(request, pk)
+    form = RejectRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_request_reject(
+                request=membership_request, decided_by=request.user, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+        else:
+            messages.success(request, "La demande a été refusée ; le demandeur en est informé.")
+        return redirect("organisation_detail", slug=membership_request.organisation.slug)
+    return render(request, "sman/membership_request_reject.html", {"form": form, "req": membership_request})
