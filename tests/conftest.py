@@ -1,0 +1,90 @@
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+
+from sman.models import Territory
+from sman.reference import load_reference
+
+from .matrix import build_world
+
+ROOT = Path(__file__).resolve().parent.parent
+SLOW_MARKERS = ("e2e", "celery")
+
+
+def _commits(item) -> bool:
+    db = item.get_closest_marker("django_db")
+    return bool(db and db.kwargs.get("transaction")) or any(item.get_closest_marker(m) for m in SLOW_MARKERS)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that commit (threads, live server, worker) flush the database afterwards: they run last,
+    and reload the reference data with the ``reference`` fixture."""
+    items.sort(key=_commits)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The reference data (130 communes, their outlines and collectivities) is loaded once."""
+    with django_db_blocker.unblock():
+        load_reference()
+
+
+@pytest.fixture
+def reference(django_db_blocker):
+    """Reloads the reference data where a transactional test flushed it."""
+    with django_db_blocker.unblock():
+        if not Territory.objects.exists():
+            load_reference()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate-limit counters and cached pages must not leak from one test to the next.
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def world(db, reference):
+    return build_world()
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    return f"postgis://{s['USER']}:{s['PASSWORD'] or ''}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real Celery worker process, on the test Redis database and the test PostGIS database."""
+    from sman.celery import app
+
+    with django_db_blocker.unblock():
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url()}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "sman", "worker", "--pool=solo", "--loglevel=WARNING",
+         "-n", f"pytest-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"Celery worker exited: {proc.stderr.read()[-2000:]}")
+        if app.control.ping(timeout=0.5, destination=[f"pytest-{os.getpid()}@{os.uname().nodename}"]):
+            break
+    else:
+        proc.kill()
+        pytest.fail("Celery worker did not answer within 60 s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

@@ -1,0 +1,115 @@
+"""Every role against every protected page and endpoint of the platform (tests/matrix.py)."""
+
+import pytest
+from allauth.mfa.models import Authenticator
+from django.urls import reverse
+
+from sman.permissions import acts_for_territory, territories_acted_for
+from sman.models import Territory
+
+from ..factories import MembershipRequestFactory, UserFactory
+from ..matrix import SIGNED_IN, Case, check, matrix_params
+
+pytestmark = pytest.mark.django_db
+
+ALL_200 = dict.fromkeys(SIGNED_IN + ("anonymous",), 200)
+SIGNED_IN_200 = {"anonymous": 302, **dict.fromkeys(SIGNED_IN, 200)}
+STAFF_ONLY_ADMIN = {"staff": 200, "anonymous": 302}
+
+
+def _pending_request(world):
+    request = world.extra.get("request")
+    if request is None:
+        request = world.extra["request"] = MembershipRequestFactory(organisation=world.commune_org)
+    return request
+
+
+CASES = [
+    Case("home", "/", ALL_200),
+    Case("territories", "/territoires/", ALL_200),
+    Case("territory", "/territoires/T8/", ALL_200),
+    Case("commune", "/communes/93048/", ALL_200),
+    Case("api-territories", "/api/territories/", ALL_200),
+    Case("api-docs", "/api/docs/", ALL_200),
+    Case("dashboard", "/espace/", SIGNED_IN_200),
+    Case("join-form", "/espace/rejoindre/", SIGNED_IN_200),
+    Case("api-me", "/api/me/", {"anonymous": 401}, default=200),
+    Case(
+        "own-commune-organisation",
+        lambda w: w.commune_org.get_absolute_url(),
+        {"anonymous": 302, "commune_agent": 200, "org_admin": 200, "staff": 200},
+        default=403,
+    ),
+    Case(
+        "other-commune-organisation",
+        lambda w: w.other_commune_org.get_absolute_url(),
+        {"anonymous": 302, "staff": 200},
+        default=403,
+    ),
+    Case(
+        "ept-organisation",
+        lambda w: w.ept_org.get_absolute_url(),
+        {"anonymous": 302, "ept_agent": 200, "staff": 200},
+        default=403,
+    ),
+    Case(
+        "reject-confirmation",
+        lambda w: reverse("membership_request_reject", args=[_pending_request(w).pk]),
+        {"anonymous": 302, "org_admin": 200, "staff": 200},
+        default=403,
+    ),
+    Case(
+        "approve",
+        lambda w: reverse("membership_request_approve", args=[_pending_request(w).pk]),
+        {"anonymous": 302, "org_admin": 302, "staff": 302},
+        default=403,
+        method="post",
+    ),
+    Case("admin-index", "/admin/", STAFF_ONLY_ADMIN, default=302),
+    Case("admin-organisations", "/admin/sman/organisation/", STAFF_ONLY_ADMIN, default=302),
+    Case("admin-territory-map", "/admin/sman/territory/", STAFF_ONLY_ADMIN, default=302),
+    Case("admin-requests", "/admin/sman/membershiprequest/", STAFF_ONLY_ADMIN, default=302),
+]
+
+
+@pytest.mark.parametrize(("case", "role"), matrix_params(CASES))
+def test_role_matrix(world, case, role):
+    check(world, case, role)
+
+
+def test_approval_by_an_admin_really_adds_the_member(world):
+    request = _pending_request(world)
+    world.client_for("org_admin").post(reverse("membership_request_approve", args=[request.pk]))
+    assert world.commune_org.memberships.filter(user=request.user).exists()
+
+
+def test_acting_for_territories(world):
+    montreuil, pantin = world.commune, Territory.objects.get(code="93055")
+    assert acts_for_territory(world.users["commune_agent"], montreuil)
+    assert not acts_for_territory(world.users["commune_agent"], pantin)
+    # An EPT agent acts for every commune of the EPT, not for other EPTs' communes.
+    assert acts_for_territory(world.users["ept_agent"], pantin)
+    assert not acts_for_territory(world.users["ept_agent"], Territory.objects.get(code="93066"))
+    assert len(territories_acted_for(world.users["staff"])) == Territory.objects.count()
+    assert territories_acted_for(world.users["citizen"]) == set()
+    assert territories_acted_for(world.users["digital_actor"]) == set()
+
+
+@pytest.mark.parametrize("trait", ["staff", "reviewer", "copil"])
+def test_roles_that_need_mfa_must_set_it_up_first(client, trait):
+    user = UserFactory(**{trait: True}, mfa=False)
+    login = client.post(reverse("account_login"), {"login": user.email, "password": "mot-de-passe-de-test"})
+    assert login.status_code == 302
+    response = client.get("/espace/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_activate_totp"))
+    # allauth asks for the password again before activating a device; both pages stay reachable.
+    assert client.post(reverse("account_reauthenticate"), {"password": "mot-de-passe-de-test"}).status_code == 302
+    activate = client.get(reverse("mfa_activate_totp"))
+    assert activate.status_code == 200 and "secret" in activate.content.decode().lower()
+    assert not Authenticator.objects.filter(user=user).exists()
+
+
+def test_citizens_do_not_need_mfa(client):
+    client.force_login(UserFactory())
+    assert client.get("/espace/").status_code == 200
