@@ -179,11 +179,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     # Uploads are private: no MEDIA_URL is served; files go out through permission-checked views.
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")),
-            "base_url": None,
-        },
+        "BACKEND": "sman.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))},
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -61,21 +61,24 @@ def _database_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup, django_db_blocker):
+def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A real Celery worker process, on the test Redis database and the test PostGIS database."""
     from sman.celery import app
 
     with django_db_blocker.unblock():
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url()}
+    log_path = tmp_path_factory.mktemp("celery") / "worker.log"
+    log = open(log_path, "w")  # noqa: SIM115 — closed at teardown
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "sman", "worker", "--pool=solo", "--loglevel=WARNING",
          "-n", f"pytest-{os.getpid()}@%h", "--without-mingle", "--without-gossip"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"Celery worker exited: {proc.stderr.read()[-2000:]}")
+            log.close()
+            pytest.fail(f"Celery worker exited: {log_path.read_text()[-2000:]}")
         if app.control.ping(timeout=0.5, destination=[f"pytest-{os.getpid()}@{os.uname().nodename}"]):
             break
     else:
@@ -88,3 +91,4 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    log.close()

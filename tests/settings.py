@@ -23,6 +23,7 @@ CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 # about the worker itself send tasks with `send_task` to a real worker process (tests/conftest.py).
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_STORE_EAGER_RESULT = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,75 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
+
+from ..factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_territories_are_paginated_and_filterable(api):
+    page = api.get("/api/territories/").json()
+    assert page["count"] == 1 + 12 + 130 + 1
+    assert len(page["results"]) == 50 and page["next"]
+    epts = api.get("/api/territories/", {"kind": "ept"}).json()
+    assert [t["code"] for t in epts["results"]][:3] == ["T1", "T10", "T11"]
+    assert epts["count"] == 12
+    t8 = api.get("/api/territories/", {"parent": "T8", "kind": "commune"}).json()
+    assert t8["count"] == 9 and {t["parent"] for t in t8["results"]} == {"T8"}
+    # Accent- and case-insensitive name search.
+    found = api.get("/api/territories/", {"name": "ile-saint-denis"}).json()
+    assert [t["name"] for t in found["results"]] == ["L'Île-Saint-Denis"]
+    assert "geometry" not in found["results"][0]
+
+
+def test_territory_detail_and_geojson(api):
+    detail = api.get("/api/territories/93066/").json()
+    assert detail["name"] == "Saint-Denis" and detail["parent"] == "T6" and detail["url"] == "/communes/93066/"
+    response = api.get("/api/territories/", {"format": "geojson", "code": "93066,93048"})
+    assert response["Content-Type"].startswith("application/geo+json")
+    collection = response.json()
+    assert collection["type"] == "FeatureCollection"
+    assert {f["id"] for f in collection["features"]} == {"93066", "93048"}
+    assert all(f["geometry"]["type"] == "MultiPolygon" for f in collection["features"])
+
+
+def test_token_authentication_for_machine_clients(api):
+    assert api.get("/api/me/").status_code == 401
+    membership = MembershipFactory()
+    token = Token.objects.create(user=membership.user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    me = api.get("/api/me/").json()
+    assert me["email"] == membership.user.email
+    assert me["memberships"] == [
+        {
+            "organisation": membership.organisation.name,
+            "organisation_kind": "digital_actor",
+            "territory": "93048",
+            "role": "member",
+        }
+    ]
+    api.credentials(HTTP_AUTHORIZATION="Token invalide")
+    assert api.get("/api/me/").status_code == 401
+
+
+def test_anonymous_requests_are_throttled(api, monkeypatch):
+    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/minute")
+    codes = [api.get("/api/territories/", {"kind": "ept"}).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    api.force_authenticate(UserFactory())
+    assert api.get("/api/territories/", {"kind": "ept"}).status_code == 200
+
+
+def test_openapi_schema_and_self_hosted_docs(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/territories/" in schema["paths"] and "/api/me/" in schema["paths"]
+    docs = api.get("/api/docs/").content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
+    assert "cdn." not in docs and "unpkg" not in docs

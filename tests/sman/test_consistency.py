@@ -1,0 +1,48 @@
+"""Project-wide rules."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+from sman.celery import app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_migrations_are_committed():
+    out = StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    assert "No changes detected" in out.getvalue()
+
+
+def test_every_periodic_job_names_a_registered_task():
+    app.loader.import_default_modules()
+    assert settings.CELERY_BEAT_SCHEDULE
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, f"beat entry {name} names an unknown task {entry['task']}"
+
+
+def test_project_tasks_ack_late_and_retry_with_backoff():
+    app.loader.import_default_modules()
+    project_tasks = [t for name, t in app.tasks.items() if name.startswith("sman.")]
+    assert project_tasks
+    for task in project_tasks:
+        assert task.acks_late and task.retry_backoff and task.max_retries, task.name
+
+
+def test_templates_have_no_inline_script_or_style():
+    """The Content-Security-Policy forbids inline code."""
+    for path in (ROOT / "templates").rglob("*.html"):
+        text = path.read_text()
+        assert "<script>" not in text and "style=" not in text and "<style" not in text, path
+
+
+def test_the_project_does_not_read_shared_at_run_time():
+    for path in ROOT.glob("[!.]*/**/*.py"):
+        if ".venv" in path.parts or "tests" in path.parts:
+            continue
+        assert "shared/" not in path.read_text(), path

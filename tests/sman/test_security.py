@@ -1,0 +1,57 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sman.settings",
+        "SMAN_ENV": "production",
+        "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-with-enough-entropy-0123456789",
+        "DJANGO_ALLOWED_HOSTS": "portail.example.org",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sman.settings", "SMAN_ENV": "production"}
+    env.pop("DJANGO_SECRET_KEY", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+@pytest.mark.django_db
+def test_security_headers_on_pages(client):
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_uploaded_files_are_not_served_publicly(client, settings):
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = default_storage.save("prive/piece.txt", ContentFile(b"confidentiel"))
+    try:
+        with pytest.raises(NotImplementedError):
+            default_storage.url(name)
+        assert client.get(f"/media/{name}").status_code == 404
+        assert client.get(f"/{name}").status_code == 404
+    finally:
+        default_storage.delete(name)
