@@ -1,0 +1,83 @@
+"""The public pages and the signed-in shell in headless Chromium, checked by axe-core."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from ..factories import UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+axe = Axe()
+# WCAG 2.1 A and AA rules, the RGAA 4.1 baseline.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}}
+
+
+def assert_no_axe_violation(page):
+    results = axe.run(page, options=AXE_OPTIONS)
+    assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/", "Métropole d'intelligences"),
+        ("/territoires/", "Les territoires de la Métropole"),
+        ("/territoires/T8/", "T8 — Est Ensemble"),
+        ("/communes/93066/", "Saint-Denis"),
+        ("/accessibilite/", "Déclaration d'accessibilité"),
+        ("/comptes/login/", None),
+        ("/comptes/signup/", None),
+    ],
+)
+def test_public_pages_have_no_accessibility_violation(page, reference, path, heading):
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path)
+    if heading:
+        assert page.locator("h1").inner_text() == heading
+    assert_no_axe_violation(page)
+    assert errors == []
+
+
+def test_maps_draw_the_outlines(page, reference):
+    page.goto("/territoires/T8/")
+    # One outline per commune of Est Ensemble, drawn by Leaflet from the embedded GeoJSON.
+    page.wait_for_selector(".leaflet-interactive")
+    assert page.locator("path.leaflet-interactive").count() == 9
+    page.goto("/communes/93048/")
+    page.wait_for_selector("path.leaflet-interactive")
+    assert page.locator("path.leaflet-interactive").count() == 1
+
+
+def test_keyboard_user_reaches_the_skip_link_first(page, reference):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Aller au contenu"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "contenu"
+
+
+def test_signed_in_agent_joins_a_commune(page, reference):
+    user = UserFactory()
+    page.goto("/comptes/login/")
+    page.get_by_label("Courriel").fill(user.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/espace/")
+    assert_no_axe_violation(page)
+
+    page.goto("/espace/rejoindre/")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    # The error summary takes the focus and links to the fields.
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert_no_axe_violation(page)
+
+    page.get_by_label("Organisation").select_option(label="Commune de Montreuil (collectivité)")
+    page.get_by_label("Votre fonction").fill("Chargée de mission numérique")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    page.wait_for_url("**/espace/")
+    assert "Votre demande a été envoyée" in page.content()
+    assert page.locator(".request").filter(has_text="Commune de Montreuil").count() == 1

@@ -1,0 +1,79 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from sman.models import Membership, MembershipRequest
+
+from ..factories import MembershipFactory, MembershipRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_presents_the_six_challenges_and_entry_points(client):
+    html = client.get("/").content.decode()
+    for title in ("Une Métropole connectée", "Une Métropole rayonnante et attractive"):
+        assert title in html
+    assert "Vous êtes agent d'une collectivité" in html
+    assert "bientôt" in html  # modules not built yet are announced, not linked
+    assert 'href="#contenu"' in html and 'lang="fr"' in html
+
+
+def test_territory_list_shows_the_12_territories(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        html = client.get("/territoires/").content.decode()
+    assert html.count('class="card"') == 12
+    assert "T12 — Grand-Orly Seine Bièvre" in html and "Le Raincy" in html
+
+
+def test_territory_page_lists_its_communes_with_a_map(client, django_assert_max_num_queries):
+    with django_assert_max_num_queries(4):
+        response = client.get("/territoires/T6/")
+    html = response.content.decode()
+    assert "Plaine Commune" in html and "Saint-Denis" in html and "Pierrefitte" not in html
+    assert 'id="carte-territoire-data"' in html and "MultiPolygon" in html
+    assert client.get("/territoires/T13/").status_code == 404
+
+
+def test_commune_page(client):
+    html = client.get("/communes/93066/").content.decode()
+    assert "Plaine Commune" in html and "Pierrefitte-sur-Seine (93059)" in html
+    assert "avant sa fusion avec Pierrefitte-sur-Seine" in html  # the outline caveat
+    assert client.get("/communes/93059/").status_code == 404  # delegated: no page of its own
+    assert client.get("/communes/T6/").status_code == 404
+
+
+def test_static_pages(client):
+    assert "RGAA" in client.get("/accessibilite/").content.decode()
+    assert "200054781" in client.get("/mentions-legales/").content.decode().replace(" ", "")
+    assert "RGPD" in client.get("/donnees-personnelles/").content.decode()
+
+
+def _organisation_page_queries(client, organisation):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(organisation.get_absolute_url()).status_code == 200
+    return len(ctx)
+
+
+def test_organisation_page_queries_do_not_grow_with_members(client):
+    admin = MembershipFactory(role=Membership.Role.ADMIN)
+    organisation = admin.organisation
+    client.force_login(admin.user)
+    MembershipFactory.create_batch(3, organisation=organisation)
+    MembershipRequestFactory.create_batch(3, organisation=organisation)
+    small = _organisation_page_queries(client, organisation)
+    MembershipFactory.create_batch(40, organisation=organisation)
+    MembershipRequestFactory.create_batch(40, organisation=organisation)
+    assert _organisation_page_queries(client, organisation) == small
+    assert MembershipRequest.objects.filter(organisation=organisation).count() == 43
+
+
+def test_dashboard_queries_do_not_grow_with_memberships(client):
+    first = MembershipFactory()
+    client.force_login(first.user)
+    with CaptureQueriesContext(connection) as small:
+        client.get("/espace/")
+    MembershipFactory.create_batch(10, user=first.user)
+    MembershipRequestFactory.create_batch(10, user=first.user)
+    with CaptureQueriesContext(connection) as large:
+        client.get("/espace/")
+    assert len(large) == len(small)
