@@ -34,7 +34,9 @@ def test_signup_requires_email_verification(client):
 
 
 def test_signup_form_is_french_and_keeps_the_email(client):
-    response = client.post(reverse("account_signup"), {"email": "agent@exemple.fr", "password1": "court", "password2": "x"})
+    response = client.post(
+        reverse("account_signup"), {"email": "agent@exemple.fr", "password1": "court", "password2": "x"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert 'class="error-summary"' in html

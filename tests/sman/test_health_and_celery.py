@@ -28,7 +28,17 @@ def private_redis(tmp_path):
     """A Redis server of this test's own, that the test may stop."""
     port = _free_port()
     proc = subprocess.Popen(
-        [shutil.which("redis-server"), "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp_path)],
+        [
+            shutil.which("redis-server"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(tmp_path),
+        ],
         stdout=subprocess.DEVNULL,
     )
     url = f"redis://127.0.0.1:{port}/0"
@@ -53,7 +63,9 @@ def test_task_runs_in_a_worker_process(celery_worker_process):
 def test_worker_writes_to_the_test_database(celery_worker_process, reference):
     expired = SessionStore()
     expired.create()
-    Session.objects.filter(session_key=expired.session_key).update(expire_date=timezone.now() - timezone.timedelta(days=1))
+    Session.objects.filter(session_key=expired.session_key).update(
+        expire_date=timezone.now() - timezone.timedelta(days=1)
+    )
     live = SessionStore()
     live.create()
     deleted = app.send_task("sman.tasks.clear_expired_sessions").get(timeout=30)

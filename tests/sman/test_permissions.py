@@ -4,8 +4,8 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
-from sman.permissions import acts_for_territory, territories_acted_for
 from sman.models import Territory
+from sman.permissions import acts_for_territory, territories_acted_for
 
 from ..factories import MembershipRequestFactory, UserFactory
 from ..matrix import SIGNED_IN, Case, check, matrix_params
