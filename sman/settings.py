@@ -91,7 +91,7 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db_url(
         "DATABASE_URL",
-        default="postgis://sman@127.0.0.1:54329/sman",
+        default=f"postgis://sman@127.0.0.1:{env.int('SMAN_PG_PORT', default=54329)}/sman",
         engine="django.contrib.gis.db.backends.postgis",
     )
 }
