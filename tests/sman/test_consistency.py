@@ -46,3 +46,16 @@ def test_the_project_does_not_read_shared_at_run_time():
         if ".venv" in path.parts or "tests" in path.parts:
             continue
         assert "shared/" not in path.read_text(), path
+
+
+def test_every_environment_variable_is_documented_in_the_readme():
+    import re
+
+    settings_text = (ROOT / "sman" / "settings.py").read_text()
+    names = set(re.findall(r"env(?:\.\w+)?\(\s*[\"']([A-Z_]+)[\"']", settings_text))
+    names |= set(re.findall(r"env\.\w+\(\s*\n?\s*[\"']([A-Z_]+)[\"']", settings_text))
+    names |= set(re.findall(r"env\.\w+\('([A-Z_]+)'", settings_text))
+    assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMAN_PG_PORT"} <= names
+    readme = (ROOT / "README.md").read_text()
+    missing = sorted(n for n in names if f"`{n}`" not in readme)
+    assert not missing, f"variables missing from README: {missing}"

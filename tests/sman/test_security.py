@@ -16,6 +16,7 @@ def test_check_deploy_is_clean_in_production_mode():
         "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-with-enough-entropy-0123456789",
         "DJANGO_ALLOWED_HOSTS": "portail.example.org",
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,

@@ -18,7 +18,9 @@ class Command(BaseCommand):
         if settings.PRODUCTION:
             raise CommandError("Les comptes de démonstration ne sont jamais créés en production.")
         if not list:
-            load_demo()
+            accounts = load_demo()
+            self.stdout.write(f"{len(accounts)} comptes de démonstration prêts (`load_demo --list` pour les voir).")
+            return
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD})")
         for account in ACCOUNTS:
             self.stdout.write(f"  {account.role:<16} {account.email:<48} {account.label}")
