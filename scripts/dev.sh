@@ -61,33 +61,35 @@ install_python() {
 pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-pg_datadir() {
-  local dir="$VAR/pg"
-  # The cluster owner must be able to reach var/ (a checkout under a private home may not allow it):
-  # then the data lives in /var/tmp and var/pg is a link to it.
-  if [ "$(id -u)" = 0 ] && [ ! -e "$dir" ] && ! runuser -u postgres -- test -x "$VAR"; then
-    local alt="/var/tmp/sman-pg-$(echo "$ROOT" | sha256sum | cut -c1-12)"
-    mkdir -p "$alt" && chown postgres "$alt" && ln -s "$alt" "$dir"
+# Where the cluster lives: var/ when the cluster owner can reach it; otherwise (a checkout under a
+# private home, when we run as root and the cluster belongs to 'postgres') a folder in /var/tmp,
+# with var/pg linking to it.
+pg_home() {
+  if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$VAR" 2>/dev/null; then
+    echo "/var/tmp/sman-$(echo "$ROOT" | sha256sum | cut -c1-12)"
+  else
+    echo "$VAR"
   fi
-  echo "$dir"
 }
 
 start_postgres() {
-  local PG_BIN; PG_BIN="$(pg_bin)"
   [ -n "${DATABASE_URL:-}" ] && { log "DATABASE_URL is set: using that database"; return 0; }
-  mkdir -p "$VAR/run" "$VAR/log"
-  local data; data="$(pg_datadir)"
-  mkdir -p "$data"
-  if [ "$(id -u)" = 0 ]; then chown -R postgres "$data" "$VAR/run"; touch "$VAR/log/postgres.log"; chown postgres "$VAR/log/postgres.log"; fi
+  local PG_BIN; PG_BIN="$(pg_bin)"
+  local home; home="$(pg_home)"
+  local data="$home/pg"
+  mkdir -p "$VAR" "$home/pg" "$home/run" "$home/log"
+  [ "$home" != "$VAR" ] && [ ! -e "$VAR/pg" ] && ln -s "$data" "$VAR/pg"
+  if [ "$(id -u)" = 0 ]; then chown -R postgres "$data" "$home/run" "$home/log"; fi
   if [ ! -f "$data/PG_VERSION" ]; then
-    log "Creating the local PostgreSQL cluster in var/pg"
-    # Trust authentication, but only on loopback and on the private socket directory under var/.
+    log "Creating the local PostgreSQL cluster in $data"
+    # Trust authentication, but only on loopback and on the private socket directory.
     as_pg "$PG_BIN/initdb" -D "$data" -U sman --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   fi
   if ! as_pg "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     log "Starting PostgreSQL on 127.0.0.1:$PG_PORT"
-    as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$VAR/log/postgres.log" -w -t 60 \
-      -o "-p $PG_PORT -k $VAR/run -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
+    # fsync off: a development and test cluster, rebuilt from reference data at will.
+    as_pg "$PG_BIN/pg_ctl" -D "$data" -l "$home/log/postgres.log" -w -t 60 \
+      -o "-p $PG_PORT -k $home/run -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
   fi
   if ! "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U sman -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='sman'" | grep -q 1; then
     "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U sman sman
@@ -107,7 +109,7 @@ start_redis() {
 
 stop_services() {
   local PG_BIN; PG_BIN="$(pg_bin)"
-  local data="$VAR/pg"
+  local data; data="$(pg_home)/pg"
   if [ -f "$VAR/run/redis.pid" ]; then
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     rm -f "$VAR/run/redis.pid"
@@ -163,7 +165,7 @@ case "${1:-}" in
     ;;
   test)
     started=0
-    if [ -z "${DATABASE_URL:-}" ] && [ ! -f "$VAR/pg/postmaster.pid" ]; then started=1; fi
+    if [ -z "${DATABASE_URL:-}" ] && [ ! -f "$(pg_home)/pg/postmaster.pid" ]; then started=1; fi
     bootstrap test
     shift
     set +e
