@@ -59,7 +59,7 @@ install_python() {
 
 # PostgreSQL refuses to run as root: when we are root, the cluster belongs to the 'postgres' user.
 pg_user() { if [ "$(id -u)" = 0 ]; then echo postgres; else id -un; fi; }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 # Where the cluster lives: var/ when the cluster owner can reach it; otherwise (a checkout under a
 # private home, when we run as root and the cluster belongs to 'postgres') a folder in /var/tmp,

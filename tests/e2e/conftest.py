@@ -3,7 +3,6 @@ import shutil
 
 import pytest
 
-
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 # Debian's Chromium, no browser download; no background traffic leaves the machine.
 CHROMIUM_ARGS = [

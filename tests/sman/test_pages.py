@@ -77,3 +77,15 @@ def test_dashboard_queries_do_not_grow_with_memberships(client):
     with CaptureQueriesContext(connection) as large:
         client.get("/espace/")
     assert len(large) == len(small)
+
+
+def test_staff_edit_territories_on_a_map(client):
+    from sman.models import Territory
+
+    from ..factories import UserFactory
+
+    client.force_login(UserFactory(staff=True))
+    html = client.get(f"/admin/sman/territory/{Territory.objects.get(code='93048').pk}/change/").content.decode()
+    assert "leaflet" in html.lower() and "id_geometry" in html
+    listing = client.get("/admin/sman/territory/", {"kind": "commune", "q": "montreuil"}).content.decode()
+    assert "93048" in listing
