@@ -3,7 +3,7 @@ from django.urls import reverse
 
 # The modules of the portal, in navigation order. A module without a URL name is not built yet.
 MODULES = [
-    ("Feuille de route", None),
+    ("Feuille de route", "actions:plan"),
     ("Fibre (FttH)", None),
     ("FMIN", None),
     ("Pass Numérique", None),
@@ -16,7 +16,12 @@ MODULES = [
 
 def portal(request):
     nav = [{"label": "Territoires", "url": reverse("territory_list"), "soon": False}]
-    for label, url_name in MODULES:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and (user.is_staff or user.is_copil_member):
+        copil_entry = [("COPIL", "actions:dashboard")]
+    else:
+        copil_entry = []
+    for label, url_name in MODULES + copil_entry:
         nav.append(
             {
                 "label": label,

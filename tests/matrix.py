@@ -99,8 +99,9 @@ class Case:
         return self.default
 
 
-def matrix_params(cases: list[Case]):
-    return [pytest.param(case, role, id=f"{case.name}-{role}") for case in cases for role in ROLES]
+def matrix_params(cases: list[Case], roles=ROLES):
+    """One pytest parameter per (case, role); apps add roles of their own (e.g. an action's owner)."""
+    return [pytest.param(case, role, id=f"{case.name}-{role}") for case in cases for role in roles]
 
 
 def check(world: World, case: Case, role: str):

@@ -29,3 +29,11 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MAP_TILES_URL = ""
 LEAFLET_CONFIG = {**LEAFLET_CONFIG, "TILES": []}  # noqa: F405
 SITE_URL = "http://testserver"
+# Private files written by tests (and by the test worker) stay out of the development folder.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "default": {
+        "BACKEND": "sman.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(BASE_DIR / "var" / "test-private")},  # noqa: F405
+    },
+}

@@ -1,0 +1,81 @@
+"""API of the plan: défis, roadmaps and actions are public; indicators and values need an account."""
+
+from rest_framework import permissions, serializers, viewsets
+
+from sman.models import Challenge
+
+from .models import Action, Indicator, IndicatorValue, Roadmap
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    workstreams = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
+
+    class Meta:
+        model = Challenge
+        fields = ["number", "title", "short_title", "ambition", "workstreams"]
+
+
+class RoadmapSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Roadmap
+        fields = ["code", "title", "start_year", "end_year", "status"]
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    roadmap = serializers.SlugRelatedField(read_only=True, slug_field="code")
+    challenge = serializers.SlugRelatedField(read_only=True, slug_field="number")
+    workstream = serializers.SlugRelatedField(read_only=True, slug_field="name")
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Action
+        fields = [
+            "roadmap", "number", "annex_sheet_number", "challenge", "workstream", "title", "summary", "status",
+            "progress", "budget_estimate", "budget_label", "module", "url",
+        ]  # fmt: skip
+
+
+class IndicatorValueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IndicatorValue
+        fields = ["date", "value", "provider", "comment"]
+
+
+class IndicatorSerializer(serializers.ModelSerializer):
+    action = serializers.IntegerField(source="action.number", read_only=True)
+    values = IndicatorValueSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Indicator
+        fields = [
+            "id", "action", "name", "definition", "kind", "unit", "baseline", "target_value", "target_date",
+            "source", "frequency", "provider_key", "values",
+        ]  # fmt: skip
+
+
+class ChallengeViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Challenge.objects.prefetch_related("workstreams")
+    serializer_class = ChallengeSerializer
+    lookup_field = "number"
+    permission_classes = [permissions.AllowAny]
+
+
+class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Roadmap.objects.exclude(status=Roadmap.Status.DRAFT)
+    serializer_class = RoadmapSerializer
+    lookup_field = "code"
+    permission_classes = [permissions.AllowAny]
+
+
+class ActionViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Action.objects.select_related("roadmap", "challenge", "workstream").exclude(roadmap__status="draft")
+    serializer_class = ActionSerializer
+    filterset_fields = ["challenge__number", "roadmap__code", "status"]
+    permission_classes = [permissions.AllowAny]
+
+
+class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Indicator.objects.select_related("action").prefetch_related("values").order_by("action__number", "id")
+    serializer_class = IndicatorSerializer
+    filterset_fields = ["action__number", "kind"]
+    permission_classes = [permissions.IsAuthenticated]

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ActionsConfig(AppConfig):
+    name = "actions"
+    verbose_name = "Feuille de route et COPIL"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from sman.reference import register_loader
+
+        from . import providers  # noqa: F401 — registers this app's computed indicators
+        from .reference import load_plan
+
+        register_loader(load_plan)

@@ -1,0 +1,134 @@
+from django import forms
+from django.forms import inlineformset_factory, modelformset_factory
+
+from sman.models import User
+
+from . import registry
+from .models import (
+    Action,
+    ActionReview,
+    BudgetLine,
+    CopilSession,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    Recommendation,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ActionFollowForm(forms.ModelForm):
+    class Meta:
+        model = Action
+        fields = ["status", "progress", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+
+
+MilestoneFormSet = modelformset_factory(Milestone, fields=["actual_date"], extra=0, widgets={"actual_date": DATE})
+BudgetLineFormSet = inlineformset_factory(
+    Action, BudgetLine, fields=["year", "allocated", "committed", "spent"], extra=1, can_delete=False
+)
+
+
+class IndicatorForm(forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "name", "definition", "kind", "unit", "baseline", "target_value", "target_date",
+            "source", "frequency", "provider_key",
+        ]  # fmt: skip
+        widgets = {"target_date": DATE, "definition": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider_key"] = forms.ChoiceField(
+            label="Calcul automatique",
+            required=False,
+            choices=[("", "Aucun : valeurs saisies par le responsable")] + registry.choices(),
+            help_text="Une valeur est alors enregistrée automatiquement chaque jour.",
+        )
+        for name in ("unit", "target_value", "target_date"):
+            self.fields[name].required = True
+        self.fields["unit"].error_messages["required"] = "Un indicateur SMART est mesurable : précisez son unité."
+        self.fields["target_value"].error_messages["required"] = "Un indicateur SMART fixe une valeur cible."
+        self.fields["target_date"].error_messages["required"] = "Fixez l'échéance de la cible."
+
+
+class IndicatorValueForm(forms.ModelForm):
+    class Meta:
+        model = IndicatorValue
+        fields = ["date", "value", "comment"]
+        widgets = {"date": DATE}
+
+
+class SessionCreateForm(forms.ModelForm):
+    class Meta:
+        model = CopilSession
+        fields = ["year", "semester", "date"]
+        widgets = {"date": DATE}
+
+
+class SessionUpdateForm(forms.ModelForm):
+    attendees = forms.ModelMultipleChoiceField(
+        label="Présents",
+        required=False,
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = CopilSession
+        fields = ["minutes", "attendees"]
+        widgets = {"minutes": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.db.models import Q
+
+        self.fields["attendees"].queryset = User.objects.filter(Q(is_copil_member=True) | Q(is_staff=True)).order_by(
+            "last_name", "email"
+        )
+
+
+class OpinionForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = ActionReview
+        fields = ["progress", "schedule_status", "budget_status", "justification", "opinion", "reasons"]
+        widgets = {
+            "opinion": forms.RadioSelect,
+            "justification": forms.Textarea(attrs={"rows": 3}),
+            "reasons": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"justification": "Obligatoire si vous modifiez l'avancement ou les respects préremplis."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["opinion"].choices = ActionReview.Opinion.choices
+        self.fields["opinion"].required = True
+        self.fields["opinion"].error_messages["required"] = "Choisissez l'avis du COPIL."
+        self.fields["reasons"].required = True
+        self.fields["reasons"].error_messages["required"] = "Motivez l'avis du COPIL."
+        if self.instance.pk and not self.is_bound:
+            self.initial["version"] = self.instance.version
+
+
+class PresentationForm(forms.ModelForm):
+    class Meta:
+        model = ActionReview
+        fields = ["owner_presentation"]
+        widgets = {"owner_presentation": forms.Textarea(attrs={"rows": 4})}
+
+
+class CorrectionForm(forms.Form):
+    opinion = forms.ChoiceField(label="Avis corrigé", choices=ActionReview.Opinion.choices, widget=forms.RadioSelect)
+    reasons = forms.CharField(label="Motif de la correction", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class RecommendationForm(forms.ModelForm):
+    class Meta:
+        model = Recommendation
+        fields = ["programme", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}

@@ -1,0 +1,79 @@
+"""The plan as data: défis' chantiers, the three roadmaps and the 17 actions of the first one.
+
+Written from the SMAN (roadmap table, Annex 2 sheets) in ``actions/data/roadmap.json``. Loaded by
+``load_reference``; only reference fields are written, never what owners update (status, progress,
+actual dates, budgets spent).
+"""
+
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from sman.models import Challenge
+from sman.reference import LoadReport, upsert
+
+from .models import Action, Milestone, Roadmap, Workstream
+
+DATA_FILE = Path(__file__).resolve().parent / "data" / "roadmap.json"
+
+
+def read_plan() -> dict:
+    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
+
+
+def load_plan(report: LoadReport) -> None:
+    plan = read_plan()
+    challenges = {c.number: c for c in Challenge.objects.all()}
+    workstreams = {}
+    for item in plan["challenges"]:
+        challenge = challenges[item["number"]]
+        for order, name in enumerate(item["workstreams"]):
+            workstreams[(challenge.number, name)] = upsert(
+                Workstream, {"challenge": challenge, "name": name}, {"order": order}, report, "chantiers"
+            )
+    roadmaps = {}
+    for item in plan["roadmaps"]:
+        existing = Roadmap.objects.filter(code=item["code"]).first()
+        values = {k: item[k] for k in ("title", "start_year", "end_year")}
+        if existing is None or existing.status == Roadmap.Status.TO_DEFINE:
+            values["status"] = item["status"]  # a drafted or closed roadmap keeps its status
+        roadmaps[item["code"]] = upsert(Roadmap, {"code": item["code"]}, values, report, "feuilles de route")
+    for item in plan["actions"]:
+        _load_action(item, roadmaps, challenges, workstreams, report)
+
+
+def _load_action(item, roadmaps, challenges, workstreams, report) -> None:
+    challenge = challenges[item["challenge"]]
+    amount = item.get("budget_amount_eur")
+    values = {
+        "challenge": challenge,
+        "workstream": workstreams.get((challenge.number, item.get("workstream"))),
+        "annex_sheet_number": item.get("annex_sheet_number"),
+        "title": item["title"],
+        "annex_title": item.get("annex_title", ""),
+        "summary": item.get("summary", ""),
+        "pain_point": item.get("pain_point", ""),
+        "concept": item.get("concept", ""),
+        "project_owner": item.get("project_owner", ""),
+        "potential_providers": item.get("potential_providers", ""),
+        "contract_type": item.get("contract_type", ""),
+        "institutional_partners": item.get("institutional_partners", ""),
+        "budget_estimate": Decimal(amount).quantize(Decimal("0.01")) if amount is not None else None,
+        "budget_label": item.get("budget_label", ""),
+        "module": item.get("module") or "",
+    }
+    action = upsert(Action, {"roadmap": roadmaps[item["roadmap"]], "number": item["number"]}, values, report, "actions")
+    for order, milestone in enumerate(item.get("milestones", [])):
+        upsert(
+            Milestone,
+            {"action": action, "order": order},
+            {
+                "title": milestone["title"],
+                "planned_start": date.fromisoformat(milestone["planned_start"]),
+                "planned_end": date.fromisoformat(milestone["planned_end"]),
+                "source_text": milestone.get("source_text", ""),
+            },
+            report,
+            "jalons",
+        )

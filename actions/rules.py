@@ -1,0 +1,130 @@
+"""Computed follow-up of an action: schedule deviation, budget deviation and the traffic light.
+
+The rule is written once, here, and shown on the action page (``RULE_TEXT``).
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+SCHEDULE_RED_DAYS = 90
+BUDGET_RED_PERCENT = Decimal(10)
+
+RULE_TEXT = (
+    f"Vert : aucun jalon en retard et aucun dépassement budgétaire. "
+    f"Orange : au moins un jalon en retard (de 1 à {SCHEDULE_RED_DAYS} jours) ou un dépassement du budget alloué "
+    f"jusqu'à {BUDGET_RED_PERCENT} %. "
+    f"Rouge : un retard de plus de {SCHEDULE_RED_DAYS} jours, ou un dépassement de plus de {BUDGET_RED_PERCENT} % "
+    "(ou une dépense sans budget alloué). "
+    "Gris : ni jalon ni budget renseigné. Un jalon non réalisé est en retard dès que sa fin prévue est passée ; "
+    "un jalon réalisé après sa fin prévue garde ce retard."
+)
+
+
+class Light:
+    GREEN = "green"
+    AMBER = "amber"
+    RED = "red"
+    GREY = "grey"
+    LABELS = {GREEN: "dans les temps", AMBER: "à surveiller", RED: "en difficulté", GREY: "non renseigné"}
+
+
+def milestone_delay(*, planned_end: date, actual_date: date | None, today: date) -> int:
+    """Days late: for a done milestone, how late it was done; otherwise how late it is today."""
+    reference = actual_date or today
+    return max(0, (reference - planned_end).days)
+
+
+def schedule_delay(milestones, today: date) -> int | None:
+    """The action's delay is its worst milestone's; ``None`` when it has no milestone."""
+    delays = [milestone_delay(planned_end=m.planned_end, actual_date=m.actual_date, today=today) for m in milestones]
+    return max(delays) if delays else None
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    allocated: Decimal
+    committed: Decimal
+    spent: Decimal
+
+    @property
+    def known(self) -> bool:
+        return bool(self.allocated or self.committed or self.spent)
+
+    @property
+    def exact_deviation(self) -> Decimal | None:
+        """Spending above (positive) or below (negative) the allocation, in %; None without allocation."""
+        if not self.allocated:
+            return None
+        return (self.spent - self.allocated) / self.allocated * 100
+
+    @property
+    def deviation_percent(self) -> Decimal | None:
+        """The deviation rounded for display; the flags use the exact value."""
+        exact = self.exact_deviation
+        return None if exact is None else exact.quantize(Decimal("0.1"))
+
+    @property
+    def overspent_without_allocation(self) -> bool:
+        return not self.allocated and self.spent > 0
+
+
+def budget_status(lines) -> BudgetStatus:
+    lines = list(lines)
+    return BudgetStatus(
+        allocated=sum((line.allocated for line in lines), Decimal(0)),
+        committed=sum((line.committed for line in lines), Decimal(0)),
+        spent=sum((line.spent for line in lines), Decimal(0)),
+    )
+
+
+def schedule_flag(delay: int | None) -> str:
+    if delay is None:
+        return "unknown"
+    if delay == 0:
+        return "ok"
+    return "at_risk" if delay <= SCHEDULE_RED_DAYS else "off_track"
+
+
+def budget_flag(budget: BudgetStatus) -> str:
+    if budget.overspent_without_allocation:
+        return "off_track"
+    deviation = budget.exact_deviation
+    if deviation is None:
+        return "unknown"
+    if deviation <= 0:
+        return "ok"
+    return "at_risk" if deviation <= BUDGET_RED_PERCENT else "off_track"
+
+
+def traffic_light(delay: int | None, budget: BudgetStatus) -> str:
+    flags = {schedule_flag(delay), budget_flag(budget)}
+    if "off_track" in flags:
+        return Light.RED
+    if "at_risk" in flags:
+        return Light.AMBER
+    if flags == {"unknown"}:
+        return Light.GREY
+    return Light.GREEN
+
+
+@dataclass(frozen=True)
+class Follow:
+    """Everything computed for one action, ready for templates and reports."""
+
+    delay: int | None
+    budget: BudgetStatus
+    schedule_flag: str
+    budget_flag: str
+    light: str
+
+    @property
+    def light_label(self) -> str:
+        return Light.LABELS[self.light]
+
+
+def follow(action, today: date) -> Follow:
+    """Uses the action's prefetched ``milestones`` and ``budget_lines``."""
+    delay = schedule_delay(action.milestones.all(), today)
+    budget = budget_status(action.budget_lines.all())
+    return Follow(delay, budget, schedule_flag(delay), budget_flag(budget), traffic_light(delay, budget))

@@ -1,0 +1,325 @@
+"""Writes of the roadmap and the COPIL: every one checks its rule and runs in a transaction."""
+
+import hashlib
+import logging
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sman.models import User
+
+from . import permissions
+from .models import Action, ActionReview, CopilSession, Indicator, IndicatorValue, Recommendation, Report, Roadmap
+from .registry import providers
+from .rules import follow
+
+logger = logging.getLogger(__name__)
+
+ACTION_FOLLOW_FIELDS = ("status", "progress", "notes")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def action_update(*, action: Action, user: User, **fields) -> Action:
+    """An owner (or staff) updates status, progress and notes; simple_history keeps before/after."""
+    _require(permissions.can_edit_action(user, action))
+    locked = Action.objects.select_for_update().get(pk=action.pk)
+    for name in ACTION_FOLLOW_FIELDS:
+        if name in fields:
+            setattr(locked, name, fields[name])
+    locked.full_clean()
+    locked._history_user = user
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def milestones_and_budget_save(*, action: Action, user: User, formsets) -> None:
+    """Save the milestone and budget formsets of the follow-up page, atomically, with history."""
+    _require(permissions.can_edit_action(user, action))
+    for formset in formsets:
+        for obj in formset.save(commit=False):
+            obj.action = action
+            obj._history_user = user
+            obj.full_clean()
+            obj.save()
+        for obj in formset.deleted_objects:
+            obj._history_user = user
+            obj.delete()
+
+
+@transaction.atomic
+def indicator_save(*, indicator: Indicator, user: User) -> Indicator:
+    _require(permissions.can_edit_action(user, indicator.action))
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_value_add(*, indicator: Indicator, user: User, value, on: date, comment: str = "") -> IndicatorValue:
+    _require(permissions.can_edit_action(user, indicator.action))
+    item = IndicatorValue(indicator=indicator, date=on, value=value, author=user, comment=comment)
+    item.full_clean()
+    item.save()
+    return item
+
+
+def indicator_values_record_computed(*, today: date) -> int:
+    """Record today's value of every indicator computed by a registered provider. Idempotent per day."""
+    recorded = 0
+    for indicator in Indicator.objects.exclude(provider_key=""):
+        provider = providers.get(indicator.provider_key)
+        if provider is None:
+            logger.warning("indicator %s: unknown provider %s", indicator.pk, indicator.provider_key)
+            continue
+        with transaction.atomic():
+            _, created = IndicatorValue.objects.get_or_create(
+                indicator=indicator,
+                date=today,
+                provider=provider.key,
+                defaults={"value": provider.compute(today), "comment": f"Calcul automatique : {provider.label}"},
+            )
+        recorded += created
+    return recorded
+
+
+@transaction.atomic
+def copil_session_create(*, user: User, year: int, semester: int, on: date) -> CopilSession:
+    """A session with its agenda: one review per active action, prefilled from the follow-up data."""
+    _require(permissions.can_manage_sessions(user))
+    session = CopilSession(year=year, semester=semester, date=on)
+    session.full_clean()
+    session.save()
+    for action in Action.objects.active().with_related():
+        computed = follow(action, on)
+        ActionReview.objects.create(
+            session=session,
+            action=action,
+            progress=action.progress,
+            schedule_status=computed.schedule_flag,
+            budget_status=computed.budget_flag,
+        )
+    return session
+
+
+def _open_session_review(review: ActionReview) -> ActionReview:
+    locked = ActionReview.objects.select_for_update().select_related("session", "action").get(pk=review.pk)
+    if locked.session.is_closed:
+        raise ValidationError("La séance est close : ses avis ne se modifient plus (saisissez une correction).")
+    return locked
+
+
+@transaction.atomic
+def review_record_opinion(
+    *, review: ActionReview, user: User, version: int, opinion: str, reasons: str, **facts
+) -> ActionReview:
+    """A COPIL member records the opinion (keep / scale up / abandon) and may adjust the prefilled facts.
+
+    ``version`` is the review's version the member saw: if someone saved in between, the save is refused
+    rather than silently overwriting their work.
+    """
+    _require(permissions.can_give_opinion(user))
+    locked = _open_session_review(review)
+    if locked.version != version:
+        raise ValidationError("Cette revue a été modifiée entre-temps par quelqu'un d'autre : rechargez la page.")
+    if not opinion:
+        raise ValidationError({"opinion": "Choisissez l'avis du COPIL."})
+    if not reasons.strip():
+        raise ValidationError({"reasons": "Motivez l'avis du COPIL."})
+    changed_facts = any(
+        facts.get(k) not in (None, getattr(locked, k)) for k in ("progress", "schedule_status", "budget_status")
+    )
+    if changed_facts and not (facts.get("justification") or locked.justification).strip():
+        raise ValidationError({"justification": "Justifiez la modification des éléments préremplis."})
+    for name, value in facts.items():
+        if value is not None:
+            setattr(locked, name, value)
+    locked.opinion, locked.reasons = opinion, reasons
+    locked.decided_by, locked.decided_at = user, timezone.now()
+    locked.version += 1
+    locked.full_clean()
+    locked._history_user = user
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def review_present(*, review: ActionReview, user: User, text: str) -> ActionReview:
+    """The action's owner writes the short presentation shown to the COPIL."""
+    _require(permissions.can_present(user, review))
+    locked = _open_session_review(review)
+    locked.owner_presentation = text
+    locked.version += 1
+    locked._history_user = user
+    locked.save(update_fields=["owner_presentation", "version"])
+    return locked
+
+
+@transaction.atomic
+def review_correct(*, review: ActionReview, user: User, opinion: str, reasons: str) -> ActionReview:
+    """After the session is closed, a correction is a new entry pointing to the one it corrects."""
+    _require(permissions.can_give_opinion(user))
+    original = ActionReview.objects.select_for_update().select_related("session").get(pk=review.pk)
+    if not original.session.is_closed:
+        raise ValidationError("La séance est ouverte : modifiez directement l'avis.")
+    if not reasons.strip():
+        raise ValidationError({"reasons": "Motivez la correction."})
+    correction = ActionReview(
+        session=original.session,
+        action=original.action,
+        progress=original.progress,
+        schedule_status=original.schedule_status,
+        budget_status=original.budget_status,
+        justification=original.justification,
+        owner_presentation=original.owner_presentation,
+        opinion=opinion,
+        reasons=reasons,
+        decided_by=user,
+        decided_at=timezone.now(),
+        corrects=original,
+    )
+    correction.full_clean()
+    correction.save()
+    return correction
+
+
+@transaction.atomic
+def session_update(*, session: CopilSession, user: User, minutes: str, attendees) -> CopilSession:
+    _require(permissions.can_manage_sessions(user))
+    locked = CopilSession.objects.select_for_update().get(pk=session.pk)
+    if locked.is_closed:
+        raise ValidationError("La séance est close.")
+    locked.minutes = minutes
+    locked.save(update_fields=["minutes"])
+    locked.attendees.set(attendees)
+    return locked
+
+
+@transaction.atomic
+def session_close(*, session: CopilSession, user: User) -> CopilSession:
+    """Closing makes every decision final. Refused while an action has no opinion."""
+    _require(permissions.can_manage_sessions(user))
+    locked = CopilSession.objects.select_for_update().get(pk=session.pk)
+    if locked.is_closed:
+        raise ValidationError("La séance est déjà close.")
+    missing = locked.reviews.filter(opinion="", corrects__isnull=True).select_related("action")
+    if missing:
+        numbers = ", ".join(f"#{r.action.number}" for r in missing)
+        raise ValidationError(f"Avis manquant pour les actions {numbers} : la séance ne peut pas être close.")
+    locked.status = CopilSession.Status.CLOSED
+    locked.closed_at, locked.closed_by = timezone.now(), user
+    locked.save(update_fields=["status", "closed_at", "closed_by"])
+    return locked
+
+
+@transaction.atomic
+def recommendation_add(*, session: CopilSession, user: User, programme: str, text: str) -> Recommendation:
+    _require(permissions.can_follow_copil(user))
+    session = CopilSession.objects.select_for_update().get(pk=session.pk)
+    if session.is_closed:
+        raise ValidationError("La séance est close.")
+    item = Recommendation(session=session, programme=programme, text=text, author=user)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def roadmap_draft_from(*, session: CopilSession, user: User, target: Roadmap) -> Roadmap:
+    """Draft the next roadmap from the session's opinions: kept and scaled-up actions are carried over,
+    abandoned ones are not. New actions are then added in the admin."""
+    _require(permissions.can_manage_sessions(user))
+    from .selectors import effective_reviews, session_detail
+
+    target = Roadmap.objects.select_for_update().get(pk=target.pk)
+    if target.actions.exists():
+        raise ValidationError(f"{target} contient déjà des actions.")
+    session = session_detail(session.pk)
+    carried = [r for r in effective_reviews(session) if r.opinion != ActionReview.Opinion.ABANDON]
+    for number, review in enumerate(carried, start=1):
+        source = review.action
+        Action.objects.create(
+            roadmap=target,
+            challenge_id=source.challenge_id,
+            workstream_id=source.workstream_id,
+            number=number,
+            title=source.title,
+            summary=source.summary,
+            pain_point=source.pain_point,
+            concept=source.concept,
+            project_owner=source.project_owner,
+            module=source.module,
+            carried_from=source,
+            scaled_up=review.opinion == ActionReview.Opinion.SCALE_UP,
+        )
+    target.status = Roadmap.Status.DRAFT
+    target.drafted_from = session.reviews.first().action.roadmap if session.reviews.exists() else None
+    target.save(update_fields=["status", "drafted_from"])
+    return target
+
+
+def report_request(*, session: CopilSession, user: User) -> Report:
+    """Ask for the session's report; a request while one is pending or running returns that one."""
+    _require(permissions.can_follow_copil(user))
+    existing = session.reports.filter(status__in=[Report.Status.PENDING, Report.Status.RUNNING]).first()
+    if existing:
+        return existing
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(session=session, requested_by=user)
+            transaction.on_commit(lambda: _enqueue_report(report.pk))
+    except IntegrityError:  # a concurrent request created it first
+        return session.reports.get(status__in=[Report.Status.PENDING, Report.Status.RUNNING])
+    return report
+
+
+def report_retry(*, report: Report, user: User) -> Report:
+    _require(permissions.can_follow_copil(user))
+    if report.status != Report.Status.FAILED:
+        raise ValidationError("Seul un rapport en échec peut être relancé.")
+    return report_request(session=report.session, user=user)
+
+
+def _enqueue_report(report_id: int) -> None:
+    from .tasks import generate_report
+
+    generate_report.delay(report_id)
+
+
+def report_generate(*, report_id: int) -> Report:
+    """Render the PDF (WeasyPrint). The file is stored only once complete; a failure records its reason."""
+    from .reports import render_report_pdf
+
+    with transaction.atomic():
+        report = Report.objects.select_for_update().select_related("session").get(pk=report_id)
+        if report.status == Report.Status.DONE:
+            return report  # a redelivered task: nothing to do
+        report.status, report.started_at, report.error = Report.Status.RUNNING, timezone.now(), ""
+        report.save(update_fields=["status", "started_at", "error"])
+    try:
+        pdf = render_report_pdf(report.session)
+    except Exception as exc:  # noqa: BLE001 — any failure is shown to the user, with its reason
+        logger.exception("report %s failed", report_id)
+        Report.objects.filter(pk=report_id).update(
+            status=Report.Status.FAILED, error=f"{type(exc).__name__} : {exc}"[:2000]
+        )
+        report.refresh_from_db()
+        return report
+    with transaction.atomic():
+        report = Report.objects.select_for_update().get(pk=report_id)
+        session = report.session
+        name = f"rapport-copil-{session.year}-s{session.semester}-{report.pk}.pdf"
+        report.file.save(name, ContentFile(pdf), save=False)
+        report.checksum = hashlib.sha256(pdf).hexdigest()
+        report.size = len(pdf)
+        report.status, report.generated_at = Report.Status.DONE, timezone.now()
+        report.save()
+    return report

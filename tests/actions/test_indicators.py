@@ -1,0 +1,75 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from actions import services
+from actions.models import Indicator, IndicatorValue
+from actions.registry import providers
+from actions.tasks import record_computed_indicators
+
+pytestmark = pytest.mark.django_db
+
+SMART = {
+    "name": "Part des logements raccordables",
+    "definition": "Logements raccordables à la fibre / logements de la Métropole.",
+    "kind": "result",
+    "unit": "%",
+    "target_value": Decimal(100),
+    "target_date": date(2022, 12, 31),
+    "source": "ARCEP",
+}
+
+
+def test_a_non_smart_indicator_is_refused(plan_action, owner):
+    indicator = Indicator(action=plan_action, **{**SMART, "unit": "", "target_value": None, "target_date": None})
+    with pytest.raises(ValidationError) as exc:
+        services.indicator_save(indicator=indicator, user=owner)
+    errors = exc.value.message_dict
+    assert "précisez son unité" in errors["unit"][0]
+    assert "valeur cible" in errors["target_value"][0]
+    assert "échéance" in errors["target_date"][0]
+    assert not Indicator.objects.exists()
+
+
+def test_the_form_explains_what_is_missing(client, plan_action, owner):
+    client.force_login(owner)
+    url = reverse("actions:indicator_create", args=["2019-2020", 2])
+    response = client.post(url, {"name": "Satisfaction", "definition": "x", "kind": "result", "source": "enquête",
+                                 "frequency": "semester"})  # fmt: skip
+    html = response.content.decode()
+    assert response.status_code == 200 and 'class="error-summary"' in html
+    assert "Un indicateur SMART est mesurable" in html and "Satisfaction" in html
+
+
+def test_templates_prefill_the_form(client, plan_action, owner):
+    client.force_login(owner)
+    html = client.get(reverse("actions:indicator_create", args=["2019-2020", 2]), {"modele": 5}).content.decode()
+    assert "Taux d&#x27;utilisation" in html or "Taux d'utilisation" in html
+
+
+def test_owner_records_values(plan_action, owner):
+    indicator = services.indicator_save(indicator=Indicator(action=plan_action, **SMART), user=owner)
+    services.indicator_value_add(indicator=indicator, user=owner, value=Decimal("42.5"), on=date(2020, 6, 30))
+    value = IndicatorValue.objects.get()
+    assert (value.author, value.provider, value.value) == (owner, "", Decimal("42.5"))
+
+
+def test_registered_provider_values_are_recorded_by_the_periodic_task(plan_action, owner):
+    assert "actions.share_on_schedule" in providers
+    indicator = services.indicator_save(
+        indicator=Indicator(action=plan_action, **SMART, provider_key="actions.share_on_schedule"), user=owner
+    )
+    assert record_computed_indicators.delay().get() == 1
+    value = indicator.values.get()
+    assert value.provider == "actions.share_on_schedule" and value.author is None
+    assert Decimal(0) <= value.value <= Decimal(100)
+    assert record_computed_indicators.delay().get() == 0  # once a day, whatever the retries
+    assert indicator.values.count() == 1
+
+
+def test_unknown_provider_is_refused(plan_action, owner):
+    with pytest.raises(ValidationError, match="n'existe pas"):
+        services.indicator_save(indicator=Indicator(action=plan_action, **SMART, provider_key="nope"), user=owner)

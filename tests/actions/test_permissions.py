@@ -1,0 +1,127 @@
+"""Every role (plus an action's owner) against every page of the roadmap and the COPIL."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from actions import services
+from actions.models import Action, Report
+
+from ..factories import UserFactory
+from ..matrix import ROLES, Case, check, matrix_params
+
+pytestmark = pytest.mark.django_db
+
+ROLES_WITH_OWNER = ROLES + ("action_owner",)
+PUBLIC = dict.fromkeys(ROLES_WITH_OWNER, 200)
+COPIL = {"anonymous": 302, "copil": 200, "staff": 200}
+OWNER = {"anonymous": 302, "action_owner": 200, "staff": 200}
+
+
+@pytest.fixture
+def actions_world(world):
+    ftth = Action.objects.get(roadmap__code="2019-2020", number=2)
+    owner = UserFactory()
+    ftth.owners.add(owner)
+    world.users["action_owner"] = owner
+    session = services.copil_session_create(user=world.users["staff"], year=2020, semester=2, on=date(2020, 12, 1))
+    report = Report.objects.create(session=session, status=Report.Status.FAILED, error="essai")
+    world.extra.update(
+        session=session,
+        review=session.reviews.get(action=ftth),
+        other_review=session.reviews.get(action__number=3),
+        report=report,
+    )
+    return world
+
+
+ACTION = "/feuille-de-route/2019-2020/actions/2/"
+OTHER_ACTION = "/feuille-de-route/2019-2020/actions/3/"
+
+CASES = [
+    Case("plan", "/feuille-de-route/", PUBLIC),
+    Case("challenge", "/feuille-de-route/defis/1/", PUBLIC),
+    Case("action", ACTION, PUBLIC),
+    Case("follow-own-action", ACTION + "suivi/", OWNER, default=403),
+    Case("follow-other-action", OTHER_ACTION + "suivi/", {"anonymous": 302, "staff": 200}, default=403),
+    Case("indicator-create", ACTION + "indicateurs/nouveau/", OWNER, default=403),
+    Case("dashboard", "/copil/", COPIL, default=403),
+    Case("export-reviews", "/copil/exports/revues.csv", COPIL, default=403),
+    Case("sessions", "/copil/seances/", COPIL, default=403),
+    Case("session", lambda w: w.extra["session"].get_absolute_url(), COPIL, default=403),
+    Case(
+        "session-close-confirm",
+        lambda w: reverse("actions:session_close", args=[w.extra["session"].pk]),
+        {"anonymous": 302, "staff": 200},
+        default=403,
+    ),  # fmt: skip
+    Case(
+        "review-own-action",
+        lambda w: reverse("actions:review_edit", args=[w.extra["review"].pk]),
+        {"anonymous": 302, "copil": 200, "staff": 200, "action_owner": 200},
+        default=403,
+    ),  # fmt: skip
+    Case(
+        "review-other-action",
+        lambda w: reverse("actions:review_edit", args=[w.extra["other_review"].pk]),
+        {"anonymous": 302, "copil": 200, "staff": 200},
+        default=403,
+    ),  # fmt: skip
+    Case("report", lambda w: w.extra["report"].get_absolute_url(), COPIL, default=403),
+    Case(
+        "report-request",
+        lambda w: reverse("actions:report_request", args=[w.extra["session"].pk]),
+        {"anonymous": 302, "copil": 302, "staff": 302},
+        default=403,
+        method="post",
+    ),  # fmt: skip
+    Case("api-actions", "/api/actions/", PUBLIC),
+    Case("api-indicators", "/api/indicators/", {"anonymous": 401}, default=200),
+]
+
+
+@pytest.mark.parametrize(("case", "role"), matrix_params(CASES, ROLES_WITH_OWNER))
+def test_role_matrix(actions_world, case, role):
+    check(actions_world, case, role)
+
+
+@pytest.mark.parametrize("role", ROLES_WITH_OWNER)
+def test_only_copil_members_post_opinions(actions_world, role):
+    review = actions_world.extra["review"]
+    response = actions_world.client_for(role).post(
+        reverse("actions:review_edit", args=[review.pk]),
+        {"opinion-submit": "1", "version": review.version, "progress": review.progress,
+         "schedule_status": review.schedule_status, "budget_status": review.budget_status,
+         "opinion": "keep", "reasons": "Conforme."},
+    )  # fmt: skip
+    review.refresh_from_db()
+    if role == "copil":
+        assert response.status_code == 302 and review.opinion == "keep"
+    else:
+        assert response.status_code in (302, 403) and review.opinion == ""
+        if role != "anonymous":
+            assert response.status_code == 403
+
+
+def test_a_closed_session_is_read_only_in_the_pages(actions_world):
+    session, copil = actions_world.extra["session"], actions_world.users["copil"]
+    for review in session.reviews.all():
+        services.review_record_opinion(review=review, user=copil, version=0, opinion="keep", reasons="ok")
+    services.session_close(session=session, user=actions_world.users["staff"])
+    review = actions_world.extra["review"]
+    client = actions_world.client_for("copil")
+    page = client.get(reverse("actions:review_edit", args=[review.pk])).content.decode()
+    assert "opinion-submit" not in page and "correction-submit" in page
+    owner_page = actions_world.client_for("action_owner").get(reverse("actions:review_edit", args=[review.pk]))
+    assert "presentation-submit" not in owner_page.content.decode()
+    response = client.post(reverse("actions:review_edit", args=[review.pk]),
+                           {"opinion-submit": "1", "version": 1, "opinion": "abandon", "reasons": "x"})  # fmt: skip
+    assert response.status_code == 403
+    review.refresh_from_db()
+    assert review.opinion == "keep"
+    detail = actions_world.client_for("staff").get(session.get_absolute_url()).content.decode()
+    assert (
+        "Clore la séance" not in detail
+        and "recommendation" not in detail.lower().split("recommandations stratégiques")[1][:200]
+    )

@@ -1,0 +1,85 @@
+"""Deviation and traffic-light rules on their edge cases (pure functions, no database)."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from actions.rules import (
+    Light,
+    budget_flag,
+    budget_status,
+    milestone_delay,
+    schedule_delay,
+    schedule_flag,
+    traffic_light,
+)
+
+TODAY = date(2020, 6, 30)
+
+
+@dataclass
+class M:
+    planned_end: date
+    actual_date: date | None = None
+
+
+@dataclass
+class B:
+    allocated: Decimal = Decimal(0)
+    committed: Decimal = Decimal(0)
+    spent: Decimal = Decimal(0)
+
+
+def test_no_milestone_means_no_schedule_information():
+    assert schedule_delay([], TODAY) is None
+    assert schedule_flag(None) == "unknown"
+
+
+def test_milestone_without_actual_date():
+    assert milestone_delay(planned_end=date(2020, 7, 31), actual_date=None, today=TODAY) == 0  # upcoming
+    assert milestone_delay(planned_end=date(2020, 6, 30), actual_date=None, today=TODAY) == 0  # due today
+    assert milestone_delay(planned_end=date(2020, 5, 31), actual_date=None, today=TODAY) == 30  # overdue
+
+
+def test_done_milestones_keep_their_delay_and_early_is_not_negative():
+    assert milestone_delay(planned_end=date(2019, 6, 30), actual_date=date(2019, 8, 14), today=TODAY) == 45
+    assert milestone_delay(planned_end=date(2019, 6, 30), actual_date=date(2019, 5, 1), today=TODAY) == 0
+
+
+def test_action_delay_is_the_worst_milestone():
+    milestones = [M(date(2019, 4, 30), date(2019, 4, 1)), M(date(2020, 1, 31)), M(date(2020, 12, 31))]
+    assert schedule_delay(milestones, TODAY) == 151
+    assert schedule_flag(151) == "off_track"
+    assert schedule_flag(90) == "at_risk"
+    assert schedule_flag(0) == "ok"
+
+
+def test_budget_deviation():
+    on_budget = budget_status([B(Decimal(100_000), Decimal(50_000), Decimal(80_000))])
+    assert on_budget.deviation_percent == Decimal("-20.0") and budget_flag(on_budget) == "ok"
+    slight = budget_status([B(Decimal(100_000), spent=Decimal(60_000)), B(Decimal(100_000), spent=Decimal(145_000))])
+    assert slight.allocated == Decimal(200_000) and slight.deviation_percent == Decimal("2.5")
+    assert budget_flag(slight) == "at_risk"
+    overspend = budget_status([B(Decimal(100_000), spent=Decimal(110_001))])
+    assert budget_flag(overspend) == "off_track"
+
+
+def test_zero_budget():
+    nothing = budget_status([])
+    assert not nothing.known and nothing.deviation_percent is None and budget_flag(nothing) == "unknown"
+    zero_allocated_and_spent = budget_status([B()])
+    assert budget_flag(zero_allocated_and_spent) == "unknown"
+    spent_without_allocation = budget_status([B(spent=Decimal(1))])
+    assert spent_without_allocation.overspent_without_allocation
+    assert spent_without_allocation.deviation_percent is None
+    assert budget_flag(spent_without_allocation) == "off_track"
+
+
+def test_traffic_light():
+    ok_budget = budget_status([B(Decimal(10), spent=Decimal(5))])
+    assert traffic_light(None, budget_status([])) == Light.GREY
+    assert traffic_light(0, budget_status([])) == Light.GREEN
+    assert traffic_light(None, ok_budget) == Light.GREEN
+    assert traffic_light(10, ok_budget) == Light.AMBER
+    assert traffic_light(91, ok_budget) == Light.RED
+    assert traffic_light(0, budget_status([B(spent=Decimal(1))])) == Light.RED
