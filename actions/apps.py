@@ -7,9 +7,12 @@ class ActionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from sman.demo import register_demo_loader
         from sman.reference import register_loader
 
         from . import providers  # noqa: F401 — registers this app's computed indicators
+        from .demo import load_demo
         from .reference import load_plan
 
         register_loader(load_plan)
+        register_demo_loader(load_demo)

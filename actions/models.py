@@ -69,6 +69,17 @@ class ActionQuerySet(models.QuerySet):
         )
 
 
+MODULE_LABELS = {
+    "ftth": "plateforme d'information FttH",
+    "passnumerique": "Pass Numérique",
+    "participation": "participation citoyenne",
+    "marketplace": "place de marché « J'adopte une innovation »",
+    "resources": "centre de ressources",
+    "explorateurs": "Explorateurs du numérique",
+    "fmin": "FMIN",
+}
+
+
 class Action(models.Model):
     """One action of a roadmap, numbered as in the roadmap table (1–17), with its Annex 2 sheet."""
 
@@ -131,6 +142,10 @@ class Action(models.Model):
 
     def get_absolute_url(self):
         return reverse("actions:action_detail", args=[self.roadmap.code, self.number])
+
+    @property
+    def module_label(self) -> str:
+        return MODULE_LABELS.get(self.module, self.module)
 
 
 class Milestone(models.Model):

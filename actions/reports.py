@@ -10,7 +10,7 @@ from django.utils import timezone
 from weasyprint import CSS, HTML
 
 from . import charts, selectors
-from .models import Indicator, IndicatorValue
+from .models import Indicator
 from .rules import RULE_TEXT
 
 
@@ -28,6 +28,7 @@ def report_context(session) -> dict:
     indicators_by_action: dict[int, list] = {}
     for indicator in indicators:
         points = [(v.date, v.value) for v in indicator.values.all()]
+        indicator.sorted_values = sorted(indicator.values.all(), key=lambda v: v.date)
         indicator.chart = charts.line_chart(
             points, title=indicator.name, unit=indicator.unit, target=indicator.target_value
         )
@@ -59,16 +60,13 @@ def report_context(session) -> dict:
                 "indicators": indicators_by_action.get(action.id, []),
             }
         )
-    values = (
-        IndicatorValue.objects.filter(indicator__action__in=actions)
-        .select_related("indicator", "indicator__action")
-        .order_by("indicator__action__number", "indicator__name", "date")
-    )
     return {
         "session": session,
         "sections": sections,
         "recommendations": session.recommendations.all(),
-        "values": values,
+        # One row per indicator with its values in one cell: a row per value made the annex the
+        # slowest part of the layout (bench/copil_report.py).
+        "annex": [(section["action"], indicator) for section in sections for indicator in section["indicators"]],
         "rule_text": RULE_TEXT,
         "generated_at": timezone.localtime(),
     }

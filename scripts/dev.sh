@@ -52,7 +52,6 @@ install_python() {
     local args=()
     for l in "${locks[@]}"; do args+=(-r "$l"); done
     .venv/bin/pip install -q --require-hashes "${args[@]}"
-    rm -f .venv/.installed-*
     touch "$stamp"
   fi
 }

@@ -79,6 +79,15 @@ ACCOUNTS = [
 ]
 
 
+# Apps add their demo data (AppConfig.ready) with register_demo_loader(f); f(users_by_role) runs last.
+DEMO_LOADERS: list = []
+
+
+def register_demo_loader(loader) -> None:
+    if loader not in DEMO_LOADERS:
+        DEMO_LOADERS.append(loader)
+
+
 @transaction.atomic
 def load_demo() -> list[DemoAccount]:
     for slug, kind, name, code in DEMO_ORGANISATIONS:
@@ -102,6 +111,9 @@ def load_demo() -> list[DemoAccount]:
             )
         if user.requires_mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
+    users = {a.role: User.objects.get(email=a.email) for a in ACCOUNTS}
+    for loader in DEMO_LOADERS:
+        loader(users)
     return ACCOUNTS
 
 

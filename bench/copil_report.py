@@ -1,0 +1,88 @@
+"""Time and peak memory of the COPIL evaluation report (WeasyPrint), as issue #3 asks.
+
+Scenarios: the 17 actions of the roadmap with 10 indicators × 8 semesters of values each, then 100
+actions. Each scenario runs in its own process (peak RSS includes WeasyPrint's C libraries), inside a
+transaction that is rolled back: the local database is left as it was. Target: ≤ 10 s and ≤ 400 MB
+for the 17-action report.
+
+    .venv/bin/python bench/copil_report.py
+"""
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCENARIOS = [17, 100]
+
+
+def child(n_actions: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sman.settings")
+    import django
+
+    django.setup()
+    from datetime import date
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from actions import services
+    from actions.models import Action, Indicator, IndicatorValue, Roadmap
+    from actions.reports import render_report_pdf
+    from sman.models import User
+
+    with transaction.atomic():
+        staff = User.objects.create(email="bench-staff@example.org", is_staff=True)
+        copil = User.objects.create(email="bench-copil@example.org", is_copil_member=True)
+        extra = n_actions - Action.objects.active().count()
+        roadmap = Roadmap.objects.get(code="2023-2024")
+        template = Action.objects.get(roadmap__code="2019-2020", number=2)
+        for number in range(1, extra + 1):
+            Action.objects.create(roadmap=roadmap, challenge_id=template.challenge_id, number=900 + number,
+                                  title=f"Action de mesure {number}", summary=template.summary)  # fmt: skip
+        session = services.copil_session_create(user=staff, year=2024, semester=2, on=date(2024, 12, 1))
+        semesters = [date(2021 + i // 2, 6 if i % 2 == 0 else 12, 30) for i in range(8)]
+        for review in session.reviews.select_related("action"):
+            for k in range(10):
+                indicator = Indicator.objects.create(
+                    action=review.action, name=f"Indicateur {k + 1}", definition="Mesure de charge.", kind="result",
+                    unit="%", target_value=100, target_date=date(2024, 12, 31), source="bench",
+                )  # fmt: skip
+                IndicatorValue.objects.bulk_create(
+                    IndicatorValue(indicator=indicator, date=d, value=Decimal(40 + 5 * i + k), author=copil)
+                    for i, d in enumerate(semesters)
+                )
+            services.review_record_opinion(review=review, user=copil, version=0, opinion="keep", reasons="Mesure.")
+        start = time.perf_counter()
+        pdf = render_report_pdf(session)
+        elapsed = time.perf_counter() - start
+        transaction.set_rollback(True)
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    import io
+
+    from pypdf import PdfReader
+
+    pages = len(PdfReader(io.BytesIO(pdf)).pages)
+    print(f"{n_actions}\t{elapsed:.2f}\t{peak_mb:.0f}\t{len(pdf) / 1024:.0f}\t{pages}")
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        child(int(sys.argv[2]))
+        return
+    print(f"{'actions':>8} {'temps (s)':>10} {'mémoire max (Mo)':>17} {'PDF (Ko)':>9} {'pages':>6} {'ratio temps':>12}")
+    base = None
+    for n in SCENARIOS:
+        out = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, check=True)
+        actions, seconds, peak, size, pages = out.stdout.strip().splitlines()[-1].split("\t")
+        base = base or float(seconds)
+        print(f"{actions:>8} {seconds:>10} {peak:>17} {size:>9} {pages:>6} {float(seconds) / base:>12.1f}")
+    print("Objectif (17 actions) : ≤ 10 s et ≤ 400 Mo.")
+
+
+if __name__ == "__main__":
+    main()
