@@ -118,3 +118,36 @@ def semesters_without_session(today=None, first_year: int = 2019) -> list[tuple[
             if (year, semester) <= current and (year, semester) not in held:
                 missing.append((year, semester))
     return missing
+
+
+def change_history(action, limit: int = 30) -> list[dict]:
+    """Who changed what and when on an action, its milestones and budget lines (before → after)."""
+    from .models import BudgetLine, Milestone
+
+    entries = []
+    sources = [
+        (action.history.select_related("history_user"), "Action"),
+        (Milestone.history.filter(action_id=action.pk).select_related("history_user"), "Jalon"),
+        (BudgetLine.history.filter(action_id=action.pk).select_related("history_user"), "Budget"),
+    ]
+    for queryset, label in sources:
+        records = list(queryset.order_by("id", "history_date"))
+        previous_by_object = {}
+        for record in records:
+            previous = previous_by_object.get(record.id)
+            if previous is not None:
+                delta = record.diff_against(previous)
+                changes = [_readable_change(record.instance, c) for c in delta.changes]
+                if changes:
+                    entries.append({"when": record.history_date, "who": record.history_user, "what": label,
+                                    "object": str(record.instance), "changes": changes})  # fmt: skip
+            previous_by_object[record.id] = record
+    entries.sort(key=lambda e: e["when"], reverse=True)
+    return entries[:limit]
+
+
+def _readable_change(instance, change) -> tuple[str, object, object]:
+    """(« avancement (%) », 0, 35), (« statut », « non démarrée », « en cours »): what people read."""
+    field = instance._meta.get_field(change.field)
+    choices = dict(field.flatchoices) if field.choices else {}
+    return (str(field.verbose_name), choices.get(change.old, change.old), choices.get(change.new, change.new))

@@ -124,6 +124,7 @@ def action_detail(request, roadmap, number):
             ),
             "crumbs": _plan_crumbs(),
             "short_title": f"Action #{action.number}",
+            "history": selectors.change_history(action) if permissions.can_edit_action(request.user, action) else None,
         },
     )
 

@@ -73,3 +73,33 @@ def test_registered_provider_values_are_recorded_by_the_periodic_task(plan_actio
 def test_unknown_provider_is_refused(plan_action, owner):
     with pytest.raises(ValidationError, match="n'existe pas"):
         services.indicator_save(indicator=Indicator(action=plan_action, **SMART, provider_key="nope"), user=owner)
+
+
+def test_follow_up_changes_are_kept_with_author_and_values(client, plan_action, owner):
+    client.force_login(owner)
+    url = reverse("actions:action_follow", args=["2019-2020", 2])
+    milestones = list(plan_action.milestones.order_by("order", "planned_end"))
+    data = {
+        "status": "in_progress", "progress": "35", "notes": "Convention signée.",
+        "jalons-TOTAL_FORMS": str(len(milestones)), "jalons-INITIAL_FORMS": str(len(milestones)),
+        "budget-TOTAL_FORMS": "1", "budget-INITIAL_FORMS": "0",
+        "budget-0-year": "2019", "budget-0-allocated": "80000",
+        "budget-0-committed": "80000", "budget-0-spent": "60000",
+    }  # fmt: skip
+    for i, m in enumerate(milestones):
+        data[f"jalons-{i}-id"] = str(m.pk)
+        data[f"jalons-{i}-actual_date"] = "2019-04-15" if i == 0 else ""
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    plan_action.refresh_from_db()
+    assert (plan_action.status, plan_action.progress) == ("in_progress", 35)
+    assert plan_action.budget_lines.get().spent == 60000
+    page = client.get(plan_action.get_absolute_url()).content.decode()
+    assert "Historique des modifications" in page and "Avancement (%) : 0 → 35" in page
+    assert "Statut : non démarrée → en cours" in page
+    assert owner.email in page
+    last = plan_action.history.first()
+    assert last.history_user == owner
+    # The public never sees the history.
+    client.logout()
+    assert "Historique des modifications" not in client.get(plan_action.get_absolute_url()).content.decode()
