@@ -19,6 +19,14 @@ from .rules import follow
 logger = logging.getLogger(__name__)
 
 ACTION_FOLLOW_FIELDS = ("status", "progress", "notes")
+# What a correction repeats from the review it corrects, and what a drafted roadmap carries over.
+REVIEW_FACTS = (
+    "session", "action", "progress", "schedule_status", "budget_status", "justification", "owner_presentation",
+)  # fmt: skip
+CARRIED_FIELDS = (
+    "challenge_id", "workstream_id", "title", "summary", "pain_point", "concept", "project_owner",
+    "potential_providers", "contract_type", "institutional_partners", "module",
+)  # fmt: skip
 
 
 def _require(allowed: bool) -> None:
@@ -173,13 +181,7 @@ def review_correct(*, review: ActionReview, user: User, opinion: str, reasons: s
     if not reasons.strip():
         raise ValidationError({"reasons": "Motivez la correction."})
     correction = ActionReview(
-        session=original.session,
-        action=original.action,
-        progress=original.progress,
-        schedule_status=original.schedule_status,
-        budget_status=original.budget_status,
-        justification=original.justification,
-        owner_presentation=original.owner_presentation,
+        **{name: getattr(original, name) for name in REVIEW_FACTS},
         opinion=opinion,
         reasons=reasons,
         decided_by=user,
@@ -247,16 +249,9 @@ def roadmap_draft_from(*, session: CopilSession, user: User, target: Roadmap) ->
     for number, review in enumerate(carried, start=1):
         source = review.action
         Action.objects.create(
+            **{name: getattr(source, name) for name in CARRIED_FIELDS},
             roadmap=target,
-            challenge_id=source.challenge_id,
-            workstream_id=source.workstream_id,
             number=number,
-            title=source.title,
-            summary=source.summary,
-            pain_point=source.pain_point,
-            concept=source.concept,
-            project_owner=source.project_owner,
-            module=source.module,
             carried_from=source,
             scaled_up=review.opinion == ActionReview.Opinion.SCALE_UP,
         )
