@@ -17,6 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def _wipe_reference():
+    from actions.models import Action, Roadmap, Workstream  # load_reference also loads the plan
+
+    Action.objects.all().delete()
+    Roadmap.objects.all().delete()
+    Workstream.objects.all().delete()
     Organisation.objects.all().delete()
     Challenge.objects.all().delete()
     for kind in ("delegated_commune", "commune", "ept", "metropole"):
