@@ -7,6 +7,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 VAR="$ROOT/var"
+mkdir -p "$VAR"
 PG_PORT="${SMAN_PG_PORT:-54329}"
 REDIS_PORT="${SMAN_REDIS_PORT:-63799}"
 WEB_PORT="${SMAN_WEB_PORT:-8000}"
