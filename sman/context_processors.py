@@ -6,7 +6,7 @@ MODULES = [
     ("Feuille de route", "actions:plan"),
     ("Fibre (FttH)", None),
     ("FMIN", None),
-    ("Pass Numérique", None),
+    ("Pass Numérique", "passnumerique:home"),
     ("Explorateurs", None),
     ("Place de marché", None),
     ("Ressources", None),

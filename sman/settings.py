@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -31,6 +32,7 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 INSTALLED_APPS = [
     "sman",
     "actions",
+    "passnumerique",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -128,7 +130,16 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {"task": "sman.tasks.clear_expired_sessions", "schedule": 24 * 3600},
     "record-computed-indicators": {"task": "actions.tasks.record_computed_indicators", "schedule": 24 * 3600},
+    "pass-monthly-statements": {
+        "task": "passnumerique.tasks.monthly_statements",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
+    },
+    "pass-expiry": {"task": "passnumerique.tasks.expiry_daily", "schedule": crontab(minute=0, hour=7)},
 }
+
+# --- Pass Numérique -----------------------------------------------------------------------------
+# Tickets stay redeemable this many days after an order's validity end date (orders may differ).
+PASS_GRACE_DAYS = env.int("PASS_GRACE_DAYS", default=31)
 
 # --- Authentication (django-allauth) -----------------------------------------------------------
 AUTH_USER_MODEL = "sman.User"

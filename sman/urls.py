@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from actions import api as actions_api
+from passnumerique import api as pass_api
 
 from . import api, views
 
@@ -13,6 +14,8 @@ router.register("challenges", actions_api.ChallengeViewSet, basename="challenge"
 router.register("roadmaps", actions_api.RoadmapViewSet, basename="roadmap")
 router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("indicators", actions_api.IndicatorViewSet, basename="indicator")
+router.register("pass/places", pass_api.PlaceViewSet, basename="pass-place")
+router.register("pass/trainings", pass_api.TrainingViewSet, basename="pass-training")
 
 admin.site.site_header = "Métropole d'intelligences — administration"
 admin.site.site_title = "Administration du portail"
@@ -46,10 +49,14 @@ urlpatterns = [
     ),
     path("espace/organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("", include("actions.urls")),
+    path("pass-numerique/", include("passnumerique.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/me/", api.MeView.as_view(), name="api_me"),
+    path("api/pass/tickets/check/", pass_api.TicketCheckView.as_view(), name="api_pass_check"),
+    path("api/pass/tickets/redeem/", pass_api.TicketRedeemView.as_view(), name="api_pass_redeem"),
+    path("api/pass/statistics/", pass_api.StatisticsView.as_view(), name="api_pass_statistics"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

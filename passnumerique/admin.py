@@ -1,0 +1,97 @@
+from django.contrib import admin
+
+from sman.admin import MapAdminMixin
+
+from .models import (
+    Beneficiary,
+    Booklet,
+    CreditNote,
+    DistributorAuthorisation,
+    MediationPlace,
+    Order,
+    Redemption,
+    Statement,
+    Ticket,
+    Training,
+)
+
+
+@admin.register(Training)
+class TrainingAdmin(admin.ModelAdmin):
+    list_display = ("title", "theme", "level", "duration_hours", "tickets_required")
+    list_filter = ("level", "theme")
+    search_fields = ("title", "theme")
+
+
+@admin.register(MediationPlace)
+class MediationPlaceAdmin(MapAdminMixin, admin.ModelAdmin):
+    list_display = ("organisation", "place_type", "aptic_label", "label_valid_until")
+    list_filter = ("aptic_label", "place_type", "organisation__territory__parent")
+    search_fields = ("organisation__name", "organisation__territory__name")
+    autocomplete_fields = ["organisation"]
+    filter_horizontal = ("trainings",)
+    list_select_related = ("organisation",)
+
+
+@admin.register(DistributorAuthorisation)
+class DistributorAuthorisationAdmin(admin.ModelAdmin):
+    list_display = ("distributor", "funder", "active")
+    list_filter = ("active",)
+    autocomplete_fields = ["funder", "distributor"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ("reference", "funder", "source", "booklet_count", "tickets_per_booklet", "territory", "valid_until")
+    list_filter = ("source", "target_public")
+    search_fields = ("reference", "funder__name")
+    list_select_related = ("funder", "territory")
+    readonly_fields = ("reference", "source", "created_by", "created_at")
+
+    def has_add_permission(self, request):
+        return False  # orders create their booklets and tickets: they go through the portal
+
+
+@admin.register(Booklet)
+class BookletAdmin(admin.ModelAdmin):
+    list_display = ("code", "order", "number", "distributed_at", "distributor")
+    search_fields = ("code", "order__reference")
+    list_select_related = ("order", "distributor")
+    readonly_fields = [f.name for f in Booklet._meta.fields]
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    list_display = ("code", "booklet", "value")
+    search_fields = ("code",)
+    list_select_related = ("booklet",)
+    readonly_fields = ("code", "booklet", "value")
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "place", "training", "agent", "redeemed_at", "statement")
+    list_filter = ("place",)
+    search_fields = ("ticket__code", "place__organisation__name")
+    list_select_related = ("ticket", "place__organisation", "training", "agent", "statement")
+    readonly_fields = [f.name for f in Redemption._meta.fields]
+
+
+@admin.register(Statement)
+class StatementAdmin(admin.ModelAdmin):
+    list_display = ("place", "month", "ticket_count", "amount", "status", "paid_at")
+    list_filter = ("status", "month")
+    list_select_related = ("place__organisation",)
+    readonly_fields = ("place", "month", "ticket_count", "amount", "pdf", "csv", "created_at")
+
+
+@admin.register(Beneficiary)
+class BeneficiaryAdmin(admin.ModelAdmin):
+    list_display = ("reference", "age_band", "territory", "target_public")
+    list_filter = ("age_band", "target_public")
+    search_fields = ("reference",)
+
+
+@admin.register(CreditNote)
+class CreditNoteAdmin(admin.ModelAdmin):
+    list_display = ("order", "unused_tickets", "amount", "created_at")

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class PassNumeriqueConfig(AppConfig):
+    name = "passnumerique"
+    verbose_name = "Pass Numérique"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import indicators  # noqa: F401 — registers this app's indicators for the COPIL

@@ -1,0 +1,52 @@
+"""Printable documents: monthly statements (PDF, CSV) and booklet sheets with QR codes (PDF)."""
+
+import csv
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from weasyprint import CSS, HTML
+
+from . import codes
+
+
+def _pdf(template: str, context: dict) -> bytes:
+    stylesheet = finders.find("css/report.css")
+    return HTML(string=render_to_string(template, context), base_url=stylesheet).write_pdf(
+        stylesheets=[CSS(filename=stylesheet)]
+    )
+
+
+def statement_csv(statement, redemptions) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["Date", "Ticket", "Formation", "Heures", "Valeur (€)", "Agent"])
+    for r in redemptions:
+        writer.writerow([
+            r.redeemed_at.strftime("%d/%m/%Y %H:%M"), r.ticket.code, r.training.title, str(r.hours).replace(".", ","),
+            str(r.ticket.value).replace(".", ","), r.agent.email,
+        ])  # fmt: skip
+    writer.writerow([])
+    writer.writerow(["Total", statement.ticket_count, "", "", str(statement.amount).replace(".", ","), ""])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def statement_pdf(statement, redemptions) -> bytes:
+    return _pdf("passnumerique/documents/statement.html", {"statement": statement, "redemptions": redemptions})
+
+
+def qr_svg(text: str) -> str:
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=1)
+    return image.to_string(encoding="unicode")
+
+
+def booklet_sheets_pdf(order) -> bytes:
+    """One page per booklet: its code and each ticket's code, readable and as a QR code."""
+    booklets = []
+    for booklet in order.booklets.prefetch_related("tickets").order_by("number"):
+        tickets = [(codes.display(t.code), mark_safe(qr_svg(t.code))) for t in booklet.tickets.all()]  # noqa: S308 — our own SVG
+        booklets.append((booklet, codes.display(booklet.code), tickets))
+    return _pdf("passnumerique/documents/booklets.html", {"order": order, "booklets": booklets})

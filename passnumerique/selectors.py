@@ -1,0 +1,120 @@
+"""Reads of the Pass Numérique: directory, dashboards and statistics, with bounded queries."""
+
+from datetime import date
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from sman.models import Territory
+
+from .models import Beneficiary, Booklet, MediationPlace, Order, Redemption, Ticket, Training
+
+
+def places():
+    return (
+        MediationPlace.objects.filter(aptic_label=True)
+        .select_related("organisation", "organisation__territory", "organisation__territory__parent")
+        .prefetch_related("trainings")
+        .order_by("organisation__name")
+    )
+
+
+def trainings():
+    return Training.objects.annotate(place_count=Count("places")).order_by("theme", "title")
+
+
+def _in_scope(prefix: str, territory: Territory | None) -> Q:
+    """Records whose commune is ``territory`` or lies within it (commune, EPT or the Métropole)."""
+    if territory is None or territory.kind == Territory.Kind.METROPOLE:
+        return Q()
+    if territory.kind == Territory.Kind.EPT:
+        return Q(**{f"{prefix}__parent": territory})
+    return Q(**{prefix: territory})
+
+
+def totals(*, funder=None, territory: Territory | None = None, until: date | None = None) -> dict:
+    """Booklets ordered and distributed, tickets redeemed, hours, beneficiaries (share of the target public)."""
+    orders = Order.objects.all()
+    booklets = Booklet.objects.all()
+    redemptions = Redemption.objects.all()
+    if funder is not None:
+        orders = orders.filter(funder=funder)
+        booklets = booklets.filter(order__funder=funder)
+        redemptions = redemptions.filter(ticket__booklet__order__funder=funder)
+    if territory is not None:
+        booklets = booklets.filter(
+            _in_scope("beneficiary__territory", territory) | Q(beneficiary__isnull=True) & Q(order__territory=territory)
+        )
+        redemptions = redemptions.filter(_in_scope("place__organisation__territory", territory))
+    if until is not None:
+        redemptions = redemptions.filter(redeemed_at__date__lte=until)
+    distributed = booklets.filter(distributed_at__isnull=False)
+    beneficiaries = distributed.aggregate(
+        n=Count("beneficiary", distinct=True),
+        targeted=Count(
+            "beneficiary",
+            distinct=True,
+            filter=~Q(order__target_public="all") & Q(beneficiary__target_public=F("order__target_public")),
+        ),
+        in_targeted_orders=Count("beneficiary", distinct=True, filter=~Q(order__target_public="all")),
+    )
+    red = redemptions.aggregate(
+        n=Count("id"),
+        hours=Coalesce(Sum("hours"), 0, output_field=Redemption._meta.get_field("hours")),
+        value=Coalesce(Sum("ticket__value"), 0, output_field=Ticket._meta.get_field("value")),
+    )
+    return {
+        "orders": orders.count(),
+        "booklets_ordered": booklets.count(),
+        "booklets_distributed": distributed.count(),
+        "tickets_redeemed": red["n"],
+        "hours_delivered": red["hours"],
+        "value_redeemed": red["value"],
+        "beneficiaries": beneficiaries["n"],
+        "target_share": (
+            round(100 * beneficiaries["targeted"] / beneficiaries["in_targeted_orders"])
+            if beneficiaries["in_targeted_orders"]
+            else None
+        ),
+    }
+
+
+def place_activity(*, funder=None, territory: Territory | None = None, limit: int = 20):
+    qs = MediationPlace.objects.select_related("organisation", "organisation__territory")
+    flt = Q()
+    if funder is not None:
+        flt &= Q(redemptions__ticket__booklet__order__funder=funder)
+    if territory is not None:
+        qs = qs.filter(_in_scope("organisation__territory", territory))
+    return (
+        qs.annotate(redeemed=Count("redemptions", filter=flt), hours=Sum("redemptions__hours", filter=flt))
+        .filter(redeemed__gt=0)
+        .order_by("-redeemed")[:limit]
+    )
+
+
+def redemptions_by_commune(*, funder=None, territory: Territory | None = None):
+    """Tickets redeemed per commune of the places, with the communes' outlines (map)."""
+    qs = Redemption.objects.all()
+    if funder is not None:
+        qs = qs.filter(ticket__booklet__order__funder=funder)
+    if territory is not None:
+        qs = qs.filter(_in_scope("place__organisation__territory", territory))
+    counts = dict(
+        qs.values_list("place__organisation__territory")
+        .annotate(n=Count("id"))
+        .values_list("place__organisation__territory", "n")
+    )
+    communes = Territory.objects.filter(pk__in=counts).only("code", "name", "geometry")
+    return [(c, counts[c.pk]) for c in communes]
+
+
+def orders_for(funder_ids, *, staff: bool):
+    qs = Order.objects.select_related("funder", "territory").annotate(
+        distributed=Count("booklets", filter=Q(booklets__distributed_at__isnull=False), distinct=True),
+    )
+    return qs if staff else qs.filter(funder_id__in=funder_ids)
+
+
+def beneficiaries_count() -> int:
+    return Beneficiary.objects.count()

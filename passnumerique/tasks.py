@@ -1,0 +1,15 @@
+from celery import shared_task
+from django.utils import timezone
+
+from . import services
+
+
+@shared_task
+def monthly_statements() -> int:
+    """On the 1st of each month: the statements of the previous month."""
+    return len(services.statements_generate(month=services.previous_month(timezone.localdate())))
+
+
+@shared_task
+def expiry_daily() -> dict:
+    return services.expiry_run(today=timezone.localdate())
