@@ -57,18 +57,14 @@ def place_list(request):
         if theme := form.cleaned_data["theme"]:
             places = places.filter(trainings__theme__unaccent__icontains=theme).distinct()
     page = Paginator(places, 20).get_page(request.GET.get("page"))
-    points = [
-        {"type": "Feature", "geometry": json.loads(p.location.geojson), "properties": {"name": str(p), "url": p.get_absolute_url()}}
-        for p in page.object_list
-        if p.location
-    ]  # fmt: skip
+    map_data = _feature_collection((p.location, str(p), p.get_absolute_url()) for p in page.object_list)
     return render(
         request,
         "passnumerique/place_list.html",
         {
             "form": form,
             "page_obj": page,
-            "map_data": {"type": "FeatureCollection", "features": points},
+            "map_data": map_data,
             "crumbs": CRUMBS,
         },
     )
