@@ -110,8 +110,10 @@ def redemptions_by_commune(*, funder=None, territory: Territory | None = None):
 
 
 def orders_for(funder_ids, *, staff: bool):
-    qs = Order.objects.select_related("funder", "territory").annotate(
-        distributed=Count("booklets", filter=Q(booklets__distributed_at__isnull=False), distinct=True),
+    qs = (
+        Order.objects.select_related("funder", "territory")
+        .annotate(distributed=Count("booklets", filter=Q(booklets__distributed_at__isnull=False), distinct=True))
+        .order_by("-created_at")
     )
     return qs if staff else qs.filter(funder_id__in=funder_ids)
 

@@ -1,0 +1,161 @@
+"""Role matrix of the Pass Numérique, pages, API and indicators."""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from actions.registry import providers
+from passnumerique import services
+from passnumerique.models import Redemption
+
+from .conftest import distribute, make_place
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("public", "funder", "distributor", "place_agent", "other_place_agent", "staff")
+
+
+def _client(pn, role) -> Client:
+    client = Client()
+    user = {
+        "public": None, "funder": pn.funder_agent, "distributor": pn.distributor_agent,
+        "place_agent": pn.place_agent, "other_place_agent": pn.other_agent, "staff": pn.staff,
+    }[role]  # fmt: skip
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _statement(pn):
+    booklet = pn.order.booklets.first()
+    distribute(pn, booklet)
+    services.ticket_redeem(code=booklet.tickets.first().code, place=pn.place, training=pn.training, user=pn.place_agent)
+    from django.utils import timezone
+
+    (statement,) = services.statements_generate(month=timezone.localdate().replace(day=1))
+    return statement
+
+
+MATRIX = {
+    # url builder: {role: expected status}; public pages are open to all
+    "home": (lambda pn: "/pass-numerique/", dict.fromkeys(ROLES, 200)),
+    "places": (lambda pn: "/pass-numerique/lieux/", dict.fromkeys(ROLES, 200)),
+    "place": (lambda pn: pn.place.get_absolute_url(), dict.fromkeys(ROLES, 200)),
+    "trainings": (lambda pn: "/pass-numerique/formations/", dict.fromkeys(ROLES, 200)),
+    "balance": (lambda pn: "/pass-numerique/solde/", dict.fromkeys(ROLES, 200)),
+    "redeem": (lambda pn: "/pass-numerique/valider/",
+               {"public": 302, "funder": 403, "distributor": 403, "place_agent": 200, "other_place_agent": 200, "staff": 403}),
+    "redeem-at-another-place": (lambda pn: f"/pass-numerique/valider/?lieu={pn.place.pk}",
+               {"public": 302, "funder": 403, "distributor": 403, "place_agent": 200, "other_place_agent": 403, "staff": 403}),
+    "distribute": (lambda pn: "/pass-numerique/distribuer/",
+               {"public": 302, "funder": 403, "distributor": 200, "place_agent": 403, "other_place_agent": 403, "staff": 403}),
+    "orders": (lambda pn: "/pass-numerique/commandes/",
+               {"public": 302, "funder": 200, "distributor": 403, "place_agent": 403, "other_place_agent": 403, "staff": 200}),
+    "order": (lambda pn: pn.order.get_absolute_url(),
+               {"public": 302, "funder": 200, "distributor": 403, "place_agent": 403, "other_place_agent": 403, "staff": 200}),
+    "order-sheets": (lambda pn: reverse("passnumerique:order_sheets", args=[pn.order.pk]),
+               {"public": 302, "funder": 200, "distributor": 403, "place_agent": 403, "other_place_agent": 403, "staff": 200}),
+    "dashboard": (lambda pn: "/pass-numerique/tableau-de-bord/",
+               {"public": 302, "funder": 200, "distributor": 403, "place_agent": 403, "other_place_agent": 403, "staff": 200}),
+    "statements": (lambda pn: "/pass-numerique/releves/",
+               {"public": 302, "funder": 403, "distributor": 403, "place_agent": 200, "other_place_agent": 200, "staff": 200}),
+    "statement-file": (lambda pn: reverse("passnumerique:statement_file", args=[_statement(pn).pk, "csv"]),
+               {"public": 302, "funder": 403, "distributor": 403, "place_agent": 200, "other_place_agent": 403, "staff": 200}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "role"), [(n, r) for n in MATRIX for r in ROLES])
+def test_role_matrix(pn, name, role):
+    url_of, expected = MATRIX[name]
+    url = url_of(pn)
+    response = _client(pn, role).get(url)
+    response.close()  # file downloads stream from an open file
+    assert response.status_code == expected[role], f"{role} GET {url}: {response.status_code}"
+
+
+def test_an_agent_of_another_place_cannot_redeem_for_this_one(pn):
+    booklet = pn.order.booklets.first()
+    distribute(pn, booklet)
+    code = booklet.tickets.first().code
+    client = _client(pn, "other_place_agent")
+    page = client.post(
+        "/pass-numerique/valider/", {"lieu": pn.place.pk, "code": code, "training": pn.training.pk, "confirm": "1"}
+    )
+    # The page falls back to the agent's own place (Paris), where this T8 ticket is refused.
+    assert "hors du territoire du financeur" in page.content.decode()
+    assert not Redemption.objects.exists()
+
+
+def test_the_phone_page_checks_then_validates(pn):
+    booklet = pn.order.booklets.first()
+    distribute(pn, booklet)
+    code = booklet.tickets.first().code
+    client = _client(pn, "place_agent")
+    checked = client.post(
+        "/pass-numerique/valider/", {"code": code.lower(), "training": pn.training.pk}
+    ).content.decode()
+    assert "Ticket valable" in checked and not Redemption.objects.exists()
+    done = client.post("/pass-numerique/valider/", {"code": code, "training": pn.training.pk, "confirm": "1"})
+    assert "Ticket validé" in done.content.decode() and Redemption.objects.count() == 1
+    again = client.post("/pass-numerique/valider/", {"code": code, "training": pn.training.pk, "confirm": "1"})
+    assert "déjà utilisé" in again.content.decode()
+
+
+def test_places_page_queries_are_bounded(pn):
+    client = Client()
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/pass-numerique/lieux/").status_code == 200
+        return len(ctx)
+
+    few = queries()
+    for i in range(15):
+        make_place(f"Lieu {i}", "93048").trainings.add(pn.training)
+    assert queries() == few
+
+
+def test_api_ticket_check_and_redeem_with_a_token(pn):
+    booklet = pn.order.booklets.first()
+    distribute(pn, booklet)
+    code = booklet.tickets.first().code
+    api = APIClient()
+    assert api.post("/api/pass/tickets/check/", {"code": code, "place": pn.place.pk}).status_code == 401
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=pn.place_agent).key}")
+    checked = api.post("/api/pass/tickets/check/", {"code": code, "place": pn.place.pk}).json()
+    assert checked["valid"] is True
+    assert api.post("/api/pass/tickets/check/", {"code": code, "place": pn.other_place.pk}).status_code == 403
+    created = api.post("/api/pass/tickets/redeem/", {"code": code, "place": pn.place.pk, "training": pn.training.pk})
+    assert created.status_code == 201
+    refused = api.post("/api/pass/tickets/redeem/", {"code": code, "place": pn.place.pk, "training": pn.training.pk})
+    assert refused.status_code == 409 and refused.json()["reason"] == "déjà utilisé"
+    public = APIClient()
+    assert public.get("/api/pass/places/").json()["count"] == 2
+    assert public.get("/api/pass/statistics/").json()["tickets_redeemed"] == 1
+
+
+def test_registered_indicators_for_the_copil(pn):
+    from datetime import date
+
+    booklet = pn.order.booklets.first()
+    distribute(pn, booklet)
+    for ticket in booklet.tickets.all()[:3]:
+        services.ticket_redeem(code=ticket.code, place=pn.place, training=pn.training, user=pn.place_agent)
+    today = date.today()
+    assert providers["passnumerique.tickets_redeemed"].compute(today) == 3
+    assert providers["passnumerique.hours_delivered"].compute(today) == 3
+    assert providers["passnumerique.beneficiaries_reached"].compute(today) == 1
+
+
+def test_dashboard_by_funder_and_territory(pn):
+    booklet = pn.order.booklets.first()
+    distribute(pn, booklet)
+    services.ticket_redeem(code=booklet.tickets.first().code, place=pn.place, training=pn.training, user=pn.place_agent)
+    html = _client(pn, "funder").get("/pass-numerique/tableau-de-bord/").content.decode()
+    assert "Espace numérique de Montreuil" in html and "Montreuil : 1" in html
+    html = _client(pn, "staff").get("/pass-numerique/tableau-de-bord/", {"territoire": "T1"}).content.decode()
+    assert "Aucun ticket validé pour cette sélection." in html
