@@ -85,7 +85,9 @@ def test_an_agent_of_another_place_cannot_redeem_for_this_one(pn):
     page = client.post(
         "/pass-numerique/valider/", {"lieu": pn.place.pk, "code": code, "training": pn.training.pk, "confirm": "1"}
     )
-    # The page falls back to the agent's own place (Paris), where this T8 ticket is refused.
+    assert page.status_code == 403
+    # At their own place (Paris), this T8 ticket is refused.
+    page = client.post("/pass-numerique/valider/", {"code": code, "training": pn.training.pk, "confirm": "1"})
     assert "hors du territoire du financeur" in page.content.decode()
     assert not Redemption.objects.exists()
 
