@@ -40,32 +40,32 @@ def _statement(pn):
     return statement
 
 
+def only(*allowed: str) -> dict:
+    """200 for the given roles, a login redirect for the public, 403 for everyone else."""
+    return {role: 200 if role in allowed else 302 if role == "public" else 403 for role in ROLES}
+
+
+OPEN = dict.fromkeys(ROLES, 200)
+PLACES = ("place_agent", "other_place_agent")
 MATRIX = {
-    # url builder: {role: expected status}; public pages are open to all
-    "home": (lambda pn: "/pass-numerique/", dict.fromkeys(ROLES, 200)),
-    "places": (lambda pn: "/pass-numerique/lieux/", dict.fromkeys(ROLES, 200)),
-    "place": (lambda pn: pn.place.get_absolute_url(), dict.fromkeys(ROLES, 200)),
-    "trainings": (lambda pn: "/pass-numerique/formations/", dict.fromkeys(ROLES, 200)),
-    "balance": (lambda pn: "/pass-numerique/solde/", dict.fromkeys(ROLES, 200)),
-    "redeem": (lambda pn: "/pass-numerique/valider/",
-               {"public": 302, "funder": 403, "distributor": 403, "place_agent": 200, "other_place_agent": 200, "staff": 403}),
-    "redeem-at-another-place": (lambda pn: f"/pass-numerique/valider/?lieu={pn.place.pk}",
-               {"public": 302, "funder": 403, "distributor": 403, "place_agent": 200, "other_place_agent": 403, "staff": 403}),
-    "distribute": (lambda pn: "/pass-numerique/distribuer/",
-               {"public": 302, "funder": 403, "distributor": 200, "place_agent": 403, "other_place_agent": 403, "staff": 403}),
-    "orders": (lambda pn: "/pass-numerique/commandes/",
-               {"public": 302, "funder": 200, "distributor": 403, "place_agent": 403, "other_place_agent": 403, "staff": 200}),
-    "order": (lambda pn: pn.order.get_absolute_url(),
-               {"public": 302, "funder": 200, "distributor": 403, "place_agent": 403, "other_place_agent": 403, "staff": 200}),
-    "order-sheets": (lambda pn: reverse("passnumerique:order_sheets", args=[pn.order.pk]),
-               {"public": 302, "funder": 200, "distributor": 403, "place_agent": 403, "other_place_agent": 403, "staff": 200}),
-    "dashboard": (lambda pn: "/pass-numerique/tableau-de-bord/",
-               {"public": 302, "funder": 200, "distributor": 403, "place_agent": 403, "other_place_agent": 403, "staff": 200}),
-    "statements": (lambda pn: "/pass-numerique/releves/",
-               {"public": 302, "funder": 403, "distributor": 403, "place_agent": 200, "other_place_agent": 200, "staff": 200}),
-    "statement-file": (lambda pn: reverse("passnumerique:statement_file", args=[_statement(pn).pk, "csv"]),
-               {"public": 302, "funder": 403, "distributor": 403, "place_agent": 200, "other_place_agent": 403, "staff": 200}),
-}  # fmt: skip
+    "home": (lambda pn: "/pass-numerique/", OPEN),
+    "places": (lambda pn: "/pass-numerique/lieux/", OPEN),
+    "place": (lambda pn: pn.place.get_absolute_url(), OPEN),
+    "trainings": (lambda pn: "/pass-numerique/formations/", OPEN),
+    "balance": (lambda pn: "/pass-numerique/solde/", OPEN),
+    "redeem": (lambda pn: "/pass-numerique/valider/", only(*PLACES)),
+    "redeem-at-another-place": (lambda pn: f"/pass-numerique/valider/?lieu={pn.place.pk}", only("place_agent")),
+    "distribute": (lambda pn: "/pass-numerique/distribuer/", only("distributor")),
+    "orders": (lambda pn: "/pass-numerique/commandes/", only("funder", "staff")),
+    "order": (lambda pn: pn.order.get_absolute_url(), only("funder", "staff")),
+    "order-sheets": (lambda pn: reverse("passnumerique:order_sheets", args=[pn.order.pk]), only("funder", "staff")),
+    "dashboard": (lambda pn: "/pass-numerique/tableau-de-bord/", only("funder", "staff")),
+    "statements": (lambda pn: "/pass-numerique/releves/", only(*PLACES, "staff")),
+    "statement-file": (
+        lambda pn: reverse("passnumerique:statement_file", args=[_statement(pn).pk, "csv"]),
+        only("place_agent", "staff"),
+    ),
+}
 
 
 @pytest.mark.parametrize(("name", "role"), [(n, r) for n in MATRIX for r in ROLES])

@@ -1,5 +1,5 @@
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,11 +8,10 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from passnumerique import codes, services
-from passnumerique.models import Redemption, Ticket
-from passnumerique.services import Refusal, RedemptionRefused
-from sman.models import Territory
+from passnumerique.models import Redemption
+from passnumerique.services import RedemptionRefused, Refusal
 
-from .conftest import distribute, make_place
+from .conftest import distribute
 
 pytestmark = pytest.mark.django_db
 
