@@ -109,11 +109,22 @@ class TicketRedeemView(_TicketView):
         return self._result(services.Check(True), code, status.HTTP_201_CREATED)
 
 
+class StatisticsSerializer(serializers.Serializer):
+    orders = serializers.IntegerField()
+    booklets_ordered = serializers.IntegerField()
+    booklets_distributed = serializers.IntegerField()
+    tickets_redeemed = serializers.IntegerField()
+    hours_delivered = serializers.FloatField()
+    value_redeemed = serializers.FloatField()
+    beneficiaries = serializers.IntegerField()
+    target_share = serializers.IntegerField(allow_null=True, help_text="Part du public cible, en %.")
+
+
 class StatisticsView(APIView):
     """Chiffres agrégés du Pass Numérique (publics)."""
 
     permission_classes = [drf_permissions.AllowAny]
+    serializer_class = StatisticsSerializer
 
     def get(self, request):
-        totals = selectors.totals()
-        return Response({k: (float(v) if hasattr(v, "quantize") else v) for k, v in totals.items()})
+        return Response(StatisticsSerializer(selectors.totals()).data)
