@@ -92,6 +92,14 @@ class ApticImportForm(OrderForm):
 
 
 class PlaceFilterForm(forms.Form):
+    near = forms.ModelChoiceField(
+        label="Près de chez moi (commune)", queryset=Territory.objects.none(), required=False, empty_label="—",
+        help_text="Les lieux les plus proches de la commune apparaissent en premier.",
+    )  # fmt: skip
     q = forms.CharField(label="Nom ou commune", required=False)
     place_type = forms.ChoiceField(label="Type de lieu", choices=[("", "Tous")] + PlaceType.choices, required=False)
     theme = forms.CharField(label="Thème de formation", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["near"].queryset = _communes()

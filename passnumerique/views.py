@@ -2,9 +2,10 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.gis.db.models.functions import Distance
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,6 +57,12 @@ def place_list(request):
             places = places.filter(place_type=place_type)
         if theme := form.cleaned_data["theme"]:
             places = places.filter(trainings__theme__unaccent__icontains=theme).distinct()
+        if near := form.cleaned_data["near"]:
+            # Nearest first, by distance to a point inside the commune (places without a position last).
+            origin = Territory.objects.filter(pk=near.pk).values_list("geometry", flat=True).get().point_on_surface
+            places = places.annotate(distance=Distance("location", origin)).order_by(
+                F("distance").asc(nulls_last=True), "organisation__name"
+            )
     page = Paginator(places, 20).get_page(request.GET.get("page"))
     map_data = _feature_collection((p.location, str(p), p.get_absolute_url()) for p in page.object_list)
     return render(

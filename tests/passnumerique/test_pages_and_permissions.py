@@ -161,3 +161,20 @@ def test_dashboard_by_funder_and_territory(pn):
     assert "Espace numérique de Montreuil" in html and "Montreuil : 1" in html
     html = _client(pn, "staff").get("/pass-numerique/tableau-de-bord/", {"territoire": "T1"}).content.decode()
     assert "Aucun ticket validé pour cette sélection." in html
+
+
+def test_places_nearest_to_a_commune_come_first(pn):
+    from django.contrib.gis.geos import Point
+
+    from sman.models import Territory
+
+    pn.place.location = Territory.objects.get(code="93048").geometry.point_on_surface  # Montreuil
+    pn.place.save()
+    pn.other_place.location = Point(2.3522, 48.8566, srid=4326)  # Paris centre
+    pn.other_place.save()
+    paris = Territory.objects.get(code="75056")
+    html = Client().get("/pass-numerique/lieux/", {"near": paris.pk}).content.decode()
+    assert html.index("Lieu parisien") < html.index("Espace numérique de Montreuil")
+    montreuil = Territory.objects.get(code="93048")
+    html = Client().get("/pass-numerique/lieux/", {"near": montreuil.pk}).content.decode()
+    assert html.index("Espace numérique de Montreuil") < html.index("Lieu parisien")
