@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "sman",
     "actions",
     "passnumerique",
+    "ftth",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -140,6 +141,10 @@ CELERY_BEAT_SCHEDULE = {
 # --- Pass Numérique -----------------------------------------------------------------------------
 # Tickets stay redeemable this many days after an order's validity end date (orders may differ).
 PASS_GRACE_DAYS = env.int("PASS_GRACE_DAYS", default=31)
+
+# --- FttH ----------------------------------------------------------------------------------------
+# An import whose share of rejected lines passes this threshold is refused whole.
+FTTH_REJECTION_THRESHOLD = env.float("FTTH_REJECTION_THRESHOLD", default=0.05)
 
 # --- Authentication (django-allauth) -----------------------------------------------------------
 AUTH_USER_MODEL = "sman.User"

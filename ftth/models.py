@@ -1,0 +1,146 @@
+"""FttH deployment per building (action #2, Annex 2 sheet #1), from operators' IPE files and ARCEP's
+open data, with every status change kept."""
+
+from django.conf import settings
+from django.contrib.gis.db import models
+from django.contrib.postgres.indexes import GinIndex
+from django.db.models import Q
+
+from sman.models import Organisation, Territory
+
+
+class Status(models.TextChoices):
+    """Interop'Fibre / ARCEP building states, in plain French."""
+
+    TARGET = "target", "ciblé"
+    SIGNED = "signed", "convention signée"
+    IN_PROGRESS = "in_progress", "en cours de déploiement"
+    CONNECTABLE = "connectable", "raccordable"
+    ON_DEMAND = "on_demand", "raccordable sur demande"
+    ON_DEMAND_IN_PROGRESS = "on_demand_in_progress", "raccordable sur demande, en cours de déploiement"
+    ABANDONED = "abandoned", "abandonné"
+
+
+class ImportRun(models.Model):
+    """One import of one file: its state, counts, rejected lines and duration, shown to staff."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "en attente"
+        RUNNING = "running", "en cours"
+        DONE = "done", "terminé"
+        REFUSED = "refused", "refusé (trop de lignes rejetées)"
+        FAILED = "failed", "échec"
+
+    class Format(models.TextChoices):
+        ARCEP = "arcep", "ARCEP, fichier « immeubles »"
+        IPE = "ipe", "Interop'Fibre IPE v3.0"
+
+    operator = models.ForeignKey(
+        Organisation, verbose_name="opérateur", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    operator_code = models.CharField("code opérateur", max_length=40, blank=True)
+    file_name = models.CharField("fichier", max_length=300)
+    file_format = models.CharField("format", max_length=10, choices=Format.choices, blank=True)
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.PENDING)
+    dry_run = models.BooleanField("simulation", default=False)
+    rows_read = models.PositiveIntegerField("lignes lues", default=0)
+    rows_outside = models.PositiveIntegerField("lignes hors Métropole", default=0)
+    rows_rejected = models.PositiveIntegerField("lignes rejetées", default=0)
+    created = models.PositiveIntegerField("immeubles créés", default=0)
+    updated = models.PositiveIntegerField("immeubles modifiés", default=0)
+    unchanged = models.PositiveIntegerField("immeubles inchangés", default=0)
+    retired = models.PositiveIntegerField("immeubles retirés", default=0)
+    status_changes = models.PositiveIntegerField("changements de statut", default=0)
+    error = models.TextField("motif de l'échec", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="demandé par", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "import FttH"
+        verbose_name_plural = "imports FttH"
+        ordering = ("-created_at",)
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_state_display()})"
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
+
+
+class ImportRejection(models.Model):
+    run = models.ForeignKey(ImportRun, on_delete=models.CASCADE, related_name="rejections")
+    line = models.PositiveIntegerField("ligne")
+    reason = models.CharField("motif", max_length=300)
+
+    class Meta:
+        verbose_name = "ligne rejetée"
+        verbose_name_plural = "lignes rejetées"
+        ordering = ("run", "line")
+
+
+class Building(models.Model):
+    """A building (immeuble) as its operator declares it. Retired, never deleted, when it leaves a file."""
+
+    operator_code = models.CharField("opérateur", max_length=40)
+    building_id = models.CharField("identifiant de l'immeuble", max_length=60)
+    address_code = models.CharField("code adresse (hexaclé)", max_length=40, blank=True)
+    number = models.CharField("numéro", max_length=10, blank=True)
+    number_suffix = models.CharField("complément", max_length=10, blank=True)
+    street_type = models.CharField("type de voie", max_length=40, blank=True)
+    street_name = models.CharField("voie", max_length=200, blank=True)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    insee_code = models.CharField("code INSEE", max_length=5, db_index=True)
+    commune = models.ForeignKey(Territory, verbose_name="commune", on_delete=models.PROTECT, related_name="+")
+    building_name = models.CharField("bâtiment", max_length=100, blank=True)
+    premises = models.PositiveIntegerField("logements et locaux", null=True, blank=True)
+    status = models.CharField("statut", max_length=30, choices=Status.choices)
+    building_type = models.CharField("type d'immeuble", max_length=40, blank=True)
+    pm_reference = models.CharField("point de mutualisation", max_length=60, blank=True)
+    pm_status = models.CharField("état du PM", max_length=40, blank=True)
+    pm_installed_on = models.DateField("installation du PM", null=True, blank=True)
+    commercial_service_date = models.DateField("mise en service commerciale", null=True, blank=True)
+    location = models.PointField("position", srid=4326)
+    label = models.CharField("adresse normalisée", max_length=300, help_text="Pour la recherche d'adresse.")
+    first_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    last_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    retired_at = models.DateTimeField("retiré le", null=True, blank=True)
+    updated_at = models.DateTimeField("mis à jour le")
+
+    class Meta:
+        verbose_name = "immeuble"
+        verbose_name_plural = "immeubles"
+        constraints = [
+            models.UniqueConstraint(fields=["operator_code", "building_id"], name="one_building_per_operator_id")
+        ]
+        indexes = [
+            models.Index(fields=["commune", "status"], name="ftth_building_commune_status"),
+            models.Index(
+                fields=["operator_code"], condition=Q(retired_at__isnull=True), name="ftth_building_active_op"
+            ),
+            GinIndex(name="ftth_building_label_trgm", fields=["label"], opclasses=["gin_trgm_ops"]),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class BuildingStatusChange(models.Model):
+    """When a building changed status, so the history shows when an address became connectable."""
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="status_changes")
+    status_from = models.CharField("ancien statut", max_length=30, choices=Status.choices, blank=True)
+    status_to = models.CharField("nouveau statut", max_length=30, choices=Status.choices)
+    changed_at = models.DateTimeField("constaté le")
+    run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = "changement de statut"
+        verbose_name_plural = "changements de statut"
+        ordering = ("building", "changed_at")

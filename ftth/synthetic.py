@@ -1,0 +1,89 @@
+"""Realistic synthetic files for tests, demo and benchmarks: points inside the real commune outlines
+(PostGIS ST_GeneratePoints, in proportion to population), plausible streets and statuses."""
+
+import csv
+import random
+from datetime import date, timedelta
+from pathlib import Path
+
+from django.db import connection
+
+STREETS = [
+    ("RUE", "DE LA REPUBLIQUE"), ("AVENUE", "JEAN JAURES"), ("BOULEVARD", "DE LA LIBERATION"), ("RUE", "VICTOR HUGO"),
+    ("RUE", "DU GENERAL LECLERC"), ("AVENUE", "GAMBETTA"), ("RUE", "DE PARIS"), ("PLACE", "DE LA MAIRIE"),
+    ("RUE", "PASTEUR"), ("ALLEE", "DES TILLEULS"), ("RUE", "EMILE ZOLA"), ("BOULEVARD", "DE STALINGRAD"),
+    ("RUE", "DES ECOLES"), ("AVENUE", "DE LA RESISTANCE"), ("RUE", "JEAN MOULIN"), ("CHEMIN", "DES VIGNES"),
+]  # fmt: skip
+# Deployment around the Métropole: most buildings are connectable.
+STATUSES = [("deploye", 78), ("en cours de deploiement", 8), ("cible", 5), ("signe", 4), ("raccordable demande", 4),
+            ("abandonne", 1)]  # fmt: skip
+IPE_STATE = {
+    "deploye": "DEPLOYE", "en cours de deploiement": "EN COURS DE DEPLOIEMENT", "cible": "CIBLE", "signe": "SIGNE",
+    "raccordable demande": "RACCORDABLE DEMANDE", "abandonne": "ABANDONNE",
+}  # fmt: skip
+ARCEP_HEADER = ["x", "y", "imb_id", "num_voie", "cp_no_voie", "type_voie", "nom_voie", "batiment", "code_insee",
+                "code_poste", "nom_com", "catg_loc_imb", "imb_etat", "pm_ref", "pm_etat", "code_l331", "geom_mod",
+                "type_imb", "pm_date_mad"]  # fmt: skip
+IPE_HEADER = ["IdentifiantImmeuble", "CodeAdresseImmeuble", "CodeInseeImmeuble", "CodePostalImmeuble",
+              "CommuneImmeuble", "TypeVoieImmeuble", "NomVoieImmeuble", "NumeroVoieImmeuble",
+              "ComplementNumeroVoieImmeuble", "BatimentImmeuble", "NombreLogementsAdresseIPE", "EtatImmeuble",
+              "DateMiseEnServiceCommercialeImmeuble", "ReferencePM", "EtatPM", "DateInstallationPM", "TypeImmeuble",
+              "CoordonneeImmeubleX", "CoordonneeImmeubleY", "TypeProjectionGeographique"]  # fmt: skip
+
+
+def _points(n: int, srid: int, seed: int):
+    """(insee, commune name, postcode-ish, x, y) for n points spread by population over the 130 communes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH c AS (
+              SELECT code, name, geometry, population,
+                     greatest(1, round(%(n)s * population::numeric / sum(population) OVER ()))::int AS k
+              FROM sman_territory WHERE kind = 'commune' AND geometry IS NOT NULL
+            )
+            SELECT c.code, c.name, ST_X(p.geom), ST_Y(p.geom)
+            FROM c, LATERAL ST_Dump(ST_Transform(ST_GeneratePoints(c.geometry, c.k, %(seed)s), %(srid)s)) p
+            LIMIT %(n)s
+            """,
+            {"n": n, "seed": seed, "srid": srid},
+        )
+        yield from cursor
+
+
+def write(path: Path, *, buildings: int, fmt: str, operator: str = "OI-DEMO", seed: int = 1) -> int:
+    rng = random.Random(seed)
+    statuses, weights = zip(*STATUSES, strict=True)
+    srid = 2154 if fmt == "ipe" else 4326
+    count = 0
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, delimiter=";" if fmt == "ipe" else ",")
+        writer.writerow(IPE_HEADER if fmt == "ipe" else ARCEP_HEADER)
+        for insee, name, x, y in _points(buildings, srid, seed):
+            count += 1
+            street_type, street = rng.choice(STREETS)
+            number = str(rng.randint(1, 180))
+            state = rng.choices(statuses, weights)[0]
+            postcode = (
+                f"{insee[:2]}{rng.randint(0, 9)}{rng.randint(0, 9)}0"
+                if insee[:2] != "75"
+                else f"750{rng.randint(1, 20):02d}"
+            )
+            pm = f"PM-{insee}-{rng.randint(1, 40):03d}"
+            pm_date = date(2016, 1, 1) + timedelta(days=rng.randint(0, 3000))
+            building_id = f"IMB/{insee}/X/{count:08d}"
+            if fmt == "ipe":
+                service = (
+                    (pm_date + timedelta(days=rng.randint(60, 400))).strftime("%Y%m%d") if state == "deploye" else ""
+                )
+                writer.writerow([
+                    building_id, f"{rng.getrandbits(40):010x}", insee, postcode, name.upper(), street_type, street,
+                    number, "", "", rng.randint(1, 120), IPE_STATE[state], service, pm, "DEPLOYE",
+                    pm_date.strftime("%Y%m%d"), rng.choice(["PAVILLON", "IMMEUBLE"]), f"{x:.2f}", f"{y:.2f}", "RGF93",
+                ])  # fmt: skip
+            else:
+                writer.writerow([
+                    f"{x:.6f}", f"{y:.6f}", building_id, number, "", street_type.lower(), street.lower(), "", insee,
+                    postcode, name, "4 à 11", state, pm, "deploye", operator, "", rng.choice(["PA", "IM"]),
+                    pm_date.isoformat(),
+                ])  # fmt: skip
+    return count

@@ -1,0 +1,181 @@
+"""FttH imports: both formats read by column name, rejected lines with their number, atomicity,
+idempotency, snapshot replacement and status history."""
+
+import math
+from pathlib import Path
+
+import pytest
+from django.contrib.gis.geos import Point
+from django.core.management import CommandError, call_command
+
+from ftth import imports
+from ftth.models import Building, BuildingStatusChange, ImportRun
+
+pytestmark = pytest.mark.django_db
+
+IPE_HEADER = (
+    "IdentifiantImmeuble;CodeAdresseImmeuble;CodeInseeImmeuble;CodePostalImmeuble;CommuneImmeuble;"
+    "TypeVoieImmeuble;NomVoieImmeuble;NumeroVoieImmeuble;ComplementNumeroVoieImmeuble;BatimentImmeuble;"
+    "NombreLogementsAdresseIPE;EtatImmeuble;DateMiseEnServiceCommercialeImmeuble;ReferencePM;EtatPM;"
+    "DateInstallationPM;TypeImmeuble;CoordonneeImmeubleX;CoordonneeImmeubleY;TypeProjectionGeographique"
+)
+ARCEP_HEADER = "x,y,imb_id,num_voie,cp_no_voie,type_voie,nom_voie,batiment,code_insee,code_poste,nom_com,catg_loc_imb,imb_etat,pm_ref,pm_etat,code_l331,geom_mod,type_imb,pm_date_mad"  # noqa: E501
+
+
+def lambert93_to_wgs84(x: float, y: float) -> tuple[float, float]:
+    """IGN's inverse Lambert conformal conic (ALG0004), written here independently of PROJ."""
+    n, c, xs, ys = 0.7256077650532670, 11754255.426096, 700000.0, 12655612.049876
+    e, lon0 = 0.0818191910428158, math.radians(3)
+    dx, dy = x - xs, y - ys
+    r = math.hypot(dx, dy)
+    gamma = math.atan(dx / -dy)
+    lon = lon0 + gamma / n
+    latiso = -1 / n * math.log(abs(r / c))
+    lat = 2 * math.atan(math.exp(latiso)) - math.pi / 2
+    for _ in range(20):
+        lat = (
+            2 * math.atan(((1 + e * math.sin(lat)) / (1 - e * math.sin(lat))) ** (e / 2) * math.exp(latiso))
+            - math.pi / 2
+        )
+    return math.degrees(lon), math.degrees(lat)
+
+
+def _write(tmp_path, name, text, encoding="utf-8", bom=False) -> Path:
+    path = tmp_path / name
+    data = text.encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    return path
+
+
+def _import(path, operator="OI-TEST", threshold=0.9, **extra) -> ImportRun:
+    run = ImportRun.objects.create(file_name=path.name, operator_code=operator, **extra)
+    return imports.run_import(run=run, path=path, threshold=threshold)
+
+
+IPE_ROWS = [
+    # Saint-Denis, Lambert-93, a quoted street name containing the separator, Windows-1252 accents.
+    'IMB/93066/1;h1;93066;93200;SAINT-DENIS;BOULEVARD;"DE LA LIBÉRATION; CÔTÉ PAIR";12;B;;24;DEPLOYE;20210315;'
+    "PM-1;DEPLOYE;20200110;IMMEUBLE;652869.51;6870396.25;RGF93",
+    "IMB/93066/2;h2;93066;93200;SAINT-DENIS;RUE;DE LA RÉPUBLIQUE;3;;;8;EN COURS DE DEPLOIEMENT;;PM-1;DEPLOYE;"
+    "20200110;IMMEUBLE;652900.00;6870400.00;RGF93",
+    "IMB/69123/1;h3;69123;69001;LYON;RUE;DE LA RÉPUBLIQUE;1;;;4;DEPLOYE;;PM-9;DEPLOYE;;IMMEUBLE;842000;6519000;RGF93",
+    "IMB/93066/3;h4;93066;93200;SAINT-DENIS;RUE;X;5;;;4;ETAT INCONNU;;PM-1;DEPLOYE;;IMMEUBLE;652950;6870410;RGF93",
+    "IMB/93066/4;h5;93066;93200;SAINT-DENIS;RUE;X;7;;;4;CIBLE;20211345;PM-1;DEPLOYE;;IMMEUBLE;652960;6870420;RGF93",
+    ";h6;93066;93200;SAINT-DENIS;RUE;X;9;;;4;CIBLE;;PM-1;DEPLOYE;;IMMEUBLE;652970;6870430;RGF93",
+    "IMB/93066/2;h7;93066;93200;SAINT-DENIS;RUE;X;11;;;4;CIBLE;;PM-1;DEPLOYE;;IMMEUBLE;652980;6870440;RGF93",
+    "IMB/93059/1;h8;93059;93380;PIERREFITTE-SUR-SEINE;AVENUE;GALLIENI;2;;;6;RAD EN COURS DE DEPLOIEMENT;;PM-2;"
+    "DEPLOYE;;PAVILLON;653500;6874000;RGF93",
+]
+
+
+def test_ipe_file_cp1252_with_every_kind_of_line(tmp_path):
+    path = _write(tmp_path, "ipe.csv", "\r\n".join([IPE_HEADER, *IPE_ROWS]) + "\r\n", encoding="cp1252")
+    run = _import(path)
+    assert run.state == ImportRun.State.DONE, run.error
+    assert (run.file_format, run.rows_read, run.rows_outside) == ("ipe", 8, 1)
+    assert list(run.rejections.values_list("line", "reason")) == [
+        (5, "statut inconnu"),
+        (6, "date invalide"),
+        (7, "identifiant d'immeuble manquant"),
+        (8, "identifiant en double (première occurrence ligne 3)"),
+    ]
+    assert (run.created, run.rows_rejected) == (3, 4)
+    first = Building.objects.get(building_id="IMB/93066/1")
+    assert first.street_name == "DE LA LIBÉRATION; CÔTÉ PAIR"
+    assert first.status == "connectable" and first.premises == 24 and first.number_suffix == "B"
+    assert str(first.commercial_service_date) == "2021-03-15" and str(first.pm_installed_on) == "2020-01-10"
+    lon, lat = lambert93_to_wgs84(652869.51, 6870396.25)
+    expected = Point(lon, lat, srid=4326).transform(2154, clone=True)
+    assert first.location.transform(2154, clone=True).distance(expected) < 1.0
+    assert first.label == "12 B BOULEVARD DE LA LIBERATION; COTE PAIR 93200 SAINT-DENIS"
+    pierrefitte = Building.objects.get(building_id="IMB/93059/1")
+    assert pierrefitte.commune.code == "93066" and pierrefitte.insee_code == "93059"
+    assert pierrefitte.status == "on_demand_in_progress"
+
+
+def test_arcep_file_utf8_bom_wgs84_and_arrondissements(tmp_path):
+    rows = [
+        "2.3522,48.8566,IMB/75104/1,10,,rue,de rivoli,,75104,75004,Paris 4e,4 à 11,deploye,PM-75,deploye,OI-A,,IM,"
+        "2019-05-02",
+        '2.3530,48.8570,IMB/75104/2,12,bis,rue,"de rivoli, côté nord",,75104,75004,Paris 4e,,raccordable demande,PM-75,'
+        "deploye,OI-B,,IM,",
+        "2.3540,48.8575,IMB/75104/3,14,,rue,de rivoli,,75104,75004,Paris,,en cours de deploiement,PM-75,deploye,"
+        "OI-A,,IM,2019-02-30",
+    ]
+    path = _write(tmp_path, "arcep.csv", "\n".join([ARCEP_HEADER, *rows]) + "\n", bom=True)
+    run = _import(path, operator="")
+    assert run.state == ImportRun.State.DONE, run.error
+    assert run.file_format == "arcep" and run.created == 2
+    assert list(run.rejections.values_list("line", "reason")) == [(4, "date invalide")]
+    b = Building.objects.get(building_id="IMB/75104/2")
+    assert (b.operator_code, b.status, b.street_name, b.commune.code) == (
+        "OI-B",
+        "on_demand",
+        "de rivoli, côté nord",
+        "75056",
+    )
+    assert abs(b.location.x - 2.3530) < 1e-9
+
+
+def test_unknown_format_and_threshold(tmp_path):
+    run = _import(_write(tmp_path, "x.csv", "a;b;c\n1;2;3\n"))
+    assert run.state == ImportRun.State.FAILED and "Format non reconnu" in run.error
+    path = _write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *IPE_ROWS]) + "\n")
+    run = _import(path, threshold=0.2)
+    assert run.state == ImportRun.State.REFUSED and "refusé en entier" in run.error
+    assert run.rows_rejected == 4 and run.rejections.count() == 4
+    assert not Building.objects.exists()
+
+
+def test_a_failure_half_way_leaves_the_table_as_before(tmp_path, monkeypatch):
+    path = _write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], IPE_ROWS[1]]) + "\n")
+    assert _import(path).state == ImportRun.State.DONE
+    before = list(Building.objects.order_by("id").values())
+    changed = IPE_ROWS[1].replace("EN COURS DE DEPLOIEMENT", "DEPLOYE")
+    path = _write(tmp_path, "ipe2.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], changed]) + "\n")
+    monkeypatch.setattr(imports, "RETIRE_SQL", "SELECT 1 / 0")  # after the upsert: forced error
+    run = _import(path)
+    assert run.state == ImportRun.State.FAILED and "division by zero" in run.error
+    assert list(Building.objects.order_by("id").values()) == before
+    assert BuildingStatusChange.objects.filter(status_to="connectable", status_from="in_progress").count() == 0
+
+
+def test_reimport_changes_nothing_and_a_new_snapshot_replaces_the_old(tmp_path):
+    path = _write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], IPE_ROWS[1]]) + "\n")
+    first = _import(path)
+    assert (first.created, first.updated) == (2, 0)
+    again = _import(path)
+    assert (again.created, again.updated, again.unchanged, again.retired, again.status_changes) == (0, 0, 2, 0, 0)
+    # The operator's next file: building 2 became connectable, building 1 is gone.
+    newer = IPE_ROWS[1].replace("EN COURS DE DEPLOIEMENT", "DEPLOYE")
+    run = _import(_write(tmp_path, "ipe-next.csv", "\n".join([IPE_HEADER, newer]) + "\n"))
+    assert (run.updated, run.retired, run.status_changes) == (1, 1, 1)
+    gone = Building.objects.get(building_id="IMB/93066/1")
+    assert gone.retired_at is not None  # retired, not deleted, history kept
+    history = list(
+        BuildingStatusChange.objects.filter(building__building_id="IMB/93066/2").values_list("status_from", "status_to")
+    )
+    assert history == [("", "in_progress"), ("in_progress", "connectable")]
+    # Another operator's file never retires this operator's buildings.
+    _import(_write(tmp_path, "other.csv", "\n".join([IPE_HEADER, IPE_ROWS[0]]) + "\n"), operator="OI-AUTRE")
+    assert Building.objects.get(operator_code="OI-TEST", building_id="IMB/93066/2").retired_at is None
+
+
+def test_dry_run_and_the_command(tmp_path):
+    path = _write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, IPE_ROWS[0]]) + "\n")
+    run = _import(path, dry_run=True)
+    assert run.state == ImportRun.State.DONE and run.created == 1 and not Building.objects.exists()
+    call_command("import_ftth", str(path), "--operator", "OI-CMD")  # a Celery task (eager in tests)
+    assert Building.objects.filter(operator_code="OI-CMD").count() == 1
+    with pytest.raises(CommandError, match="Format non reconnu"):
+        call_command("import_ftth", str(_write(tmp_path, "bad.csv", "x\n1\n")))
+
+
+def test_synthetic_files_import_cleanly(tmp_path):
+    from ftth.synthetic import write
+
+    for fmt in ("ipe", "arcep"):
+        path = tmp_path / f"{fmt}.csv"
+        assert write(path, buildings=300, fmt=fmt, seed=3) == 300
+        run = _import(path, operator="OI-SYN" if fmt == "ipe" else "")
+        assert run.state == ImportRun.State.DONE and run.rows_rejected == 0 and run.created == 300, run.error
