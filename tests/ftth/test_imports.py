@@ -179,3 +179,15 @@ def test_synthetic_files_import_cleanly(tmp_path):
         assert write(path, buildings=300, fmt=fmt, seed=3) == 300
         run = _import(path, operator="OI-SYN" if fmt == "ipe" else "")
         assert run.state == ImportRun.State.DONE and run.rows_rejected == 0 and run.created == 300, run.error
+
+
+def test_staff_see_import_runs_and_buildings_in_the_admin(client, tmp_path):
+    from ..factories import UserFactory
+
+    run = _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *IPE_ROWS]) + "\n"))
+    client.force_login(UserFactory(staff=True))
+    page = client.get(f"/admin/ftth/importrun/{run.pk}/change/").content.decode()
+    assert "statut inconnu" in page and "ipe.csv" in page
+    assert "IMB/93066/1" in client.get("/admin/ftth/building/", {"q": "93066"}).content.decode()
+    client.force_login(UserFactory())
+    assert client.get("/admin/ftth/importrun/").status_code == 302
