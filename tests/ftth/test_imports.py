@@ -188,6 +188,6 @@ def test_staff_see_import_runs_and_buildings_in_the_admin(client, tmp_path):
     client.force_login(UserFactory(staff=True))
     page = client.get(f"/admin/ftth/importrun/{run.pk}/change/").content.decode()
     assert "statut inconnu" in page and "ipe.csv" in page
-    assert "IMB/93066/1" in client.get("/admin/ftth/building/", {"q": "93066"}).content.decode()
+    assert "BOULEVARD DE LA LIBERATION" in client.get("/admin/ftth/building/", {"q": "IMB/93066/1"}).content.decode()
     client.force_login(UserFactory())
     assert client.get("/admin/ftth/importrun/").status_code == 302
