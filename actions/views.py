@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from sman.forms import add_validation_error
 from sman.models import Challenge
 from sman.permissions import user_passes
 
@@ -31,14 +32,6 @@ from .rules import RULE_TEXT, follow, milestone_delay
 
 copil_required = user_passes(permissions.can_follow_copil)
 staff_required = user_passes(permissions.can_manage_sessions)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _plan_crumbs(action=None) -> list[tuple[str, str]]:
@@ -150,7 +143,7 @@ def action_follow(request, roadmap, number):
                 services.action_update(action=action, user=request.user, **form.cleaned_data)
                 services.milestones_and_budget_save(action=action, user=request.user, formsets=[milestones, budget])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, "Le suivi de l'action est enregistré.")
             return redirect(action.get_absolute_url())
@@ -177,7 +170,7 @@ def indicator_edit(request, roadmap, number, pk=None):
         try:
             services.indicator_save(indicator=form.instance, user=request.user)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, "L'indicateur est enregistré.")
             return redirect(action.get_absolute_url() + "#indicateurs")
@@ -209,7 +202,7 @@ def indicator_value_add(request, roadmap, number, pk):
                 comment=form.cleaned_data["comment"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, "La valeur est enregistrée.")
             return redirect(action.get_absolute_url() + "#indicateurs")
@@ -429,7 +422,7 @@ def _review_post(request, review, opinion_form, presentation_form, correction_fo
             try:
                 services.review_record_opinion(review=review, user=request.user, **data)
             except ValidationError as exc:
-                _apply_errors(opinion_form, exc)
+                add_validation_error(opinion_form, exc)
                 return None
             messages.success(request, f"Avis enregistré pour l'action #{review.action.number}.")
             return redirect(review.session)
@@ -449,7 +442,7 @@ def _review_post(request, review, opinion_form, presentation_form, correction_fo
             try:
                 services.review_correct(review=review, user=request.user, **correction_form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(correction_form, exc)
+                add_validation_error(correction_form, exc)
                 return None
             messages.success(request, "La correction est enregistrée ; l'avis d'origine reste visible.")
             return redirect(review.session)

@@ -1,5 +1,3 @@
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.gis.db.models.functions import Distance
@@ -11,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from sman.forms import add_validation_error
+from sman.maps import feature_collection
 from sman.models import Territory
 from sman.permissions import is_metropole_staff, user_passes
 
@@ -21,28 +21,9 @@ from .models import MediationPlace, Order, Statement
 CRUMBS = [("Pass Numérique", "/pass-numerique/")]
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 # --- Public -------------------------------------------------------------------------------------
 def home(request):
     return render(request, "passnumerique/home.html", {"form": BalanceForm(), "totals": selectors.totals()})
-
-
-def _feature_collection(items) -> dict:
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {"type": "Feature", "geometry": json.loads(geometry.geojson), "properties": {"name": name, "url": url}}
-            for geometry, name, url in items
-            if geometry is not None
-        ],
-    }
 
 
 def place_list(request):
@@ -64,7 +45,7 @@ def place_list(request):
                 F("distance").asc(nulls_last=True), "organisation__name"
             )
     page = Paginator(places, 20).get_page(request.GET.get("page"))
-    map_data = _feature_collection((p.location, str(p), p.get_absolute_url()) for p in page.object_list)
+    map_data = feature_collection((p.location, str(p), p.get_absolute_url()) for p in page.object_list)
     return render(
         request,
         "passnumerique/place_list.html",
@@ -79,7 +60,7 @@ def place_list(request):
 
 def place_detail(request, pk):
     place = get_object_or_404(selectors.places(), pk=pk)
-    map_data = _feature_collection([(place.location, str(place), "")]) if place.location else None
+    map_data = feature_collection([(place.location, str(place), "")]) if place.location else None
     return render(request, "passnumerique/place_detail.html", {"place": place, "map_data": map_data, "crumbs": CRUMBS})
 
 
@@ -189,7 +170,7 @@ def distribute(request):
         try:
             booklet = services.booklet_distribute(user=request.user, distributor=distributor, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(
                 request,
@@ -216,7 +197,7 @@ def order_list(request):
         try:
             order = services.order_create(user=request.user, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            add_validation_error(form, exc)
         else:
             messages.success(request, f"Commande {order.reference} créée : {order.booklet_count} carnets.")
             return redirect(order)
@@ -307,7 +288,7 @@ def dashboard(request):
             "totals": selectors.totals(funder=funder, territory=territory),
             "places": selectors.place_activity(funder=funder, territory=territory),
             "by_commune": sorted(by_commune, key=lambda item: -item[1]),
-            "map_data": _feature_collection(
+            "map_data": feature_collection(
                 (c.geometry, f"{c.name} : {n} ticket{'s' if n > 1 else ''}", c.get_absolute_url())
                 for c, n in by_commune
             ),

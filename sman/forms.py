@@ -41,3 +41,12 @@ class RejectRequestForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+def add_validation_error(form, exc) -> None:
+    """Show a service's ValidationError on the form: on its field when it names one, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)

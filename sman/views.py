@@ -1,5 +1,3 @@
-import json
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +11,7 @@ from django.views.decorators.http import require_POST
 from . import selectors, services
 from .forms import MembershipRequestForm, RejectRequestForm
 from .health import run_checks
+from .maps import feature_collection
 from .models import MembershipRequest, Organisation, Territory
 from .permissions import can_manage_organisation, is_member
 
@@ -35,16 +34,7 @@ def territory_list(request):
 
 
 def _feature_collection(territories) -> dict:
-    features = [
-        {
-            "type": "Feature",
-            "geometry": json.loads(t.geometry.geojson),
-            "properties": {"name": t.name, "code": t.code, "url": t.get_absolute_url()},
-        }
-        for t in territories
-        if t.geometry
-    ]
-    return {"type": "FeatureCollection", "features": features}
+    return feature_collection((t.geometry, t.name, t.get_absolute_url()) for t in territories)
 
 
 def territory_detail(request, code):
