@@ -172,7 +172,8 @@ SELECT s.operator_code, s.building_id, s.address_code, s.number, s.number_suffix
        pg_temp.ftth_date(s.service_date, s.date_format) AS commercial_service_date,
        s.location, s.commune_id,
        upper(unaccent(concat_ws(' ', nullif(s.number, ''), nullif(s.number_suffix, ''), nullif(s.street_type, ''),
-                                nullif(s.street_name, ''), nullif(s.postcode, ''), t.name))) AS label
+                                nullif(s.street_name, ''), nullif(s.postcode, ''), t.name))) AS label,
+       ftth_normalise(concat_ws(' ', s.street_type, s.street_name)) AS street_key
 FROM ftth_staging s
 JOIN ftth_status_map m ON m.raw = upper(unaccent(s.status_raw))
 JOIN sman_territory t ON t.id = s.commune_id;
@@ -192,10 +193,11 @@ WITH upserted AS (
   INSERT INTO ftth_building AS b (
     operator_code, building_id, address_code, number, number_suffix, street_type, street_name, building_name,
     insee_code, postcode, premises, status, building_type, pm_reference, pm_status, pm_installed_on,
-    commercial_service_date, location, commune_id, label, first_run_id, last_run_id, retired_at, updated_at)
+    commercial_service_date, location, commune_id, label, street_key, first_run_id, last_run_id, retired_at,
+    updated_at)
   SELECT operator_code, building_id, address_code, number, number_suffix, street_type, street_name, building_name,
     insee_code, postcode, premises, status, building_type, pm_reference, pm_status, pm_installed_on,
-    commercial_service_date, location, commune_id, label, %(run)s, %(run)s, NULL, %(now)s
+    commercial_service_date, location, commune_id, label, street_key, %(run)s, %(run)s, NULL, %(now)s
   FROM ftth_valid
   ON CONFLICT (operator_code, building_id) DO UPDATE SET
     address_code = EXCLUDED.address_code, number = EXCLUDED.number, number_suffix = EXCLUDED.number_suffix,
@@ -204,16 +206,18 @@ WITH upserted AS (
     status = EXCLUDED.status, building_type = EXCLUDED.building_type, pm_reference = EXCLUDED.pm_reference,
     pm_status = EXCLUDED.pm_status, pm_installed_on = EXCLUDED.pm_installed_on,
     commercial_service_date = EXCLUDED.commercial_service_date, location = EXCLUDED.location,
-    commune_id = EXCLUDED.commune_id, label = EXCLUDED.label, last_run_id = EXCLUDED.last_run_id,
+    commune_id = EXCLUDED.commune_id, label = EXCLUDED.label, street_key = EXCLUDED.street_key,
+    last_run_id = EXCLUDED.last_run_id,
     retired_at = NULL, updated_at = EXCLUDED.updated_at
   WHERE (b.address_code, b.number, b.number_suffix, b.street_type, b.street_name, b.building_name, b.insee_code,
          b.postcode, b.premises, b.status, b.building_type, b.pm_reference, b.pm_status, b.pm_installed_on,
-         b.commercial_service_date, b.commune_id, b.label, b.retired_at)
+         b.commercial_service_date, b.commune_id, b.label, b.street_key, b.retired_at)
         IS DISTINCT FROM
         (EXCLUDED.address_code, EXCLUDED.number, EXCLUDED.number_suffix, EXCLUDED.street_type, EXCLUDED.street_name,
          EXCLUDED.building_name, EXCLUDED.insee_code, EXCLUDED.postcode, EXCLUDED.premises, EXCLUDED.status,
          EXCLUDED.building_type, EXCLUDED.pm_reference, EXCLUDED.pm_status, EXCLUDED.pm_installed_on,
-         EXCLUDED.commercial_service_date, EXCLUDED.commune_id, EXCLUDED.label, NULL::timestamptz)
+         EXCLUDED.commercial_service_date, EXCLUDED.commune_id, EXCLUDED.label, EXCLUDED.street_key,
+         NULL::timestamptz)
      OR NOT ST_Equals(b.location, EXCLUDED.location)
   RETURNING b.id, (xmax = 0) AS inserted
 )
@@ -228,6 +232,18 @@ WITH retired AS (
                     AND v.building_id = b.building_id)
   RETURNING 1
 ) SELECT count(*) FROM retired;
+"""
+
+
+# The street index of the address search, rebuilt from the active buildings (about a second for 1M).
+STREETS_SQL = """
+DELETE FROM ftth_street;
+INSERT INTO ftth_street (commune_id, key, label, search, buildings)
+SELECT b.commune_id, b.street_key, mode() WITHIN GROUP (ORDER BY concat_ws(' ', b.street_type, b.street_name)),
+       b.street_key || ' ' || ftth_normalise(t.name), count(*)
+FROM ftth_building b JOIN sman_territory t ON t.id = b.commune_id
+WHERE b.retired_at IS NULL AND b.street_key <> ''
+GROUP BY b.commune_id, b.street_key, t.name;
 """
 
 
@@ -249,6 +265,8 @@ def _apply(cursor, run: ImportRun, now) -> dict:
     )
     cursor.execute(RETIRE_SQL, params)
     (retired,) = cursor.fetchone()
+    if created or updated or retired:
+        cursor.execute(STREETS_SQL)
     cursor.execute("SELECT count(*) FROM ftth_valid")
     (valid,) = cursor.fetchone()
     return {

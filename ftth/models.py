@@ -108,6 +108,7 @@ class Building(models.Model):
     commercial_service_date = models.DateField("mise en service commerciale", null=True, blank=True)
     location = models.PointField("position", srid=4326)
     label = models.CharField("adresse normalisée", max_length=300, help_text="Pour la recherche d'adresse.")
+    street_key = models.CharField("voie normalisée", max_length=250, blank=True)
     first_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+")
     last_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+")
     retired_at = models.DateTimeField("retiré le", null=True, blank=True)
@@ -125,6 +126,7 @@ class Building(models.Model):
                 fields=["operator_code"], condition=Q(retired_at__isnull=True), name="ftth_building_active_op"
             ),
             GinIndex(name="ftth_building_label_trgm", fields=["label"], opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["commune", "street_key", "number"], name="ftth_building_street_number"),
         ]
 
     def __str__(self):
@@ -144,3 +146,23 @@ class BuildingStatusChange(models.Model):
         verbose_name = "changement de statut"
         verbose_name_plural = "changements de statut"
         ordering = ("building", "changed_at")
+
+
+class Street(models.Model):
+    """The distinct streets of each commune (about 30,000): address search matches them first, then the
+    house number, instead of ranking millions of full address labels."""
+
+    commune = models.ForeignKey(Territory, verbose_name="commune", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("voie normalisée", max_length=250)
+    label = models.CharField("voie", max_length=250)
+    search = models.CharField("texte recherché", max_length=400)
+    buildings = models.PositiveIntegerField("immeubles", default=0)
+
+    class Meta:
+        verbose_name = "voie"
+        verbose_name_plural = "voies"
+        constraints = [models.UniqueConstraint(fields=["commune", "key"], name="one_street_per_commune_and_key")]
+        indexes = [GinIndex(name="ftth_street_search_trgm", fields=["search"], opclasses=["gin_trgm_ops"])]
+
+    def __str__(self):
+        return self.label

@@ -4,7 +4,7 @@ from django.urls import reverse
 # The modules of the portal, in navigation order. A module without a URL name is not built yet.
 MODULES = [
     ("Feuille de route", "actions:plan"),
-    ("Fibre (FttH)", None),
+    ("Fibre (FttH)", "ftth:search"),
     ("FMIN", None),
     ("Pass Numérique", "passnumerique:home"),
     ("Explorateurs", None),

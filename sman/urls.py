@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from actions import api as actions_api
+from ftth import api as ftth_api
 from passnumerique import api as pass_api
 
 from . import api, views
@@ -50,6 +51,7 @@ urlpatterns = [
     path("espace/organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("", include("actions.urls")),
     path("pass-numerique/", include("passnumerique.urls")),
+    path("fibre/", include("ftth.urls")),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
@@ -57,6 +59,8 @@ urlpatterns = [
     path("api/pass/tickets/check/", pass_api.TicketCheckView.as_view(), name="api_pass_check"),
     path("api/pass/tickets/redeem/", pass_api.TicketRedeemView.as_view(), name="api_pass_redeem"),
     path("api/pass/statistics/", pass_api.StatisticsView.as_view(), name="api_pass_statistics"),
+    path("api/ftth/addresses/", ftth_api.AddressSearchView.as_view(), name="api_ftth_addresses"),
+    path("api/ftth/buildings/<int:pk>/", ftth_api.BuildingView.as_view(), name="api_ftth_building"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

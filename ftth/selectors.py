@@ -1,0 +1,111 @@
+"""Reads of the FttH data: address search, a building's answer, coverage."""
+
+import re
+from datetime import date
+
+from django.db import connection
+from django.db.models import Count, Q, Sum
+
+from .models import Building, BuildingStatusChange, Status
+
+NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
+
+SEARCH_SQL = """
+WITH q AS (SELECT ftth_normalise(%(text)s) AS key),
+best AS (
+  SELECT s.commune_id, s.key, row_number() OVER (ORDER BY q.key <<-> s.search, s.buildings DESC) AS rank
+  FROM ftth_street s, q
+  WHERE q.key <%% s.search
+  ORDER BY q.key <<-> s.search, s.buildings DESC
+  LIMIT 5
+)
+SELECT b.id
+FROM best
+JOIN ftth_building b ON b.commune_id = best.commune_id AND b.street_key = best.key AND b.retired_at IS NULL
+ORDER BY
+  CASE WHEN %(number)s::int IS NULL THEN 0
+       WHEN b.number ~ '^[0-9]+$' THEN abs(b.number::int - %(number)s::int) ELSE 100000 END,
+  best.rank,
+  (upper(b.number_suffix) = %(suffix)s) DESC,
+  CASE WHEN b.number ~ '^[0-9]+$' THEN b.number::int END, b.number_suffix, b.id
+LIMIT %(limit)s
+"""
+
+
+def search_addresses(text: str, limit: int = 10) -> list[Building]:
+    """Buildings matching what a citizen typed: the street (trigram match on the ~30,000 streets, any
+    accents, case or abbreviation), then the house number (exact first, then the nearest)."""
+    text = (text or "").strip()
+    if len(text) < 3:
+        return []
+    match = NUMBER.match(text)
+    number, suffix, rest = (None, "", text)
+    if match and match.group(3):
+        number, suffix, rest = int(match.group(1)), (match.group(2) or "").upper(), match.group(3)
+    with connection.cursor() as cursor:
+        cursor.execute(SEARCH_SQL, {"text": rest, "number": number, "suffix": suffix, "limit": limit})
+        ids = [row[0] for row in cursor.fetchall()]
+    buildings = Building.objects.select_related("commune").in_bulk(ids)
+    return [buildings[i] for i in ids if i in buildings]
+
+
+def building_detail(pk: int):
+    return (
+        Building.objects.select_related("commune", "commune__parent")
+        .prefetch_related("status_changes")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def commune_coverage(commune) -> dict:
+    """Premises connectable / total, and buildings per status, for one commune (active buildings)."""
+    buildings = Building.objects.filter(commune=commune, retired_at__isnull=True)
+    connectable = Q(status__in=[Status.CONNECTABLE, Status.ON_DEMAND])
+    totals = buildings.aggregate(
+        building_count=Count("id"),
+        premises_total=Sum("premises"),
+        premises_connectable=Sum("premises", filter=connectable),
+        buildings_connectable=Count("id", filter=connectable),
+    )
+    if totals["premises_total"]:
+        totals["rate"] = round(100 * (totals["premises_connectable"] or 0) / totals["premises_total"], 1)
+    elif totals["building_count"]:
+        totals["rate"] = round(100 * totals["buildings_connectable"] / totals["building_count"], 1)
+    else:
+        totals["rate"] = None
+    return totals
+
+
+def median_pm_to_service_days(commune) -> int | None:
+    """Median delay observed in the commune between a PM's installation and commercial service."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY commercial_service_date - pm_installed_on)
+            FROM ftth_building
+            WHERE commune_id = %s AND commercial_service_date IS NOT NULL AND pm_installed_on IS NOT NULL
+              AND commercial_service_date >= pm_installed_on
+            """,
+            [commune.pk],
+        )
+        (median,) = cursor.fetchone()
+    return int(median) if median is not None else None
+
+
+def became_connectable_on(building) -> date | None:
+    change = (
+        BuildingStatusChange.objects.filter(building=building, status_to__in=[Status.CONNECTABLE, Status.ON_DEMAND])
+        .order_by("changed_at")
+        .first()
+    )
+    return change.changed_at.date() if change else None
+
+
+def quarter_of(day: date) -> str:
+    return f"{(day.month - 1) // 3 + 1}e trimestre {day.year}".replace("1e ", "1er ")
+
+
+def next_quarter_start(day: date) -> date:
+    month = ((day.month - 1) // 3 + 1) * 3 + 1
+    return date(day.year + 1, 1, 1) if month > 12 else date(day.year, month, 1)

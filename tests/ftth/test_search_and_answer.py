@@ -1,0 +1,91 @@
+"""Address search and the citizen's answer: status in plain French and the arrival date."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from ftth.arrival import arrival_for
+from ftth.models import Building, ImportRun
+
+from .test_imports import IPE_HEADER, _import, _write
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(
+    building_id, insee, number, street_type, street, state, service="", pm_date="", suffix="", x=652869.51, y=6870396.25
+):
+    return (f"{building_id};h;{insee};93200;X;{street_type};{street};{number};{suffix};;10;{state};{service};PM-1;DEPLOYE;"
+            f"{pm_date};IMMEUBLE;{x};{y};RGF93")  # fmt: skip
+
+
+@pytest.fixture
+def addresses(tmp_path):
+    rows = [
+        _row("A1", "93066", 12, "BOULEVARD", "DE LA LIBERATION", "DEPLOYE", service="20200601"),
+        _row("A2", "93066", 14, "BOULEVARD", "DE LA LIBERATION", "EN COURS DE DEPLOIEMENT", pm_date="20240101"),
+        _row("A3", "93066", 12, "RUE", "DE LA REPUBLIQUE", "CIBLE"),
+        _row("A4", "93048", 12, "BOULEVARD", "DE LA LIBERATION", "DEPLOYE", x=661400, y=6862300),  # Montreuil
+        _row("A5", "93066", 3, "AVENUE", "JEAN JAURES", "DEPLOYE", service="20200101", pm_date="20190701"),
+        _row("A6", "93066", 5, "AVENUE", "JEAN JAURES", "DEPLOYE", service="20200301", pm_date="20190901"),
+    ]
+    run = _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
+    assert run.state == ImportRun.State.DONE, (run.error, list(run.rejections.values_list("line", "reason")))
+    return {b.building_id: b for b in Building.objects.select_related("commune")}
+
+
+def test_search_tolerates_abbreviations_accents_case_and_missing_commas(addresses):
+    api = APIClient()
+    for typed in (
+        "12 bd de la Libération, Saint-Denis",
+        "12 BD DE LA LIBERATION SAINT DENIS",
+        "12, boulevard de la liberation st denis",
+    ):
+        results = api.get("/api/ftth/addresses/", {"q": typed}).json()
+        assert results[0]["id"] == addresses["A1"].pk, typed
+        assert results[0]["commune"] == "Saint-Denis"
+    montreuil = api.get("/api/ftth/addresses/", {"q": "12 bd de la liberation montreuil"}).json()
+    assert montreuil[0]["id"] == addresses["A4"].pk
+    nearest = api.get("/api/ftth/addresses/", {"q": "13 boulevard de la liberation saint-denis"}).json()
+    assert {nearest[0]["id"], nearest[1]["id"]} == {addresses["A1"].pk, addresses["A2"].pk}
+    assert api.get("/api/ftth/addresses/", {"q": "rue qui n existe pas du tout"}).json() == []
+
+
+def test_arrival_connectable_since_the_service_date(addresses):
+    answer = arrival_for(addresses["A1"], date(2026, 1, 1))
+    assert (answer.kind, answer.day) == ("available", date(2020, 6, 1))
+
+
+def test_arrival_exact_when_the_operator_announces_a_date(addresses):
+    building = addresses["A3"]
+    building.commercial_service_date = date(2027, 3, 15)
+    answer = arrival_for(building, date(2026, 11, 1))
+    assert (answer.kind, answer.day) == ("exact", date(2027, 3, 15))
+
+
+def test_arrival_estimated_from_the_pm_and_the_delays_observed_in_the_commune(addresses):
+    # In Saint-Denis, A5 and A6 went live 184 and 182 days after their PM: median 183 days.
+    answer = arrival_for(addresses["A2"], date(2024, 2, 1))
+    assert answer.kind == "estimated" and answer.day == date(2024, 1, 1) + timedelta(days=183)
+    assert answer.quarter == "3e trimestre 2024" and "183 jours" in answer.how and "01/01/2024" in answer.how
+    late = arrival_for(addresses["A2"], date(2025, 5, 10))
+    assert (late.kind, late.day, late.quarter) == ("estimated", date(2025, 7, 1), "3e trimestre 2025")
+    assert "déjà dépassé" in late.how
+
+
+def test_no_date_gives_the_commune_rate(addresses):
+    answer = arrival_for(addresses["A3"], timezone.localdate())
+    assert answer.kind == "unknown"
+    assert answer.commune_rate == 60.0  # 3 of the 5 Saint-Denis buildings (10 premises each) are connectable
+
+
+def test_citizen_pages(client, addresses):
+    page = client.get("/fibre/", {"q": "12 bd de la Libération, Saint-Denis"}).content.decode()
+    assert f"/fibre/immeubles/{addresses['A1'].pk}/" in page
+    answer = client.get(f"/fibre/immeubles/{addresses['A2'].pk}/").content.decode()
+    assert "En cours de déploiement." in answer and "Que faire ?" in answer
+    assert "Pas de date annoncée" in answer or "Arrivée estimée" in answer
+    assert client.get("/fibre/immeubles/999999/").status_code == 404
+    assert "Aucune adresse trouvée." in client.get("/fibre/", {"q": "zzzz"}).content.decode()
