@@ -166,3 +166,22 @@ class Street(models.Model):
 
     def __str__(self):
         return self.label
+
+
+class AlertSubscription(models.Model):
+    """« Prévenez-moi » for one building. Only the e-mail address and the building are kept (with the
+    tokens that confirm and cancel it); unsubscribing erases the row."""
+
+    email = models.EmailField("adresse électronique")
+    building = models.ForeignKey(Building, verbose_name="immeuble", on_delete=models.CASCADE, related_name="alerts")
+    token = models.CharField(max_length=64, unique=True)
+    confirmed_at = models.DateTimeField("confirmée le", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "alerte fibre"
+        verbose_name_plural = "alertes fibre"
+        constraints = [models.UniqueConstraint(fields=["email", "building"], name="one_alert_per_email_and_building")]
+
+    def __str__(self):
+        return f"{self.email} — {self.building}"

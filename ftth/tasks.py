@@ -2,7 +2,7 @@ from pathlib import Path
 
 from celery import shared_task
 
-from . import imports
+from . import imports, services
 from .models import ImportRun
 
 
@@ -11,4 +11,12 @@ def import_file(run_id: int, path: str) -> str:
     run = ImportRun.objects.get(pk=run_id)
     if run.state in (ImportRun.State.DONE, ImportRun.State.REFUSED):
         return run.state  # a redelivered task: the import already happened
-    return imports.run_import(run=run, path=Path(path)).state
+    run = imports.run_import(run=run, path=Path(path))
+    if run.state == ImportRun.State.DONE and run.status_changes and not run.dry_run:
+        notify_subscribers.delay(run.pk)
+    return run.state
+
+
+@shared_task
+def notify_subscribers(run_id: int) -> int:
+    return services.notify_status_changes(run_id=run_id)

@@ -7,4 +7,7 @@ app_name = "ftth"
 urlpatterns = [
     path("", views.search, name="search"),
     path("immeubles/<int:pk>/", views.building, name="building"),
+    path("immeubles/<int:pk>/alerte/", views.alert_subscribe, name="alert_subscribe"),
+    path("alertes/<str:token>/confirmer/", views.alert_confirm, name="alert_confirm"),
+    path("alertes/<str:token>/desinscription/", views.alert_unsubscribe, name="alert_unsubscribe"),
 ]

@@ -65,8 +65,14 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     """A real Celery worker process, on the test Redis database and the test PostGIS database."""
     from sman.celery import app
 
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
     with django_db_blocker.unblock():
-        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings", "DATABASE_URL": _database_url()}
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.settings",
+            "DATABASE_URL": _database_url(),
+            "SMAN_TEST_EMAIL_DIR": str(mail_dir),
+        }
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     log = open(log_path, "w")  # noqa: SIM115 — closed at teardown
     proc = subprocess.Popen(
@@ -84,6 +90,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("Celery worker did not answer within 60 s")
+    proc.mail_dir = mail_dir  # e-mails the worker sent, one file per connection
     yield proc
     proc.terminate()
     try:

@@ -25,6 +25,9 @@ CELERY_TASK_STORE_EAGER_RESULT = True
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if os.environ.get("SMAN_TEST_EMAIL_DIR"):  # the test worker process: its e-mails land where tests read them
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = os.environ["SMAN_TEST_EMAIL_DIR"]
 # No map tiles: tests never leave the machine.
 MAP_TILES_URL = ""
 LEAFLET_CONFIG = {**LEAFLET_CONFIG, "TILES": []}  # noqa: F405

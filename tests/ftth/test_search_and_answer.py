@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def _row(
     building_id, insee, number, street_type, street, state, service="", pm_date="", suffix="", x=652869.51, y=6870396.25
 ):
-    return (f"{building_id};h;{insee};93200;X;{street_type};{street};{number};{suffix};;10;{state};{service};PM-1;DEPLOYE;"
+    return (f"{building_id};h;{insee};93200;X;{street_type};{street};{number};;;10;{state};{service};PM-1;DEPLOYE;"
             f"{pm_date};IMMEUBLE;{x};{y};RGF93")  # fmt: skip
 
 
