@@ -5,3 +5,11 @@ class FtthConfig(AppConfig):
     name = "ftth"
     verbose_name = "Fibre (FttH)"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from sman.panels import register_territory_panel
+
+        from . import indicators  # noqa: F401 — registers ftth.premises_connectable_rate
+        from .selectors import coverage_panel
+
+        register_territory_panel(coverage_panel)

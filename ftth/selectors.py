@@ -58,9 +58,13 @@ def building_detail(pk: int):
     )
 
 
-def commune_coverage(commune) -> dict:
-    """Premises connectable / total, and buildings per status, for one commune (active buildings)."""
-    buildings = Building.objects.filter(commune=commune, retired_at__isnull=True)
+def coverage(territory=None) -> dict:
+    """Premises connectable / total for a commune, an EPT or the whole Métropole (active buildings)."""
+    buildings = Building.objects.filter(retired_at__isnull=True)
+    if territory is not None and territory.kind == "commune":
+        buildings = buildings.filter(commune=territory)
+    elif territory is not None and territory.kind == "ept":
+        buildings = buildings.filter(commune__parent=territory)
     connectable = Q(status__in=[Status.CONNECTABLE, Status.ON_DEMAND])
     totals = buildings.aggregate(
         building_count=Count("id"),
@@ -75,6 +79,18 @@ def commune_coverage(commune) -> dict:
     else:
         totals["rate"] = None
     return totals
+
+
+def commune_coverage(commune) -> dict:
+    return coverage(commune)
+
+
+def coverage_panel(territory):
+    """The fibre block of a commune's or a territory's page."""
+    totals = coverage(territory)
+    if not totals["building_count"]:
+        return None
+    return "ftth/_coverage_panel.html", {"totals": totals, "territory": territory}
 
 
 def median_pm_to_service_days(commune) -> int | None:

@@ -13,6 +13,7 @@ from .forms import MembershipRequestForm, RejectRequestForm
 from .health import run_checks
 from .maps import feature_collection
 from .models import MembershipRequest, Organisation, Territory
+from .panels import territory_panels
 from .permissions import can_manage_organisation, is_member
 
 
@@ -49,6 +50,7 @@ def territory_detail(request, code):
             "territory": ept,
             "communes": communes,
             "map_data": _feature_collection(communes),
+            "panels": territory_panels(ept),
             "crumbs": [("Territoires", reverse("territory_list"))],
         },
     )
@@ -65,6 +67,7 @@ def commune_detail(request, code):
             "commune": commune,
             "delegated": [c for c in commune.children.all() if c.kind == Territory.Kind.DELEGATED_COMMUNE],
             "map_data": _feature_collection([commune]),
+            "panels": territory_panels(commune),
             "crumbs": [
                 ("Territoires", reverse("territory_list")),
                 (commune.parent.name, commune.parent.get_absolute_url()),

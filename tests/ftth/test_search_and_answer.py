@@ -89,3 +89,15 @@ def test_citizen_pages(client, addresses):
     assert "Pas de date annoncée" in answer or "Arrivée estimée" in answer
     assert client.get("/fibre/immeubles/999999/").status_code == 404
     assert "Aucune adresse trouvée." in client.get("/fibre/", {"q": "zzzz"}).content.decode()
+
+
+def test_coverage_on_commune_and_territory_pages_and_the_copil_indicator(client, addresses):
+    from actions.registry import providers
+
+    commune = client.get("/communes/93066/").content.decode()
+    assert "Fibre optique (FttH)" in commune and "60 %" in commune
+    territory = client.get("/territoires/T6/").content.decode()
+    assert "Fibre optique (FttH)" in territory
+    assert "Fibre optique (FttH)" not in client.get("/communes/75056/").content.decode()  # no data there
+    # Saint-Denis 3/5 and Montreuil 1/1 connectable, 10 premises each: 4 of 6.
+    assert float(providers["ftth.premises_connectable_rate"].compute(date.today())) == pytest.approx(66.7)
