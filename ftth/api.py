@@ -1,10 +1,17 @@
 """Address search and building detail (public, throttled like the rest of the API)."""
 
-from rest_framework import permissions, serializers
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView, RetrieveAPIView
+from rest_framework.response import Response
 
-from . import selectors
-from .models import Building, BuildingStatusChange
+from sman.models import Organisation
+from sman.permissions import is_metropole_staff
+
+from . import selectors, uploads
+from .models import Building, BuildingStatusChange, ImportRun
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -52,3 +59,56 @@ class BuildingView(RetrieveAPIView):
     queryset = (
         Building.objects.filter(retired_at__isnull=True).select_related("commune").prefetch_related("status_changes")
     )
+
+
+class ImportRunSerializer(serializers.ModelSerializer):
+    rejections = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ImportRun
+        fields = ["id", "file_name", "file_format", "operator_code", "state", "dry_run", "rows_read", "rows_outside",
+                  "rows_rejected", "created", "updated", "unchanged", "retired", "status_changes", "error",
+                  "created_at", "started_at", "finished_at", "rejections"]  # fmt: skip
+
+    def get_rejections(self, run) -> list[dict]:
+        return [{"line": r.line, "reason": r.reason} for r in run.rejections.all()[:1000]]
+
+
+class ImportUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    operator = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    dry_run = serializers.BooleanField(required=False, default=False)
+
+
+def _operator_org(user):
+    return Organisation.objects.filter(kind=Organisation.Kind.NETWORK_OPERATOR, memberships__user=user).first()
+
+
+class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
+    """Imports d'un opérateur (jeton) ou de l'équipe de la Métropole ; POST dépose un fichier IPE ou ARCEP."""
+
+    serializer_class = ImportRunSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        qs = ImportRun.objects.prefetch_related("rejections").order_by("-created_at")
+        if is_metropole_staff(self.request.user):
+            return qs
+        return qs.filter(operator=_operator_org(self.request.user)) if _operator_org(self.request.user) else qs.none()
+
+    @extend_schema(request=ImportUploadSerializer, responses={202: ImportRunSerializer})
+    def create(self, request):
+        operator = _operator_org(request.user)
+        if operator is None and not is_metropole_staff(request.user):
+            raise PermissionDenied("Réservé aux opérateurs d'infrastructure et à l'équipe de la Métropole.")
+        data = ImportUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        code = data.validated_data.get("operator") or (operator.siren or operator.slug if operator else "")
+        try:
+            run = uploads.import_upload(
+                uploaded=data.validated_data["file"], operator_code=code, user=request.user, operator=operator,
+                dry_run=data.validated_data["dry_run"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+        return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

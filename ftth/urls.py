@@ -8,6 +8,8 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("immeubles/<int:pk>/", views.building, name="building"),
     path("immeubles/<int:pk>/alerte/", views.alert_subscribe, name="alert_subscribe"),
+    path("imports/", views.import_list, name="imports"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("alertes/<str:token>/confirmer/", views.alert_confirm, name="alert_confirm"),
     path("alertes/<str:token>/desinscription/", views.alert_unsubscribe, name="alert_unsubscribe"),
 ]

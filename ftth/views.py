@@ -1,11 +1,17 @@
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import arrival, selectors, services
+from sman.forms import add_validation_error
+from sman.permissions import is_metropole_staff, user_passes
+
+from . import arrival, selectors, services, uploads
+from .models import ImportRun
 
 CRUMBS = [("Fibre", "/fibre/")]
 
@@ -80,3 +86,37 @@ def alert_unsubscribe(request, token):
         deleted = services.alert_unsubscribe(token=token, everything="everything" in request.POST)
         return render(request, "ftth/alert_unsubscribed.html", {"deleted": deleted})
     return render(request, "ftth/alert_unsubscribe.html", {"token": token})
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="Fichier (ARCEP « immeubles » ou IPE)")
+    operator_code = forms.CharField(
+        label="Code de l'opérateur", required=False, max_length=40,
+        help_text="Obligatoire pour un fichier IPE ; un fichier ARCEP porte le code de chaque immeuble.",
+    )  # fmt: skip
+    dry_run = forms.BooleanField(label="Simulation (valider et compter sans enregistrer)", required=False)
+
+
+@user_passes(is_metropole_staff)
+def import_list(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = uploads.import_upload(
+                uploaded=form.cleaned_data["file"], operator_code=form.cleaned_data["operator_code"].strip(),
+                user=request.user, dry_run=form.cleaned_data["dry_run"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            add_validation_error(form, exc)
+        else:
+            messages.success(request, "Fichier reçu : l'import est lancé.")
+            return redirect("ftth:import_detail", pk=run.pk)
+    page = Paginator(ImportRun.objects.select_related("requested_by"), 30).get_page(request.GET.get("page"))
+    return render(request, "ftth/import_list.html", {"form": form, "page_obj": page, "crumbs": CRUMBS})
+
+
+@user_passes(is_metropole_staff)
+def import_detail(request, pk):
+    run = get_object_or_404(ImportRun, pk=pk)
+    rejections = Paginator(run.rejections.all(), 100).get_page(request.GET.get("page"))
+    return render(request, "ftth/import_detail.html", {"run": run, "page_obj": rejections, "crumbs": CRUMBS})

@@ -17,6 +17,7 @@ router.register("actions", actions_api.ActionViewSet, basename="action")
 router.register("indicators", actions_api.IndicatorViewSet, basename="indicator")
 router.register("pass/places", pass_api.PlaceViewSet, basename="pass-place")
 router.register("pass/trainings", pass_api.TrainingViewSet, basename="pass-training")
+router.register("ftth/imports", ftth_api.ImportRunViewSet, basename="ftth-import")
 
 admin.site.site_header = "Métropole d'intelligences — administration"
 admin.site.site_title = "Administration du portail"

@@ -1,0 +1,42 @@
+"""Files sent by staff (upload page) or operators (API): checked, stored privately, imported by Celery."""
+
+import uuid
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from .formats import FormatError, open_rows
+from .models import ImportRun
+
+ALLOWED_EXTENSIONS = {".csv", ".txt"}
+MAX_UPLOAD_BYTES = 2 * 1024**3  # the national ARCEP file is a few GB
+
+
+def import_upload(*, uploaded, operator_code: str, user, operator=None, dry_run: bool = False) -> ImportRun:
+    """Check the file (extension, size, a header we know), store it, and queue its import."""
+    suffix = Path(uploaded.name).suffix.lower()
+    if suffix not in ALLOWED_EXTENSIONS:
+        raise ValidationError({"file": "Déposez un fichier CSV (.csv ou .txt)."})
+    if uploaded.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({"file": "Fichier trop volumineux (2 Go au plus)."})
+    name = default_storage.save(f"ftth/uploads/{uuid.uuid4().hex}{suffix}", uploaded)
+    path = Path(default_storage.path(name))
+    try:
+        fmt, handle, _ = open_rows(path)
+        handle.close()
+    except FormatError as exc:
+        default_storage.delete(name)
+        raise ValidationError({"file": str(exc)}) from exc
+    if fmt.name == "ipe" and not operator_code:
+        default_storage.delete(name)
+        raise ValidationError({"operator_code": "Un fichier IPE demande le code de l'opérateur."})
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            file_name=uploaded.name, operator_code=operator_code, operator=operator, requested_by=user, dry_run=dry_run
+        )
+        from .tasks import import_file
+
+        transaction.on_commit(lambda: import_file.delay(run.pk, str(path)))
+    return run
