@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from sman.models import Territory
 
+from . import tiles
 from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, FormatError, open_rows
 from .models import ImportRejection, ImportRun
 
@@ -267,6 +268,8 @@ def _apply(cursor, run: ImportRun, now) -> dict:
     (retired,) = cursor.fetchone()
     if created or updated or retired:
         cursor.execute(STREETS_SQL)
+        cursor.execute(tiles.AGGREGATES_SQL)
+        cursor.execute(tiles.COMMUNE_COVERAGE_SQL, params)
     cursor.execute("SELECT count(*) FROM ftth_valid")
     (valid,) = cursor.fetchone()
     return {
@@ -318,4 +321,6 @@ def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) ->
             **(outcome.counts if state == ImportRun.State.DONE else {}),
         )  # fmt: skip
     run.refresh_from_db()
+    if state == ImportRun.State.DONE and not run.dry_run and (run.created or run.updated or run.retired):
+        tiles.invalidate()
     return run

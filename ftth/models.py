@@ -185,3 +185,34 @@ class AlertSubscription(models.Model):
 
     def __str__(self):
         return f"{self.email} — {self.building}"
+
+
+class CoverageCell(models.Model):
+    """Precomputed grid of about 250 m (Web Mercator), the map's layer at middle zooms."""
+
+    center = models.PointField(srid=3857)
+    buildings = models.PositiveIntegerField()
+    connectable = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = "maille de couverture"
+        verbose_name_plural = "mailles de couverture"
+
+
+class CommuneCoverage(models.Model):
+    """A commune's coverage after each import, so that trends can be followed across imports."""
+
+    commune = models.ForeignKey(Territory, on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(ImportRun, null=True, on_delete=models.SET_NULL, related_name="+")
+    computed_at = models.DateTimeField()
+    buildings = models.PositiveIntegerField()
+    buildings_connectable = models.PositiveIntegerField()
+    premises = models.PositiveIntegerField(null=True)
+    premises_connectable = models.PositiveIntegerField(null=True)
+    rate = models.FloatField("part raccordable (%)", null=True)
+
+    class Meta:
+        verbose_name = "couverture d'une commune"
+        verbose_name_plural = "couvertures des communes"
+        ordering = ("commune", "-computed_at")
+        indexes = [models.Index(fields=["commune", "-computed_at"], name="ftth_cov_commune_latest")]

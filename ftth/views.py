@@ -2,7 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 from sman.forms import add_validation_error
 from sman.permissions import is_metropole_staff, user_passes
 
-from . import arrival, selectors, services, uploads
+from . import arrival, selectors, services, tiles, uploads
 from .models import ImportRun
 
 CRUMBS = [("Fibre", "/fibre/")]
@@ -120,3 +120,11 @@ def import_detail(request, pk):
     run = get_object_or_404(ImportRun, pk=pk)
     rejections = Paginator(run.rejections.all(), 100).get_page(request.GET.get("page"))
     return render(request, "ftth/import_detail.html", {"run": run, "page_obj": rejections, "crumbs": CRUMBS})
+
+
+def tile(request, z, x, y):
+    if not (0 <= z <= 20 and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise Http404
+    response = HttpResponse(tiles.tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

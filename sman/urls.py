@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from actions import api as actions_api
 from ftth import api as ftth_api
+from ftth import views as ftth_views
 from passnumerique import api as pass_api
 
 from . import api, views
@@ -53,6 +54,7 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("pass-numerique/", include("passnumerique.urls")),
     path("fibre/", include("ftth.urls")),
+    path("tiles/ftth/<int:z>/<int:x>/<int:y>.pbf", ftth_views.tile, name="ftth_tile"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),

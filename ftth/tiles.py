@@ -1,0 +1,99 @@
+"""Vector tiles of the FttH map (PostGIS ST_AsMVT): buildings at high zoom, precomputed aggregates below
+(a ~250 m grid at zooms 12–13, communes up to 11), cached in Redis and invalidated by each import."""
+
+from django.core.cache import cache
+from django.db import connection
+
+BUILDINGS_MIN_ZOOM = 14
+GRID_MIN_ZOOM = 12
+VERSION_KEY = "ftth:tiles:version"
+
+BUILDINGS_SQL = """
+WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS mercator)
+SELECT ST_AsMVT(t, 'buildings', 4096, 'geom') FROM (
+  SELECT b.id, b.status, ST_AsMVTGeom(ST_Transform(b.location, 3857), bounds.mercator, 4096, 16, true) AS geom
+  FROM ftth_building b, bounds
+  WHERE b.retired_at IS NULL AND b.location && ST_Transform(bounds.mercator, 4326)
+) t
+"""
+
+GRID_SQL = """
+WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS mercator)
+SELECT ST_AsMVT(t, 'cells', 4096, 'geom') FROM (
+  SELECT c.buildings, round(100.0 * c.connectable / c.buildings) AS rate,
+         ST_AsMVTGeom(c.center, bounds.mercator, 4096, 16, true) AS geom
+  FROM ftth_coveragecell c, bounds
+  WHERE c.center && bounds.mercator
+) t
+"""
+
+COMMUNES_SQL = """
+WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS mercator),
+latest AS (
+  SELECT DISTINCT ON (commune_id) commune_id, rate, buildings FROM ftth_communecoverage
+  ORDER BY commune_id, computed_at DESC
+)
+SELECT ST_AsMVT(t, 'communes', 4096, 'geom') FROM (
+  SELECT c.code, c.name, l.rate, l.buildings,
+         ST_AsMVTGeom(ST_Simplify(ST_Transform(c.geometry, 3857), %(tolerance)s), bounds.mercator, 4096, 16, true)
+           AS geom
+  FROM sman_territory c JOIN latest l ON l.commune_id = c.id, bounds
+  WHERE c.kind = 'commune' AND c.geometry && ST_Transform(bounds.mercator, 4326)
+) t
+"""
+
+
+def tile(z: int, x: int, y: int) -> bytes:
+    version = cache.get_or_set(VERSION_KEY, 1, timeout=None)
+    key = f"ftth:tile:{version}:{z}:{x}:{y}"
+    data = cache.get(key)
+    if data is None:
+        data = render(z, x, y)
+        cache.set(key, data, timeout=24 * 3600)
+    return data
+
+
+def render(z: int, x: int, y: int) -> bytes:
+    if z >= BUILDINGS_MIN_ZOOM:
+        sql = BUILDINGS_SQL
+    elif z >= GRID_MIN_ZOOM:
+        sql = GRID_SQL
+    else:
+        sql = COMMUNES_SQL
+    # A pixel at this zoom, in metres: outlines are simplified to what can be seen.
+    tolerance = 40075016.686 / (256 * 2**z)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"z": z, "x": x, "y": y, "tolerance": tolerance})
+        (data,) = cursor.fetchone()
+    return bytes(data or b"")
+
+
+def invalidate() -> None:
+    """Called after an import that changed something: every cached tile becomes stale at once."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+AGGREGATES_SQL = """
+DELETE FROM ftth_coveragecell;
+INSERT INTO ftth_coveragecell (center, buildings, connectable)
+SELECT ST_SnapToGrid(ST_Transform(location, 3857), 250), count(*),
+       count(*) FILTER (WHERE status IN ('connectable', 'on_demand'))
+FROM ftth_building WHERE retired_at IS NULL
+GROUP BY 1;
+"""
+
+COMMUNE_COVERAGE_SQL = """
+INSERT INTO ftth_communecoverage (commune_id, run_id, computed_at, buildings, buildings_connectable, premises,
+                                  premises_connectable, rate)
+SELECT commune_id, %(run)s, %(now)s, count(*), count(*) FILTER (WHERE status IN ('connectable', 'on_demand')),
+       sum(premises), sum(premises) FILTER (WHERE status IN ('connectable', 'on_demand')),
+       CASE WHEN sum(premises) > 0
+            THEN round(100.0 * coalesce(sum(premises) FILTER (WHERE status IN ('connectable', 'on_demand')), 0)
+                       / sum(premises), 1)
+            ELSE round(100.0 * count(*) FILTER (WHERE status IN ('connectable', 'on_demand')) / count(*), 1) END
+FROM ftth_building WHERE retired_at IS NULL
+GROUP BY commune_id
+"""
