@@ -6,6 +6,8 @@ from datetime import date
 from django.db import connection
 from django.db.models import Count, Q, Sum
 
+from sman.models import Territory
+
 from .models import Building, BuildingStatusChange, Status
 
 NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
@@ -125,3 +127,40 @@ def quarter_of(day: date) -> str:
 def next_quarter_start(day: date) -> date:
     month = ((day.month - 1) // 3 + 1) * 3 + 1
     return date(day.year + 1, 1, 1) if month > 12 else date(day.year, month, 1)
+
+
+def latest_commune_coverage() -> list[dict]:
+    """Each commune's coverage after the last import, with the previous value (trend) and the outline."""
+    from .models import CommuneCoverage
+
+    rows = list(
+        CommuneCoverage.objects.order_by("commune_id", "-computed_at")
+        .distinct("commune_id")
+        .values(
+            "commune_id",
+            "commune__name",
+            "commune__code",
+            "commune__parent__code",
+            "buildings",
+            "buildings_connectable",
+            "premises",
+            "premises_connectable",
+            "rate",
+        )  # fmt: skip
+    )
+    previous = {}
+    for row in (
+        CommuneCoverage.objects.order_by("commune_id", "-computed_at")
+        .values("commune_id", "rate")
+    ):  # fmt: skip
+        previous.setdefault(row["commune_id"], []).append(row["rate"])
+    geometries = dict(Territory.objects.filter(pk__in=[r["commune_id"] for r in rows]).values_list("pk", "geometry"))
+    for row in rows:
+        history = previous.get(row["commune_id"], [])
+        row["previous_rate"] = history[1] if len(history) > 1 else None
+        row["geometry"] = geometries.get(row["commune_id"])
+    return rows
+
+
+def territory_coverage() -> list[dict]:
+    return [{"territory": t, **coverage(t)} for t in Territory.objects.filter(kind=Territory.Kind.EPT).order_by("id")]

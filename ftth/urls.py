@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("immeubles/<int:pk>/", views.building, name="building"),
     path("immeubles/<int:pk>/alerte/", views.alert_subscribe, name="alert_subscribe"),
+    path("couverture/", views.coverage, name="coverage"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("alertes/<str:token>/confirmer/", views.alert_confirm, name="alert_confirm"),

@@ -8,18 +8,67 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sman.forms import add_validation_error
+from sman.maps import feature_collection
 from sman.permissions import is_metropole_staff, user_passes
 
 from . import arrival, selectors, services, tiles, uploads
-from .models import ImportRun
+from .models import ImportRun, Status
 
 CRUMBS = [("Fibre", "/fibre/")]
+
+
+# Status colours of the map; the legend always says the status in words too.
+COLOURS = {
+    "connectable": "#1e6b34", "on_demand": "#5b8c2a", "on_demand_in_progress": "#7a4d00",
+    "in_progress": "#c08400", "signed": "#15397a", "target": "#6b7684", "abandoned": "#a4161a",
+}  # fmt: skip
 
 
 def search(request):
     query = request.GET.get("q", "").strip()
     results = selectors.search_addresses(query) if query else []
-    return render(request, "ftth/search.html", {"query": query, "results": results})
+    legend = [(value, label, COLOURS[value]) for value, label in Status.choices]
+    return render(
+        request,
+        "ftth/search.html",
+        {"query": query, "results": results, "colours": COLOURS, "legend": legend},
+    )
+
+
+SORTS = {"nom": "commune__name", "taux": "rate", "immeubles": "buildings"}
+
+
+def coverage(request):
+    """Coverage per commune and per territory: choropleth map and sortable tables."""
+    sort = request.GET.get("tri", "taux")
+    descending = request.GET.get("ordre", "desc" if sort != "nom" else "asc") == "desc"
+    rows = selectors.latest_commune_coverage()
+    key = SORTS.get(sort, "rate")
+    rows.sort(key=lambda r: (r[key] is None, r[key]), reverse=descending)
+    features = feature_collection(
+        (r["geometry"], f"{r['commune__name']} : {r['rate']} %", f"/communes/{r['commune__code']}/") for r in rows
+    )
+    for feature, row in zip(features["features"], [r for r in rows if r["geometry"] is not None], strict=True):
+        feature["properties"]["color"] = rate_colour(row["rate"])
+    return render(
+        request,
+        "ftth/coverage.html",
+        {
+            "rows": rows,
+            "territories": selectors.territory_coverage(),
+            "metropole": selectors.coverage(),
+            "map_data": features,
+            "sort": sort,
+            "descending": descending,
+            "crumbs": CRUMBS,
+        },
+    )
+
+
+def rate_colour(rate) -> str:
+    if rate is None:
+        return "#6b7684"
+    return "#1e6b34" if rate >= 90 else "#5b8c2a" if rate >= 70 else "#c08400" if rate >= 50 else "#a4161a"
 
 
 def building(request, pk, alert_form=None):

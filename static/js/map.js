@@ -10,7 +10,11 @@ document.addEventListener("DOMContentLoaded", () => {
       L.tileLayer(el.dataset.tilesUrl, { attribution: el.dataset.tilesAttribution, maxZoom: 19 }).addTo(map);
     }
     const layer = L.geoJSON(data, {
-      style: { color: "#15397a", weight: 2, fillColor: "#15397a", fillOpacity: 0.12 },
+      // A feature may carry its own fill colour (choropleths); the page always says the value in words too.
+      style: (feature) => {
+        const colour = (feature && feature.properties && feature.properties.color) || null;
+        return { color: "#15397a", weight: colour ? 1 : 2, fillColor: colour || "#15397a", fillOpacity: colour ? 0.6 : 0.12 };
+      },
       onEachFeature: (feature, lyr) => {
         const p = feature.properties || {};
         if (p.name) lyr.bindTooltip(p.name);

@@ -34,3 +34,16 @@ def test_citizen_searches_reads_and_subscribes(page, reference, tmp_path):
     page.wait_for_selector("text=C'est presque fini")
     assert_no_axe_violation(page)
     assert AlertSubscription.objects.get().email == "habitant@exemple.fr"
+
+
+def test_maps_and_coverage_page(page, reference, tmp_path):
+    assert _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *IPE_ROWS[:2]]) + "\n")).state == "done"
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto("/fibre/")
+    # The vector-tile layer draws Saint-Denis's coverage at the starting zoom.
+    page.wait_for_selector("#carte-fibre .leaflet-interactive, #carte-fibre canvas", timeout=15_000)
+    page.goto("/fibre/couverture/")
+    page.wait_for_selector("#carte-couverture path.leaflet-interactive")
+    assert_no_axe_violation(page)
+    assert errors == []

@@ -67,3 +67,12 @@ def test_tiles_are_cached_and_invalidated_by_imports(client, imported, tmp_path)
     assert cache.get(tiles.VERSION_KEY) == version + 1
     decoded = mapbox_vector_tile.decode(tiles.tile(z, x, y))
     assert {f["properties"]["status"] for f in decoded["buildings"]["features"]} == {"connectable"}
+
+
+def test_coverage_page_sorts_and_shows_the_trend(client, imported, tmp_path):
+    newer = IPE_ROWS[1].replace("EN COURS DE DEPLOIEMENT", "DEPLOYE")
+    _import(_write(tmp_path, "ipe2.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], newer]) + "\n"))
+    page = client.get("/fibre/couverture/").content.decode()
+    assert "Saint-Denis" in page and "75 % → 100 %" in page
+    assert 'aria-sort="descending"' in page and "#1e6b34" in page  # choropleth colour of 100 %
+    assert client.get("/fibre/couverture/", {"tri": "nom", "ordre": "asc"}).status_code == 200
