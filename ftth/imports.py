@@ -28,7 +28,10 @@ from .models import ImportRejection, ImportRun
 
 logger = logging.getLogger(__name__)
 MAX_STORED_REJECTIONS = 10_000
-TEMP_TABLES = ("ftth_staging", "ftth_rejected", "ftth_status_map", "ftth_srid_map", "ftth_valid", "ftth_area")
+TEMP_TABLES = (
+    "ftth_staging", "ftth_rejected", "ftth_status_map", "ftth_srid_map", "ftth_valid", "ftth_area",
+    "ftth_streetnames", "ftth_communenames",
+)  # fmt: skip
 
 
 class ImportRefused(Exception):
@@ -165,6 +168,12 @@ def _validate(cursor, fmt_statuses: dict, projections: dict) -> None:
 
 
 APPLY_SQL = """
+CREATE TEMP TABLE ftth_streetnames ON COMMIT DROP AS
+SELECT street_type, street_name, ftth_normalise(concat_ws(' ', street_type, street_name)) AS street_key,
+       upper(unaccent(concat_ws(' ', nullif(street_type, ''), nullif(street_name, '')))) AS plain
+FROM (SELECT DISTINCT street_type, street_name FROM ftth_staging) d;
+CREATE TEMP TABLE ftth_communenames ON COMMIT DROP AS
+SELECT id, upper(unaccent(name)) AS plain FROM sman_territory WHERE id IN (SELECT DISTINCT commune_id FROM ftth_staging);
 CREATE TEMP TABLE ftth_valid ON COMMIT DROP AS
 SELECT s.operator_code, s.building_id, s.address_code, s.number, s.number_suffix, s.street_type, s.street_name,
        s.building_name, s.insee_code, s.postcode, nullif(s.premises, '')::integer AS premises,
@@ -172,12 +181,13 @@ SELECT s.operator_code, s.building_id, s.address_code, s.number, s.number_suffix
        pg_temp.ftth_date(s.pm_date, s.date_format) AS pm_installed_on,
        pg_temp.ftth_date(s.service_date, s.date_format) AS commercial_service_date,
        s.location, s.commune_id,
-       upper(unaccent(concat_ws(' ', nullif(s.number, ''), nullif(s.number_suffix, ''), nullif(s.street_type, ''),
-                                nullif(s.street_name, ''), nullif(s.postcode, ''), t.name))) AS label,
-       ftth_normalise(concat_ws(' ', s.street_type, s.street_name)) AS street_key
+       concat_ws(' ', nullif(upper(s.number), ''), nullif(upper(unaccent(s.number_suffix)), ''), nullif(n.plain, ''),
+                 nullif(s.postcode, ''), c.plain) AS label,
+       n.street_key
 FROM ftth_staging s
 JOIN ftth_status_map m ON m.raw = upper(unaccent(s.status_raw))
-JOIN sman_territory t ON t.id = s.commune_id;
+JOIN ftth_streetnames n ON n.street_type = s.street_type AND n.street_name = s.street_name
+JOIN ftth_communenames c ON c.id = s.commune_id;
 CREATE UNIQUE INDEX ON ftth_valid (operator_code, building_id);
 ANALYZE ftth_valid;
 """
@@ -240,11 +250,11 @@ WITH retired AS (
 STREETS_SQL = """
 DELETE FROM ftth_street;
 INSERT INTO ftth_street (commune_id, key, label, search, buildings)
-SELECT b.commune_id, b.street_key, mode() WITHIN GROUP (ORDER BY concat_ws(' ', b.street_type, b.street_name)),
-       b.street_key || ' ' || ftth_normalise(t.name), count(*)
-FROM ftth_building b JOIN sman_territory t ON t.id = b.commune_id
-WHERE b.retired_at IS NULL AND b.street_key <> ''
-GROUP BY b.commune_id, b.street_key, t.name;
+SELECT s.commune_id, s.street_key, s.label, s.street_key || ' ' || ftth_normalise(t.name), s.buildings
+FROM (
+  SELECT commune_id, street_key, min(concat_ws(' ', street_type, street_name)) AS label, count(*) AS buildings
+  FROM ftth_building WHERE retired_at IS NULL AND street_key <> '' GROUP BY commune_id, street_key
+) s JOIN sman_territory t ON t.id = s.commune_id;
 """
 
 

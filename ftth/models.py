@@ -109,8 +109,9 @@ class Building(models.Model):
     location = models.PointField("position", srid=4326)
     label = models.CharField("adresse normalisée", max_length=300, help_text="Pour la recherche d'adresse.")
     street_key = models.CharField("voie normalisée", max_length=250, blank=True)
-    first_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+")
-    last_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Not indexed: written by every import, read only in the admin (indexes slow the bulk upsert).
+    first_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False)
+    last_run = models.ForeignKey(ImportRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False)
     retired_at = models.DateTimeField("retiré le", null=True, blank=True)
     updated_at = models.DateTimeField("mis à jour le")
 
@@ -125,7 +126,6 @@ class Building(models.Model):
             models.Index(
                 fields=["operator_code"], condition=Q(retired_at__isnull=True), name="ftth_building_active_op"
             ),
-            GinIndex(name="ftth_building_label_trgm", fields=["label"], opclasses=["gin_trgm_ops"]),
             models.Index(fields=["commune", "street_key", "number"], name="ftth_building_street_number"),
         ]
 

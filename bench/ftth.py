@@ -1,0 +1,234 @@
+"""FttH benchmark on synthetic buildings (default 1,000,000), all measured in one run:
+
+- import throughput (rows/s) against a raw COPY of the same file into an unlogged text table;
+- peak memory of the import (its own process);
+- address search p50/p95 in the database, and over HTTP under concurrent load (gunicorn on loopback)
+  with its ratio to the SQL alone;
+- tile p50/p95 and size at zooms 10, 12, 14 and 16 over central Paris, uncached.
+
+It uses the local database (`make run`), under the operator code BENCH, and removes what it created.
+
+    .venv/bin/python bench/ftth.py [--buildings 1000000]
+"""
+
+import argparse
+import math
+import os
+import random
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sman.settings")
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def child_import(path: str) -> None:
+    """Runs in its own process so that its peak RSS is the import's."""
+    setup_django()
+    from ftth.imports import run_import
+    from ftth.models import ImportRun
+
+    run = ImportRun.objects.create(file_name=Path(path).name, operator_code="BENCH")
+    start = time.perf_counter()
+    run = run_import(run=run, path=Path(path))
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{run.state}\t{elapsed:.2f}\t{peak:.0f}\t{run.created}\t{run.rows_rejected}\t{run.error[:200]}")
+
+
+def raw_copy_seconds(path: Path) -> float:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        header = path.open(encoding="utf-8").readline().strip().split(";")
+        cursor.execute("DROP TABLE IF EXISTS bench_raw")
+        cursor.execute("CREATE UNLOGGED TABLE bench_raw (" + ", ".join(f'"{c}" text' for c in header) + ")")
+        start = time.perf_counter()
+        with (
+            path.open("rb") as f,
+            cursor.copy("COPY bench_raw FROM STDIN WITH (FORMAT csv, DELIMITER ';', HEADER true)") as copy,
+        ):
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - start
+        cursor.execute("DROP TABLE bench_raw")
+    return elapsed
+
+
+def search_queries(n: int) -> list[str]:
+    """Addresses that exist, typed the way people type them (abbreviations, no accents, commas)."""
+    from ftth.models import Building
+
+    rng = random.Random(7)
+    sample = list(
+        Building.objects.filter(operator_code="BENCH")
+        .order_by("?")
+        .values_list("number", "street_type", "street_name", "commune__name")[:n]
+    )
+    typed = []
+    for number, street_type, street, commune in sample:
+        short = {"BOULEVARD": "bd", "AVENUE": "av", "RUE": "rue", "PLACE": "pl"}.get(street_type, street_type.lower())
+        typed.append(f"{number} {short} {street.lower()}{',' if rng.random() < 0.5 else ''} {commune}")
+    return typed
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_load(queries: list[str], seconds: float = 15.0, workers: int = 8) -> tuple[list[float], int, float]:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "sman.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "3",
+         "--threads", "2", "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ, "API_ANON_RATE": "100000/minute"},
+    )  # fmt: skip
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/fibre/", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        latencies: list[float] = []
+        errors = 0
+        lock = threading.Lock()
+        deadline = time.monotonic() + seconds
+
+        def worker(offset):
+            nonlocal errors
+            i = offset
+            while time.monotonic() < deadline:
+                q = urllib.parse.quote(queries[i % len(queries)])
+                start = time.perf_counter()
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/api/ftth/addresses/?q={q}", timeout=10).read()
+                    with lock:
+                        latencies.append((time.perf_counter() - start) * 1000)
+                except OSError:
+                    with lock:
+                        errors += 1
+                i += workers
+
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(workers)]
+        start = time.monotonic()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        return latencies, errors, len(latencies) / (time.monotonic() - start)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+
+def tile_xy(lon, lat, z):
+    n = 2**z
+    return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--buildings", type=int, default=1_000_000)
+    parser.add_argument("--child-import")
+    args = parser.parse_args()
+    if args.child_import:
+        child_import(args.child_import)
+        return
+    setup_django()
+    from django.db import connection
+
+    from ftth import selectors, synthetic, tiles
+    from ftth.imports import STREETS_SQL
+    from ftth.models import Building, ImportRun
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ipe.csv"
+        start = time.perf_counter()
+        synthetic.write(path, buildings=args.buildings, fmt="ipe", seed=11)
+        print(f"Fichier IPE synthétique : {args.buildings} immeubles, {path.stat().st_size / 1e6:.0f} Mo, "
+              f"écrit en {time.perf_counter() - start:.1f} s")  # fmt: skip
+        try:
+            raw = raw_copy_seconds(path)
+            out = subprocess.run(
+                [sys.executable, __file__, "--child-import", str(path)], capture_output=True, text=True, check=True
+            )
+            state, seconds, peak, created, rejected, error = (
+                out.stdout.rstrip("\n").splitlines()[-1].split("\t") + [""]
+            )[:6]
+            seconds = float(seconds)
+            print("\nImport")
+            print(f"{'étape':<32} {'durée (s)':>10} {'lignes/s':>10} {'ratio':>7}")
+            print(f"{'COPY brut (table non journalisée)':<32} {raw:>10.2f} {args.buildings / raw:>10.0f} {1:>7.1f}")
+            print(
+                f"{'import complet (' + state + ')':<32} {seconds:>10.2f} {args.buildings / seconds:>10.0f} {seconds / raw:>7.1f}"
+            )
+            print(f"créés : {created}, rejetés : {rejected}, mémoire max de l'import : {peak} Mo {error}")
+
+            queries = search_queries(400)
+            sql_ms = []
+            for q in queries:
+                start = time.perf_counter()
+                selectors.search_addresses(q)
+                sql_ms.append((time.perf_counter() - start) * 1000)
+            http_ms, errors, rps = http_load(queries)
+            print("\nRecherche d'adresse")
+            print(f"{'mesure':<32} {'p50 (ms)':>10} {'p95 (ms)':>10} {'req/s':>8}")
+            print(
+                f"{'base de données (selector)':<32} {percentile(sql_ms, 50):>10.1f} {percentile(sql_ms, 95):>10.1f} {'':>8}"
+            )
+            print(
+                f"{'HTTP, 8 clients (gunicorn)':<32} {percentile(http_ms, 50):>10.1f} {percentile(http_ms, 95):>10.1f} {rps:>8.0f}"
+            )
+            print(
+                f"ratio HTTP / SQL (p95) : {percentile(http_ms, 95) / percentile(sql_ms, 95):.1f} ; erreurs : {errors}"
+            )
+
+            print("\nTuiles vectorielles (non mises en cache), Paris centre")
+            print(f"{'zoom':>5} {'tuiles':>7} {'p50 (ms)':>10} {'p95 (ms)':>10} {'taille max (Ko)':>16}")
+            for z in (10, 12, 14, 16):
+                cx, cy = tile_xy(2.3470, 48.8590, z)
+                span = 1 if z <= 12 else 2
+                timings, sizes = [], []
+                for x in range(cx - span, cx + span + 1):
+                    for y in range(cy - span, cy + span + 1):
+                        start = time.perf_counter()
+                        data = tiles.render(z, x, y)
+                        timings.append((time.perf_counter() - start) * 1000)
+                        sizes.append(len(data))
+                print(
+                    f"{z:>5} {len(timings):>7} {percentile(timings, 50):>10.1f} {percentile(timings, 95):>10.1f} {max(sizes) / 1024:>16.0f}"
+                )
+        finally:
+            Building.objects.filter(operator_code="BENCH").delete()
+            ImportRun.objects.filter(operator_code="BENCH").delete()
+            with connection.cursor() as cursor:
+                cursor.execute(STREETS_SQL)
+                cursor.execute(tiles.AGGREGATES_SQL)
+            tiles.invalidate()
+
+
+if __name__ == "__main__":
+    main()
