@@ -173,7 +173,8 @@ SELECT street_type, street_name, ftth_normalise(concat_ws(' ', street_type, stre
        upper(unaccent(concat_ws(' ', nullif(street_type, ''), nullif(street_name, '')))) AS plain
 FROM (SELECT DISTINCT street_type, street_name FROM ftth_staging) d;
 CREATE TEMP TABLE ftth_communenames ON COMMIT DROP AS
-SELECT id, upper(unaccent(name)) AS plain FROM sman_territory WHERE id IN (SELECT DISTINCT commune_id FROM ftth_staging);
+SELECT id, upper(unaccent(name)) AS plain FROM sman_territory
+WHERE id IN (SELECT DISTINCT commune_id FROM ftth_staging);
 CREATE TEMP TABLE ftth_valid ON COMMIT DROP AS
 SELECT s.operator_code, s.building_id, s.address_code, s.number, s.number_suffix, s.street_type, s.street_name,
        s.building_name, s.insee_code, s.postcode, nullif(s.premises, '')::integer AS premises,
