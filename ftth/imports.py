@@ -281,6 +281,8 @@ def _apply(cursor, run: ImportRun, now) -> dict:
         cursor.execute(STREETS_SQL)
         cursor.execute(tiles.AGGREGATES_SQL)
         cursor.execute(tiles.COMMUNE_COVERAGE_SQL, params)
+        # Fresh statistics, so that searches use the (commune, street, number) index right after a big import.
+        cursor.execute("ANALYZE ftth_building; ANALYZE ftth_street")
     cursor.execute("SELECT count(*) FROM ftth_valid")
     (valid,) = cursor.fetchone()
     return {

@@ -8,6 +8,18 @@ from pathlib import Path
 
 from django.db import connection
 
+STREET_TYPES = ["RUE", "RUE", "RUE", "AVENUE", "BOULEVARD", "ALLEE", "PLACE", "IMPASSE", "CHEMIN", "SQUARE"]
+STREET_NAMES = [
+    "DE LA REPUBLIQUE", "JEAN JAURES", "DE LA LIBERATION", "VICTOR HUGO", "DU GENERAL LECLERC", "GAMBETTA",
+    "DE PARIS", "PASTEUR", "DES TILLEULS", "EMILE ZOLA", "DE STALINGRAD", "DES ECOLES", "DE LA RESISTANCE",
+    "JEAN MOULIN", "DES VIGNES", "DE LA GARE", "DE LA MAIRIE", "DU MARECHAL FOCH", "ARISTIDE BRIAND",
+    "PAUL VAILLANT COUTURIER", "GABRIEL PERI", "HENRI BARBUSSE", "MAXIMILIEN ROBESPIERRE", "LOUISE MICHEL",
+    "PIERRE CURIE", "MARIE CURIE", "ANATOLE FRANCE", "JULES FERRY", "CARNOT", "DANTON", "DES LILAS",
+    "DES ROSIERS", "DU CHATEAU", "DE L EGLISE", "DU CANAL", "DE LA PAIX", "DU 8 MAI 1945", "DU 11 NOVEMBRE",
+    "GEORGES CLEMENCEAU", "CHARLES DE GAULLE", "SALVADOR ALLENDE", "NELSON MANDELA", "SIMONE VEIL",
+    "DES FRERES LUMIERE", "ALBERT EINSTEIN", "LEON BLUM", "ROGER SALENGRO", "DE VERDUN", "DES PEUPLIERS",
+]  # fmt: skip
+STREETS_PER_COMMUNE = 230
 STREETS = [
     ("RUE", "DE LA REPUBLIQUE"), ("AVENUE", "JEAN JAURES"), ("BOULEVARD", "DE LA LIBERATION"), ("RUE", "VICTOR HUGO"),
     ("RUE", "DU GENERAL LECLERC"), ("AVENUE", "GAMBETTA"), ("RUE", "DE PARIS"), ("PLACE", "DE LA MAIRIE"),
@@ -58,9 +70,15 @@ def write(path: Path, *, buildings: int, fmt: str, operator: str = "OI-DEMO", se
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, delimiter=";" if fmt == "ipe" else ",")
         writer.writerow(IPE_HEADER if fmt == "ipe" else ARCEP_HEADER)
+        commune_streets: dict[str, list[tuple[str, str]]] = {}
+        combos = [(t, n) for t in dict.fromkeys(STREET_TYPES) for n in STREET_NAMES]
         for insee, name, x, y in _points(buildings, srid, seed):
             count += 1
-            street_type, street = rng.choice(STREETS)
+            # About 30,000 distinct streets over the Métropole, as in real address data.
+            streets = commune_streets.setdefault(
+                insee, random.Random(f"{seed}-{insee}").sample(combos, min(STREETS_PER_COMMUNE, len(combos)))
+            )
+            street_type, street = rng.choice(streets)
             number = str(rng.randint(1, 180))
             state = rng.choices(statuses, weights)[0]
             postcode = (
