@@ -75,9 +75,11 @@ def write(path: Path, *, buildings: int, fmt: str, operator: str = "OI-DEMO", se
         for insee, name, x, y in _points(buildings, srid, seed):
             count += 1
             # About 30,000 distinct streets over the Métropole, as in real address data.
-            streets = commune_streets.setdefault(
-                insee, random.Random(f"{seed}-{insee}").sample(combos, min(STREETS_PER_COMMUNE, len(combos)))
-            )
+            if insee not in commune_streets:
+                commune_streets[insee] = random.Random(f"{seed}-{insee}").sample(
+                    combos, min(STREETS_PER_COMMUNE, len(combos))
+                )
+            streets = commune_streets[insee]
             street_type, street = rng.choice(streets)
             number = str(rng.randint(1, 180))
             state = rng.choices(statuses, weights)[0]
