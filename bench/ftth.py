@@ -53,7 +53,7 @@ def child_import(path: str) -> None:
     run = run_import(run=run, path=Path(path))
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{run.state}\t{elapsed:.2f}\t{peak:.0f}\t{run.created}\t{run.rows_rejected}\t{run.error[:200]}")
+    print(f"RESULT\t{run.state}\t{elapsed:.2f}\t{peak:.0f}\t{run.created}\t{run.rows_rejected}\t{run.error[:200]!r}")
 
 
 def raw_copy_seconds(path: Path) -> float:
@@ -175,9 +175,10 @@ def main() -> None:
             out = subprocess.run(
                 [sys.executable, __file__, "--child-import", str(path)], capture_output=True, text=True, check=True
             )
-            state, seconds, peak, created, rejected, error = (
-                out.stdout.rstrip("\n").splitlines()[-1].split("\t") + [""]
-            )[:6]
+            result = [line for line in out.stdout.splitlines() if line.startswith("RESULT\t")]
+            if not result:
+                sys.exit(f"L'import n'a pas rendu de résultat :\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+            state, seconds, peak, created, rejected, error = result[-1].split("\t")[1:7]
             seconds = float(seconds)
             print("\nImport")
             print(f"{'étape':<32} {'durée (s)':>10} {'lignes/s':>10} {'ratio':>7}")
