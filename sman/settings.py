@@ -247,6 +247,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a « status »: each choice set gets its own name in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "BuildingStatusEnum": "ftth.models.Status",
+        "ActionStatusEnum": "actions.models.Action.Status",
+        "RoadmapStatusEnum": "actions.models.Roadmap.Status",
+        "ImportRunStateEnum": "ftth.models.ImportRun.State",
+    },
 }
 
 # --- Maps --------------------------------------------------------------------------------------
