@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from sman.feedback import run_service
 from sman.forms import add_validation_error
 from sman.models import Challenge
 from sman.permissions import user_passes
@@ -312,15 +313,14 @@ def session_update(request, pk):
     session = _session_or_404(pk)
     form = SessionUpdateForm(request.POST, instance=session)
     if form.is_valid():
-        try:
-            services.session_update(
+        run_service(
+            request,
+            lambda: services.session_update(
                 session=session, user=request.user, minutes=form.cleaned_data["minutes"],
                 attendees=form.cleaned_data["attendees"],
-            )  # fmt: skip
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, "Présences et compte rendu enregistrés.")
+            ),
+            "Présences et compte rendu enregistrés.",
+        )  # fmt: skip
     return redirect(session)
 
 
@@ -328,12 +328,11 @@ def session_update(request, pk):
 def session_close(request, pk):
     session = _session_or_404(pk)
     if request.method == "POST":
-        try:
-            services.session_close(session=session, user=request.user)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, "La séance est close : ses avis sont désormais définitifs.")
+        run_service(
+            request,
+            lambda: services.session_close(session=session, user=request.user),
+            "La séance est close : ses avis sont désormais définitifs.",
+        )
         return redirect(session)
     return render(request, "actions/session_close.html", {"session": session})
 
@@ -344,12 +343,11 @@ def recommendation_add(request, pk):
     session = _session_or_404(pk)
     form = RecommendationForm(request.POST)
     if form.is_valid():
-        try:
-            services.recommendation_add(session=session, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, "La recommandation est ajoutée.")
+        run_service(
+            request,
+            lambda: services.recommendation_add(session=session, user=request.user, **form.cleaned_data),
+            "La recommandation est ajoutée.",
+        )
     else:
         messages.error(request, "La recommandation est incomplète : choisissez un programme et saisissez le texte.")
     return redirect(session.get_absolute_url() + "#recommandations")
@@ -360,12 +358,11 @@ def recommendation_add(request, pk):
 def roadmap_draft(request, pk):
     session = _session_or_404(pk)
     target = get_object_or_404(Roadmap, pk=request.POST.get("roadmap"))
-    try:
-        services.roadmap_draft_from(session=session, user=request.user, target=target)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, f"Projet de {target} préparé à partir des avis de la séance.")
+    run_service(
+        request,
+        lambda: services.roadmap_draft_from(session=session, user=request.user, target=target),
+        f"Projet de {target} préparé à partir des avis de la séance.",
+    )
     return redirect("actions:plan")
 
 

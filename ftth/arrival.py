@@ -56,7 +56,7 @@ def arrival_for(building, today: date) -> Arrival:
             building.commercial_service_date,
             how="date de mise en service commerciale annoncée par l'opérateur",
         )
-    rate = selectors.commune_coverage(building.commune)["rate"]
+    rate = selectors.coverage(building.commune)["rate"]
     if status != Status.ABANDONED and building.pm_installed_on:
         median = selectors.median_pm_to_service_days(building.commune)
         if median is not None:

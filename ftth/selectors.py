@@ -86,10 +86,6 @@ def coverage(territory=None) -> dict:
     return totals
 
 
-def commune_coverage(commune) -> dict:
-    return coverage(commune)
-
-
 def coverage_panel(territory):
     """The fibre block of a commune's or a territory's page."""
     totals = coverage(territory)

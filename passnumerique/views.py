@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from sman.feedback import run_service
 from sman.forms import add_validation_error
 from sman.maps import feature_collection
 from sman.models import Territory
@@ -146,12 +147,11 @@ def statement_file(request, pk, kind):
 @require_POST
 def statement_paid(request, pk):
     statement = get_object_or_404(Statement, pk=pk)
-    try:
-        services.statement_mark_paid(statement=statement, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, f"Relevé {statement} marqué comme payé.")
+    run_service(
+        request,
+        lambda: services.statement_mark_paid(statement=statement, user=request.user),
+        f"Relevé {statement} marqué comme payé.",
+    )
     return redirect("passnumerique:statements")
 
 

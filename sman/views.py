@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
+from .feedback import run_service
 from .forms import MembershipRequestForm, RejectRequestForm
 from .health import run_checks
 from .maps import feature_collection
@@ -124,12 +125,11 @@ def membership_request_create(request):
 @require_POST
 def membership_request_cancel(request, pk):
     membership_request = get_object_or_404(MembershipRequest, pk=pk, user=request.user)
-    try:
-        services.membership_request_cancel(request=membership_request, user=request.user)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, "Votre demande a été retirée.")
+    run_service(
+        request,
+        lambda: services.membership_request_cancel(request=membership_request, user=request.user),
+        "Votre demande a été retirée.",
+    )
     return redirect("dashboard")
 
 
@@ -162,12 +162,11 @@ def _request_to_decide(request, pk) -> MembershipRequest:
 @require_POST
 def membership_request_approve(request, pk):
     membership_request = _request_to_decide(request, pk)
-    try:
-        services.membership_request_approve(request=membership_request, decided_by=request.user)
-    except ValidationError as exc:
-        messages.error(request, exc.messages[0])
-    else:
-        messages.success(request, f"{membership_request.user.email} est désormais membre.")
+    run_service(
+        request,
+        lambda: services.membership_request_approve(request=membership_request, decided_by=request.user),
+        f"{membership_request.user.email} est désormais membre.",
+    )
     return redirect("organisation_detail", slug=membership_request.organisation.slug)
 
 
@@ -177,13 +176,12 @@ def membership_request_reject(request, pk):
     membership_request = _request_to_decide(request, pk)
     form = RejectRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_request_reject(
+        run_service(
+            request,
+            lambda: services.membership_request_reject(
                 request=membership_request, decided_by=request.user, note=form.cleaned_data["note"]
-            )
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-        else:
-            messages.success(request, "La demande a été refusée ; le demandeur en est informé.")
+            ),
+            "La demande a été refusée ; le demandeur en est informé.",
+        )
         return redirect("organisation_detail", slug=membership_request.organisation.slug)
     return render(request, "sman/membership_request_reject.html", {"form": form, "req": membership_request})
