@@ -5,19 +5,11 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from django.contrib.staticfiles import finders
-from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from weasyprint import CSS, HTML
+
+from sman.documents import render_pdf as _pdf
 
 from . import codes
-
-
-def _pdf(template: str, context: dict) -> bytes:
-    stylesheet = finders.find("css/report.css")
-    return HTML(string=render_to_string(template, context), base_url=stylesheet).write_pdf(
-        stylesheets=[CSS(filename=stylesheet)]
-    )
 
 
 def statement_csv(statement, redemptions) -> bytes:

@@ -5,7 +5,7 @@ from django.urls import reverse
 MODULES = [
     ("Feuille de route", "actions:plan"),
     ("Fibre (FttH)", "ftth:search"),
-    ("FMIN", None),
+    ("FMIN", "fmin:home"),
     ("Pass Numérique", "passnumerique:home"),
     ("Explorateurs", None),
     ("Place de marché", None),

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "actions",
     "passnumerique",
     "ftth",
+    "fmin",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -136,6 +137,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
     "pass-expiry": {"task": "passnumerique.tasks.expiry_daily", "schedule": crontab(minute=0, hour=7)},
+    "fmin-late-reports": {"task": "fmin.tasks.remind_late_reports", "schedule": crontab(minute=0, hour=8)},
 }
 
 # --- Pass Numérique -----------------------------------------------------------------------------

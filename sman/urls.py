@@ -4,6 +4,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from actions import api as actions_api
+from fmin import api as fmin_api
 from ftth import api as ftth_api
 from ftth import views as ftth_views
 from passnumerique import api as pass_api
@@ -19,6 +20,8 @@ router.register("indicators", actions_api.IndicatorViewSet, basename="indicator"
 router.register("pass/places", pass_api.PlaceViewSet, basename="pass-place")
 router.register("pass/trainings", pass_api.TrainingViewSet, basename="pass-training")
 router.register("ftth/imports", ftth_api.ImportRunViewSet, basename="ftth-import")
+router.register("fmin/projects", fmin_api.ProjectViewSet, basename="fmin-project")
+router.register("fmin/applications", fmin_api.ApplicationViewSet, basename="fmin-application")
 
 admin.site.site_header = "Métropole d'intelligences — administration"
 admin.site.site_title = "Administration du portail"
@@ -54,6 +57,7 @@ urlpatterns = [
     path("", include("actions.urls")),
     path("pass-numerique/", include("passnumerique.urls")),
     path("fibre/", include("ftth.urls")),
+    path("fmin/", include("fmin.urls")),
     path("tiles/ftth/<int:z>/<int:x>/<int:y>.pbf", ftth_views.tile, name="ftth_tile"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -1,0 +1,149 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Application,
+    ApplicationEvent,
+    Assignment,
+    BudgetLine,
+    Call,
+    Criterion,
+    Decision,
+    Deliverable,
+    FollowUpReport,
+    FundingLine,
+    Meeting,
+    Participant,
+    PaymentMilestone,
+    QualificationWorkshop,
+    WorkingGroup,
+    WorkingGroupMember,
+)
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    extra = 0
+
+
+class WorkshopInline(admin.TabularInline):
+    model = QualificationWorkshop
+    extra = 0
+
+
+@admin.register(Call)
+class CallAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "year", "opens_on", "closes_on", "is_published", "envelope_cents")
+    list_filter = ("is_published", "year")
+    search_fields = ("title",)
+    inlines = [CriterionInline, WorkshopInline]
+
+
+class ParticipantInline(admin.TabularInline):
+    model = Participant
+    extra = 0
+    autocomplete_fields = ["organisation"]
+    readonly_fields = ("confirmed_at", "confirmed_by")
+
+
+class BudgetInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+
+
+class FundingInline(admin.TabularInline):
+    model = FundingLine
+    extra = 0
+
+
+class MilestoneInline(admin.TabularInline):
+    model = PaymentMilestone
+    extra = 0
+    readonly_fields = ("paid_on", "paid_by")
+
+
+class ReportInline(admin.TabularInline):
+    model = FollowUpReport
+    extra = 0
+    fields = ("kind", "due_on", "submitted_at", "last_reminder_on")
+    readonly_fields = ("submitted_at", "last_reminder_on")
+
+
+class EventInline(admin.TabularInline):
+    model = ApplicationEvent
+    extra = 0
+    can_delete = False
+    readonly_fields = ("kind", "message", "user", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(SimpleHistoryAdmin):
+    """Staff follow files here; the applicant's text is changed only through the applicant's pages."""
+
+    list_display = ("title", "lead", "call", "status", "submitted_at", "from_explorateurs")
+    list_filter = ("status", "call", "theme", "from_explorateurs")
+    search_fields = ("title", "lead__name", "participants__organisation__name")
+    list_select_related = ("lead", "call")
+    readonly_fields = (
+        "status",
+        "submitted_at",
+        "version",
+        "created_by",
+        "eligibility_checklist",
+        "submitted_pdf_sha256",
+    )
+    autocomplete_fields = ["lead"]
+    filter_horizontal = ("challenges", "territories")
+    inlines = [ParticipantInline, BudgetInline, FundingInline, MilestoneInline, ReportInline, EventInline]
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    list_display = ("application", "reviewer", "assigned_at", "submitted_at", "conflict_declared_at")
+    list_filter = ("application__call",)
+    list_select_related = ("application", "reviewer")
+    readonly_fields = ("submitted_at", "conflict_declared_at")
+
+
+@admin.register(Decision)
+class DecisionAdmin(SimpleHistoryAdmin):
+    list_display = ("application", "outcome", "amount_cents", "decided_by", "decided_at")
+    list_filter = ("outcome", "application__call")
+    list_select_related = ("application", "decided_by")
+
+    def has_add_permission(self, request):  # decisions go through the decision page (envelope check)
+        return False
+
+
+@admin.register(FollowUpReport)
+class FollowUpReportAdmin(SimpleHistoryAdmin):
+    list_display = ("application", "kind", "due_on", "submitted_at", "last_reminder_on")
+    list_filter = ("kind",)
+    list_select_related = ("application",)
+
+
+class MemberInline(admin.TabularInline):
+    model = WorkingGroupMember
+    extra = 0
+    autocomplete_fields = ["organisation"]
+
+
+class MeetingInline(admin.StackedInline):
+    model = Meeting
+    extra = 0
+
+
+class DeliverableInline(admin.TabularInline):
+    model = Deliverable
+    extra = 0
+
+
+@admin.register(WorkingGroup)
+class WorkingGroupAdmin(admin.ModelAdmin):
+    list_display = ("name", "theme", "is_active")
+    list_filter = ("theme", "is_active")
+    prepopulated_fields = {"slug": ("name",)}
+    inlines = [MemberInline, MeetingInline, DeliverableInline]

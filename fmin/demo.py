@@ -1,0 +1,119 @@
+"""Demo data: an open call with its workshops, a first session with funded (demonstration) projects, a
+Bâtisseurs working group, and a draft joint application of Montreuil with Est Ensemble."""
+
+from datetime import date, timedelta
+
+from django.utils import timezone
+
+from sman.models import Challenge, Organisation, Territory
+
+from . import services
+from .models import Application, Call, Decision, FundingLine, Participant, QualificationWorkshop, Theme, WorkingGroup
+
+CHARTER = (
+    "Les collectivités membres partagent leurs expérimentations, co-construisent des livrables (retours "
+    "d'expérience, guides méthodologiques, évaluations) et ouvrent à toutes les collectivités du Grand Paris "
+    "les briques expérimentales qu'elles co-créent."
+)
+DEMO_PROJECTS = [
+    # (commune code, title, theme, défi, grant in euros)
+    ("93048", "Agent conversationnel pour l'accueil des usagers (démonstration)", Theme.CITIZEN_RELATIONS, 4, 35_000),
+    ("92012", "Capteurs de qualité de l'air dans les écoles (démonstration)", Theme.ENVIRONMENT, 5, 28_000),
+    ("94028", "Budget participatif en ligne (démonstration)", Theme.PARTICIPATION, 6, 20_000),
+]
+
+
+def _funded(call: Call, code: str, title: str, theme: str, challenge: int, grant: int, staff) -> None:
+    organisation = Organisation.objects.get(kind="collectivity", territory__code=code)
+    application = Application.objects.create(
+        call=call,
+        lead=organisation,
+        title=title,
+        theme=theme,
+        status=Application.Status.FUNDED,
+        created_by=staff,
+        submitted_at=timezone.now(),
+        commits_to_evaluate=True,
+        summary="Projet fictif créé pour la démonstration du portail.",
+        from_explorateurs=True,
+    )
+    application.challenges.set(Challenge.objects.filter(number=challenge))
+    application.territories.set(Territory.objects.filter(code=code))
+    Participant.objects.create(
+        application=application,
+        organisation=organisation,
+        is_lead=True,
+        cost_share_cents=grant * 250,
+        request_cents=grant * 100,
+        confirmed_at=timezone.now(),
+    )
+    application.budget_lines.create(
+        expense_type="service_development",
+        label="Développement",
+        amount_ht_cents=grant * 250,
+        amount_ttc_cents=grant * 300,
+    )
+    FundingLine.objects.create(
+        application=application, source="own_funds", funder=organisation.name, amount_cents=grant * 150
+    )
+    Decision.objects.create(
+        application=application, outcome="funded", amount_cents=grant * 100, reason="Démonstration.", decided_by=staff
+    )
+
+
+def load_demo(users: dict) -> None:
+    staff = users["staff"]
+    if Call.objects.exists():
+        return
+    today = timezone.localdate()
+    first = services.call_create(
+        user=staff,
+        year=2019,
+        title="FMIN — première session (démonstration)",
+        opens_on=date(2019, 3, 1),
+        closes_on=date(2019, 6, 30),
+        is_published=True,
+    )
+    for project in DEMO_PROJECTS:
+        _funded(first, *project, staff)
+    current = services.call_create(
+        user=staff,
+        year=today.year + 1,
+        title=f"FMIN — session {today.year + 1}",
+        opens_on=today - timedelta(days=15),
+        closes_on=today + timedelta(days=75),
+        is_published=True,
+        description="Appel à projets pour les expérimentations numériques des communes et des EPT de la Métropole.",
+    )
+    for days, venue in ((10, "Métropole du Grand Paris, salle du conseil"), (24, "Visioconférence")):
+        QualificationWorkshop.objects.create(
+            call=current,
+            title="Atelier de qualification des projets",
+            starts_at=timezone.now() + timedelta(days=days),
+            venue=venue,
+            capacity=10,
+        )
+    group = WorkingGroup.objects.create(
+        name="Gestion de la relation citoyenne",
+        slug="relation-citoyenne",
+        theme=Theme.CITIZEN_RELATIONS,
+        description="Des collectivités mutualisent leurs expérimentations d'e-administration : référentiel pour "
+        "agent conversationnel, comparaison de solutions, retours d'expérience.",
+        charter=CHARTER,
+    )
+    for slug, name, theme in (
+        ("mobilite", "Mobilité", Theme.MOBILITY),
+        ("mediation-numerique", "Médiation numérique", Theme.DIGITAL_INCLUSION),
+    ):
+        WorkingGroup.objects.create(
+            name=name,
+            slug=slug,
+            theme=theme,
+            description=f"Groupe de travail thématique : {name.lower()}.",
+            charter=CHARTER,
+        )
+    montreuil = Organisation.objects.get(kind="collectivity", territory__code="93048")
+    services.working_group_join(group=group, organisation=montreuil, user=users["commune_agent"], accepts_charter=True)
+    services.application_create(
+        user=users["commune_agent"], call=current, lead=montreuil, title="Prise de rendez-vous en ligne mutualisée"
+    )

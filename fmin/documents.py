@@ -1,0 +1,29 @@
+"""PDFs of the FMIN: the submitted file (for the record) and the decision letter."""
+
+from django.utils import timezone
+
+from sman.documents import render_pdf
+
+from . import selectors
+from .models import Decision
+
+
+def application_pdf(application_id: int) -> bytes:
+    application = selectors.application_with_figures(application_id)
+    return render_pdf(
+        "fmin/documents/application.html",
+        {
+            "application": application,
+            "result": selectors.rules_result(application),
+            "figures": selectors.figures_of(application),
+            "generated_at": timezone.now(),
+        },
+    )
+
+
+def decision_letter_pdf(decision: Decision) -> bytes:
+    application = selectors.application_with_figures(decision.application_id)
+    return render_pdf(
+        "fmin/documents/decision_letter.html",
+        {"application": application, "decision": decision, "today": timezone.localdate()},
+    )

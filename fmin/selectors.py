@@ -1,0 +1,214 @@
+"""Reads of the FMIN, with the joins they need (fixed query counts on list pages)."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Prefetch, Q, Sum
+
+from sman.models import Organisation
+
+from . import rules
+from .models import Application, Assignment, Call, Decision, FollowUpReport, FundingLine, Score, WorkingGroup
+
+
+def open_calls(today: date | None = None):
+    today = today or date.today()
+    return Call.objects.filter(is_published=True, opens_on__lte=today, closes_on__gte=today)
+
+
+def published_calls():
+    return Call.objects.filter(is_published=True).annotate(
+        funded_count=Count("applications", filter=Q(applications__status=Application.Status.FUNDED))
+    )
+
+
+def figures_of(application: Application) -> rules.Figures:
+    """The figures the rules need. Uses prefetched participants, budget and funding lines when present."""
+    eligible_types = set(application.call.eligible_expense_types)
+    lines = list(application.budget_lines.all())
+    eligible = sum(line.amount_ht_cents for line in lines if line.expense_type in eligible_types)
+    ineligible = sum(line.amount_ht_cents for line in lines if line.expense_type not in eligible_types)
+    funding = dict.fromkeys(FundingLine.Source.values, 0)
+    for line in application.funding_lines.all():
+        funding[line.source] += line.amount_cents
+    participants = sorted(application.participants.all(), key=lambda p: (not p.is_lead, p.organisation.name))
+    shares = tuple(
+        rules.Share(
+            name=p.organisation.name,
+            # A project carried alone: the lead bears the whole cost.
+            cost_cents=p.cost_share_cents if len(participants) > 1 else eligible,
+            request_cents=p.request_cents,
+            confirmed=p.is_lead or p.confirmed_at is not None,
+            is_lead=p.is_lead,
+        )
+        for p in participants
+    )
+    return rules.Figures(
+        eligible_cost_cents=eligible,
+        ineligible_cost_cents=ineligible,
+        own_funds_cents=funding[FundingLine.Source.OWN_FUNDS],
+        other_public_cents=funding[FundingLine.Source.OTHER_PUBLIC],
+        private_cents=funding[FundingLine.Source.PRIVATE],
+        shares=shares,
+        commits_to_evaluate=application.commits_to_evaluate,
+    )
+
+
+def rules_result(application: Application) -> rules.Result:
+    return rules.check(figures_of(application), rules.Limits.of(application.call))
+
+
+def application_with_figures(pk: int) -> Application:
+    return Application.objects.with_figures().prefetch_related("challenges", "territories").get(pk=pk)
+
+
+def applications_for_collectivities(organisation_ids):
+    return (
+        Application.objects.visible_to_collectivities(organisation_ids)
+        .select_related("call", "lead")
+        .prefetch_related("participants__organisation")
+        .order_by("-created_at")
+    )
+
+
+def committed_cents(call: Call) -> int:
+    return (
+        Decision.objects.filter(application__call=call, outcome=Decision.Outcome.FUNDED).aggregate(
+            total=Sum("amount_cents")
+        )["total"]
+        or 0
+    )
+
+
+@dataclass
+class RankingRow:
+    application: Application
+    average: Decimal | None  # weighted, over reviewers who submitted
+    spread: Decimal | None  # highest minus lowest reviewer average
+    disagreement: bool
+    reviews_submitted: int
+    reviews_expected: int
+    request_cents: int
+    capped_cents: int
+    cumulative_cents: int = 0
+    within_envelope: bool = True
+    rules_result: rules.Result | None = None
+
+
+def _weighted(scores, weights: dict[int, int]) -> Decimal | None:
+    total_weight = sum(weights[s.criterion_id] for s in scores)
+    if not total_weight:
+        return None
+    return Decimal(sum(s.value * weights[s.criterion_id] for s in scores)) / Decimal(total_weight)
+
+
+def ranking(call: Call) -> list[RankingRow]:
+    """Applications under review or decided, best weighted average first, with the cumulative requested
+    (capped) amounts against the envelope. A fixed number of queries whatever the number of files."""
+    weights = {c.id: c.weight for c in call.criteria.all()}
+    submitted = Assignment.objects.filter(
+        submitted_at__isnull=False, conflict_declared_at__isnull=True
+    ).prefetch_related(Prefetch("scores", queryset=Score.objects.only("assignment_id", "criterion_id", "value")))
+    applications = (
+        Application.objects.filter(
+            call=call,
+            status__in=[Application.Status.ELIGIBLE, Application.Status.FUNDED, Application.Status.REFUSED],
+        )
+        .select_related("call", "lead", "decision")
+        .prefetch_related(
+            "participants__organisation",
+            "budget_lines",
+            "funding_lines",
+            Prefetch("assignments", queryset=submitted, to_attr="submitted_assignments"),
+        )
+        .annotate(assignment_count=Count("assignments", filter=Q(assignments__conflict_declared_at__isnull=True)))
+    )
+    limits = rules.Limits.of(call)
+    rows = []
+    for application in applications:
+        averages = [
+            a for a in (_weighted(x.scores.all(), weights) for x in application.submitted_assignments) if a is not None
+        ]
+        average = sum(averages) / len(averages) if averages else None
+        spread = (max(averages) - min(averages)) if len(averages) > 1 else None
+        figures = figures_of(application)
+        result = rules.check(figures, limits)
+        rows.append(
+            RankingRow(
+                application=application,
+                average=average.quantize(Decimal("0.01"), ROUND_HALF_UP) if average is not None else None,
+                spread=spread.quantize(Decimal("0.01"), ROUND_HALF_UP) if spread is not None else None,
+                disagreement=spread is not None and spread >= call.disagreement_threshold,
+                reviews_submitted=len(averages),
+                reviews_expected=application.assignment_count,
+                request_cents=figures.request_cents,
+                capped_cents=result.capped_amount_cents,
+                rules_result=result,
+            )
+        )
+    rows.sort(key=lambda r: (r.average is None, -(r.average or 0), r.application.title))
+    cumulative = 0
+    for row in rows:
+        decided = getattr(row.application, "decision", None)
+        if decided is not None and decided.outcome == Decision.Outcome.REFUSED:
+            row.cumulative_cents = cumulative
+            continue
+        cumulative += decided.amount_cents if decided is not None else row.capped_cents
+        row.cumulative_cents = cumulative
+        row.within_envelope = cumulative <= call.envelope_cents
+    return rows
+
+
+def funded_projects():
+    return (
+        Application.objects.funded()
+        .select_related("call", "lead__territory", "decision")
+        .prefetch_related("challenges", "territories", "participants__organisation")
+        .order_by("-call__year", "title")
+    )
+
+
+def reviewer_assignments(user):
+    return (
+        Assignment.objects.filter(reviewer=user)
+        .select_related("application__call", "application__lead")
+        .order_by("submitted_at", "-assigned_at")
+    )
+
+
+def late_reports(today: date):
+    return FollowUpReport.objects.filter(submitted_at__isnull=True, due_on__lt=today).select_related(
+        "application__lead"
+    )
+
+
+def working_groups():
+    return WorkingGroup.objects.filter(is_active=True).annotate(member_count=Count("members"))
+
+
+def collectivities_in_groups(organisation_ids) -> set[int]:
+    return set(
+        Organisation.objects.filter(id__in=organisation_ids, fmin_groups__isnull=False).values_list("id", flat=True)
+    )
+
+
+def totals(until: date | None = None) -> dict:
+    """Figures for the indicators and the public page."""
+    until = until or date.today()
+    applications = Application.objects.filter(submitted_at__date__lte=until)
+    funded = Decision.objects.filter(outcome=Decision.Outcome.FUNDED, decided_at__date__lte=until)
+    envelope = Call.objects.filter(is_published=True, opens_on__lte=until).aggregate(total=Sum("envelope_cents"))[
+        "total"
+    ]
+    funded_apps = Application.objects.filter(decision__in=funded)
+    return {
+        "applications": applications.count(),
+        "funded": funded.count(),
+        "committed_cents": funded.aggregate(total=Sum("amount_cents"))["total"] or 0,
+        "envelope_cents": envelope or 0,
+        "funded_from_explorateurs": funded_apps.filter(from_explorateurs=True).count(),
+        "evaluations": FollowUpReport.objects.filter(
+            kind=FollowUpReport.Kind.EVALUATION, submitted_at__date__lte=until
+        ).count(),
+    }
