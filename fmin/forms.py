@@ -170,7 +170,8 @@ class CoApplicantForm(forms.Form):
 
 class BaseLinesFormSet(forms.BaseFormSet):
     def rows(self) -> list:
-        return [f.as_row() for f in self.forms if f.has_changed() and not self._should_delete_form(f)]
+        # An untouched extra line has no cleaned data; lines loaded from the file always have.
+        return [f.as_row() for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
 
 
 def _formset(form, prefix_extra=2):

@@ -14,13 +14,8 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from sman.models import Challenge, Organisation, Territory
-from sman.storage import PrivateFileSystemStorage
 
 User = settings.AUTH_USER_MODEL
-
-
-def private_storage():
-    return PrivateFileSystemStorage()
 
 
 class ExpenseType(models.TextChoices):
@@ -69,7 +64,7 @@ class Call(models.Model):
     eligible_expense_types = models.JSONField(
         "types de dépenses éligibles", default=default_expense_types, help_text="Codes de ExpenseType."
     )
-    regulation = models.FileField("règlement", upload_to="fmin/regulations/", storage=private_storage, blank=True)
+    regulation = models.FileField("règlement", upload_to="fmin/regulations/", blank=True)
     # Grant rules (fmin/rules.py), in basis points (1 % = 100) and cents.
     max_grant_share_bp = models.PositiveIntegerField("part maximale de la subvention (points de base)", default=5000)
     min_own_share_bp = models.PositiveIntegerField("part minimale du maître d'ouvrage (points de base)", default=2000)
@@ -235,9 +230,7 @@ class Application(models.Model):
     submitted_at = models.DateTimeField("déposée le", null=True, blank=True)
     eligibility_checklist = models.JSONField("vérification de recevabilité", default=dict, blank=True)
     eligibility_note = models.TextField("motif de recevabilité", blank=True)
-    submitted_pdf = models.FileField(
-        "dossier déposé (PDF)", upload_to="fmin/applications/", storage=private_storage, blank=True
-    )
+    submitted_pdf = models.FileField("dossier déposé (PDF)", upload_to="fmin/applications/", blank=True)
     submitted_pdf_sha256 = models.CharField(max_length=64, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
@@ -440,9 +433,7 @@ class Decision(models.Model):
     reason = models.TextField("motivation", max_length=4000)
     decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", verbose_name="enregistrée par")
     decided_at = models.DateTimeField("décidée le", auto_now_add=True)
-    letter = models.FileField(
-        "lettre de décision (PDF)", upload_to="fmin/letters/", storage=private_storage, blank=True
-    )
+    letter = models.FileField("lettre de décision (PDF)", upload_to="fmin/letters/", blank=True)
 
     history = HistoricalRecords()
 

@@ -183,7 +183,7 @@ def project_export(request):
                 p.get_theme_display(),
                 ", ".join(f"Défi {c.number}" for c in p.challenges.all()),
                 ", ".join(t.name for t in p.territories.all()),
-                f"{p.decision.amount_cents / 100:.2f}".replace(".", ","),
+                "{},{:02d}".format(*divmod(p.decision.amount_cents, 100)),
                 p.summary,
                 p.results,
             ]

@@ -49,11 +49,10 @@ class EuroField(forms.CharField):
 
     def __init__(self, *, max_cents: int = 10**12, **kwargs):
         self.max_cents = max_cents
-        kwargs.setdefault("max_length", 20)
-        super().__init__(**kwargs)
+        super().__init__(**kwargs)  # no max_length: its validator would run on the cleaned integer
 
     def widget_attrs(self, widget):
-        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off"}
+        return {**super().widget_attrs(widget), "inputmode": "decimal", "autocomplete": "off", "maxlength": "20"}
 
     def prepare_value(self, value):
         if isinstance(value, int):
