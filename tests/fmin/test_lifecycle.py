@@ -375,3 +375,18 @@ def test_indicators_for_the_copil(fm):
     assert values["fmin.envelope_committed_rate"] == pytest.approx(2.5)
     assert values["fmin.share_from_explorateurs"] == 100
     assert values["fmin.evaluations_delivered"] == 0
+
+
+def test_demo_data_loads_once_and_shows_funded_projects(fm, client):
+    from fmin import demo
+    from fmin.models import Call
+
+    Call.objects.all().delete()
+    users = {"staff": fm.staff, "commune_agent": agent_of(collectivity("93048"))}
+    demo.load_demo(users)
+    demo.load_demo(users)  # idempotent
+    assert Call.objects.count() == 2
+    assert Application.objects.funded().count() == len(demo.DEMO_PROJECTS)
+    assert client.get("/fmin/projets/").context["page_obj"].paginator.count == len(demo.DEMO_PROJECTS)
+    open_calls = client.get("/fmin/").context["open_calls"]
+    assert [c.year for c in open_calls] == [timezone.localdate().year + 1]
