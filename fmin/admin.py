@@ -1,6 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Application,
     ApplicationEvent,
@@ -37,6 +38,10 @@ class CallAdmin(SimpleHistoryAdmin):
     list_filter = ("is_published", "year")
     search_fields = ("title",)
     inlines = [CriterionInline, WorkshopInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.criteria_add_defaults(call=form.instance)  # a new call gets the six SMAN criteria
 
 
 class ParticipantInline(admin.TabularInline):

@@ -118,11 +118,18 @@ def call_create(*, user: User, **fields) -> Call:
     call = Call(**fields)
     call.full_clean()
     call.save()
+    criteria_add_defaults(call=call)
+    return call
+
+
+def criteria_add_defaults(*, call: Call) -> None:
+    """The six criteria of §4.2.1.1 with equal weights, for a call that has none yet."""
+    if call.criteria.exists():
+        return
     Criterion.objects.bulk_create(
         Criterion(call=call, code=code, label=label, guidance=guidance, position=i)
         for i, (code, label, guidance) in enumerate(DEFAULT_CRITERIA)
     )
-    return call
 
 
 @transaction.atomic

@@ -390,3 +390,21 @@ def test_demo_data_loads_once_and_shows_funded_projects(fm, client):
     assert client.get("/fmin/projets/").context["page_obj"].paginator.count == len(demo.DEMO_PROJECTS)
     open_calls = client.get("/fmin/").context["open_calls"]
     assert [c.year for c in open_calls] == [timezone.localdate().year + 1]
+
+
+def test_a_call_created_in_the_admin_gets_the_six_criteria(fm, client):
+    client.force_login(fm.staff)
+    data = {
+        "year": 2027, "title": "FMIN 2027", "description": "", "envelope_cents": 100_000_000,
+        "opens_on": "2027-01-01", "closes_on": "2027-03-31", "eligible_expense_types": '["software"]',
+        "max_grant_share_bp": 5000, "min_own_share_bp": 2000, "cap_single_cents": 4_000_000,
+        "cap_joint_cents": 6_000_000, "score_max": 5, "disagreement_threshold": "1.5",
+    }  # fmt: skip
+    for prefix in ("criteria", "workshops"):
+        data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}
+    response = client.post("/admin/fmin/call/add/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    from fmin.models import Call
+
+    call = Call.objects.get(title="FMIN 2027")
+    assert [c.code for c in call.criteria.all()] == [code for code, _, _ in services.DEFAULT_CRITERIA]
