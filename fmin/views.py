@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from sman.feedback import run_service
+from sman.feedback import form_service, run_service
 from sman.forms import add_validation_error
 from sman.maps import feature_collection
 from sman.models import User
@@ -218,14 +218,13 @@ def group_detail(request, slug):
     if request.method == "POST":
         if not request.user.is_authenticated or not collectivities.exists():
             raise PermissionDenied
-        if form.is_valid():
-            try:
-                services.working_group_join(group=group, user=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_validation_error(form, exc)
-            else:
-                messages.success(request, f"{form.cleaned_data['organisation']} a rejoint le groupe « {group} ».")
-                return redirect(group.get_absolute_url())
+        if form.is_valid() and form_service(
+            request,
+            form,
+            lambda: services.working_group_join(group=group, user=request.user, **form.cleaned_data),
+            f"{form.cleaned_data['organisation']} a rejoint le groupe « {group} ».",
+        ):
+            return redirect(group.get_absolute_url())
     return render(
         request,
         "fmin/group_detail.html",
@@ -521,14 +520,17 @@ def report_edit(request, pk, report_pk):
     if not permissions.can_report(request.user, application) or report.submitted_at:
         raise PermissionDenied
     form = ReportForm(request.POST or None, instance=report)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.report_submit(report=report, user=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, f"{report.get_kind_display().capitalize()} remis. Merci.")
-            return redirect(application.get_absolute_url())
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
+            request,
+            form,
+            lambda: services.report_submit(report=report, user=request.user, **form.cleaned_data),
+            f"{report.get_kind_display().capitalize()} remis. Merci.",
+        )
+    ):
+        return redirect(application.get_absolute_url())
     return render(
         request,
         "fmin/report_form.html",
@@ -577,14 +579,8 @@ def instruction(request, pk):
     }
     if request.method == "POST" and request.POST.get("step") in steps:
         form, call, success = steps[request.POST["step"]]
-        if form.is_valid():
-            try:
-                call(form)
-            except ValidationError as exc:
-                add_validation_error(form, exc)
-            else:
-                messages.success(request, success)
-                return redirect("fmin:instruction", application.pk)
+        if form.is_valid() and form_service(request, form, lambda: call(form), success):
+            return redirect("fmin:instruction", application.pk)
     return render(
         request,
         "fmin/instruction.html",
@@ -628,18 +624,18 @@ def decision(request, pk):
     form = DecisionForm(request.POST or None, initial={"amount": result.capped_amount_cents})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            services.decision_record(
+        if form_service(
+            request,
+            form,
+            lambda: services.decision_record(
                 application=application,
                 user=request.user,
                 outcome=d["outcome"],
                 amount_cents=d["amount"] or 0,
                 reason=d["reason"],
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "Décision enregistrée ; le porteur est prévenu et la lettre est en préparation.")
+            ),
+            "Décision enregistrée ; le porteur est prévenu et la lettre est en préparation.",
+        ):
             return redirect("fmin:ranking", application.call_id)
     committed = selectors.committed_cents(application.call)
     return render(

@@ -13,3 +13,18 @@ def run_service(request, call, success: str = "") -> bool:
     if success:
         messages.success(request, success)
     return True
+
+
+def form_service(request, form, call, success: str = "") -> bool:
+    """Run a service call with a valid form's data: a refusal (ValidationError) shows on the form, on the
+    field it names or at the top; success becomes a message. Returns whether it succeeded."""
+    from .forms import add_validation_error
+
+    try:
+        call()
+    except ValidationError as exc:
+        add_validation_error(form, exc)
+        return False
+    if success:
+        messages.success(request, success)
+    return True
