@@ -14,6 +14,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from sman.models import Challenge, Organisation, Territory
+from sman.validators import DocumentValidator
 
 User = settings.AUTH_USER_MODEL
 
@@ -64,7 +65,9 @@ class Call(models.Model):
     eligible_expense_types = models.JSONField(
         "types de dépenses éligibles", default=default_expense_types, help_text="Codes de ExpenseType."
     )
-    regulation = models.FileField("règlement", upload_to="fmin/regulations/", blank=True)
+    regulation = models.FileField(
+        "règlement", upload_to="fmin/regulations/", blank=True, validators=[DocumentValidator()]
+    )
     # Grant rules (fmin/rules.py), in basis points (1 % = 100) and cents.
     max_grant_share_bp = models.PositiveIntegerField("part maximale de la subvention (points de base)", default=5000)
     min_own_share_bp = models.PositiveIntegerField("part minimale du maître d'ouvrage (points de base)", default=2000)

@@ -408,3 +408,23 @@ def test_a_call_created_in_the_admin_gets_the_six_criteria(fm, client):
 
     call = Call.objects.get(title="FMIN 2027")
     assert [c.code for c in call.criteria.all()] == [code for code, _, _ in services.DEFAULT_CRITERIA]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "error"),
+    [
+        ("reglement.pdf", b"%PDF-1.7 ...", None),
+        ("reglement.docx", b"PK\x03\x04...", None),
+        ("reglement.exe", b"MZ...", "PDF, ODT, DOCX ou DOC"),
+        ("reglement.pdf", b"<html>", "ne correspond pas"),
+    ],
+)
+def test_the_regulation_must_be_a_real_document(fm, name, content, error):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fm.call.regulation = SimpleUploadedFile(name, content)
+    if error is None:
+        fm.call.full_clean()
+    else:
+        with pytest.raises(ValidationError, match=error):
+            fm.call.full_clean()
