@@ -9,8 +9,12 @@ document.addEventListener("DOMContentLoaded", () => {
   let timer = null;
   let saving = false;
   let again = false;
+  let submitting = false;
+  // The button pressed while an autosave was on its way: the form is sent once that save has answered.
+  let heldSubmitter;
 
   async function save() {
+    if (submitting) return;
     if (saving) { again = true; return; }
     saving = true;
     status.textContent = "Enregistrement…";
@@ -31,15 +35,37 @@ document.addEventListener("DOMContentLoaded", () => {
       status.textContent = "Enregistrement automatique impossible (connexion ?). Utilisez le bouton « Enregistrer le brouillon ».";
     } finally {
       saving = false;
-      if (again) { again = false; schedule(); }
+      if (heldSubmitter !== undefined) {
+        // Sent now, with the version the autosave has just returned (otherwise the server would take
+        // the user's own autosave for someone else's change and refuse the save).
+        const submitter = heldSubmitter;
+        heldSubmitter = undefined;
+        if (submitter) form.requestSubmit(submitter); else form.requestSubmit();
+      } else if (again) {
+        again = false;
+        schedule();
+      }
     }
   }
 
   function schedule() {
+    if (submitting) return;
     clearTimeout(timer);
     timer = setTimeout(save, 2000);
   }
 
+  form.addEventListener("submit", (event) => {
+    clearTimeout(timer);
+    if (saving) {
+      event.preventDefault();
+      heldSubmitter = event.submitter || null;
+      return;
+    }
+    // The page is leaving: no autosave may race the button's save with the same version.
+    submitting = true;
+  });
+  // Back to this page from the browser's cache after a submission: autosave works again.
+  window.addEventListener("pageshow", (event) => { if (event.persisted) submitting = false; });
   form.addEventListener("input", schedule);
   form.addEventListener("change", schedule);
 });
