@@ -199,16 +199,25 @@ class DraftForms:
                 "lead_request": lead.request_cents,
             },
         )
+        # Posted lines are the whole truth (each save replaces them all): no initial values then, or a line
+        # posted again unchanged (autosave, then the button) would count as untouched and be dropped.
+        bound = data is not None
         self.budget = BudgetFormSet(
-            data, prefix="budget", initial=[BudgetLineForm.initial_of(x) for x in application.budget_lines.all()]
+            data,
+            prefix="budget",
+            initial=None if bound else [BudgetLineForm.initial_of(x) for x in application.budget_lines.all()],
         )
         self.funding = FundingFormSet(
-            data, prefix="funding", initial=[FundingLineForm.initial_of(x) for x in application.funding_lines.all()]
+            data,
+            prefix="funding",
+            initial=None if bound else [FundingLineForm.initial_of(x) for x in application.funding_lines.all()],
         )
         self.co_applicants = CoApplicantFormSet(
             data,
             prefix="co",
-            initial=[
+            initial=None
+            if bound
+            else [
                 {"organisation": p.organisation_id, "cost_share": p.cost_share_cents, "request": p.request_cents}
                 for p in participants
                 if not p.is_lead

@@ -296,3 +296,17 @@ def test_workshop_registration_and_group_join_pages(fmin_world):
     client.post(group.get_absolute_url(), {"organisation": fmin_world.commune_org.pk, "accepts_charter": "on"})
     assert group.members.filter(organisation=fmin_world.commune_org).exists()
     assert fmin_world.client_for("citizen").post(group.get_absolute_url(), {}).status_code == 403
+
+
+def test_posting_the_same_page_twice_keeps_every_line(fmin_world):
+    """Autosave then the button send the same lines twice: they must survive both saves."""
+    application = fmin_world.extra["draft"]
+    client = fmin_world.client_for("commune_agent")
+    url = reverse("fmin:application_edit", args=[application.pk])
+    data = _as_post(client.get(url).context["forms"])
+    for _ in range(3):
+        autosave = client.post(reverse("fmin:application_autosave", args=[application.pk]), data).json()
+        assert autosave["saved"], autosave
+        data["version"] = autosave["version"]
+        assert (application.budget_lines.count(), application.funding_lines.count()) == (1, 1)
+        assert application.participants.filter(is_lead=False, organisation=fmin_world.ept_org).exists()
