@@ -144,3 +144,35 @@ def test_two_decisions_racing_for_the_last_euros_only_one_succeeds(reference):
     assert any("il reste 10" in o.replace("\u202f", " ") for o in outcomes)
     assert Decision.objects.filter(application__call=call, outcome="funded").count() == 1
     assert selectors.committed_cents(call) == 4_000_000
+
+
+@pytest.mark.django_db
+def test_list_pages_make_the_same_queries_whatever_the_number_of_files(reference):
+    staff = UserFactory(staff=True)
+    call = open_call(staff)
+    reviewers = [UserFactory(reviewer=True)]
+    staff_client, public = Client(), Client()
+    staff_client.force_login(staff)
+    pages = [(staff_client, "/fmin/candidatures/"), (public, "/fmin/projets/"), (public, "/api/fmin/projects/")]
+
+    def fund(applications):
+        Decision.objects.bulk_create(
+            Decision(application=a, outcome="funded", amount_cents=4_000_000, reason="Oui", decided_by=staff)
+            for a in applications
+        )
+        Application.objects.filter(pk__in=[a.pk for a in applications]).update(status="funded")
+        for a in applications:
+            a.territories.add(a.lead.territory)
+
+    def counts():
+        result = []
+        for client, path in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(path).status_code == 200
+            result.append(len(queries))
+        return result
+
+    fund(bulk_eligible(call, 3, reviewers))
+    small = counts()
+    fund(bulk_eligible(call, 17, reviewers))  # 20 files: a full page
+    assert counts() == small
