@@ -89,20 +89,25 @@ def detect_encoding(path: Path) -> str:
     return "utf-8"
 
 
-def open_rows(path: Path):
-    """(format, header, reader) for a file; the reader yields dicts keyed by column name."""
+def sniff(path: Path) -> tuple[Format, str, list[str]]:
+    """(format, encoding, header) of a file, the header stripped as the reader sees it."""
     encoding = detect_encoding(path)
-    handle = open(path, newline="", encoding=encoding)  # noqa: SIM115 — closed by the caller (reader.close)
-    first = handle.readline()
-    handle.seek(0)
+    with open(path, newline="", encoding=encoding) as handle:
+        first = handle.readline()
     for fmt in (IPE, ARCEP):
         header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([first], delimiter=fmt.delimiter))]
         if all(column in header for column in fmt.required):
-            reader = csv.DictReader(handle, delimiter=fmt.delimiter)
-            reader.fieldnames = [h.strip().lstrip("\ufeff") for h in reader.fieldnames]
-            return fmt, handle, reader
-    handle.close()
+            return fmt, encoding, header
     raise FormatError(
         "Format non reconnu : l'en-tête ne correspond ni au fichier « immeubles » de l'ARCEP "
         "ni à un fichier IPE Interop'Fibre (colonnes attendues introuvables)."
     )
+
+
+def open_rows(path: Path):
+    """(format, handle, reader) for a file; the reader yields dicts keyed by column name."""
+    fmt, encoding, _ = sniff(path)
+    handle = open(path, newline="", encoding=encoding)  # noqa: SIM115 — closed by the caller
+    reader = csv.DictReader(handle, delimiter=fmt.delimiter)
+    reader.fieldnames = [h.strip().lstrip("\ufeff") for h in reader.fieldnames]
+    return fmt, handle, reader

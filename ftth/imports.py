@@ -1,37 +1,49 @@
 """Import of an ARCEP « immeubles » file or an operator's IPE file: the bulk path.
 
-1. Stream the file (the national ARCEP file has tens of millions of rows), keep the Métropole's
-   communes (Paris arrondissements and Pierrefitte-sur-Seine included), and COPY the raw fields
-   into a temporary staging table.
-2. Validate in SQL: missing identifier, unknown status, bad date, bad or out-of-area coordinates,
-   duplicate identifier; reproject (Lambert-93, Lambert II étendu or WGS-84) to WGS-84.
+1. Recognise the format from the header, then let PostgreSQL read the file: COPY (CSV, the file's
+   encoding) into a temporary table of raw text, skipping the lines of other départements. A file
+   PostgreSQL would read differently from Python's csv module (ragged lines, quotes inside unquoted
+   fields) is read by Python instead, as it always was.
+2. Validate in SQL, in one pass: the Métropole's communes (Paris arrondissements and
+   Pierrefitte-sur-Seine included), missing identifier, unknown status, bad date, bad or out-of-area
+   coordinates (each rejected line gets the first reason that applies), then duplicate identifiers;
+   reproject (Lambert-93, Lambert II étendu or WGS-84) to WGS-84. Values that repeat (statuses,
+   dates…) are parsed once per distinct value.
 3. Refuse the whole file when the share of rejected lines passes the threshold.
-4. Upsert by (operator, building id) with ``INSERT … ON CONFLICT`` where something changed, record
-   every status change, retire (never delete) the operator's buildings missing from the file.
+4. Update the buildings where something changed, insert the new ones, record every status change,
+   retire (never delete) the operator's buildings missing from the file. A re-import writes nothing.
 Everything but the run's own record happens in one transaction: a failed or killed import leaves the
-previous data as it was.
+previous data as it was. Imports run one at a time (an advisory lock).
 """
 
+import csv
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DataError, connection, transaction
 from django.utils import timezone
+from psycopg import sql
 
 from sman.models import Territory
 
 from . import tiles
-from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, FormatError, open_rows
+from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, Format, FormatError, sniff
 from .models import ImportRejection, ImportRun
 
 logger = logging.getLogger(__name__)
 MAX_STORED_REJECTIONS = 10_000
+ADVISORY_LOCK = 4_0004  # issue #4: one FttH import at a time
 TEMP_TABLES = (
-    "ftth_staging", "ftth_rejected", "ftth_status_map", "ftth_srid_map", "ftth_valid", "ftth_area",
-    "ftth_streetnames", "ftth_communenames",
+    "ftth_raw", "ftth_checked", "ftth_rejected", "ftth_status_map", "ftth_srid_map", "ftth_codes", "ftth_dates",
+    "ftth_area", "ftth_communes", "ftth_streetnames", "ftth_streets_now",
 )  # fmt: skip
+# What Python's str.strip() removes, so that values read by PostgreSQL are trimmed as the csv path did.
+WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
+COPY_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp1252": "WIN1252"}
+CHUNK = 1 << 20
 
 
 class ImportRefused(Exception):
@@ -59,48 +71,162 @@ def metropole_insee_codes() -> dict[str, int]:
     return communes
 
 
-def _stage(cursor, path: Path, operator_code: str, outcome: Outcome) -> None:
-    fmt, handle, reader = open_rows(path)
+# --- 1. Staging ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Staged:
+    fmt: Format
+    positions: dict[str, int]  # file column name -> its column in ftth_raw (c0, c1, …)
+    trim: str  # how SQL trims a value as str.strip() did, for this file (see _scan)
+
+
+NO_TRIM, TRIM_SPACES = "{}", "btrim({})"
+TRIM_ALL = "btrim({}, " + sql.quote(WHITESPACE) + ")"
+
+
+def _lines(path: Path):
+    """The file's bytes in chunks of whole lines (no character nor line cut between two chunks)."""
+    with open(path, "rb") as f:
+        rest = b""
+        while data := f.read(CHUNK):
+            data = rest + data
+            end = data.rfind(b"\n") + 1
+            rest = data[end:]
+            if end:
+                yield data[:end]
+        if rest:
+            yield rest
+
+
+def _scan(path: Path, delimiter: str, encoding: str) -> tuple[bool, str]:
+    """What PostgreSQL needs to know to read the file as Python's csv module and str.strip() did:
+
+    - whether its CSV reader reads it the same: it does when every quote belongs to a quoted field
+      (RFC 4180); a stray quote (``12 "bis"`` unquoted) would be dropped by PostgreSQL, kept by Python;
+    - how values must be trimmed: not at all when no field can start or end with a space (the usual
+      case, and the fastest), of " " only, or of every kind of space (tab, no-break space…).
+    """
+    d = delimiter.encode()
+    quoted = re.compile(rb"(?m)(?:^|(?<=" + re.escape(d) + rb'))"(?:[^"]|"")*"(?=' + re.escape(d) + rb"|\r?$)")
+    edges = (b" " + d, d + b" ", b" \n", b" \r", b"\n ")
+    others = _spaces(encoding)
+    single = bytes(c[0] for c in others if len(c) == 1)  # looked for in one pass (bytes.translate)
+    leads = {c[:1] for c in others if len(c) > 1}  # multi-byte ones only where their first byte is
+    plain_quotes, trim = True, NO_TRIM
+    for chunk in _lines(path):
+        if trim != TRIM_ALL and (
+            len(chunk.translate(None, single)) != len(chunk)
+            or (b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"))
+            or any(lead in chunk and any(c in chunk for c in others if c[:1] == lead) for lead in leads)
+        ):
+            trim = TRIM_ALL
+        if trim == NO_TRIM and (any(e in chunk for e in edges) or chunk.endswith(b" ")):
+            trim = TRIM_SPACES
+        if b'"' in chunk:
+            fields = quoted.findall(chunk)
+            if b'"' in quoted.sub(b"", chunk):
+                plain_quotes = False
+            if any(b"\n" in f or b"\r" in f for f in fields):
+                trim = TRIM_ALL
+            elif trim == NO_TRIM and any(f.startswith(b'" ') or f.endswith(b' "') for f in fields):
+                trim = TRIM_SPACES
+    return plain_quotes, trim
+
+
+def _spaces(encoding: str) -> list[bytes]:
+    """The characters str.strip() removes besides " " and line ends, as the file's encoding writes them."""
+    codec = "utf-8" if encoding.startswith("utf-8") else encoding
+    spaces = []
+    for c in WHITESPACE:
+        if c not in " \r\n":
+            try:
+                spaces.append(c.encode(codec))
+            except UnicodeEncodeError:
+                continue
+    return spaces
+
+
+def _stage(cursor, path: Path, outcome: Outcome) -> Staged:
+    """The file's lines, as raw text, into ftth_raw (line, c0, c1, …); rows_read counts them all, but
+    lines outside the Métropole's départements are not kept (the national file has tens of millions)."""
+    fmt, encoding, header = sniff(path)
     outcome.file_format = fmt.name
+    plain_quotes, trim = _scan(path, fmt.delimiter, encoding)
+    staged = Staged(
+        fmt=fmt,
+        positions={name: i for i, name in enumerate(header)},  # a repeated name: the last, as csv.DictReader
+        trim=trim,
+    )
     codes = metropole_insee_codes()
-    insee_column = fmt.columns["insee_code"]
     # ON COMMIT DROP cleans up in production; inside an outer transaction (tests, nested calls) a
     # previous import's tables may still exist.
-    cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
+    cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)} CASCADE")
+    columns = sql.SQL(", ").join(sql.Identifier(f"c{i}") for i in range(len(header)))
     cursor.execute(
-        "CREATE TEMP TABLE ftth_staging (" + ", ".join(
-            f"{c} {'integer' if c == 'line' else 'text'}" for c in STAGING_COLUMNS
-        ) + ", commune_id bigint) ON COMMIT DROP"
-    )  # fmt: skip
-    columns = ", ".join((*STAGING_COLUMNS, "commune_id"))
-    try:
-        with cursor.copy(f"COPY ftth_staging ({columns}) FROM STDIN") as copy:
-            for line, row in enumerate(reader, start=2):
-                outcome.rows_read += 1
-                insee = (row.get(insee_column) or "").strip()
-                commune = codes.get(insee)
-                if commune is None:
-                    outcome.rows_outside += 1
-                    continue
-                values = [line]
-                for column in STAGING_COLUMNS[1:]:
-                    if column == "date_format":
-                        values.append(fmt.date_format)
-                    elif column == "operator_code":
-                        source = fmt.columns.get("operator_code")
-                        values.append(operator_code or (row.get(source) or "").strip() if source else operator_code)
-                    elif column == "projection" and "projection" not in fmt.columns:
-                        values.append("WGS84")
-                    else:
-                        source = fmt.columns.get(column)
-                        values.append((row.get(source) or "").strip() if source else "")
-                values.append(commune)
-                copy.write_row(values)
-    finally:
-        handle.close()
+        sql.SQL(
+            "CREATE TEMP TABLE ftth_raw (line integer GENERATED BY DEFAULT AS IDENTITY (START 2), {}) ON COMMIT DROP"
+        ).format(sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(f"c{i}")) for i in range(len(header))))
+    )
+    cursor.execute("CREATE TEMP TABLE ftth_communes (code text PRIMARY KEY, id bigint) ON COMMIT DROP")
+    with cursor.copy("COPY ftth_communes FROM STDIN") as copy:
+        for code, commune in codes.items():
+            copy.write_row((code, commune))
+    if plain_quotes:
+        try:
+            with transaction.atomic():
+                outcome.rows_read = _copy(cursor, path, staged, encoding, columns, codes)
+            return staged
+        except Exception as exc:  # noqa: BLE001 — e.g. a ragged line: Python reads the file as before
+            logger.info("FttH import: COPY could not read %s (%s), reading it in Python", path.name, exc)
+    outcome.rows_read = _copy_with_python(cursor, path, staged, encoding, len(header), codes)
+    return staged
 
 
-VALIDATION_SQL = """
+def _copy(cursor, path, staged: Staged, encoding, columns, codes) -> int:
+    """PostgreSQL reads the file; the identity column numbers every line read, kept or not."""
+    insee = staged.trim.format(sql.Identifier(f"c{staged.positions[staged.fmt.columns['insee_code']]}").as_string())
+    statement = sql.SQL(
+        "COPY ftth_raw ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {delimiter}, "
+        "ENCODING {encoding}) WHERE left({insee}, 2) = ANY({departements})"
+    ).format(
+        columns=columns,
+        delimiter=sql.Literal(staged.fmt.delimiter),
+        encoding=sql.Literal(COPY_ENCODINGS[encoding]),
+        insee=sql.SQL(insee),
+        departements=sql.Literal(sorted({code[:2] for code in codes})),
+    )
+    with cursor.copy(statement) as copy:
+        for chunk in _lines(path):
+            copy.write(chunk)
+    cursor.execute("SELECT CASE WHEN is_called THEN last_value - 1 ELSE 0 END FROM pg_temp.ftth_raw_line_seq")
+    return cursor.fetchone()[0]
+
+
+def _copy_with_python(cursor, path, staged: Staged, encoding, width, codes) -> int:
+    """The csv module's reading of the file: short lines padded, extra fields ignored, blank lines skipped."""
+    insee = staged.positions[staged.fmt.columns["insee_code"]]
+    departements = {code[:2] for code in codes}
+    read = 0
+    with (
+        open(path, newline="", encoding=encoding) as handle,
+        cursor.copy("COPY ftth_raw FROM STDIN") as copy,
+    ):
+        rows = csv.reader(handle, delimiter=staged.fmt.delimiter)
+        next(rows, None)
+        for row in rows:
+            if not row:
+                continue
+            read += 1
+            row = (row + [""] * width)[:width]
+            if row[insee].strip()[:2] in departements:
+                copy.write_row([read + 1, *row])
+    return read
+
+
+# --- 2. Validation -----------------------------------------------------------------------------------
+
+FUNCTIONS_SQL = """
 CREATE OR REPLACE FUNCTION pg_temp.ftth_date(value text, fmt text) RETURNS date LANGUAGE plpgsql IMMUTABLE AS $$
 BEGIN
   IF value IS NULL OR value = '' THEN RETURN NULL; END IF;
@@ -117,81 +243,141 @@ END $$;
 CREATE TEMP TABLE ftth_rejected (line integer, reason text) ON COMMIT DROP;
 CREATE TEMP TABLE ftth_status_map (raw text PRIMARY KEY, status text) ON COMMIT DROP;
 CREATE TEMP TABLE ftth_srid_map (raw text PRIMARY KEY, srid integer) ON COMMIT DROP;
+CREATE TEMP TABLE ftth_area ON COMMIT DROP AS
+SELECT ST_Buffer(geometry::geography, 2000)::geometry AS area FROM sman_territory WHERE kind = 'metropole';
 """
 
-REJECT_SQL = [
-    ("identifiant d'immeuble manquant", "building_id = ''"),
-    ("code opérateur manquant", "operator_code = ''"),
-    ("statut inconnu", "NOT EXISTS (SELECT 1 FROM ftth_status_map m WHERE m.raw = upper(unaccent(s.status_raw)))"),
-    ("système de coordonnées inconnu", "NOT EXISTS (SELECT 1 FROM ftth_srid_map m WHERE m.raw = upper(s.projection))"),
-    ("coordonnées illisibles", "pg_temp.ftth_number(x) IS NULL OR pg_temp.ftth_number(y) IS NULL"),
-    ("date invalide", "pg_temp.ftth_date(pm_date, date_format) = '0001-01-01'"
-                      " OR pg_temp.ftth_date(service_date, date_format) = '0001-01-01'"),
-    ("nombre de logements invalide", "premises <> '' AND premises !~ '^[0-9]{1,6}$'"),
-]  # fmt: skip
-
-
-def _validate(cursor, fmt_statuses: dict, projections: dict) -> None:
-    cursor.execute(VALIDATION_SQL)
-    cursor.executemany("INSERT INTO ftth_status_map VALUES (%s, %s)", list(fmt_statuses.items()))
-    cursor.executemany("INSERT INTO ftth_srid_map VALUES (%s, %s)", list(projections.items()))
-    for reason, condition in REJECT_SQL:
-        cursor.execute(
-            f"INSERT INTO ftth_rejected SELECT line, %s FROM ftth_staging s WHERE {condition}",  # noqa: S608 — constants
-            [reason],
-        )
-        cursor.execute("DELETE FROM ftth_staging s USING ftth_rejected r WHERE s.line = r.line")
-    # Reprojection in SQL, then points outside the Métropole (by more than 2 km) are rejected.
-    cursor.execute(
-        """
-        ALTER TABLE ftth_staging ADD COLUMN location geometry(Point, 4326);
-        UPDATE ftth_staging s SET location = ST_Transform(
-            ST_SetSRID(ST_MakePoint(pg_temp.ftth_number(x), pg_temp.ftth_number(y)), m.srid), 4326)
-        FROM ftth_srid_map m WHERE m.raw = upper(s.projection);
-        """
-    )
-    cursor.execute(
-        """
-        CREATE TEMP TABLE ftth_area ON COMMIT DROP AS
-        SELECT ST_Buffer(geometry::geography, 2000)::geometry AS area FROM sman_territory WHERE kind = 'metropole';
-        INSERT INTO ftth_rejected
-        SELECT s.line, 'coordonnées hors de la Métropole' FROM ftth_staging s, ftth_area a
-        WHERE s.location IS NULL OR NOT ST_Intersects(s.location, a.area);
-        DELETE FROM ftth_staging s USING ftth_rejected r WHERE s.line = r.line;
-        INSERT INTO ftth_rejected
-        SELECT line, 'identifiant en double (première occurrence ligne ' || first_line || ')' FROM (
-            SELECT line, min(line) OVER (PARTITION BY operator_code, building_id) AS first_line FROM ftth_staging
-        ) d WHERE line <> first_line;
-        DELETE FROM ftth_staging s USING ftth_rejected r WHERE s.line = r.line;
-        """
-    )
-
-
-APPLY_SQL = """
+# Statuses, projections, numbers of premises, dates and streets take few distinct values: each is read
+# once (the functions above catch errors, which costs a subtransaction per call).
+LOOKUPS_SQL = """
+CREATE TEMP TABLE ftth_codes ON COMMIT DROP AS
+SELECT d.status_raw, d.projection, d.premises, st.status, sr.srid,
+       d.premises <> '' AND d.premises !~ '^[0-9]{{1,6}}$' AS bad_premises
+FROM (SELECT DISTINCT {status_raw} AS status_raw, {projection} AS projection, {premises} AS premises
+      FROM ftth_raw) d
+LEFT JOIN ftth_status_map st ON st.raw = upper(unaccent(d.status_raw))
+LEFT JOIN ftth_srid_map sr ON sr.raw = upper(d.projection);
+CREATE TEMP TABLE ftth_dates ON COMMIT DROP AS
+SELECT raw, pg_temp.ftth_date(raw, {date_format}) AS value
+FROM (SELECT {pm_date} AS raw FROM ftth_raw UNION SELECT {service_date} FROM ftth_raw) d;
 CREATE TEMP TABLE ftth_streetnames ON COMMIT DROP AS
 SELECT street_type, street_name, ftth_normalise(concat_ws(' ', street_type, street_name)) AS street_key,
        upper(unaccent(concat_ws(' ', nullif(street_type, ''), nullif(street_name, '')))) AS plain
-FROM (SELECT DISTINCT street_type, street_name FROM ftth_staging) d;
-CREATE TEMP TABLE ftth_communenames ON COMMIT DROP AS
-SELECT id, upper(unaccent(name)) AS plain FROM sman_territory
-WHERE id IN (SELECT DISTINCT commune_id FROM ftth_staging);
-CREATE TEMP TABLE ftth_valid ON COMMIT DROP AS
-SELECT s.operator_code, s.building_id, s.address_code, s.number, s.number_suffix, s.street_type, s.street_name,
-       s.building_name, s.insee_code, s.postcode, nullif(s.premises, '')::integer AS premises,
-       m.status, s.building_type, s.pm_reference, s.pm_status,
-       pg_temp.ftth_date(s.pm_date, s.date_format) AS pm_installed_on,
-       pg_temp.ftth_date(s.service_date, s.date_format) AS commercial_service_date,
-       s.location, s.commune_id,
-       concat_ws(' ', nullif(upper(s.number), ''), nullif(upper(unaccent(s.number_suffix)), ''), nullif(n.plain, ''),
-                 nullif(s.postcode, ''), c.plain) AS label,
-       n.street_key
-FROM ftth_staging s
-JOIN ftth_status_map m ON m.raw = upper(unaccent(s.status_raw))
-JOIN ftth_streetnames n ON n.street_type = s.street_type AND n.street_name = s.street_name
-JOIN ftth_communenames c ON c.id = s.commune_id;
-CREATE UNIQUE INDEX ON ftth_valid (operator_code, building_id);
-ANALYZE ftth_valid;
+FROM (SELECT DISTINCT {street_type} AS street_type, {street_name} AS street_name FROM ftth_raw) d;
+ANALYZE ftth_codes, ftth_dates, ftth_streetnames;
 """
+
+# Coordinates take a million distinct values: cast directly, and only if one of them cannot be cast is
+# the whole check run again with the careful (slower) reading.
+FAST_NUMBER = "replace({}, ',', '.')::double precision"
+CAREFUL_NUMBER = (
+    "CASE WHEN {0} ~ '^-?[0-9]{{1,9}}([.,][0-9]{{1,12}})?$' THEN replace({0}, ',', '.')::double precision "
+    "ELSE pg_temp.ftth_number({0}) END"
+)
+
+# One pass over the staged lines: each line's values as they will be stored, and the first reason (if
+# any) to reject it. Each level is fenced (OFFSET 0) so that its values are computed once.
+CHECK_SQL = """
+CREATE TEMP TABLE ftth_checked ON COMMIT DROP AS
+SELECT p.line, p.operator_code, p.building_id, p.address_code, p.number, p.number_suffix, p.street_type,
+       p.street_name, p.building_name, p.insee_code, p.postcode, p.premises, p.status, p.building_type,
+       p.pm_reference, p.pm_status, p.pm_installed_on, p.commercial_service_date, p.location, p.commune_id,
+       p.label, p.street_key,
+       CASE WHEN p.reason IS NOT NULL THEN p.reason
+            WHEN p.location IS NULL OR NOT ST_Intersects(p.location, a.area) THEN 'coordonnées hors de la Métropole'
+       END AS rejected_for
+FROM (
+  SELECT v.*, CASE WHEN v.reason IS NULL THEN ST_Transform(ST_SetSRID(ST_MakePoint(v.x, v.y), v.srid), 4326)
+              END AS location
+  FROM (
+    SELECT f.line, f.operator_code, f.building_id, f.address_code, f.number, f.number_suffix, f.street_type,
+           f.street_name, f.building_name, f.insee_code, f.postcode,
+           CASE WHEN NOT k.bad_premises THEN nullif(f.premises, '')::integer END AS premises,
+           k.status, f.building_type, f.pm_reference, f.pm_status, d1.value AS pm_installed_on,
+           d2.value AS commercial_service_date, f.commune_id, k.srid, {x} AS x, {y} AS y,
+           concat_ws(' ', nullif(upper(f.number), ''),
+                     CASE WHEN f.number_suffix <> '' THEN nullif(upper(unaccent(f.number_suffix)), '') END,
+                     nullif(n.plain, ''), nullif(f.postcode, ''), t.plain) AS label,
+           n.street_key,
+           CASE
+             WHEN f.building_id = '' THEN 'identifiant d''immeuble manquant'
+             WHEN f.operator_code = '' THEN 'code opérateur manquant'
+             WHEN k.status IS NULL THEN 'statut inconnu'
+             WHEN k.srid IS NULL THEN 'système de coordonnées inconnu'
+             WHEN {x} IS NULL OR {y} IS NULL THEN 'coordonnées illisibles'
+             WHEN d1.value = '0001-01-01' OR d2.value = '0001-01-01' THEN 'date invalide'
+             WHEN k.bad_premises THEN 'nombre de logements invalide'
+           END AS reason
+    FROM (SELECT r.line, c.id AS commune_id, {fields} FROM ftth_raw r
+          JOIN ftth_communes c ON c.code = {insee} OFFSET 0) f
+    JOIN ftth_codes k ON (k.status_raw, k.projection, k.premises) = (f.status_raw, f.projection, f.premises)
+    JOIN ftth_dates d1 ON d1.raw = f.pm_date
+    JOIN ftth_dates d2 ON d2.raw = f.service_date
+    JOIN ftth_streetnames n ON (n.street_type, n.street_name) = (f.street_type, f.street_name)
+    JOIN (SELECT id, upper(unaccent(name)) AS plain FROM sman_territory) t ON t.id = f.commune_id
+    OFFSET 0
+  ) v
+  OFFSET 0
+) p, ftth_area a;
+INSERT INTO ftth_rejected SELECT line, rejected_for FROM ftth_checked WHERE rejected_for IS NOT NULL;
+"""
+
+# The first occurrence of an identifier is kept, the next ones are rejected.
+DUPLICATES_SQL = """
+INSERT INTO ftth_rejected
+SELECT c.line, 'identifiant en double (première occurrence ligne ' || d.first_line || ')'
+FROM (
+  SELECT operator_code, building_id, min(line) AS first_line FROM ftth_checked WHERE rejected_for IS NULL
+  GROUP BY operator_code, building_id HAVING count(*) > 1
+) d JOIN ftth_checked c USING (operator_code, building_id)
+WHERE c.rejected_for IS NULL AND c.line <> d.first_line;
+UPDATE ftth_checked c SET rejected_for = r.reason FROM ftth_rejected r WHERE r.line = c.line AND c.rejected_for IS NULL;
+CREATE TEMP VIEW ftth_valid AS SELECT * FROM ftth_checked WHERE rejected_for IS NULL;
+"""
+
+
+def _field(staged: Staged, name: str, operator_code: str) -> sql.Composable:
+    """A staging column's value: the file's field, trimmed, or a constant of the format."""
+    fmt = staged.fmt
+    if name == "projection" and "projection" not in fmt.columns:
+        return sql.Literal("WGS84")
+    if name == "operator_code" and (operator_code or "operator_code" not in fmt.columns):
+        return sql.Literal(operator_code)
+    source = fmt.columns.get(name)
+    if source is None:
+        return sql.Literal("")
+    return sql.SQL(staged.trim.format(f"coalesce(c{staged.positions[source]}, '')"))
+
+
+def _validate(cursor, staged: Staged, operator_code: str) -> None:
+    """ftth_rejected: (line, reason) of each rejected line; ftth_valid: the other lines, ready to store."""
+    cursor.execute(FUNCTIONS_SQL)
+    cursor.executemany("INSERT INTO ftth_status_map VALUES (%s, %s)", list(IPE_STATUSES.items()))
+    cursor.executemany("INSERT INTO ftth_srid_map VALUES (%s, %s)", list(IPE_PROJECTIONS.items()))
+    names = [c for c in STAGING_COLUMNS if c not in ("line", "date_format")]
+    fields = {name: _field(staged, name, operator_code) for name in names}
+    cursor.execute(sql.SQL(LOOKUPS_SQL).format(date_format=sql.Literal(staged.fmt.date_format), **fields))
+    # Coordinates as read are x_raw, y_raw; x, y are the numbers.
+    fields["x_raw"], fields["y_raw"] = fields.pop("x"), fields.pop("y")
+    insee = staged.trim.format(f"c{staged.positions[staged.fmt.columns['insee_code']]}")
+
+    def check(number: str) -> sql.Composed:
+        return sql.SQL(CHECK_SQL).format(
+            fields=sql.SQL(", ").join(sql.SQL("{} AS {}").format(v, sql.Identifier(k)) for k, v in fields.items()),
+            insee=sql.SQL(insee),
+            x=sql.SQL(number.format("f.x_raw")),
+            y=sql.SQL(number.format("f.y_raw")),
+        )
+
+    try:
+        with transaction.atomic():
+            cursor.execute(check(FAST_NUMBER))
+    except DataError:
+        cursor.execute(check(CAREFUL_NUMBER))
+    cursor.execute(DUPLICATES_SQL)
+
+
+# --- 3. Applying the valid lines ---------------------------------------------------------------------
 
 STATUS_CHANGES_SQL = """
 INSERT INTO ftth_buildingstatuschange (building_id, status_from, status_to, changed_at, run_id)
@@ -200,40 +386,41 @@ FROM ftth_valid v JOIN ftth_building b ON b.operator_code = v.operator_code AND 
 WHERE b.status <> v.status
 """
 
-UPSERT_SQL = """
-WITH upserted AS (
-  INSERT INTO ftth_building AS b (
-    operator_code, building_id, address_code, number, number_suffix, street_type, street_name, building_name,
-    insee_code, postcode, premises, status, building_type, pm_reference, pm_status, pm_installed_on,
-    commercial_service_date, location, commune_id, label, street_key, first_run_id, last_run_id, retired_at,
-    updated_at)
-  SELECT operator_code, building_id, address_code, number, number_suffix, street_type, street_name, building_name,
-    insee_code, postcode, premises, status, building_type, pm_reference, pm_status, pm_installed_on,
-    commercial_service_date, location, commune_id, label, street_key, %(run)s, %(run)s, NULL, %(now)s
-  FROM ftth_valid
-  ON CONFLICT (operator_code, building_id) DO UPDATE SET
-    address_code = EXCLUDED.address_code, number = EXCLUDED.number, number_suffix = EXCLUDED.number_suffix,
-    street_type = EXCLUDED.street_type, street_name = EXCLUDED.street_name, building_name = EXCLUDED.building_name,
-    insee_code = EXCLUDED.insee_code, postcode = EXCLUDED.postcode, premises = EXCLUDED.premises,
-    status = EXCLUDED.status, building_type = EXCLUDED.building_type, pm_reference = EXCLUDED.pm_reference,
-    pm_status = EXCLUDED.pm_status, pm_installed_on = EXCLUDED.pm_installed_on,
-    commercial_service_date = EXCLUDED.commercial_service_date, location = EXCLUDED.location,
-    commune_id = EXCLUDED.commune_id, label = EXCLUDED.label, street_key = EXCLUDED.street_key,
-    last_run_id = EXCLUDED.last_run_id,
-    retired_at = NULL, updated_at = EXCLUDED.updated_at
-  WHERE (b.address_code, b.number, b.number_suffix, b.street_type, b.street_name, b.building_name, b.insee_code,
-         b.postcode, b.premises, b.status, b.building_type, b.pm_reference, b.pm_status, b.pm_installed_on,
-         b.commercial_service_date, b.commune_id, b.label, b.street_key, b.retired_at)
-        IS DISTINCT FROM
-        (EXCLUDED.address_code, EXCLUDED.number, EXCLUDED.number_suffix, EXCLUDED.street_type, EXCLUDED.street_name,
-         EXCLUDED.building_name, EXCLUDED.insee_code, EXCLUDED.postcode, EXCLUDED.premises, EXCLUDED.status,
-         EXCLUDED.building_type, EXCLUDED.pm_reference, EXCLUDED.pm_status, EXCLUDED.pm_installed_on,
-         EXCLUDED.commercial_service_date, EXCLUDED.commune_id, EXCLUDED.label, EXCLUDED.street_key,
-         NULL::timestamptz)
-     OR NOT ST_Equals(b.location, EXCLUDED.location)
-  RETURNING b.id, (xmax = 0) AS inserted
-)
-SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM upserted;
+COLUMNS = (
+    "address_code", "number", "number_suffix", "street_type", "street_name", "building_name", "insee_code",
+    "postcode", "premises", "status", "building_type", "pm_reference", "pm_status", "pm_installed_on",
+    "commercial_service_date", "commune_id", "label", "street_key",
+)  # fmt: skip
+
+# Only the buildings where something changed are written (a re-import writes nothing).
+UPDATE_SQL = f"""
+WITH updated AS (
+  UPDATE ftth_building b SET {", ".join(f"{c} = v.{c}" for c in COLUMNS)}, location = v.location,
+    last_run_id = %(run)s, retired_at = NULL, updated_at = %(now)s
+  FROM ftth_valid v
+  WHERE b.operator_code = v.operator_code AND b.building_id = v.building_id
+    AND (({", ".join(f"b.{c}" for c in COLUMNS)}, b.retired_at)
+         IS DISTINCT FROM ({", ".join(f"v.{c}" for c in COLUMNS)}, NULL::timestamptz)
+         OR NOT ST_Equals(b.location, v.location))
+  RETURNING 1
+) SELECT count(*) FROM updated
+"""
+
+# New buildings, with their first status so that their history starts at their first appearance.
+INSERT_SQL = f"""
+WITH created AS (
+  INSERT INTO ftth_building (operator_code, building_id, {", ".join(COLUMNS)}, location, first_run_id,
+                             last_run_id, retired_at, updated_at)
+  SELECT v.operator_code, v.building_id, {", ".join(f"v.{c}" for c in COLUMNS)}, v.location, %(run)s, %(run)s,
+         NULL, %(now)s
+  FROM ftth_valid v
+  WHERE NOT EXISTS (SELECT 1 FROM ftth_building b
+                    WHERE b.operator_code = v.operator_code AND b.building_id = v.building_id)
+  RETURNING id, status
+), history AS (
+  INSERT INTO ftth_buildingstatuschange (building_id, status_from, status_to, changed_at, run_id)
+  SELECT id, '', status, %(now)s, %(run)s FROM created
+) SELECT count(*) FROM created
 """
 
 RETIRE_SQL = """
@@ -246,37 +433,38 @@ WITH retired AS (
 ) SELECT count(*) FROM retired;
 """
 
-
-# The street index of the address search, rebuilt from the active buildings (about a second for 1M).
+# The street index of the address search, from the active buildings: only the streets that changed
+# are written, so that a search right after an import finds no dead rows.
 STREETS_SQL = """
-DELETE FROM ftth_street;
-INSERT INTO ftth_street (commune_id, key, label, search, buildings)
-SELECT s.commune_id, s.street_key, s.label, s.street_key || ' ' || ftth_normalise(t.name), s.buildings
+CREATE TEMP TABLE ftth_streets_now ON COMMIT DROP AS
+SELECT s.commune_id, s.street_key AS key, s.label, s.street_key || ' ' || ftth_normalise(t.name) AS search,
+       s.buildings
 FROM (
   SELECT commune_id, street_key, min(concat_ws(' ', street_type, street_name)) AS label, count(*) AS buildings
   FROM ftth_building WHERE retired_at IS NULL AND street_key <> '' GROUP BY commune_id, street_key
 ) s JOIN sman_territory t ON t.id = s.commune_id;
+DELETE FROM ftth_street s
+WHERE NOT EXISTS (SELECT 1 FROM ftth_streets_now n WHERE n.commune_id = s.commune_id AND n.key = s.key);
+INSERT INTO ftth_street AS s (commune_id, key, label, search, buildings)
+SELECT commune_id, key, label, search, buildings FROM ftth_streets_now
+ON CONFLICT (commune_id, key) DO UPDATE
+SET label = EXCLUDED.label, search = EXCLUDED.search, buildings = EXCLUDED.buildings
+WHERE (s.label, s.search, s.buildings) IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.search, EXCLUDED.buildings);
+DROP TABLE ftth_streets_now;
 """
 
 
 def _apply(cursor, run: ImportRun, now) -> dict:
     params = {"now": now, "run": run.pk}
-    cursor.execute(APPLY_SQL)
     cursor.execute(STATUS_CHANGES_SQL, params)
     status_changes = cursor.rowcount
-    cursor.execute(UPSERT_SQL, params)
-    created, updated = cursor.fetchone()
-    # New buildings' first status, so the history starts at their first appearance.
-    cursor.execute(
-        """
-        INSERT INTO ftth_buildingstatuschange (building_id, status_from, status_to, changed_at, run_id)
-        SELECT b.id, '', b.status, %(now)s, %(run)s FROM ftth_building b
-        WHERE b.first_run_id = %(run)s
-        """,
-        params,
-    )
+    cursor.execute(UPDATE_SQL, params)
+    (updated,) = cursor.fetchone()
+    # Before the insertion: the buildings it adds are in the file, never to retire, and need not be read.
     cursor.execute(RETIRE_SQL, params)
     (retired,) = cursor.fetchone()
+    cursor.execute(INSERT_SQL, params)
+    (created,) = cursor.fetchone()
     if created or updated or retired:
         cursor.execute(STREETS_SQL)
         cursor.execute(tiles.AGGREGATES_SQL)
@@ -302,10 +490,17 @@ def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) ->
     state, error = ImportRun.State.DONE, ""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            _stage(cursor, path, run.operator_code, outcome)
-            _validate(cursor, IPE_STATUSES, IPE_PROJECTIONS)
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
+            # This transaction's statements all read whole tables: sorts and hashes over a million lines
+            # stay in memory, no nested loop (estimates for joins of temporary tables on several columns
+            # can be wrong by orders of magnitude), no JIT compilation (seconds, for nothing here).
+            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL enable_nestloop = off; SET LOCAL jit = off")
+            staged = _stage(cursor, path, outcome)
+            _validate(cursor, staged, run.operator_code)
             cursor.execute("SELECT line, reason FROM ftth_rejected ORDER BY line")
             outcome.rejections = cursor.fetchall()
+            cursor.execute("SELECT count(*) FROM ftth_checked")
+            outcome.rows_outside = outcome.rows_read - cursor.fetchone()[0]
             considered = outcome.rows_read - outcome.rows_outside
             if considered and len(outcome.rejections) / considered > threshold:
                 raise ImportRefused(
@@ -337,3 +532,15 @@ def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) ->
     if state == ImportRun.State.DONE and not run.dry_run and (run.created or run.updated or run.retired):
         tiles.invalidate()
     return run
+
+
+def vacuum(run: ImportRun) -> None:
+    """After an import has committed: clear the dead rows it left (updated streets and cells, and the
+    buildings' old versions if it updated or retired some) and refresh the statistics, so that the
+    first searches after an import are as fast as the next ones. VACUUM cannot run in a transaction:
+    inside one (tests), nothing is done."""
+    if connection.in_atomic_block or run.state != ImportRun.State.DONE or run.dry_run:
+        return
+    tables = ["ftth_street", "ftth_coveragecell"] + (["ftth_building"] if run.updated or run.retired else [])
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {', '.join(tables)}")

@@ -12,6 +12,7 @@ def import_file(run_id: int, path: str) -> str:
     if run.state in (ImportRun.State.DONE, ImportRun.State.REFUSED):
         return run.state  # a redelivered task: the import already happened
     run = imports.run_import(run=run, path=Path(path))
+    imports.vacuum(run)
     if run.state == ImportRun.State.DONE and run.status_changes and not run.dry_run:
         notify_subscribers.delay(run.pk)
     return run.state

@@ -4,16 +4,19 @@
 from django.core.cache import cache
 from django.db import connection
 
-BUILDINGS_MIN_ZOOM = 14
+from .models import TILE_ZOOM
+
+BUILDINGS_MIN_ZOOM = TILE_ZOOM
 GRID_MIN_ZOOM = 12
 VERSION_KEY = "ftth:tiles:version"
 
+# The buildings of the zoom-14 tile that holds this one (B-tree), then those inside this tile.
 BUILDINGS_SQL = """
 WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS mercator)
 SELECT ST_AsMVT(t, 'buildings', 4096, 'geom') FROM (
-  SELECT b.id, b.status, ST_AsMVTGeom(ST_Transform(b.location, 3857), bounds.mercator, 4096, 16, true) AS geom
+  SELECT b.id, b.status, ST_AsMVTGeom(b.mercator, bounds.mercator, 4096, 16, true) AS geom
   FROM ftth_building b, bounds
-  WHERE b.retired_at IS NULL AND b.location && ST_Transform(bounds.mercator, 4326)
+  WHERE b.tile = %(tile)s AND b.retired_at IS NULL AND b.mercator && bounds.mercator
 ) t
 """
 
@@ -62,8 +65,11 @@ def render(z: int, x: int, y: int) -> bytes:
         sql = COMMUNES_SQL
     # A pixel at this zoom, in metres: outlines are simplified to what can be seen.
     tolerance = 40075016.686 / (256 * 2**z)
+    # Above TILE_ZOOM, the tile's ancestor at TILE_ZOOM (Building.tile).
+    shift = max(z - TILE_ZOOM, 0)
+    tile = (x >> shift) * 2**TILE_ZOOM + (y >> shift)
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"z": z, "x": x, "y": y, "tolerance": tolerance})
+        cursor.execute(sql, {"z": z, "x": x, "y": y, "tolerance": tolerance, "tile": tile})
         (data,) = cursor.fetchone()
     return bytes(data or b"")
 
@@ -79,7 +85,7 @@ def invalidate() -> None:
 AGGREGATES_SQL = """
 DELETE FROM ftth_coveragecell;
 INSERT INTO ftth_coveragecell (center, buildings, connectable)
-SELECT ST_SnapToGrid(ST_Transform(location, 3857), 250), count(*),
+SELECT ST_SnapToGrid(mercator, 250), count(*),
        count(*) FILTER (WHERE status IN ('connectable', 'on_demand'))
 FROM ftth_building WHERE retired_at IS NULL
 GROUP BY 1;

@@ -191,3 +191,71 @@ def test_staff_see_import_runs_and_buildings_in_the_admin(client, tmp_path):
     assert "BOULEVARD DE LA LIBERATION" in client.get("/admin/ftth/building/", {"q": "IMB/93066/1"}).content.decode()
     client.force_login(UserFactory())
     assert client.get("/admin/ftth/importrun/").status_code == 302
+
+
+def _ipe_row(building_id, x="652869.51", y="6870396.25", state="DEPLOYE", service="", pm_date="", premises="4",
+             number="1", name="DE PARIS"):  # fmt: skip
+    return (f"{building_id};h;93066;93200;SAINT-DENIS;RUE;{name};{number};;;{premises};{state};{service};PM-1;"
+            f"DEPLOYE;{pm_date};IMMEUBLE;{x};{y};RGF93")  # fmt: skip
+
+
+def test_values_are_read_exactly_as_the_csv_module_and_the_checks_did(tmp_path):
+    rows = [
+        _ipe_row("V1", service="20240229", pm_date="20230228"),  # leap day
+        _ipe_row("V2", service="20230229"),  # not a leap year
+        _ipe_row("V3", pm_date="00010101"),  # the sentinel of an invalid date
+        _ipe_row("V4", x="652869,51", y="6.87039625e6"),  # decimal comma, scientific notation
+        _ipe_row("V5", x="abc"),
+        _ipe_row("V6", premises="+5"),
+        _ipe_row("V7", premises="0000001"),
+        _ipe_row("V8", premises="000001"),
+        _ipe_row("  V9\t", name="\u00a0DE PARIS ", number=" 3 "),  # spaces of every kind around values
+        _ipe_row("V10", x="1e400"),
+    ]
+    path = _write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *rows]) + "\n")
+    run = _import(path)
+    assert run.state == ImportRun.State.DONE, run.error
+    assert list(run.rejections.values_list("line", "reason")) == [
+        (3, "date invalide"),
+        (4, "date invalide"),
+        (6, "coordonnées illisibles"),
+        (7, "nombre de logements invalide"),
+        (8, "nombre de logements invalide"),
+        (11, "coordonnées illisibles"),
+    ]
+    v1 = Building.objects.get(building_id="V1")
+    assert (str(v1.commercial_service_date), str(v1.pm_installed_on)) == ("2024-02-29", "2023-02-28")
+    v4 = Building.objects.get(building_id="V4").location.transform(2154, clone=True)
+    assert v4.distance(v1.location.transform(2154, clone=True)) < 0.01
+    assert Building.objects.get(building_id="V8").premises == 1
+    v9 = Building.objects.get(building_id="V9")
+    assert (v9.street_name, v9.number, v9.label) == ("DE PARIS", "3", "3 RUE DE PARIS 93200 SAINT-DENIS")
+
+
+def test_files_postgresql_would_read_differently_are_read_by_python(tmp_path):
+    rows = [
+        _ipe_row("Q1", name='RESIDENCE "LES PINS"'),  # quotes inside an unquoted field are kept
+        _ipe_row("Q2") + ";extra",  # a field too many is ignored
+        ";".join(_ipe_row("Q3").split(";")[:12]),  # a short line: the missing fields are empty
+        "",  # a blank line is skipped, and not counted
+        _ipe_row("Q4"),
+        "IMB/69123/1;h3;69123;69001;LYON;RUE;X;1;;;4;DEPLOYE;;PM-9;DEPLOYE;;IMMEUBLE;842000;6519000;RGF93",
+    ]
+    path = _write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *rows]) + "\n")
+    run = _import(path)
+    assert run.state == ImportRun.State.DONE, run.error
+    assert (run.rows_read, run.rows_outside, run.created) == (5, 1, 3)
+    assert list(run.rejections.values_list("line", "reason")) == [(4, "système de coordonnées inconnu")]
+    assert Building.objects.get(building_id="Q1").street_name == 'RESIDENCE "LES PINS"'
+    assert Building.objects.filter(building_id__in=["Q2", "Q4"]).count() == 2
+
+
+def test_a_reimport_writes_nothing(tmp_path):
+    path = _write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], IPE_ROWS[1]]) + "\n")
+    _import(path)
+    before = list(Building.objects.order_by("id").values())
+    history = BuildingStatusChange.objects.count()
+    again = _import(path)
+    assert (again.created, again.updated, again.unchanged, again.retired) == (0, 0, 2, 0)
+    assert list(Building.objects.order_by("id").values()) == before
+    assert BuildingStatusChange.objects.count() == history
