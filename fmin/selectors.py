@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, F, Prefetch, Q, Sum
 
 from sman.models import Organisation
 
 from . import rules
-from .models import Application, Assignment, Call, Decision, FollowUpReport, FundingLine, Score, WorkingGroup
+from .models import Application, Assignment, Call, Decision, FollowUpReport, FundingLine, WorkingGroup
 
 
 def open_calls(today: date | None = None):
@@ -96,20 +96,18 @@ class RankingRow:
     rules_result: rules.Result | None = None
 
 
-def _weighted(scores, weights: dict[int, int]) -> Decimal | None:
-    total_weight = sum(weights[s.criterion_id] for s in scores)
-    if not total_weight:
-        return None
-    return Decimal(sum(s.value * weights[s.criterion_id] for s in scores)) / Decimal(total_weight)
-
-
 def ranking(call: Call) -> list[RankingRow]:
     """Applications under review or decided, best weighted average first, with the cumulative requested
-    (capped) amounts against the envelope. A fixed number of queries whatever the number of files."""
-    weights = {c.id: c.weight for c in call.criteria.all()}
-    submitted = Assignment.objects.filter(
-        submitted_at__isnull=False, conflict_declared_at__isnull=True
-    ).prefetch_related(Prefetch("scores", queryset=Score.objects.only("assignment_id", "criterion_id", "value")))
+    (capped) amounts against the envelope. A fixed number of queries whatever the number of files; each
+    reviewer's weighted average is summed in SQL (no score rows loaded)."""
+    submitted = (
+        Assignment.objects.filter(submitted_at__isnull=False, conflict_declared_at__isnull=True)
+        .annotate(
+            weighted=Sum(F("scores__value") * F("scores__criterion__weight")),
+            weight=Sum("scores__criterion__weight"),
+        )
+        .only("id", "application_id")
+    )
     applications = (
         Application.objects.filter(
             call=call,
@@ -127,9 +125,7 @@ def ranking(call: Call) -> list[RankingRow]:
     limits = rules.Limits.of(call)
     rows = []
     for application in applications:
-        averages = [
-            a for a in (_weighted(x.scores.all(), weights) for x in application.submitted_assignments) if a is not None
-        ]
+        averages = [Decimal(x.weighted) / Decimal(x.weight) for x in application.submitted_assignments if x.weight]
         average = sum(averages) / len(averages) if averages else None
         spread = (max(averages) - min(averages)) if len(averages) > 1 else None
         figures = figures_of(application)
