@@ -318,6 +318,7 @@ def application_detail(request, pk):
     application = _application_for(request, pk)
     user = request.user
     assignment = permissions.assignment_of(user, application)
+    mine = permissions.collectivity_ids_of(user)
     context = {
         "application": application,
         "result": selectors.rules_result(application),
@@ -330,7 +331,7 @@ def application_detail(request, pk):
         "my_unconfirmed": [
             p
             for p in application.participants.all()
-            if not p.is_lead and not p.confirmed_at and p.organisation_id in permissions.collectivity_ids_of(user)
+            if not p.is_lead and not p.confirmed_at and p.organisation_id in mine
         ],
         "events": application.events.select_related("user"),
         "decision": getattr(application, "decision", None),
@@ -483,7 +484,10 @@ def application_withdraw(request, pk):
 @require_POST
 def participation_confirm(request, pk):
     application = _application_for(request, pk)
-    organisation = get_object_or_404(permissions.collectivities_of(request.user), pk=request.POST.get("organisation"))
+    chosen = request.POST.get("organisation", "")
+    organisation = get_object_or_404(
+        permissions.collectivities_of(request.user), pk=int(chosen) if chosen.isdigit() else 0
+    )
     run_service(
         request,
         lambda: services.participation_confirm(application=application, organisation=organisation, user=request.user),

@@ -310,3 +310,15 @@ def test_posting_the_same_page_twice_keeps_every_line(fmin_world):
         data["version"] = autosave["version"]
         assert (application.budget_lines.count(), application.funding_lines.count()) == (1, 1)
         assert application.participants.filter(is_lead=False, organisation=fmin_world.ept_org).exists()
+
+
+def test_confirming_for_a_collectivity_one_does_not_belong_to_is_refused(fmin_world):
+    application = fmin_world.extra["draft"]
+    url = reverse("fmin:participation_confirm", args=[application.pk])
+    assert fmin_world.client_for("ept_agent").post(url, {"organisation": "abc"}).status_code == 404
+    # Montreuil's agent cannot confirm on behalf of Est Ensemble.
+    response = fmin_world.client_for("commune_agent").post(url, {"organisation": fmin_world.ept_org.pk})
+    assert response.status_code == 404
+    response = fmin_world.client_for("ept_agent").post(url, {"organisation": fmin_world.ept_org.pk})
+    assert response.status_code == 302
+    assert application.participants.get(organisation=fmin_world.ept_org).confirmed_at is not None
