@@ -333,3 +333,28 @@ def test_public_fmin_pages_have_no_accessibility_violation(page, reference, path
     assert page.locator("h1").count() == 1
     assert_no_axe_violation(page)
     assert errors == []
+
+
+def test_adding_a_budget_line_with_the_keyboard(page, reference):
+    """« Ajouter une ligne » clones a blank line, puts the focus in it, and the line is saved."""
+    staff = UserFactory(staff=True)
+    montreuil = _collectivity("93048")
+    agent = _agent_of(montreuil)
+    application = services.application_create(user=agent, call=_open_call(staff), lead=montreuil, title=TITLE)
+    _sign_in(page, agent)
+    page.goto(f"/fmin/candidatures/{application.pk}/modifier/")
+    expect(page.get_by_label("Libellé, ligne 2")).to_be_visible()  # the two blank lines without JavaScript
+    add = page.get_by_role("button", name="Ajouter une ligne : dépenses")
+    add.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Type de dépense, nouvelle ligne")).to_be_focused()
+    assert_no_axe_violation(page)
+    page.get_by_label("Type de dépense, nouvelle ligne").select_option(label="achat de logiciels")
+    page.get_by_label("Libellé, nouvelle ligne").fill("Licence du logiciel de rendez-vous")
+    page.get_by_label("Montant HT (€), nouvelle ligne").fill("12 000")
+    page.get_by_label("Montant TTC (€), nouvelle ligne").fill("14 400")
+    _submit(page, "Enregistrer le brouillon")
+    expect(page.get_by_text("Brouillon enregistré.", exact=True)).to_be_visible()
+    assert list(application.budget_lines.values_list("label", "amount_ht_cents")) == [
+        ("Licence du logiciel de rendez-vous", 1_200_000)
+    ]
