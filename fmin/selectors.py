@@ -165,6 +165,15 @@ def funded_projects():
     )
 
 
+def published_evaluations(application):
+    """The evaluation and final reports a funded project has delivered: public, since the SMAN wants these
+    lessons shared with every collectivity (§4.2.1.1: « les évaluations conduites doivent enrichir le centre
+    de ressources »)."""
+    return application.reports.filter(
+        kind__in=[FollowUpReport.Kind.EVALUATION, FollowUpReport.Kind.FINAL], submitted_at__isnull=False
+    ).order_by("due_on")
+
+
 def reviewer_assignments(user):
     return (
         Assignment.objects.filter(reviewer=user)

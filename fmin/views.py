@@ -200,6 +200,7 @@ def project_detail(request, pk):
         {
             "project": project,
             "map_data": map_data,
+            "evaluations": selectors.published_evaluations(project),
             "crumbs": _crumbs(("Projets financés", reverse("fmin:project_list"))),
         },
     )

@@ -322,3 +322,22 @@ def test_confirming_for_a_collectivity_one_does_not_belong_to_is_refused(fmin_wo
     response = fmin_world.client_for("ept_agent").post(url, {"organisation": fmin_world.ept_org.pk})
     assert response.status_code == 302
     assert application.participants.get(organisation=fmin_world.ept_org).confirmed_at is not None
+
+
+def test_a_delivered_evaluation_is_published_on_the_project_page(fmin_world):
+    funded = fmin_world.extra["funded"]
+    evaluation = funded.reports.get(kind=FollowUpReport.Kind.EVALUATION)
+    progress = fmin_world.extra["report"]
+    services.report_submit(report=progress, user=fmin_world.users["commune_agent"], progress="Avancement interne.")
+    page = fmin_world.client_for("anonymous").get(reverse("fmin:project_detail", args=[funded.pk])).content.decode()
+    assert "Les résultats seront publiés" in page and "Avancement interne." not in page  # progress stays private
+    services.report_submit(
+        report=evaluation,
+        user=fmin_world.users["commune_agent"],
+        progress="Service ouvert.",
+        impact="Attente divisée par deux.",
+        externalities="Moins d'appels.",
+        replicability="Réutilisable par toute commune.",
+    )
+    page = fmin_world.client_for("anonymous").get(reverse("fmin:project_detail", args=[funded.pk])).content.decode()
+    assert "Attente divisée par deux." in page and "Réutilisable par toute commune." in page
