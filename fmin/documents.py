@@ -4,18 +4,19 @@ from django.utils import timezone
 
 from sman.documents import render_pdf
 
-from . import selectors
+from . import rules, selectors
 from .models import Decision
 
 
 def application_pdf(application_id: int) -> bytes:
     application = selectors.application_with_figures(application_id)
+    figures = selectors.figures_of(application)
     return render_pdf(
         "fmin/documents/application.html",
         {
             "application": application,
-            "result": selectors.rules_result(application),
-            "figures": selectors.figures_of(application),
+            "result": rules.check(figures, rules.Limits.of(application.call)),
+            "figures": figures,
             "generated_at": timezone.now(),
         },
     )

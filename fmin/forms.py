@@ -174,8 +174,8 @@ class BaseLinesFormSet(forms.BaseFormSet):
         return [f.as_row() for f in self.forms if f.cleaned_data and not self._should_delete_form(f)]
 
 
-def _formset(form, prefix_extra=2):
-    return forms.formset_factory(form, formset=BaseLinesFormSet, extra=prefix_extra, can_delete=True, max_num=50)
+def _formset(form, extra=2):
+    return forms.formset_factory(form, formset=BaseLinesFormSet, extra=extra, can_delete=True, max_num=50)
 
 
 BudgetFormSet = _formset(BudgetLineForm)

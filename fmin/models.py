@@ -11,6 +11,7 @@ from django.contrib.gis.db import models
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from sman.models import Challenge, Organisation, Territory
@@ -107,7 +108,7 @@ class Call(models.Model):
         return reverse("fmin:call_detail", args=[self.pk])
 
     def is_open(self, today: date | None = None) -> bool:
-        today = today or date.today()
+        today = today or timezone.localdate()
         return self.is_published and self.opens_on <= today <= self.closes_on
 
 
@@ -329,8 +330,6 @@ class FundingLine(models.Model):
         OTHER_PUBLIC = "other_public", "autre financement public"
         PRIVATE = "private", "financement privé"
 
-    PUBLIC_SOURCES = (Source.OTHER_PUBLIC,)
-
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="funding_lines")
     source = models.CharField("origine", max_length=15, choices=Source.choices)
     funder = models.CharField("financeur", max_length=200)
@@ -501,7 +500,7 @@ class FollowUpReport(models.Model):
         return f"{self.get_kind_display()} — {self.application}"
 
     def is_late(self, today: date | None = None) -> bool:
-        return self.submitted_at is None and self.due_on < (today or date.today())
+        return self.submitted_at is None and self.due_on < (today or timezone.localdate())
 
 
 class WorkingGroup(models.Model):

@@ -17,13 +17,17 @@ from .models import Application, Assignment
 
 
 def collectivity_ids_of(user) -> set[int]:
+    """The collectivities the user acts for; read once per user object (one request), as every check of a
+    page asks for them."""
     if not user.is_authenticated:
         return set()
-    return set(
-        Membership.objects.filter(user=user, organisation__kind=Organisation.Kind.COLLECTIVITY).values_list(
-            "organisation_id", flat=True
+    if not hasattr(user, "_fmin_collectivity_ids"):
+        user._fmin_collectivity_ids = set(
+            Membership.objects.filter(user=user, organisation__kind=Organisation.Kind.COLLECTIVITY).values_list(
+                "organisation_id", flat=True
+            )
         )
-    )
+    return user._fmin_collectivity_ids
 
 
 def collectivities_of(user):

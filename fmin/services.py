@@ -224,7 +224,7 @@ def application_save_draft(*, application: Application, user: User, draft: Draft
             participant.confirmed_at = participant.confirmed_by = None
         participant._history_user = user
         participant.save()
-        if participant.pk and (changed or org_id not in existing):
+        if changed or org_id not in existing:
             send_email_on_commit(
                 name="fmin_co_applicant_invited",
                 context={"application": locked, "participant": participant},
@@ -253,9 +253,9 @@ def participation_confirm(*, application: Application, organisation: Organisatio
 
 def missing_fields(application: Application) -> list[str]:
     messages = [text for name, text in REQUIRED_ON_SUBMIT.items() if not getattr(application, name)]
-    if not application.challenges.exists():
+    if not application.challenges.all():  # .all(): uses the prefetched défis when there are
         messages.append("Rattachez le projet à au moins un défi du SMAN.")
-    if not application.territories.exists():
+    if not application.territories.all():
         messages.append("Indiquez au moins un territoire où se déroule l'expérimentation.")
     return messages
 

@@ -19,7 +19,7 @@ from sman.models import User
 from sman.money import format_euros
 from sman.permissions import is_metropole_staff, staff_required
 
-from . import permissions, selectors, services
+from . import permissions, rules, selectors, services
 from .forms import (
     ApplicationStartForm,
     AssignmentForm,
@@ -71,8 +71,6 @@ def call_detail(request, pk):
             "call": call,
             "is_open": call.is_open(),
             "collectivities": collectivities,
-            "workshop_form": WorkshopForm(collectivities=collectivities),
-            "limits": call,
             "crumbs": CRUMBS,
             "now": timezone.now(),
         },
@@ -320,10 +318,11 @@ def application_detail(request, pk):
     user = request.user
     assignment = permissions.assignment_of(user, application)
     mine = permissions.collectivity_ids_of(user)
+    figures = selectors.figures_of(application)
     context = {
         "application": application,
-        "result": selectors.rules_result(application),
-        "figures": selectors.figures_of(application),
+        "figures": figures,
+        "result": rules.check(figures, rules.Limits.of(application.call)),
         "is_applicant": permissions.is_applicant(user, application),
         "is_lead_member": permissions.is_lead_member(user, application),
         "can_edit": permissions.can_edit(user, application),

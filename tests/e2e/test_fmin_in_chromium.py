@@ -12,35 +12,15 @@ from playwright.sync_api import expect
 
 from fmin import services
 from fmin.models import Application, FollowUpReport, Meeting, WorkingGroup
-from sman.models import Membership, Organisation
 
-from ..factories import MembershipFactory, UserFactory
+from ..factories import UserFactory
+from ..fmin.conftest import agent_of, collectivity, open_call
 from .test_copil_in_chromium import _current_code, _login
 from .test_pages_in_chromium import assert_no_axe_violation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 TITLE = "Prise de rendez-vous en ligne mutualisée"
-
-
-def _collectivity(code: str) -> Organisation:
-    return Organisation.objects.get(kind=Organisation.Kind.COLLECTIVITY, territory__code=code)
-
-
-def _agent_of(organisation: Organisation):
-    return MembershipFactory(organisation=organisation, role=Membership.Role.MEMBER, user=UserFactory()).user
-
-
-def _open_call(staff):
-    today = timezone.localdate()
-    return services.call_create(
-        user=staff,
-        year=today.year,
-        title="FMIN — session d'essai",
-        opens_on=today - timedelta(days=10),
-        closes_on=today + timedelta(days=30),
-        is_published=True,
-    )
 
 
 @pytest.fixture
@@ -122,9 +102,9 @@ def _fill_draft(page, *, amount_ht: str, start, end):
 def test_an_application_from_draft_to_progress_report(page, new_page, reference):
     staff = UserFactory(staff=True)
     reviewer = UserFactory(reviewer=True)
-    montreuil, est_ensemble = _collectivity("93048"), _collectivity("T8")
-    lead_agent, co_agent = _agent_of(montreuil), _agent_of(est_ensemble)
-    call = _open_call(staff)
+    montreuil, est_ensemble = collectivity("93048"), collectivity("T8")
+    lead_agent, co_agent = agent_of(montreuil), agent_of(est_ensemble)
+    call = open_call(staff)
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
 
@@ -318,7 +298,7 @@ def test_an_application_from_draft_to_progress_report(page, new_page, reference)
 
 @pytest.mark.parametrize("path", ["/fmin/", "/fmin/projets/", "/fmin/batisseurs/", "/fmin/batisseurs/grc/"])
 def test_public_fmin_pages_have_no_accessibility_violation(page, reference, path):
-    _open_call(UserFactory(staff=True))
+    open_call(UserFactory(staff=True))
     group = WorkingGroup.objects.create(
         name="Gestion de la relation citoyenne",
         slug="grc",
@@ -338,9 +318,9 @@ def test_public_fmin_pages_have_no_accessibility_violation(page, reference, path
 def test_adding_a_budget_line_with_the_keyboard(page, reference):
     """« Ajouter une ligne » clones a blank line, puts the focus in it, and the line is saved."""
     staff = UserFactory(staff=True)
-    montreuil = _collectivity("93048")
-    agent = _agent_of(montreuil)
-    application = services.application_create(user=agent, call=_open_call(staff), lead=montreuil, title=TITLE)
+    montreuil = collectivity("93048")
+    agent = agent_of(montreuil)
+    application = services.application_create(user=agent, call=open_call(staff), lead=montreuil, title=TITLE)
     _sign_in(page, agent)
     page.goto(f"/fmin/candidatures/{application.pk}/modifier/")
     expect(page.get_by_label("Libellé, ligne 2")).to_be_visible()  # the two blank lines without JavaScript
