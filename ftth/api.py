@@ -35,7 +35,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class BuildingSerializer(AddressSerializer):
-    history = StatusChangeSerializer(source="status_changes", many=True)
+    history = StatusChangeSerializer(many=True, read_only=True)
 
     class Meta(AddressSerializer.Meta):
         fields = [*AddressSerializer.Meta.fields, "operator_code", "premises", "pm_reference",

@@ -105,9 +105,16 @@ class Building(models.Model):
     street_name = models.CharField("voie", max_length=200, blank=True)
     postcode = models.CharField("code postal", max_length=5, blank=True)
     insee_code = models.CharField("code INSEE", max_length=5)
-    # Indexed by the (commune, street, number) index below, which the import maintains anyway.
+    # Indexed by the (commune, street, number) index below, which the import maintains anyway. Not
+    # checked by PostgreSQL: the import takes the id from the territories themselves, and a deferred
+    # check per building at commit cost a million-building import 4 seconds (Django still PROTECTs).
     commune = models.ForeignKey(
-        Territory, verbose_name="commune", on_delete=models.PROTECT, related_name="+", db_index=False
+        Territory,
+        verbose_name="commune",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     building_name = models.CharField("bâtiment", max_length=100, blank=True)
     premises = models.PositiveIntegerField("logements et locaux", null=True, blank=True)
@@ -144,6 +151,11 @@ class Building(models.Model):
     last_run = models.ForeignKey(
         ImportRun, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False, db_constraint=False
     )
+    # The start of the building's history: its status when it first appeared in a file, and when. Kept
+    # on the building rather than as a first status change, which made a large first import write a
+    # million history rows; the changes that follow are BuildingStatusChange rows.
+    first_status = models.CharField("statut à la première apparition", max_length=30, choices=Status.choices)
+    first_seen_at = models.DateTimeField("première apparition le")
     retired_at = models.DateTimeField("retiré le", null=True, blank=True)
     updated_at = models.DateTimeField("mis à jour le")
 
@@ -161,6 +173,14 @@ class Building(models.Model):
 
     def __str__(self):
         return self.label
+
+    @property
+    def history(self) -> list["BuildingStatusChange"]:
+        """Its statuses in order: the first appearance, then every change (prefetched or read)."""
+        start = BuildingStatusChange(
+            building=self, status_from="", status_to=self.first_status, changed_at=self.first_seen_at
+        )
+        return [start, *self.status_changes.all()]
 
 
 class BuildingStatusChange(models.Model):
@@ -196,8 +216,10 @@ class Street(models.Model):
         constraints = [models.UniqueConstraint(fields=["commune", "key"], name="one_street_per_commune_and_key")]
         # GiST, not GIN: the search reads the nearest streets in index order (KNN) and stops after a few.
         # A longer signature than the default (12 bytes) keeps the index selective for ~40 trigrams a street.
+        # The B-tree on the name (byte order, for prefixes) finds streets named as typed.
         indexes = [
-            GistIndex(name="ftth_street_search_trgm", fields=["search"], opclasses=["gist_trgm_ops(siglen=256)"])
+            GistIndex(name="ftth_street_search_trgm", fields=["search"], opclasses=["gist_trgm_ops(siglen=256)"]),
+            models.Index(name="ftth_street_key", fields=["key"], opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):

@@ -5,27 +5,57 @@ from datetime import date
 
 from django.db import connection
 from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from sman.models import Territory
 
 from .models import Building, BuildingStatusChange, Status
 
+CONNECTABLE = (Status.CONNECTABLE, Status.ON_DEMAND)
 NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
 
-# The five streets nearest to the text (word similarity, pg_trgm), read in the order of the GiST index
-# (a KNN scan that stops after them, ties included), then their buildings by the (commune, street,
-# number) B-tree. The text is normalised once (a materialised CTE), not once per street.
+# The streets first (about 30,000, indexed by name), then their buildings by the (commune, street,
+# number) B-tree. Candidate streets, by the first rule that finds some:
+# 1. named exactly as the text begins, the longest such name ("BOULEVARD DE LA LIBERATION" for
+#    "BOULEVARD DE LA LIBERATION SAINT DENIS"): what people type once they have typed the street;
+# 2. whose name starts with the text ("BOULEVARD DE LA LIB"): typing in progress;
+# 3. the five nearest to the text by trigrams (a KNN scan of the GiST index that stops after them, ties
+#    included): typos, missing words, another order.
+# Then the five that best contain the text (word similarity: the commune decides between streets of the
+# same name), and their buildings, the typed house number first, then the nearest. The text is
+# normalised once; normalised names only use A-Z, 0-9 and spaces, so "~" bounds a prefix.
 SEARCH_SQL = """
 WITH q AS MATERIALIZED (SELECT ftth_normalise(%(text)s) AS key),
+named AS MATERIALIZED (
+  SELECT s.id, s.commune_id, s.key, s.search, s.buildings
+  FROM ftth_street s
+  WHERE s.key = ANY (ARRAY(SELECT array_to_string(x.words[1:i], ' ')
+                           FROM (SELECT string_to_array(key, ' ') AS words FROM q) x,
+                                generate_subscripts(x.words, 1) i))
+),
+started AS MATERIALIZED (
+  SELECT s.id, s.commune_id, s.key, s.search, s.buildings
+  FROM ftth_street s
+  WHERE NOT EXISTS (SELECT 1 FROM named) AND (SELECT key FROM q) <> ''
+    AND s.key ~>=~ (SELECT key FROM q) AND s.key ~<~ (SELECT key || '~' FROM q)
+  ORDER BY s.buildings DESC, s.id
+  LIMIT 20
+),
 near AS MATERIALIZED (
   SELECT s.id, s.commune_id, s.key, s.search, s.buildings
   FROM ftth_street s
+  WHERE NOT EXISTS (SELECT 1 FROM named) AND NOT EXISTS (SELECT 1 FROM started)
   ORDER BY s.search <->> (SELECT key FROM q)
   FETCH FIRST 5 ROWS WITH TIES
 ),
+candidates AS (
+  SELECT * FROM named WHERE length(key) = (SELECT max(length(key)) FROM named)
+  UNION ALL SELECT * FROM started
+  UNION ALL SELECT * FROM near
+),
 best AS (
   SELECT n.commune_id, n.key, row_number() OVER (ORDER BY q.key <<-> n.search, n.buildings DESC, n.id) AS rank
-  FROM near n, q
+  FROM candidates n, q
   WHERE q.key <%% n.search
   ORDER BY q.key <<-> n.search, n.buildings DESC, n.id
   LIMIT 5
@@ -82,7 +112,7 @@ def coverage(territory=None) -> dict:
         buildings = buildings.filter(commune=territory)
     elif territory is not None and territory.kind == "ept":
         buildings = buildings.filter(commune__parent=territory)
-    connectable = Q(status__in=[Status.CONNECTABLE, Status.ON_DEMAND])
+    connectable = Q(status__in=CONNECTABLE)
     totals = buildings.aggregate(
         building_count=Count("id"),
         premises_total=Sum("premises"),
@@ -123,10 +153,10 @@ def median_pm_to_service_days(commune) -> int | None:
 
 
 def became_connectable_on(building) -> date | None:
+    if building.first_status in CONNECTABLE:
+        return timezone.localdate(building.first_seen_at)
     change = (
-        BuildingStatusChange.objects.filter(building=building, status_to__in=[Status.CONNECTABLE, Status.ON_DEMAND])
-        .order_by("changed_at")
-        .first()
+        BuildingStatusChange.objects.filter(building=building, status_to__in=CONNECTABLE).order_by("changed_at").first()
     )
     return change.changed_at.date() if change else None
 

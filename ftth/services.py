@@ -3,6 +3,7 @@
 import secrets
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
@@ -48,15 +49,18 @@ def alert_unsubscribe(*, token: str, everything: bool = False) -> int:
 
 
 def notify_status_changes(*, run_id: int) -> int:
-    """After an import: one e-mail per confirmed subscriber of a building whose status changed."""
+    """After an import: one e-mail per confirmed subscriber of a building whose status changed (only the
+    changes of buildings someone follows are read, however many the import made)."""
+    confirmed = AlertSubscription.objects.filter(confirmed_at__isnull=False)
     changes = (
-        BuildingStatusChange.objects.filter(run_id=run_id)
-        .exclude(status_from="")
+        BuildingStatusChange.objects.filter(run_id=run_id, building__in=confirmed.values("building"))
         .select_related("building", "building__commune")
+        .prefetch_related(Prefetch("building__alerts", queryset=confirmed, to_attr="confirmed_alerts"))
+        .order_by("id")
     )
     sent = 0
     for change in changes:
-        for subscription in change.building.alerts.filter(confirmed_at__isnull=False):
+        for subscription in change.building.confirmed_alerts:
             with transaction.atomic():
                 send_email_on_commit(
                     name="ftth_alert_change",

@@ -10,17 +10,16 @@ ABBREVIATIONS = {
 }  # fmt: skip
 
 
-def _expand(expression: str) -> str:
-    for short, full in ABBREVIATIONS.items():
-        if short != full:
-            expression = f"regexp_replace({expression}, '\\m{short}\\M', '{full}', 'g')"
-    return expression
-
-
-# Upper case, no accents, punctuation and hyphens as spaces, abbreviations expanded, single spaces.
+# Upper case, no accents, punctuation and hyphens as spaces, single spaces, abbreviations expanded word by
+# word (a lookup, not one regular expression per abbreviation: PostgreSQL caches 32 compiled expressions
+# per connection, and a query using more than that compiled them all again at every call).
 NORMALISE_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION ftth_normalise(value text) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT trim(regexp_replace({_expand("regexp_replace(upper(unaccent(coalesce(value, ''))), '[^A-Z0-9]+', ' ', 'g')")},
-                             ' +', ' ', 'g'))
+  SELECT coalesce(string_agg(coalesce(a.expanded, w.word), ' ' ORDER BY w.n), '')
+  FROM regexp_split_to_table(trim(regexp_replace(upper(unaccent(coalesce(value, ''))), '[^A-Z0-9]+', ' ', 'g')), ' ')
+       WITH ORDINALITY AS w(word, n)
+  LEFT JOIN (VALUES {", ".join(f"('{short}', '{full}')" for short, full in ABBREVIATIONS.items())}) a(short, expanded)
+       ON a.short = w.word
+  WHERE w.word <> ''
 $$;
 """

@@ -84,7 +84,7 @@ def building(request, pk, alert_form=None):
             "arrival": arrival.arrival_for(item, today),
             "meaning": arrival.MEANING.get(item.status, ""),
             "next_step": arrival.NEXT_STEP.get(item.status, ""),
-            "history": item.status_changes.all(),
+            "history": item.history,
             "alert_form": alert_form or AlertForm(),
             "crumbs": CRUMBS,
         },

@@ -64,7 +64,8 @@ def test_invalid_email_keeps_the_page_and_says_why(client, building):
 def test_erase_every_alert_of_an_address(building, tmp_path):
     other = Building.objects.create(
         operator_code="X", building_id="B2", insee_code="93066", commune=building.commune, status="target",
-        location=building.location, label="x", updated_at=building.updated_at,
+        location=building.location, label="x", updated_at=building.updated_at, first_status="target",
+        first_seen_at=building.updated_at,
     )  # fmt: skip
     first = services.alert_subscribe(building=building, email="a@exemple.fr")
     services.alert_subscribe(building=other, email="a@exemple.fr")

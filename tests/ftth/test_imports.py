@@ -152,10 +152,13 @@ def test_reimport_changes_nothing_and_a_new_snapshot_replaces_the_old(tmp_path):
     assert (run.updated, run.retired, run.status_changes) == (1, 1, 1)
     gone = Building.objects.get(building_id="IMB/93066/1")
     assert gone.retired_at is not None  # retired, not deleted, history kept
-    history = list(
-        BuildingStatusChange.objects.filter(building__building_id="IMB/93066/2").values_list("status_from", "status_to")
-    )
-    assert history == [("", "in_progress"), ("in_progress", "connectable")]
+    changed = Building.objects.get(building_id="IMB/93066/2")
+    assert [(c.status_from, c.status_to) for c in changed.history] == [
+        ("", "in_progress"),
+        ("in_progress", "connectable"),
+    ]
+    assert changed.history[0].changed_at == changed.first_seen_at < changed.history[1].changed_at
+    assert first.started_at <= changed.first_seen_at <= first.finished_at  # the first import saw it first
     # Another operator's file never retires this operator's buildings.
     _import(_write(tmp_path, "other.csv", "\n".join([IPE_HEADER, IPE_ROWS[0]]) + "\n"), operator="OI-AUTRE")
     assert Building.objects.get(operator_code="OI-TEST", building_id="IMB/93066/2").retired_at is None

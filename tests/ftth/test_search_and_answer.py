@@ -101,3 +101,38 @@ def test_coverage_on_commune_and_territory_pages_and_the_copil_indicator(client,
     assert "Fibre optique (FttH)" not in client.get("/communes/75056/").content.decode()  # no data there
     # Saint-Denis 3/5 and Montreuil 1/1 connectable, 10 premises each: 4 of 6.
     assert float(providers["ftth.premises_connectable_rate"].compute(date.today())) == pytest.approx(66.7)
+
+
+def test_connectable_without_a_service_date_since_the_data_first_said_so(tmp_path, client):
+    rows = [_row("C1", "93066", 1, "RUE", "DU LANDY", "DEPLOYE"), _row("C2", "93066", 3, "RUE", "DU LANDY", "CIBLE")]
+    first = _import(_write(tmp_path, "one.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
+    # Seen connectable from the start: since its first appearance in the data.
+    seen = Building.objects.get(building_id="C1")
+    assert (seen.first_status, first.started_at <= seen.first_seen_at <= first.finished_at) == ("connectable", True)
+    assert arrival_for(seen, date(2030, 1, 1)) == arrival_for(seen, date(2031, 1, 1))
+    assert arrival_for(seen, date(2030, 1, 1)).day == timezone.localdate(seen.first_seen_at)
+    # Became connectable in a later file: since that change, not since its first appearance.
+    Building.objects.filter(building_id="C2").update(first_seen_at=timezone.now() - timedelta(days=400))
+    rows[1] = rows[1].replace("CIBLE", "DEPLOYE")
+    second = _import(_write(tmp_path, "two.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
+    assert second.status_changes == 1
+    later = Building.objects.get(building_id="C2")
+    (change,) = later.status_changes.all()
+    assert arrival_for(later, date(2030, 1, 1)).day == timezone.localdate(change.changed_at) == timezone.localdate()
+    # The building's page tells both steps of its history.
+    page = client.get(f"/fibre/immeubles/{later.pk}/").content.decode()
+    assert "premier relevé, ciblé" in page and "ciblé → raccordable" in page
+
+
+def test_search_while_typing_and_with_typos(addresses):
+    api = APIClient()
+    # The street's name is still being typed: streets whose name starts with it.
+    typing = api.get("/api/ftth/addresses/", {"q": "12 bd de la libé"}).json()
+    assert {r["id"] for r in typing[:2]} == {addresses["A1"].pk, addresses["A4"].pk}
+    assert all(r["street_name"] == "DE LA LIBERATION" for r in typing)
+    # A typo and a missing street type: the nearest streets by trigrams.
+    for typed in ("12 boulevard de la liberaton saint denis", "12 de la liberation saint-denis"):
+        assert api.get("/api/ftth/addresses/", {"q": typed}).json()[0]["id"] == addresses["A1"].pk, typed
+    # A street named exactly as the text begins wins over longer texts' near matches.
+    avenue = api.get("/api/ftth/addresses/", {"q": "5 av jean jaures"}).json()
+    assert avenue[0]["id"] == addresses["A6"].pk
