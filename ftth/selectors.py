@@ -60,9 +60,11 @@ best AS (
   ORDER BY q.key <<-> n.search, n.buildings DESC, n.id
   LIMIT 5
 )
-SELECT b.id
+SELECT b.id, b.number, b.number_suffix, b.street_type, b.street_name, b.postcode, b.status, b.label,
+       b.commune_id, t.name, t.code
 FROM best
 JOIN ftth_building b ON b.commune_id = best.commune_id AND b.street_key = best.key AND b.retired_at IS NULL
+JOIN sman_territory t ON t.id = b.commune_id
 ORDER BY
   CASE WHEN %(number)s::int IS NULL THEN 0
        WHEN b.number ~ '^[0-9]+$' THEN abs(b.number::int - %(number)s::int) ELSE 100000 END,
@@ -85,15 +87,25 @@ def search_addresses(text: str, limit: int = 10) -> list[Building]:
         number, suffix, rest = int(match.group(1)), (match.group(2) or "").upper(), match.group(3)
     with connection.cursor() as cursor:
         cursor.execute(SEARCH_SQL, {"text": rest, "number": number, "suffix": suffix, "limit": limit})
-        ids = [row[0] for row in cursor.fetchall()]
-    buildings = Building.objects.select_related("commune").only(*ADDRESS_FIELDS).in_bulk(ids)
-    return [buildings[i] for i in ids if i in buildings]
+        rows = cursor.fetchall()
+    # What an address shows (the API's AddressSerializer, the search page), read by the same query: not
+    # the positions, whose reading (GEOS) would cost more than the rest.
+    buildings = []
+    for *fields, commune_id, commune_name, commune_code in rows:
+        building = _loaded(Building, dict(zip(ADDRESS_FIELDS, [*fields, commune_id], strict=True)))
+        building.commune = _loaded(Territory, {"id": commune_id, "name": commune_name, "code": commune_code})
+        buildings.append(building)
+    return buildings
 
 
-# What an address shows (the API's AddressSerializer, the search page): not the positions, whose
-# reading (GEOS) would cost more than the rest.
-ADDRESS_FIELDS = ("number", "number_suffix", "street_type", "street_name", "postcode", "status", "label",
-                  "commune__name", "commune__code")  # fmt: skip
+def _loaded(model, values: dict):
+    """An instance as the ORM loads it with .only(): these values, the other fields deferred."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[name] for name in names])
+
+
+ADDRESS_FIELDS = ("id", "number", "number_suffix", "street_type", "street_name", "postcode", "status", "label",
+                  "commune_id")  # fmt: skip
 
 
 def building_detail(pk: int):

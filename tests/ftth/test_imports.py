@@ -262,3 +262,14 @@ def test_a_reimport_writes_nothing(tmp_path):
     assert (again.created, again.updated, again.unchanged, again.retired) == (0, 0, 2, 0)
     assert list(Building.objects.order_by("id").values()) == before
     assert BuildingStatusChange.objects.count() == history
+
+
+def test_insee_codes_with_spaces_around_are_kept_and_other_departements_are_not(tmp_path):
+    rows = [
+        _ipe_row("S1").replace(";93066;", "; 93066 ;"),
+        _ipe_row("S2").replace(";93066;", ";\u00a093066\t;"),
+        _ipe_row("S3").replace(";93066;", ";69123;"),  # Lyon: outside, whatever its coordinates
+    ]
+    run = _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
+    assert (run.state, run.rows_read, run.rows_outside, run.created) == (ImportRun.State.DONE, 3, 1, 2), run.error
+    assert set(Building.objects.values_list("insee_code", flat=True)) == {"93066"}

@@ -1,7 +1,9 @@
 import pytest
+from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-from rest_framework.throttling import AnonRateThrottle
+
+from sman.throttling import ClientRateThrottle
 
 from ..factories import MembershipFactory, UserFactory
 
@@ -59,11 +61,23 @@ def test_token_authentication_for_machine_clients(api):
 
 
 def test_anonymous_requests_are_throttled(api, monkeypatch):
-    monkeypatch.setitem(AnonRateThrottle.THROTTLE_RATES, "anon", "3/minute")
+    monkeypatch.setitem(ClientRateThrottle.THROTTLE_RATES, "anon", "3/minute")
     codes = [api.get("/api/territories/", {"kind": "ept"}).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     api.force_authenticate(UserFactory())
     assert api.get("/api/territories/", {"kind": "ept"}).status_code == 200
+
+
+def test_signed_in_users_have_their_own_rate_and_each_request_counts_once(api, monkeypatch):
+    monkeypatch.setitem(ClientRateThrottle.THROTTLE_RATES, "anon", "2/minute")
+    monkeypatch.setitem(ClientRateThrottle.THROTTLE_RATES, "user", "5/minute")
+    user = UserFactory()
+    api.force_authenticate(user)
+    assert [api.get("/api/me/").status_code for _ in range(6)] == [200] * 5 + [429]
+    assert len(cache.get(f"throttle_user_{user.pk}")) == 6 - 1  # the refused request is not counted
+    api.force_authenticate(None)
+    assert [api.get("/api/territories/").status_code for _ in range(3)] == [200, 200, 429]
+    assert len(cache.get("throttle_anon_127.0.0.1")) == 2 and cache.get("throttle_user_127.0.0.1") is None
 
 
 def test_openapi_schema_and_self_hosted_docs(api):
