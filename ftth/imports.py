@@ -549,12 +549,14 @@ def _apply(cursor, run: ImportRun, now) -> dict:
     cursor.execute(INSERT_SQL if existing else INSERT_FIRST_SQL, params)
     (created,) = cursor.fetchone()
     if created or updated or retired:
+        # Fresh statistics first: the aggregates below are planned for the table as it now is (in parallel
+        # when it is large), and searches use the (commune, street) index right after a big import (only
+        # the columns that queries filter or join on: the others cost time to sample, for nothing).
+        cursor.execute(f"ANALYZE ftth_building ({ANALYZED_COLUMNS})")
         cursor.execute(STREETS_SQL)
         cursor.execute(tiles.AGGREGATES_SQL)
         cursor.execute(tiles.COMMUNE_COVERAGE_SQL, params)
-        # Fresh statistics, so that searches use the (commune, street, number) index right after a big import
-        # (only the columns that queries filter or join on: the others cost time to sample, for nothing).
-        cursor.execute(f"ANALYZE ftth_building ({ANALYZED_COLUMNS}); ANALYZE ftth_street")
+        cursor.execute("ANALYZE ftth_street")
     if existing:
         cursor.execute("SELECT count(*) FROM ftth_valid")
         (valid,) = cursor.fetchone()
@@ -581,7 +583,10 @@ def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) ->
             # This transaction's statements all read whole tables: sorts and hashes over a million lines
             # stay in memory, no nested loop (estimates for joins of temporary tables on several columns
             # can be wrong by orders of magnitude), no JIT compilation (seconds, for nothing here).
-            cursor.execute("SET LOCAL work_mem = '256MB'; SET LOCAL enable_nestloop = off; SET LOCAL jit = off")
+            cursor.execute(
+                "SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'; "
+                "SET LOCAL enable_nestloop = off; SET LOCAL jit = off"
+            )
             staged = _stage(cursor, path, outcome)
             _validate(cursor, staged, run.operator_code)
             cursor.execute("SELECT line, reason FROM ftth_rejected ORDER BY line")

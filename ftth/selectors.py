@@ -14,8 +14,8 @@ from .models import Building, BuildingStatusChange, Status
 CONNECTABLE = (Status.CONNECTABLE, Status.ON_DEMAND)
 NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
 
-# The streets first (about 30,000, indexed by name), then their buildings by the (commune, street,
-# number) B-tree. Candidate streets, by the first rule that finds some:
+# The streets first (about 30,000, indexed by name), then their buildings by the (commune, street)
+# B-tree. Candidate streets, by the first rule that finds some:
 # 1. named exactly as the text begins, the longest such name ("BOULEVARD DE LA LIBERATION" for
 #    "BOULEVARD DE LA LIBERATION SAINT DENIS"): what people type once they have typed the street;
 # 2. whose name starts with the text ("BOULEVARD DE LA LIB"): typing in progress;
