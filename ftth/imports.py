@@ -395,8 +395,9 @@ def _field(staged: Staged, name: str, operator_code: str) -> sql.Composable:
     return sql.SQL(staged.trim.format(f"coalesce(c{staged.positions[source]}, '')"))
 
 
-def _validate(cursor, staged: Staged, operator_code: str) -> None:
-    """ftth_rejected: (line, reason) of each rejected line; ftth_valid: the other lines, ready to store."""
+def _validate(cursor, staged: Staged, operator_code: str, duplicates: bool = True) -> None:
+    """ftth_rejected: (line, reason) of each rejected line; ftth_valid: the other lines, ready to store.
+    Without ``duplicates``, identifiers found twice are left to the caller (see run_import)."""
     cursor.execute(FUNCTIONS_SQL)
     cursor.executemany("INSERT INTO ftth_status_map VALUES (%s, %s)", list(IPE_STATUSES.items()))
     cursor.executemany("INSERT INTO ftth_srid_map VALUES (%s, %s)", list(IPE_PROJECTIONS.items()))
@@ -431,11 +432,12 @@ def _validate(cursor, staged: Staged, operator_code: str) -> None:
             cursor.execute(check(FAST_NUMBER))
     except DataError:
         cursor.execute(check(CAREFUL_NUMBER))
-    try:
-        with transaction.atomic():
-            cursor.execute(NO_DUPLICATES_SQL)
-    except IntegrityError:
-        cursor.execute(DUPLICATES_SQL)
+    if duplicates:
+        try:
+            with transaction.atomic():
+                cursor.execute(NO_DUPLICATES_SQL)
+        except IntegrityError:
+            cursor.execute(DUPLICATES_SQL)
     cursor.execute("CREATE TEMP VIEW ftth_valid AS SELECT * FROM ftth_checked WHERE rejected_for IS NULL")
 
 
@@ -526,18 +528,25 @@ DROP TABLE ftth_streets_now;
 ANALYZED_COLUMNS = "operator_code, building_id, commune_id, street_key, number, status, tile, retired_at"
 
 
-def _apply(cursor, run: ImportRun, now) -> dict:
+def _first_file(cursor, run: ImportRun) -> bool:
+    """Whether the file is its operator's first (every line is the run's operator's): nothing to compare."""
+    if not run.operator_code:
+        return False
+    cursor.execute("SELECT NOT EXISTS (SELECT 1 FROM ftth_building WHERE operator_code = %s)", [run.operator_code])
+    return cursor.fetchone()[0]
+
+
+def _apply(cursor, run: ImportRun, now, first_file: bool) -> dict:
     params = {"now": now, "run": run.pk}
     status_changes = updated = retired = 0
-    # An operator's first file only inserts: the passes comparing it with the operator's buildings are skipped.
-    if run.operator_code:  # every line is the run's operator's
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM ftth_building WHERE operator_code = %s)", [run.operator_code])
-    else:
+    existing = not first_file
+    if not first_file:
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM ftth_building "
             "WHERE operator_code IN (SELECT DISTINCT operator_code FROM ftth_valid))"
         )
-    existing = cursor.fetchone()[0]
+        existing = cursor.fetchone()[0]
+    # An operator's first file only inserts: the passes comparing it with the operator's buildings are skipped.
     if existing:
         cursor.execute(STATUS_CHANGES_SQL, params)
         status_changes = cursor.rowcount
@@ -571,6 +580,22 @@ def _apply(cursor, run: ImportRun, now) -> dict:
     }
 
 
+UNIQUE_BUILDING = "one_building_per_operator_id"
+
+
+def _refuse_beyond_threshold(cursor, outcome: Outcome, threshold: float) -> None:
+    cursor.execute("SELECT line, reason FROM ftth_rejected ORDER BY line")
+    outcome.rejections = cursor.fetchall()
+    cursor.execute("SELECT count(*) FROM ftth_checked")
+    outcome.rows_outside = outcome.rows_read - cursor.fetchone()[0]
+    considered = outcome.rows_read - outcome.rows_outside
+    if considered and len(outcome.rejections) / considered > threshold:
+        raise ImportRefused(
+            f"{len(outcome.rejections)} ligne(s) rejetée(s) sur {considered} : au-delà du seuil de "
+            f"{threshold:.0%}, le fichier est refusé en entier."
+        )
+
+
 def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) -> ImportRun:
     """Import ``path`` for ``run``; the run records the outcome whatever happens."""
     threshold = settings.FTTH_REJECTION_THRESHOLD if threshold is None else threshold
@@ -588,18 +613,26 @@ def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) ->
                 "SET LOCAL enable_nestloop = off; SET LOCAL jit = off"
             )
             staged = _stage(cursor, path, outcome)
-            _validate(cursor, staged, run.operator_code)
-            cursor.execute("SELECT line, reason FROM ftth_rejected ORDER BY line")
-            outcome.rejections = cursor.fetchall()
-            cursor.execute("SELECT count(*) FROM ftth_checked")
-            outcome.rows_outside = outcome.rows_read - cursor.fetchone()[0]
-            considered = outcome.rows_read - outcome.rows_outside
-            if considered and len(outcome.rejections) / considered > threshold:
-                raise ImportRefused(
-                    f"{len(outcome.rejections)} ligne(s) rejetée(s) sur {considered} : au-delà du seuil de "
-                    f"{threshold:.0%}, le fichier est refusé en entier."
-                )
-            outcome.counts = _apply(cursor, run, timezone.now())
+            first_file = _first_file(cursor, run)
+            # An operator's first file is inserted as it is: the unique constraint of the buildings says
+            # whether an identifier came twice, and only then are the duplicates looked for.
+            _validate(cursor, staged, run.operator_code, duplicates=not first_file)
+            try:
+                _refuse_beyond_threshold(cursor, outcome, threshold)
+            except ImportRefused:
+                if first_file:  # the refused file's report lists its duplicates too
+                    cursor.execute(DUPLICATES_SQL)
+                    _refuse_beyond_threshold(cursor, outcome, threshold)
+                raise
+            try:
+                with transaction.atomic():
+                    outcome.counts = _apply(cursor, run, timezone.now(), first_file)
+            except IntegrityError as exc:
+                if not first_file or getattr(exc.__cause__.diag, "constraint_name", "") != UNIQUE_BUILDING:
+                    raise
+                cursor.execute(DUPLICATES_SQL)
+                _refuse_beyond_threshold(cursor, outcome, threshold)
+                outcome.counts = _apply(cursor, run, timezone.now(), first_file)
             _drop_work_tables(cursor)
             if run.dry_run:
                 transaction.set_rollback(True)

@@ -273,3 +273,30 @@ def test_insee_codes_with_spaces_around_are_kept_and_other_departements_are_not(
     run = _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
     assert (run.state, run.rows_read, run.rows_outside, run.created) == (ImportRun.State.DONE, 3, 1, 2), run.error
     assert set(Building.objects.values_list("insee_code", flat=True)) == {"93066"}
+
+
+def test_identifiers_twice_in_a_file_are_rejected_in_a_first_and_in_a_later_file(tmp_path):
+    # An operator's first file: inserted as it is, then again without the second occurrences.
+    rows = [_ipe_row("D1"), _ipe_row("D2", number="3"), _ipe_row("D1", number="5"), _ipe_row("D3", number="7")]
+    first = _import(_write(tmp_path, "one.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
+    assert (first.state, first.created) == (ImportRun.State.DONE, 3)
+    assert list(first.rejections.values_list("line", "reason")) == [
+        (4, "identifiant en double (première occurrence ligne 2)")
+    ]
+    assert Building.objects.get(building_id="D1").number == "1"
+    # A later file of the same operator: looked for before anything is written.
+    rows = [_ipe_row("D2", number="3"), _ipe_row("D2", number="9"), _ipe_row("D4", number="11")]
+    later = _import(_write(tmp_path, "two.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
+    assert (later.state, later.created, later.unchanged, later.retired) == (ImportRun.State.DONE, 1, 1, 2)
+    assert list(later.rejections.values_list("line", "reason")) == [
+        (3, "identifiant en double (première occurrence ligne 2)")
+    ]
+    assert Building.objects.get(building_id="D2").number == "3"
+
+
+def test_a_first_file_refused_for_its_duplicates_writes_nothing(tmp_path):
+    rows = [_ipe_row("E1"), _ipe_row("E1", number="3"), _ipe_row("E1", number="5"), _ipe_row("E2", number="7")]
+    run = _import(_write(tmp_path, "one.csv", "\n".join([IPE_HEADER, *rows]) + "\n"), threshold=0.4)
+    assert (run.state, run.rows_rejected) == (ImportRun.State.REFUSED, 2)
+    assert "2 ligne(s) rejetée(s) sur 4" in run.error
+    assert not Building.objects.filter(operator_code="OI-TEST").exists()
