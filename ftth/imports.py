@@ -50,7 +50,14 @@ STAGING_TABLES = (
     "ftth_checked",
     "ftth_duplicates",
 )
-TEMP_TABLES = ("ftth_rejected", "ftth_status_map", "ftth_srid_map", "ftth_streets_now", "ftth_values")
+TEMP_TABLES = (
+    "ftth_rejected",
+    "ftth_status_map",
+    "ftth_srid_map",
+    "ftth_streets_now",
+    "ftth_values",
+    "ftth_aggregates",
+)
 # What Python's str.strip() removes, so that values read by PostgreSQL are trimmed as the csv path did.
 WHITESPACE = "".join(chr(c) for c in range(0x3001) if chr(c).isspace())
 COPY_ENCODINGS = {"utf-8": "UTF8", "utf-8-sig": "UTF8", "cp1252": "WIN1252"}
@@ -474,14 +481,11 @@ WITH updated AS (
 def _insert_sql(where: str) -> str:
     """New buildings, with their first status (the start of their history) on the row itself."""
     return f"""
-WITH created AS (
-  INSERT INTO ftth_building (operator_code, building_id, {", ".join(COLUMNS)}, location, first_status,
-                             first_seen_at, first_run_id, last_run_id, retired_at, updated_at)
-  SELECT v.operator_code, v.building_id, {", ".join(f"v.{c}" for c in COLUMNS)}, v.location, v.status, %(now)s,
-         %(run)s, %(run)s, NULL, %(now)s
-  FROM ftth_valid v {where}
-  RETURNING 1
-) SELECT count(*) FROM created
+INSERT INTO ftth_building (operator_code, building_id, {", ".join(COLUMNS)}, location, first_status,
+                           first_seen_at, first_run_id, last_run_id, retired_at, updated_at)
+SELECT v.operator_code, v.building_id, {", ".join(f"v.{c}" for c in COLUMNS)}, v.location, v.status, %(now)s,
+       %(run)s, %(run)s, NULL, %(now)s
+FROM ftth_valid v {where}
 """
 
 
@@ -556,14 +560,14 @@ def _apply(cursor, run: ImportRun, now, first_file: bool) -> dict:
         cursor.execute(RETIRE_SQL, params)
         (retired,) = cursor.fetchone()
     cursor.execute(INSERT_SQL if existing else INSERT_FIRST_SQL, params)
-    (created,) = cursor.fetchone()
+    created = cursor.rowcount
     if created or updated or retired:
         # Fresh statistics first: the aggregates below are planned for the table as it now is (in parallel
         # when it is large), and searches use the (commune, street) index right after a big import (only
         # the columns that queries filter or join on: the others cost time to sample, for nothing).
         cursor.execute(f"ANALYZE ftth_building ({ANALYZED_COLUMNS})")
         cursor.execute(STREETS_SQL)
-        cursor.execute(tiles.AGGREGATES_SQL)
+        cursor.execute(tiles.IMPORT_AGGREGATES_SQL)
         cursor.execute(tiles.COMMUNE_COVERAGE_SQL, params)
         cursor.execute("ANALYZE ftth_street")
     if existing:

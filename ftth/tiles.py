@@ -82,24 +82,35 @@ def invalidate() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-AGGREGATES_SQL = """
+CONNECTABLE = "status IN ('connectable', 'on_demand')"
+CELL = "ST_SnapToGrid(mercator, 250)"  # the map's grid at middle zooms (Web Mercator metres)
+
+AGGREGATES_SQL = f"""
 DELETE FROM ftth_coveragecell;
 INSERT INTO ftth_coveragecell (center, buildings, connectable)
-SELECT ST_SnapToGrid(mercator, 250), count(*),
-       count(*) FILTER (WHERE status IN ('connectable', 'on_demand'))
+SELECT {CELL}, count(*), count(*) FILTER (WHERE {CONNECTABLE})
 FROM ftth_building WHERE retired_at IS NULL
 GROUP BY 1;
 """
 
+# After an import, from one reading of the buildings: the map's grid, and each commune's coverage (kept,
+# so that its trend can be followed across imports).
+IMPORT_AGGREGATES_SQL = f"""
+CREATE TEMP TABLE ftth_aggregates ON COMMIT DROP AS
+SELECT GROUPING(commune_id) = 0 AS per_commune, {CELL} AS cell, commune_id, count(*) AS buildings,
+       count(*) FILTER (WHERE {CONNECTABLE}) AS connectable, sum(premises) AS premises,
+       sum(premises) FILTER (WHERE {CONNECTABLE}) AS premises_connectable
+FROM ftth_building WHERE retired_at IS NULL
+GROUP BY GROUPING SETS (({CELL}), (commune_id));
+DELETE FROM ftth_coveragecell;
+INSERT INTO ftth_coveragecell (center, buildings, connectable)
+SELECT cell, buildings, connectable FROM ftth_aggregates WHERE NOT per_commune;
+"""
 COMMUNE_COVERAGE_SQL = """
 INSERT INTO ftth_communecoverage (commune_id, run_id, computed_at, buildings, buildings_connectable, premises,
                                   premises_connectable, rate)
-SELECT commune_id, %(run)s, %(now)s, count(*), count(*) FILTER (WHERE status IN ('connectable', 'on_demand')),
-       sum(premises), sum(premises) FILTER (WHERE status IN ('connectable', 'on_demand')),
-       CASE WHEN sum(premises) > 0
-            THEN round(100.0 * coalesce(sum(premises) FILTER (WHERE status IN ('connectable', 'on_demand')), 0)
-                       / sum(premises), 1)
-            ELSE round(100.0 * count(*) FILTER (WHERE status IN ('connectable', 'on_demand')) / count(*), 1) END
-FROM ftth_building WHERE retired_at IS NULL
-GROUP BY commune_id
+SELECT commune_id, %(run)s, %(now)s, buildings, connectable, premises, premises_connectable,
+       CASE WHEN premises > 0 THEN round(100.0 * coalesce(premises_connectable, 0) / premises, 1)
+            ELSE round(100.0 * connectable / buildings, 1) END
+FROM ftth_aggregates WHERE per_commune
 """
