@@ -58,6 +58,18 @@ def child_import(path: str) -> None:
     print(f"RESULT\t{run.state}\t{elapsed:.2f}\t{peak:.0f}\t{run.created}\t{run.rows_rejected}\t{run.error[:200]!r}")
 
 
+def imported(path: Path) -> tuple:
+    """The import of ``path`` in its own process: state, seconds, peak MB, created, rejected, error."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--child-import", str(path)], capture_output=True, text=True, check=True
+    )
+    result = [line for line in out.stdout.splitlines() if line.startswith("RESULT\t")]
+    if not result:
+        sys.exit(f"L'import n'a pas rendu de résultat :\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
+    state, seconds, peak, created, rejected, error = result[-1].split("\t")[1:7]
+    return state, float(seconds), peak, created, rejected, error
+
+
 def raw_copy_seconds(path: Path) -> float:
     from django.db import connection
 
@@ -181,21 +193,21 @@ def main() -> None:
               f"écrit en {time.perf_counter() - start:.1f} s")  # fmt: skip
         try:
             raw = raw_copy_seconds(path)
-            out = subprocess.run(
-                [sys.executable, __file__, "--child-import", str(path)], capture_output=True, text=True, check=True
-            )
-            result = [line for line in out.stdout.splitlines() if line.startswith("RESULT\t")]
-            if not result:
-                sys.exit(f"L'import n'a pas rendu de résultat :\n{out.stdout[-2000:]}\n{out.stderr[-2000:]}")
-            state, seconds, peak, created, rejected, error = result[-1].split("\t")[1:7]
-            seconds = float(seconds)
+            state, seconds, peak, created, rejected, error = imported(path)
+            # The same file again: every building is compared with the file, nothing is written.
+            again_state, again, again_peak, *_ = imported(path)
             print("\nImport")
             print(f"{'étape':<32} {'durée (s)':>10} {'lignes/s':>10} {'ratio':>7}")
             print(f"{'COPY brut (table non journalisée)':<32} {raw:>10.2f} {args.buildings / raw:>10.0f} {1:>7.1f}")
             print(
                 f"{'import complet (' + state + ')':<32} {seconds:>10.2f} {args.buildings / seconds:>10.0f} {seconds / raw:>7.1f}"
             )
-            print(f"créés : {created}, rejetés : {rejected}, mémoire max de l'import : {peak} Mo {error}")
+            print(
+                f"{'ré-import (rien ne change, ' + again_state + ')':<32} {again:>10.2f} {args.buildings / again:>10.0f} "
+                f"{again / raw:>7.1f}"
+            )
+            print(f"créés : {created}, rejetés : {rejected}, mémoire max de l'import : {peak} Mo "
+                  f"(ré-import : {again_peak} Mo) {error}")  # fmt: skip
 
             queries = search_queries(400)
             sql_ms = []

@@ -136,3 +136,17 @@ def test_search_while_typing_and_with_typos(addresses):
     # A street named exactly as the text begins wins over longer texts' near matches.
     avenue = api.get("/api/ftth/addresses/", {"q": "5 av jean jaures"}).json()
     assert avenue[0]["id"] == addresses["A6"].pk
+
+
+def test_the_search_answer_has_every_documented_field(addresses):
+    from rest_framework import serializers
+
+    from ftth.api import AddressSerializer
+
+    building = Building.objects.select_related("commune").get(pk=addresses["A1"].pk)
+    direct = AddressSerializer(building).data
+    assert direct == serializers.ModelSerializer.to_representation(AddressSerializer(), building)
+    assert list(direct) == AddressSerializer.Meta.fields and direct["status_label"] == "raccordable"
+    detail = APIClient().get(f"/api/ftth/buildings/{building.pk}/").json()
+    assert {key: detail[key] for key in direct} == direct
+    assert [(h["status_from"], h["status_to"]) for h in detail["history"]] == [("", "connectable")]
