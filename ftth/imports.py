@@ -1,19 +1,21 @@
 """Import of an ARCEP « immeubles » file or an operator's IPE file: the bulk path.
 
 1. Recognise the format from the header, then let PostgreSQL read the file: COPY (CSV, the file's
-   encoding) into a temporary table of raw text, skipping the lines of other départements. A file
-   PostgreSQL would read differently from Python's csv module (ragged lines, quotes inside unquoted
-   fields) is read by Python instead, as it always was.
-2. Validate in SQL, in one pass: the Métropole's communes (Paris arrondissements and
-   Pierrefitte-sur-Seine included), missing identifier, unknown status, bad date, bad or out-of-area
-   coordinates (each rejected line gets the first reason that applies), then duplicate identifiers;
-   reproject (Lambert-93, Lambert II étendu or WGS-84) to WGS-84. Values that repeat (statuses,
-   dates…) are parsed once per distinct value.
+   encoding) into an unlogged work table of raw text, skipping the lines of other départements, while
+   Python checks, chunk by chunk, that PostgreSQL reads it as its csv module would. A file PostgreSQL
+   would read differently (ragged lines, quotes inside unquoted fields) is read by Python instead.
+2. Validate in SQL, in one pass that PostgreSQL's parallel workers share: the Métropole's communes
+   (Paris arrondissements and Pierrefitte-sur-Seine included), missing identifier, unknown status, bad
+   date, bad or out-of-area coordinates (each rejected line gets the first reason that applies), then
+   duplicate identifiers; reproject (Lambert-93, Lambert II étendu or WGS-84) to WGS-84. Values that
+   repeat (statuses, dates…) are parsed once per distinct value.
 3. Refuse the whole file when the share of rejected lines passes the threshold.
 4. Update the buildings where something changed, insert the new ones, record every status change,
-   retire (never delete) the operator's buildings missing from the file. A re-import writes nothing.
-Everything but the run's own record happens in one transaction: a failed or killed import leaves the
-previous data as it was. Imports run one at a time (an advisory lock).
+   retire (never delete) the operator's buildings missing from the file. A re-import writes nothing; an
+   operator's first file is only inserted.
+Everything but the run's own record happens in one transaction (the work tables included, dropped
+before it commits): a failed or killed import leaves the previous data as it was. Imports run one at a
+time (an advisory lock).
 """
 
 import csv
