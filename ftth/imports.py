@@ -618,6 +618,11 @@ def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) ->
                 "SET LOCAL work_mem = '256MB'; SET LOCAL maintenance_work_mem = '512MB'; "
                 "SET LOCAL enable_nestloop = off; SET LOCAL jit = off"
             )
+            # As many parallel workers as the server has cores to spare (more would share them).
+            cursor.execute(
+                "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
+                [str(settings.FTTH_IMPORT_PARALLEL_WORKERS)],
+            )
             staged = _stage(cursor, path, outcome)
             first_file = _first_file(cursor, run)
             # An operator's first file is inserted as it is: the unique constraint of the buildings says

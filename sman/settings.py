@@ -5,6 +5,7 @@ Redis on 127.0.0.1:63799, both started by `make run` / `make test`. With SMAN_EN
 secret must be given and the security settings below are switched on.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -147,6 +148,9 @@ PASS_GRACE_DAYS = env.int("PASS_GRACE_DAYS", default=31)
 # --- FttH ----------------------------------------------------------------------------------------
 # An import whose share of rejected lines passes this threshold is refused whole.
 FTTH_REJECTION_THRESHOLD = env.float("FTTH_REJECTION_THRESHOLD", default=0.05)
+# PostgreSQL workers besides the import's own process for its one-pass check: the database server's
+# cores but one (by default this machine's, the database being local in development).
+FTTH_IMPORT_PARALLEL_WORKERS = env.int("FTTH_IMPORT_PARALLEL_WORKERS", default=max(1, (os.cpu_count() or 2) - 1))
 
 # --- Authentication (django-allauth) -----------------------------------------------------------
 AUTH_USER_MODEL = "sman.User"
