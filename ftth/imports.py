@@ -288,8 +288,11 @@ END $$;
 CREATE TEMP TABLE ftth_rejected (line integer, reason text) ON COMMIT DROP;
 CREATE TEMP TABLE ftth_status_map (raw text PRIMARY KEY, status text) ON COMMIT DROP;
 CREATE TEMP TABLE ftth_srid_map (raw text PRIMARY KEY, srid integer) ON COMMIT DROP;
+-- The Métropole and 2 km around it, simplified to about 200 m: small enough to stay inline (not TOASTed),
+-- which makes the point-in-polygon test of a million lines twice as fast.
 CREATE UNLOGGED TABLE ftth_area AS
-SELECT ST_Buffer(geometry::geography, 2000)::geometry AS area FROM sman_territory WHERE kind = 'metropole';
+SELECT ST_Simplify(ST_Buffer(geometry::geography, 2000)::geometry, 0.002) AS area
+FROM sman_territory WHERE kind = 'metropole';
 """
 
 # Statuses, projections, numbers of premises, dates and streets take few distinct values: each is read

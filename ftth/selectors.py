@@ -19,8 +19,8 @@ NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*
 # 1. named exactly as the text begins, the longest such name ("BOULEVARD DE LA LIBERATION" for
 #    "BOULEVARD DE LA LIBERATION SAINT DENIS"): what people type once they have typed the street;
 # 2. whose name starts with the text ("BOULEVARD DE LA LIB"): typing in progress;
-# 3. the five nearest to the text by trigrams (a KNN scan of the GiST index that stops after them, ties
-#    included): typos, missing words, another order.
+# 3. the five nearest to the text by trigrams among those that contain it well enough (word similarity
+#    above pg_trgm's threshold, found by the GIN index): typos, missing words, another order.
 # Then the five that best contain the text (word similarity: the commune decides between streets of the
 # same name), and their buildings, the typed house number first, then the nearest. The text is
 # normalised once; normalised names only use A-Z, 0-9 and spaces, so "~" bounds a prefix.
@@ -45,8 +45,9 @@ near AS MATERIALIZED (
   SELECT s.id, s.commune_id, s.key, s.search, s.buildings
   FROM ftth_street s
   WHERE NOT EXISTS (SELECT 1 FROM named) AND NOT EXISTS (SELECT 1 FROM started)
-  ORDER BY s.search <->> (SELECT key FROM q)
-  FETCH FIRST 5 ROWS WITH TIES
+    AND (SELECT key FROM q) <%% s.search
+  ORDER BY (SELECT key FROM q) <<-> s.search, s.buildings DESC, s.id
+  LIMIT 5
 ),
 candidates AS (
   SELECT * FROM named WHERE length(key) = (SELECT max(length(key)) FROM named)
