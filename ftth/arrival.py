@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from . import selectors
-from .models import Status
+from .models import CONNECTABLE_STATUSES, Status
 
 MEANING = {
     Status.CONNECTABLE: "La fibre est arrivée : votre logement peut être raccordé. Il suffit de souscrire un "
@@ -47,7 +47,7 @@ class Arrival:
 
 def arrival_for(building, today: date) -> Arrival:
     status = building.status
-    if status in (Status.CONNECTABLE, Status.ON_DEMAND):
+    if status in CONNECTABLE_STATUSES:
         since = building.commercial_service_date or selectors.became_connectable_on(building)
         return Arrival("available", since)
     if building.commercial_service_date and building.commercial_service_date >= today:

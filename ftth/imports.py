@@ -549,7 +549,7 @@ def _apply(cursor, run: ImportRun, now, first_file: bool) -> dict:
     params = {"now": now, "run": run.pk}
     status_changes = updated = retired = 0
     existing = not first_file
-    if not first_file:
+    if not run.operator_code:  # the operators are the file's: are any of them known?
         cursor.execute(
             "SELECT EXISTS (SELECT 1 FROM ftth_building "
             "WHERE operator_code IN (SELECT DISTINCT operator_code FROM ftth_valid))"
@@ -572,7 +572,7 @@ def _apply(cursor, run: ImportRun, now, first_file: bool) -> dict:
         # the columns that queries filter or join on: the others cost time to sample, for nothing).
         cursor.execute(f"ANALYZE ftth_building ({ANALYZED_COLUMNS})")
         cursor.execute(STREETS_SQL)
-        cursor.execute(tiles.IMPORT_AGGREGATES_SQL)
+        cursor.execute(tiles.AGGREGATES_SQL)
         cursor.execute(tiles.COMMUNE_COVERAGE_SQL, params)
         cursor.execute("ANALYZE ftth_street")
     if existing:

@@ -29,6 +29,11 @@ class Status(models.TextChoices):
     ABANDONED = "abandoned", "abandonné"
 
 
+# The statuses in which a building can be connected: what coverage counts, and what the answer calls
+# "available".
+CONNECTABLE_STATUSES = (Status.CONNECTABLE, Status.ON_DEMAND)
+
+
 class ImportRun(models.Model):
     """One import of one file: its state, counts, rejected lines and duration, shown to staff."""
 

@@ -9,9 +9,8 @@ from django.utils import timezone
 
 from sman.models import Territory
 
-from .models import Building, BuildingStatusChange, Status
+from .models import CONNECTABLE_STATUSES, Building, BuildingStatusChange
 
-CONNECTABLE = (Status.CONNECTABLE, Status.ON_DEMAND)
 NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
 
 # The streets first (about 30,000, indexed by name), then their buildings by the (commune, street)
@@ -77,8 +76,9 @@ LIMIT %(limit)s
 
 
 def search_addresses(text: str, limit: int = 10) -> list[Building]:
-    """Buildings matching what a citizen typed: the street (trigram match on the ~30,000 streets, any
-    accents, case or abbreviation), then the house number (exact first, then the nearest)."""
+    """Buildings matching what a citizen typed: the street (SEARCH_SQL: by name, prefix or trigrams among
+    the ~30,000 streets, any accents, case or abbreviation), then the house number (exact first, then the
+    nearest)."""
     text = (text or "").strip()
     if len(text) < 3:
         return []
@@ -125,7 +125,7 @@ def coverage(territory=None) -> dict:
         buildings = buildings.filter(commune=territory)
     elif territory is not None and territory.kind == "ept":
         buildings = buildings.filter(commune__parent=territory)
-    connectable = Q(status__in=CONNECTABLE)
+    connectable = Q(status__in=CONNECTABLE_STATUSES)
     totals = buildings.aggregate(
         building_count=Count("id"),
         premises_total=Sum("premises"),
@@ -166,10 +166,12 @@ def median_pm_to_service_days(commune) -> int | None:
 
 
 def became_connectable_on(building) -> date | None:
-    if building.first_status in CONNECTABLE:
+    if building.first_status in CONNECTABLE_STATUSES:
         return timezone.localdate(building.first_seen_at)
     change = (
-        BuildingStatusChange.objects.filter(building=building, status_to__in=CONNECTABLE).order_by("changed_at").first()
+        BuildingStatusChange.objects.filter(building=building, status_to__in=CONNECTABLE_STATUSES)
+        .order_by("changed_at")
+        .first()
     )
     return change.changed_at.date() if change else None
 

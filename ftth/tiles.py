@@ -4,7 +4,7 @@
 from django.core.cache import cache
 from django.db import connection
 
-from .models import TILE_ZOOM
+from .models import CONNECTABLE_STATUSES, TILE_ZOOM
 
 BUILDINGS_MIN_ZOOM = TILE_ZOOM
 GRID_MIN_ZOOM = 12
@@ -82,20 +82,13 @@ def invalidate() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-CONNECTABLE = "status IN ('connectable', 'on_demand')"
+CONNECTABLE = "status IN ({})".format(", ".join(f"'{status}'" for status in CONNECTABLE_STATUSES))
 CELL = "ST_SnapToGrid(mercator, 250)"  # the map's grid at middle zooms (Web Mercator metres)
 
+# From one reading of the buildings: the map's grid, and (in ftth_aggregates, until the transaction
+# ends) each commune's coverage, which COMMUNE_COVERAGE_SQL keeps after an import so that its trend can
+# be followed across imports.
 AGGREGATES_SQL = f"""
-DELETE FROM ftth_coveragecell;
-INSERT INTO ftth_coveragecell (center, buildings, connectable)
-SELECT {CELL}, count(*), count(*) FILTER (WHERE {CONNECTABLE})
-FROM ftth_building WHERE retired_at IS NULL
-GROUP BY 1;
-"""
-
-# After an import, from one reading of the buildings: the map's grid, and each commune's coverage (kept,
-# so that its trend can be followed across imports).
-IMPORT_AGGREGATES_SQL = f"""
 CREATE TEMP TABLE ftth_aggregates ON COMMIT DROP AS
 SELECT GROUPING(commune_id) = 0 AS per_commune, {CELL} AS cell, commune_id, count(*) AS buildings,
        count(*) FILTER (WHERE {CONNECTABLE}) AS connectable, sum(premises) AS premises,
