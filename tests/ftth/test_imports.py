@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 from ftth import imports
 from ftth.models import Building, BuildingStatusChange, ImportRun
 
+from ..auth import login
+
 pytestmark = pytest.mark.django_db
 
 IPE_HEADER = (
@@ -188,11 +190,11 @@ def test_staff_see_import_runs_and_buildings_in_the_admin(client, tmp_path):
     from ..factories import UserFactory
 
     run = _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *IPE_ROWS]) + "\n"))
-    client.force_login(UserFactory(staff=True))
+    login(client, UserFactory(staff=True))
     page = client.get(f"/admin/ftth/importrun/{run.pk}/change/").content.decode()
     assert "statut inconnu" in page and "ipe.csv" in page
     assert "BOULEVARD DE LA LIBERATION" in client.get("/admin/ftth/building/", {"q": "IMB/93066/1"}).content.decode()
-    client.force_login(UserFactory())
+    login(client, UserFactory())
     assert client.get("/admin/ftth/importrun/").status_code == 302
 
 

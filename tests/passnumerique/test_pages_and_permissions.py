@@ -5,13 +5,13 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from actions.registry import providers
 from passnumerique import services
 from passnumerique.models import Redemption
 
+from ..auth import login, token_header
 from .conftest import distribute, make_place
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def _client(pn, role) -> Client:
         "place_agent": pn.place_agent, "other_place_agent": pn.other_agent, "staff": pn.staff,
     }[role]  # fmt: skip
     if user is not None:
-        client.force_login(user)
+        login(client, user)
     return client
 
 
@@ -127,7 +127,7 @@ def test_api_ticket_check_and_redeem_with_a_token(pn):
     code = booklet.tickets.first().code
     api = APIClient()
     assert api.post("/api/pass/tickets/check/", {"code": code, "place": pn.place.pk}).status_code == 401
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=pn.place_agent).key}")
+    api.credentials(HTTP_AUTHORIZATION=token_header(pn.place_agent, scopes=["pass:tickets"]))
     checked = api.post("/api/pass/tickets/check/", {"code": code, "place": pn.place.pk}).json()
     assert checked["valid"] is True
     assert api.post("/api/pass/tickets/check/", {"code": code, "place": pn.other_place.pk}).status_code == 403

@@ -7,6 +7,7 @@ from django.urls import reverse
 from sman.models import Territory
 from sman.permissions import acts_for_territory, territories_acted_for
 
+from ..auth import login
 from ..factories import MembershipRequestFactory, UserFactory
 from ..matrix import SIGNED_IN, Case, check, matrix_params
 
@@ -111,5 +112,5 @@ def test_roles_that_need_mfa_must_set_it_up_first(client, trait):
 
 
 def test_citizens_do_not_need_mfa(client):
-    client.force_login(UserFactory())
+    login(client, UserFactory())
     assert client.get("/espace/").status_code == 200
