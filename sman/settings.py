@@ -107,12 +107,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default=f"redis://127.0.0.1:{env.int('SMAN_REDIS_PORT', default=63799)}/0")
+# Redis, and a table in PostgreSQL while Redis is unreachable (sman/cache.py says why).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "sman.cache.FallbackRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "sman",
-    }
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2, "RETRY_AFTER": 10},
+    },
+    "fallback": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "sman_cache_fallback"},
 }
 
 # --- Celery (sman/celery.py) -------------------------------------------------------------------

@@ -29,6 +29,8 @@ admin.site.index_title = "Pilotage du SMAN"
 # One login path for everyone: the admin's form would skip allauth's rate limits and second factor.
 admin.site.login = views.admin_login
 
+handler500 = "sman.views.server_error"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("territoires/", views.territory_list, name="territory_list"),

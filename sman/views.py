@@ -1,13 +1,21 @@
+import logging
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import selectors, services
 from .feedback import form_service, run_service
@@ -231,3 +239,27 @@ def api_token_revoke(request, pk):
         )
         return redirect("api_tokens")
     return render(request, "sman/api_token_revoke.html", {"token": token})
+
+
+# What makes the portal unavailable rather than broken: its database or Redis (cache, Celery broker)
+# cannot be reached. Those errors answer 503 (« réessayez »), not 500.
+UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, KombuOperationalError)
+logger = logging.getLogger(__name__)
+
+
+def server_error(request):
+    """handler500: a French page, 503 when a dependency is down. Rendered without the request's context
+    processors, which would query the database that may be the cause."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, UNAVAILABLE):
+        logger.error("Service indisponible : %s", exc)
+        body = loader.render_to_string("503.html")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": "Service momentanément indisponible, réessayez dans quelques minutes."})
+        else:
+            response = HttpResponse(body)
+        response.status_code = 503
+        response["Retry-After"] = "60"
+        return response
+    return HttpResponse(loader.render_to_string("500.html"), status=500)
+
