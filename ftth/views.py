@@ -13,6 +13,7 @@ from sman.permissions import is_metropole_staff, user_passes
 
 from . import arrival, selectors, services, tiles, uploads
 from .models import ImportRun, Status
+from .permissions import operator_for_code
 
 CRUMBS = [("Fibre", "/fibre/")]
 
@@ -150,9 +151,10 @@ class UploadForm(forms.Form):
 def import_list(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["operator_code"].strip()  # staff import under any code
         try:
             run = uploads.import_upload(
-                uploaded=form.cleaned_data["file"], operator_code=form.cleaned_data["operator_code"].strip(),
+                uploaded=form.cleaned_data["file"], operator_code=code, operator=operator_for_code(code),
                 user=request.user, dry_run=form.cleaned_data["dry_run"],
             )  # fmt: skip
         except ValidationError as exc:
