@@ -89,7 +89,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
         model = ImportRun
         fields = ["id", "file_name", "file_format", "operator_code", "state", "dry_run", "rows_read", "rows_outside",
                   "rows_rejected", "created", "updated", "unchanged", "retired", "status_changes", "error",
-                  "created_at", "started_at", "finished_at", "rejections"]  # fmt: skip
+                  "operator_buildings", "to_retire", "retirement_share", "confirmed_at", "created_at", "started_at",
+                  "finished_at", "rejections"]  # fmt: skip
 
     def get_rejections(self, run) -> list[dict]:
         return [{"line": r.line, "reason": r.reason} for r in run.rejections.all()[:1000]]

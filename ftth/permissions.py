@@ -1,10 +1,11 @@
-"""Who may import under which operator code.
+"""Who may import under which operator code, and who decides on an import that waits.
 
 - A network operator's members import only under their own operator's code (its SIREN, else its
   identifier): a file replaces its operator's snapshot and retires the buildings it lacks, so a code
   they do not hold is refused. A member of several operators says which one, among theirs.
 - Métropole staff import under any code (API, upload page, and the `import_ftth` command, which only
-  people with a shell on the server run).
+  people with a shell on the server run), and they alone confirm or cancel an import that waits for
+  the confirmation of a mass retirement.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -74,3 +75,8 @@ def import_operator(user, requested_code: str = "") -> tuple[Organisation | None
             }  # fmt: skip
         )
     return operators[0], operator_code(operators[0])
+
+
+def can_decide_import(user) -> bool:
+    """Confirm or cancel an import that waits for the confirmation of a mass retirement."""
+    return is_metropole_staff(user)

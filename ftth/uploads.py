@@ -12,6 +12,7 @@ from .models import ImportRun
 
 ALLOWED_EXTENSIONS = {".csv", ".txt"}
 MAX_UPLOAD_BYTES = 2 * 1024**3  # the national ARCEP file is a few GB
+UPLOAD_FOLDER = "ftth/uploads"
 
 
 def import_upload(*, uploaded, operator_code: str, user, operator=None, dry_run: bool = False) -> ImportRun:
@@ -21,7 +22,7 @@ def import_upload(*, uploaded, operator_code: str, user, operator=None, dry_run:
         raise ValidationError({"file": "Déposez un fichier CSV (.csv ou .txt)."})
     if uploaded.size > MAX_UPLOAD_BYTES:
         raise ValidationError({"file": "Fichier trop volumineux (2 Go au plus)."})
-    name = default_storage.save(f"ftth/uploads/{uuid.uuid4().hex}{suffix}", uploaded)
+    name = default_storage.save(f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}{suffix}", uploaded)
     path = Path(default_storage.path(name))
     try:
         fmt, handle, _ = open_rows(path)
@@ -34,9 +35,17 @@ def import_upload(*, uploaded, operator_code: str, user, operator=None, dry_run:
         raise ValidationError({"operator_code": "Un fichier IPE demande le code de l'opérateur."})
     with transaction.atomic():
         run = ImportRun.objects.create(
-            file_name=uploaded.name, operator_code=operator_code, operator=operator, requested_by=user, dry_run=dry_run
-        )
+            file_name=uploaded.name, operator_code=operator_code, operator=operator, requested_by=user,
+            dry_run=dry_run, file_path=str(path),
+        )  # fmt: skip
         from .tasks import import_file
 
         transaction.on_commit(lambda: import_file.delay(run.pk, str(path)))
     return run
+
+
+def delete_upload(path: str) -> None:
+    """Delete a stored upload; a file given to the management command (anywhere on disk) is never deleted."""
+    folder = Path(default_storage.path(UPLOAD_FOLDER)).resolve()
+    if path and Path(path).resolve().is_relative_to(folder):
+        Path(path).unlink(missing_ok=True)
