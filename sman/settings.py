@@ -151,6 +151,9 @@ PASS_GRACE_DAYS = env.int("PASS_GRACE_DAYS", default=31)
 # --- FttH ----------------------------------------------------------------------------------------
 # An import whose share of rejected lines passes this threshold is refused whole.
 FTTH_REJECTION_THRESHOLD = env.float("FTTH_REJECTION_THRESHOLD", default=0.05)
+# An import that would retire more than this share of an operator's current buildings waits for staff to
+# confirm it (a truncated or wrong file must not wipe an operator's data).
+FTTH_RETIREMENT_THRESHOLD = env.float("FTTH_RETIREMENT_THRESHOLD", default=0.20)
 # PostgreSQL workers besides the import's own process for its one-pass check: the database server's
 # cores but one (by default this machine's, the database being local in development).
 FTTH_IMPORT_PARALLEL_WORKERS = env.int("FTTH_IMPORT_PARALLEL_WORKERS", default=max(1, (os.cpu_count() or 2) - 1))

@@ -49,9 +49,10 @@ def _write(tmp_path, name, text, encoding="utf-8", bom=False) -> Path:
     return path
 
 
-def _import(path, operator="OI-TEST", threshold=0.9, **extra) -> ImportRun:
+def _import(path, operator="OI-TEST", threshold=0.9, retirement_threshold=1.0, **extra) -> ImportRun:
+    """Without the mass retirement guard unless a ``retirement_threshold`` is given (None: the setting's)."""
     run = ImportRun.objects.create(file_name=path.name, operator_code=operator, **extra)
-    return imports.run_import(run=run, path=path, threshold=threshold)
+    return imports.run_import(run=run, path=path, threshold=threshold, retirement_threshold=retirement_threshold)
 
 
 IPE_ROWS = [
@@ -135,7 +136,7 @@ def test_a_failure_half_way_leaves_the_table_as_before(tmp_path, monkeypatch):
     before = list(Building.objects.order_by("id").values())
     changed = IPE_ROWS[1].replace("EN COURS DE DEPLOIEMENT", "DEPLOYE")
     path = _write(tmp_path, "ipe2.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], changed]) + "\n")
-    monkeypatch.setattr(imports, "RETIRE_SQL", "SELECT 1 / 0")  # after the upsert: forced error
+    monkeypatch.setattr(imports, "INSERT_SQL", "SELECT 1 / 0")  # after the retirement and the update: forced error
     run = _import(path)
     assert run.state == ImportRun.State.FAILED and "division by zero" in run.error
     assert list(Building.objects.order_by("id").values()) == before
