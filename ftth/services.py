@@ -1,15 +1,19 @@
-"""Alerts: double opt-in subscription, one-click unsubscribe and erasure, e-mails after imports."""
+"""Alerts: double opt-in subscription, one-click unsubscribe and erasure, e-mails after imports; retry of
+a failed import."""
 
 import secrets
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from sman import jobs
 from sman.emails import send_email_on_commit
+from sman.permissions import is_metropole_staff
 
-from .models import AlertSubscription, Building, BuildingStatusChange
+from .models import AlertSubscription, Building, BuildingStatusChange, ImportRun
 
 
 @transaction.atomic
@@ -74,3 +78,10 @@ def notify_status_changes(*, run_id: int) -> int:
                 )
             sent += 1
     return sent
+
+
+def import_retry(*, run: ImportRun, user) -> ImportRun:
+    """Import a failed run's file again, from its first attempt (sman/jobs.py): staff only, as the pages."""
+    if not is_metropole_staff(user):
+        raise PermissionDenied
+    return jobs.job_retry(job=run)

@@ -171,6 +171,19 @@ def import_detail(request, pk):
     return render(request, "ftth/import_detail.html", {"run": run, "page_obj": rejections, "crumbs": CRUMBS})
 
 
+@user_passes(is_metropole_staff)
+@require_POST
+def import_retry(request, pk):
+    run = get_object_or_404(ImportRun, pk=pk)
+    try:
+        services.import_retry(run=run, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "L'import est relancé.")
+    return redirect("ftth:import_detail", pk=run.pk)
+
+
 def tile(request, z, x, y):
     if not (0 <= z <= 20 and 0 <= x < 2**z and 0 <= y < 2**z):
         raise Http404
