@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from sman.admin import JobAdminMixin
+
 from .models import (
     Action,
     ActionReview,
@@ -101,7 +103,7 @@ class RecommendationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(JobAdminMixin, admin.ModelAdmin):
     list_display = ("session", "status", "requested_by", "requested_at", "generated_at", "size", "checksum")
     list_filter = ("status",)
     readonly_fields = [f.name for f in Report._meta.fields]

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from sman.jobs import JobMixin
 from sman.models import Challenge
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -417,8 +418,12 @@ class Recommendation(models.Model):
         return f"{self.get_programme_display()} — {self.text[:60]}"
 
 
-class Report(models.Model):
-    """The semi-annual evaluation report of a session, rendered as PDF by a Celery task."""
+class Report(JobMixin):
+    """The semi-annual evaluation report of a session, rendered as PDF by a Celery task: a long job
+    (sman/jobs.py), with heartbeat, recovery and retry."""
+
+    job_state_field = "status"
+    job_finished_field = None  # `generated_at` says when the file was produced, on success only
 
     class Status(models.TextChoices):
         PENDING = "pending", "en attente"

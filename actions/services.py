@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from sman import jobs
 from sman.models import User
 
 from . import permissions
@@ -277,10 +278,13 @@ def report_request(*, session: CopilSession, user: User) -> Report:
 
 
 def report_retry(*, report: Report, user: User) -> Report:
+    """Render a failed report again (sman/jobs.py); while another report of the session is in progress,
+    that one."""
     _require(permissions.can_follow_copil(user))
     if report.status != Report.Status.FAILED:
         raise ValidationError("Seul un rapport en échec peut être relancé.")
-    return report_request(session=report.session, user=user)
+    in_progress = report.session.reports.filter(status__in=[Report.Status.PENDING, Report.Status.RUNNING]).first()
+    return in_progress or jobs.job_retry(job=report)
 
 
 def _enqueue_report(report_id: int) -> None:

@@ -1,10 +1,12 @@
 from celery import shared_task
 from django.utils import timezone
 
+from sman.jobs import job_task
+
 from . import services
 
 
-@shared_task
+@job_task("actions.Report")
 def generate_report(report_id: int) -> str:
     return services.report_generate(report_id=report_id).status
 

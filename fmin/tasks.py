@@ -1,11 +1,13 @@
 from celery import shared_task
 from django.utils import timezone
 
+from sman.jobs import job_task
+
 from . import documents, services
 from .models import Application, Decision
 
 
-@shared_task
+@job_task()
 def render_application_pdf(application_id: int) -> str:
     """The submitted file as a PDF, kept for the record (idempotent: rendering twice gives the same file)."""
     application = Application.objects.get(pk=application_id)
@@ -13,7 +15,7 @@ def render_application_pdf(application_id: int) -> str:
     return application.submitted_pdf.name
 
 
-@shared_task
+@job_task()
 def render_decision_letter(decision_id: int) -> str:
     decision = Decision.objects.select_related("application").get(pk=decision_id)
     services.store_decision_letter(decision=decision, pdf=documents.decision_letter_pdf(decision))

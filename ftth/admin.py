@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sman.admin import MapAdminMixin
+from sman.admin import JobAdminMixin, MapAdminMixin
 
 from .models import Building, BuildingStatusChange, ImportRejection, ImportRun
 
@@ -14,7 +14,7 @@ class ImportRejectionInline(admin.TabularInline):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(JobAdminMixin, admin.ModelAdmin):
     list_display = (
         "created_at", "file_name", "file_format", "operator_code", "state", "rows_read", "rows_rejected", "created",
         "updated", "retired", "duration",

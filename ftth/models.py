@@ -7,6 +7,7 @@ from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GinIndex
 from django.db.models import F, Func
 
+from sman.jobs import JobMixin
 from sman.models import Organisation, Territory
 
 TILE_ZOOM = 14
@@ -34,8 +35,9 @@ class Status(models.TextChoices):
 CONNECTABLE_STATUSES = (Status.CONNECTABLE, Status.ON_DEMAND)
 
 
-class ImportRun(models.Model):
-    """One import of one file: its state, counts, rejected lines and duration, shown to staff."""
+class ImportRun(JobMixin):
+    """One import of one file: its state, counts, rejected lines and duration, shown to staff. A long job
+    (sman/jobs.py): heartbeat, recovery when its worker dies, retry when it failed."""
 
     class State(models.TextChoices):
         PENDING = "pending", "en attente"

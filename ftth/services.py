@@ -1,5 +1,5 @@
-"""Alerts (double opt-in subscription, one-click unsubscribe and erasure, e-mails after imports), and staff's
-decision on an import that waits for the confirmation of a mass retirement."""
+"""Alerts (double opt-in subscription, one-click unsubscribe and erasure, e-mails after imports), staff's
+decision on an import that waits for the confirmation of a mass retirement, and the retry of a failed import."""
 
 import secrets
 
@@ -9,8 +9,10 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
+from sman import jobs
 from sman.emails import send_email_on_commit
 from sman.models import User
+from sman.permissions import is_metropole_staff
 
 from . import uploads
 from .models import AlertSubscription, Building, BuildingStatusChange, ImportRun
@@ -138,3 +140,10 @@ def import_cancel(*, run: ImportRun, user, reason: str = "") -> ImportRun:
     path = run.file_path
     transaction.on_commit(lambda: uploads.delete_upload(path))
     return run
+
+
+def import_retry(*, run: ImportRun, user) -> ImportRun:
+    """Import a failed run's file again, from its first attempt (sman/jobs.py): staff only, as the pages."""
+    if not is_metropole_staff(user):
+        raise PermissionDenied
+    return jobs.job_retry(job=run)

@@ -2,19 +2,17 @@ from pathlib import Path
 
 from celery import shared_task
 
+from sman.jobs import job_task
+
 from . import imports, services
 from .models import ImportRun
 
 
-@shared_task
+@job_task("ftth.ImportRun")
 def import_file(run_id: int, path: str) -> str:
-    run = ImportRun.objects.get(pk=run_id)
-    if run.state in (
-        ImportRun.State.DONE, ImportRun.State.REFUSED, ImportRun.State.AWAITING_CONFIRMATION,
-        ImportRun.State.CANCELLED,
-    ):  # fmt: skip
-        return run.state  # a redelivered task: the import already happened, or waits for staff to confirm it
-    run = imports.run_import(run=run, path=Path(path))
+    """A long job (sman/jobs.py): a redelivered message of a run that is done, refused or running elsewhere
+    does nothing; a run whose worker died is imported again from scratch (its transaction was rolled back)."""
+    run = imports.run_import(run=ImportRun.objects.get(pk=run_id), path=Path(path))
     imports.vacuum(run)
     if run.state == ImportRun.State.AWAITING_CONFIRMATION:
         services.import_awaiting_notify(run=run)

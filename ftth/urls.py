@@ -13,6 +13,7 @@ urlpatterns = [
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/confirmer/", views.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/annuler/", views.import_cancel, name="import_cancel"),
+    path("imports/<int:pk>/relancer/", views.import_retry, name="import_retry"),
     path("alertes/<str:token>/confirmer/", views.alert_confirm, name="alert_confirm"),
     path("alertes/<str:token>/desinscription/", views.alert_unsubscribe, name="alert_unsubscribe"),
 ]

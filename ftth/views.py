@@ -230,6 +230,18 @@ def import_cancel(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Import annulé : rien n'a été modifié.")
+
+
+@user_passes(is_metropole_staff)
+@require_POST
+def import_retry(request, pk):
+    run = get_object_or_404(ImportRun, pk=pk)
+    try:
+        services.import_retry(run=run, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, "L'import est relancé.")
     return redirect("ftth:import_detail", pk=run.pk)
 
 

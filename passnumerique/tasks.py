@@ -1,10 +1,12 @@
 from celery import shared_task
 from django.utils import timezone
 
+from sman.jobs import job_task
+
 from . import services
 
 
-@shared_task
+@job_task()
 def monthly_statements() -> int:
     """On the 1st of each month: the statements of the previous month."""
     return len(services.statements_generate(month=services.previous_month(timezone.localdate())))

@@ -4,8 +4,8 @@ from django.core.exceptions import ValidationError
 from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .models import ApiToken, Challenge, Membership, MembershipRequest, Organisation, Territory, User
+from . import jobs, services
+from .models import ApiToken, Challenge, Job, Membership, MembershipRequest, Organisation, Territory, User
 
 
 class MapAdminMixin(LeafletGeoAdminMixin):
@@ -13,6 +13,24 @@ class MapAdminMixin(LeafletGeoAdminMixin):
 
     display_raw = False
     map_height = "420px"
+
+
+class JobAdminMixin:
+    """The admin of a job model (sman/jobs.py): failed jobs can be sent again."""
+
+    actions = ["retry_jobs"]
+
+    @admin.action(description="Relancer les traitements en échec sélectionnés", permissions=["change"])
+    def retry_jobs(self, request, queryset):
+        retried = 0
+        for job in queryset:
+            try:
+                jobs.job_retry(job=job)
+            except ValidationError as exc:
+                self.message_user(request, f"{job} : {exc.messages[0]}", messages.WARNING)
+            else:
+                retried += 1
+        self.message_user(request, f"{retried} traitement(s) relancé(s).", messages.SUCCESS)
 
 
 class MembershipInline(admin.TabularInline):
@@ -155,3 +173,15 @@ class ApiTokenAdmin(admin.ModelAdmin):
         for token in queryset.filter(revoked_at__isnull=True):
             services.api_token_revoke(token=token, user=request.user)
         self.message_user(request, "Jetons révoqués.", messages.SUCCESS)
+
+
+@admin.register(Job)
+class JobAdmin(JobAdminMixin, admin.ModelAdmin):
+    """Jobs of the tasks that have no record of their own (FMIN PDFs, Pass Numérique statements)."""
+
+    list_display = ("created_at", "task_name", "task_args", "state", "attempts", "started_at", "finished_at")
+    list_filter = ("state", "task_name")
+    readonly_fields = [f.name for f in Job._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

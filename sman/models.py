@@ -1,4 +1,4 @@
-"""Shared models: people, territories, organisations, memberships and the SMAN défis."""
+"""Shared models: people, territories, organisations, memberships, the SMAN défis and generic jobs."""
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.gis.db import models
@@ -7,6 +7,8 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
+
+from .jobs import JobMixin
 
 siren_validator = RegexValidator(r"^\d{9}$", "Le SIREN compte exactement 9 chiffres.")
 siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET compte exactement 14 chiffres.")
@@ -358,3 +360,33 @@ class ApiToken(models.Model):
 
     def scope_labels(self) -> list[str]:
         return [ApiTokenScope(s).label for s in self.scopes]
+
+
+class Job(JobMixin):
+    """A long job of a task that has no record of its own (FMIN PDFs, Pass Numérique statements): its state,
+    heartbeat, recovery and retry (sman/jobs.py)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "en attente"
+        RUNNING = "running", "en cours"
+        DONE = "done", "terminé"
+        FAILED = "failed", "échec"
+
+    state = models.CharField("état", max_length=10, choices=State.choices, default=State.PENDING)
+    requested_by = models.ForeignKey(
+        "User", verbose_name="demandé par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    error = models.TextField("motif de l'échec", blank=True)
+    result = models.JSONField("résultat", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "traitement"
+        verbose_name_plural = "traitements"
+        ordering = ("-created_at",)
+        indexes = [models.Index(fields=["state"], condition=Q(state__in=["pending", "running"]), name="job_open")]
+
+    def __str__(self):
+        return f"{self.task_name} ({self.get_state_display()})"

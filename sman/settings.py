@@ -129,11 +129,27 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than any countdown/ETA we use, so that a delayed task is not delivered twice.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 12 * 3600}
+# Redis hands an unacknowledged message to another worker after this delay. It must stay longer than any
+# countdown/ETA (a delayed message waits unacknowledged: a shorter timeout delivers it twice) — the only
+# ones are the retries' backoff, 600 s at most (sman/celery.py; no task sets an ETA) — and longer than the
+# longest task, an FttH import (a million buildings in under a minute, the national ARCEP file in a few:
+# bench/README.md), so that a task still running is not delivered again. Not much longer: the message of a
+# task whose worker died waits this long. Long jobs do not wait for it: their heartbeat stops and
+# `recover_jobs` sends them again within minutes (sman/jobs.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 1800}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
-# Every periodic job lives here (tested in tests/sman/test_celery.py).
+# Long jobs (sman/jobs.py): a running job refreshes its heartbeat every JOBS_HEARTBEAT_SECONDS; a running
+# job whose heartbeat is older than JOBS_STALL_SECONDS has lost its worker and is sent again, until it has
+# been started JOBS_MAX_ATTEMPTS times (then it is failed); a job still pending JOBS_PENDING_SECONDS after
+# it was sent lost its message and is sent again (longer than the retries' countdown, 600 s at most).
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=30)
+JOBS_STALL_SECONDS = env.float("JOBS_STALL_SECONDS", default=300)
+JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
+JOBS_PENDING_SECONDS = env.float("JOBS_PENDING_SECONDS", default=1800)
+# Every periodic job lives here (tested in tests/sman/test_consistency.py).
 CELERY_BEAT_SCHEDULE = {
+    # Often, and dropped when no worker took it within the minute (the next one will do).
+    "recover-jobs": {"task": "sman.tasks.recover_jobs", "schedule": 60, "options": {"expires": 55}},
     "clear-expired-sessions": {"task": "sman.tasks.clear_expired_sessions", "schedule": 24 * 3600},
     "record-computed-indicators": {"task": "actions.tasks.record_computed_indicators", "schedule": 24 * 3600},
     "pass-monthly-statements": {

@@ -9,6 +9,8 @@ from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.utils import timezone
 
+from . import jobs
+
 
 @shared_task
 def send_email(*, subject: str, body: str, to: list[str]) -> int:
@@ -19,6 +21,12 @@ def send_email(*, subject: str, body: str, to: list[str]) -> int:
 def clear_expired_sessions() -> int:
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@shared_task
+def recover_jobs() -> dict:
+    """Every minute (beat): long jobs whose worker died are sent again or failed (sman/jobs.py)."""
+    return jobs.recover_jobs()
 
 
 @shared_task

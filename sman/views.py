@@ -262,4 +262,3 @@ def server_error(request):
         response["Retry-After"] = "60"
         return response
     return HttpResponse(loader.render_to_string("500.html"), status=500)
-

@@ -25,6 +25,10 @@ CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_STORE_EAGER_RESULT = True
+# Workers that a test starts and kills itself (tests/sman/test_jobs_worker.py) take and send their tasks on
+# a queue of their own, never on the queue of the shared test worker.
+if os.environ.get("SMAN_TEST_CELERY_QUEUE"):
+    CELERY_TASK_DEFAULT_QUEUE = os.environ["SMAN_TEST_CELERY_QUEUE"]
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -76,6 +76,13 @@ CASES = [
         default=403,
         method="post",
     ),  # fmt: skip
+    Case(
+        "report-retry",
+        lambda w: reverse("actions:report_retry", args=[w.extra["report"].pk]),
+        {"anonymous": 302, "copil": 302, "staff": 302},
+        default=403,
+        method="post",
+    ),  # fmt: skip
     Case("api-actions", "/api/actions/", PUBLIC),
     Case("api-indicators", "/api/indicators/", {"anonymous": 401}, default=200),
 ]

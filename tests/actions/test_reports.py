@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.template import TemplateSyntaxError
+from django.urls import reverse
 from pypdf import PdfReader
 
 from actions import services
@@ -69,21 +70,32 @@ def test_a_real_worker_renders_the_report(celery_worker_process, reference, clie
 
 
 @pytest.mark.django_db
-def test_a_failing_render_ends_failed_without_a_file(reference, monkeypatch):
+def test_a_failing_render_ends_failed_without_a_file(
+    reference, monkeypatch, client, django_capture_on_commit_callbacks
+):
     staff, copil = UserFactory(staff=True), UserFactory(copil=True)
     session = services.copil_session_create(user=staff, year=2020, semester=1, on=date(2020, 6, 15))
-    report = Report.objects.create(session=session, requested_by=copil)
 
     def broken(_session):
         raise TemplateSyntaxError("balise inconnue « chart »")
 
     monkeypatch.setattr("actions.reports.render_report_pdf", broken)
-    report = services.report_generate(report_id=report.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.report_request(session=session, user=copil)  # its task runs (eagerly)
+    report.refresh_from_db()
     assert report.status == Report.Status.FAILED
     assert "TemplateSyntaxError" in report.error and "balise inconnue" in report.error
     assert not report.file and not report.checksum
-    retried = services.report_retry(report=report, user=copil)
-    assert retried.pk != report.pk and retried.status == Report.Status.PENDING
+    # The page's button sends the same report again (sman/jobs.py), from its first attempt.
+    login(client, copil)
+    assert "Relancer la production" in client.get(report.get_absolute_url()).content.decode()
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("actions:report_retry", args=[report.pk]))
+    assert response.status_code == 302 and response.url == report.get_absolute_url()
+    report.refresh_from_db()
+    assert (report.status, report.attempts, report.error) == (Report.Status.DONE, 1, "")
+    assert report.checksum and Report.objects.filter(session=session).count() == 1
 
 
 @pytest.mark.django_db

@@ -26,6 +26,40 @@ def test_every_periodic_job_names_a_registered_task():
         assert entry["task"] in app.tasks, f"beat entry {name} names an unknown task {entry['task']}"
 
 
+def test_long_jobs_are_recovered_sooner_than_the_broker_would():
+    """A dead worker's job is sent again by the recovery task, every minute, once its heartbeat is stale;
+    the broker's visibility timeout stays longer than any countdown (else a delayed task runs twice) and
+    than the longest task, without making a dead worker's other tasks wait hours."""
+    from sman.celery import BaseTask
+
+    visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert BaseTask.retry_backoff_max < visibility <= 3600
+    assert BaseTask.retry_backoff_max < settings.JOBS_PENDING_SECONDS
+    assert settings.JOBS_STALL_SECONDS >= 5 * settings.JOBS_HEARTBEAT_SECONDS
+    recovery = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "sman.tasks.recover_jobs"]
+    assert len(recovery) == 1 and recovery[0]["schedule"] <= settings.JOBS_STALL_SECONDS / 2
+
+
+def test_every_job_task_names_a_job_model():
+    from sman.jobs import DONE, FAILED, PENDING, RUNNING, JobMixin, job_models, job_tasks
+
+    app.loader.import_default_modules()
+    kinds = job_tasks()
+    assert {
+        "ftth.tasks.import_file", "actions.tasks.generate_report", "fmin.tasks.render_application_pdf",
+        "fmin.tasks.render_decision_letter", "passnumerique.tasks.monthly_statements",
+    } <= set(kinds)  # fmt: skip
+    models = job_models()
+    assert {task.row_model() for task in kinds.values()} == set(models)
+    for model in models:
+        assert issubclass(model, JobMixin)
+        states = {value for value, _ in model._meta.get_field(model.job_state_field).choices}
+        assert {PENDING, RUNNING, DONE, FAILED} <= states, model
+        assert model._meta.get_field(model.job_state_field).default == PENDING, model
+        fields = {field.name for field in model._meta.get_fields()}
+        assert {"started_at", "error", model.job_finished_field or "started_at"} <= fields, model
+
+
 def test_project_tasks_ack_late_and_retry_with_backoff():
     app.loader.import_default_modules()
     project_tasks = [t for name, t in app.tasks.items() if name.startswith("sman.")]
