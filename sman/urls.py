@@ -27,6 +27,9 @@ admin.site.site_header = "Métropole d'intelligences — administration"
 admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Pilotage du SMAN"
 
+# Under /api/, an unknown address answers in JSON like the rest of the API (sman/api.py).
+handler404 = "sman.api.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("territoires/", views.territory_list, name="territory_list"),
