@@ -24,7 +24,7 @@ class RoadmapSerializer(serializers.ModelSerializer):
 class ActionSerializer(serializers.ModelSerializer):
     roadmap = serializers.SlugRelatedField(read_only=True, slug_field="code")
     challenge = serializers.SlugRelatedField(read_only=True, slug_field="number")
-    workstream = serializers.SlugRelatedField(read_only=True, slug_field="name")
+    workstream = serializers.SlugRelatedField(read_only=True, slug_field="name", allow_null=True)  # optional
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:

@@ -6,6 +6,7 @@ from rest_framework import exceptions, permissions, serializers, status, viewset
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
+from sman.openapi import invalid
 from sman.permissions import is_metropole_staff
 
 from . import selectors, uploads
@@ -60,6 +61,21 @@ class BuildingSerializer(AddressSerializer):
         return serializers.ModelSerializer.to_representation(self, building)  # every field, the usual way
 
 
+class AddressQuery(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Adresse tapée (3 caractères au moins), ex. « 12 bd de la Libération ».",
+    )
+
+
+@extend_schema(
+    parameters=[AddressQuery],
+    responses={
+        200: AddressSerializer(many=True),
+        400: invalid("Paramètre `q` invalide (caractère nul)."),
+    },
+)
 class AddressSearchView(ListAPIView):
     """Recherche d'adresse (« 12 bd de la Libération Saint-Denis ») : immeubles correspondants."""
 
@@ -71,7 +87,9 @@ class AddressSearchView(ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Building.objects.none()
-        return selectors.search_addresses(self.request.query_params.get("q", ""))
+        query = AddressQuery(data=self.request.query_params)
+        query.is_valid(raise_exception=True)
+        return selectors.search_addresses(query.validated_data.get("q", ""))
 
 
 class BuildingView(RetrieveAPIView):

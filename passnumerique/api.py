@@ -1,10 +1,13 @@
 """Places and trainings (public), ticket check and redemption (place agents), statistics."""
 
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from sman.openapi import UNAUTHENTICATED, error, invalid
 
 from . import codes, permissions, selectors, services
 from .models import MediationPlace, Training
@@ -59,9 +62,16 @@ class TicketInput(serializers.Serializer):
 
 class TicketResult(serializers.Serializer):
     valid = serializers.BooleanField()
-    reason = serializers.CharField()
-    message = serializers.CharField()
-    code = serializers.CharField()
+    reason = serializers.CharField(help_text="Motif du refus (code stable, vide si le ticket est valable).")
+    message = serializers.CharField(help_text="Message pour l'agent, en français.")
+    code = serializers.CharField(help_text="Code du ticket, normalisé.")
+
+
+TICKET_ERRORS = {
+    400: invalid("Données invalides : code ou lieu manquant, formation non proposée par ce lieu."),
+    401: UNAUTHENTICATED,
+    403: error("Le compte n'est pas agent de ce lieu."),
+}
 
 
 class _TicketView(APIView):
@@ -90,6 +100,13 @@ class _TicketView(APIView):
 class TicketCheckView(_TicketView):
     """Vérifie un ticket pour un lieu, sans le valider."""
 
+    @extend_schema(
+        request=TicketInput,
+        responses={
+            200: OpenApiResponse(TicketResult, description="Le ticket vérifié : `valid` dit s'il peut être validé."),
+            **TICKET_ERRORS,
+        },
+    )
     def post(self, request):
         code, place, training = self._inputs(request)
         return self._result(services.ticket_check(code=code, place=place, training=training), code)
@@ -98,6 +115,16 @@ class TicketCheckView(_TicketView):
 class TicketRedeemView(_TicketView):
     """Valide un ticket (une seule fois, quelle que soit la concurrence) ; 409 s'il est refusé."""
 
+    @extend_schema(
+        request=TicketInput,
+        responses={
+            201: OpenApiResponse(TicketResult, description="Ticket validé."),
+            **TICKET_ERRORS,
+            409: OpenApiResponse(
+                TicketResult, description="Ticket refusé (déjà validé, expiré, inconnu…) : `reason` dit pourquoi."
+            ),
+        },
+    )
     def post(self, request):
         code, place, training = self._inputs(request)
         if training is None:

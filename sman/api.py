@@ -1,6 +1,16 @@
 """Public API of the shared data: territories (JSON or GeoJSON) and the signed-in user's memberships."""
 
 import django_filters
+from django.core.validators import RegexValidator
+from django.http import JsonResponse
+from django.views import defaults
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+    extend_schema_view,
+)
 from rest_framework import permissions, serializers, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -10,15 +20,17 @@ from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
 from .models import Membership, Territory
 
+GEOJSON = "application/geo+json"
+
 
 class GeoJSONRenderer(JSONRenderer):
-    media_type = "application/geo+json"
+    media_type = GEOJSON
     format = "geojson"
 
 
 class TerritorySerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # none for MGP
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
@@ -27,13 +39,35 @@ class TerritorySerializer(serializers.ModelSerializer):
 
 
 class TerritoryGeoSerializer(GeoFeatureModelSerializer):
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    parent = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Territory
         geo_field = "geometry"
         id_field = "code"
         fields = ["code", "kind", "name", "siren", "population", "parent"]
+
+
+@extend_schema_serializer(many=False)
+class TerritoryFeatureCollectionSerializer(serializers.Serializer):
+    """Une page de territoires en GeoJSON (`?format=geojson`) : la pagination de la liste JSON, les
+    territoires en Features avec leur contour."""
+
+    # For the schema only: GeoJsonPagination writes this answer.
+    type = serializers.ChoiceField(choices=["FeatureCollection"])
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    features = serializers.ListField(child=TerritoryGeoSerializer())
+
+
+CODE_PATTERN = r"^[0-9A-Za-z]{1,12}$"
+CODE_MESSAGE = "Code de territoire invalide : lettres et chiffres (ex. 93048, T8)."
+
+
+@extend_schema_field({"type": "string", "pattern": CODE_PATTERN})
+class CodesFilter(django_filters.BaseInFilter, django_filters.CharFilter):
+    """Territory codes separated by commas; each one letters and digits (93048, T8, MGP)."""
 
 
 class TerritoryFilter(django_filters.FilterSet):
@@ -44,13 +78,33 @@ class TerritoryFilter(django_filters.FilterSet):
         lookup_expr="unaccent__icontains",
         label="Nom (sans tenir compte des accents)",
     )
-    code = django_filters.BaseInFilter(field_name="code", label="Codes séparés par des virgules")
+    code = CodesFilter(
+        field_name="code",
+        label="Codes séparés par des virgules",
+        validators=[RegexValidator(CODE_PATTERN, CODE_MESSAGE)],
+    )
 
     class Meta:
         model = Territory
         fields = ["kind", "parent", "name", "code"]
 
 
+@extend_schema_view(
+    list=extend_schema(
+        responses={
+            (200, "application/json"): TerritorySerializer(many=True),
+            (200, GEOJSON): OpenApiResponse(
+                TerritoryFeatureCollectionSerializer, description="`?format=geojson` : FeatureCollection paginée."
+            ),
+        }
+    ),
+    retrieve=extend_schema(
+        responses={
+            (200, "application/json"): TerritorySerializer,
+            (200, GEOJSON): OpenApiResponse(TerritoryGeoSerializer, description="`?format=geojson` : Feature."),
+        }
+    ),
+)
 class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     """Territoires de la Métropole. `?format=geojson` renvoie une FeatureCollection avec les contours."""
 
@@ -114,3 +168,10 @@ class MeView(APIView):
             }
         ).data
         return Response(data)
+
+
+def not_found(request, exception):
+    """404 of the site: under /api/, DRF's JSON error body (as for an object not found), else the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Adresse inconnue de l'API."}, status=404)
+    return defaults.page_not_found(request, exception)

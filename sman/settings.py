@@ -259,8 +259,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["sman.filters.FilterBackend"],  # integer filters take integers (sman/filters.py)
+    "DEFAULT_SCHEMA_CLASS": "sman.openapi.AutoSchema",  # adds the error answers (sman/openapi.py)
     # Anonymous clients at the anon rate, signed-in users at the user rate (sman/throttling.py).
     "DEFAULT_THROTTLE_CLASSES": ["sman.throttling.ClientRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

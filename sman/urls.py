@@ -31,6 +31,9 @@ admin.site.login = views.admin_login
 
 handler500 = "sman.views.server_error"
 
+# Under /api/, an unknown address answers in JSON like the rest of the API (sman/api.py).
+handler404 = "sman.api.not_found"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("territoires/", views.territory_list, name="territory_list"),
