@@ -138,8 +138,9 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
     def create(self, request):
         # An operator imports under its own code only (``operator``: which of theirs, for a member of
         # several); staff under any code.
+        asked = request.data.get("operator") if hasattr(request.data, "get") else ""  # a JSON list is refused below
         try:
-            operator, code = import_operator(request.user, str(request.data.get("operator") or ""))
+            operator, code = import_operator(request.user, str(asked or ""))
         except PermissionDenied as exc:
             raise exceptions.PermissionDenied(str(exc)) from exc
         except ValidationError as exc:
@@ -152,5 +153,6 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
                 dry_run=data.validated_data["dry_run"],
             )  # fmt: skip
         except ValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            raise serializers.ValidationError(errors) from exc
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

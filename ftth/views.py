@@ -230,6 +230,7 @@ def import_cancel(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Import annulé : rien n'a été modifié.")
+    return redirect("ftth:import_detail", pk=run.pk)
 
 
 @user_passes(is_metropole_staff)

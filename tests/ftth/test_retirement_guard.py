@@ -101,7 +101,7 @@ def test_a_file_that_drops_30_percent_waits_and_changes_nothing(waiting, agent, 
     detail = client.get(f"/fibre/imports/{run.pk}/").content.decode()
     assert "en attente de confirmation" in detail and "30,0 %" in detail and "/confirmer/" in detail
     # A redelivered task does not run it again.
-    assert tasks.import_file(run.pk, run.file_path) == "awaiting_confirmation"
+    assert tasks.import_file(run.pk, run.file_path) is None  # not claimed: it waits for staff
     assert ImportRun.objects.get(pk=run.pk).state == "awaiting_confirmation"
 
 
