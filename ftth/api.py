@@ -1,17 +1,16 @@
 """Address search and building detail (public, throttled like the rest of the API)."""
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, serializers, status, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.response import Response
 
-from sman.models import Organisation
 from sman.permissions import is_metropole_staff
 
 from . import selectors, uploads
 from .models import Building, BuildingStatusChange, ImportRun
+from .permissions import import_operator, operators_of
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -90,7 +89,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
         model = ImportRun
         fields = ["id", "file_name", "file_format", "operator_code", "state", "dry_run", "rows_read", "rows_outside",
                   "rows_rejected", "created", "updated", "unchanged", "retired", "status_changes", "error",
-                  "created_at", "started_at", "finished_at", "rejections"]  # fmt: skip
+                  "operator_buildings", "to_retire", "retirement_share", "confirmed_at", "created_at", "started_at",
+                  "finished_at", "rejections"]  # fmt: skip
 
     def get_rejections(self, run) -> list[dict]:
         return [{"line": r.line, "reason": r.reason} for r in run.rejections.all()[:1000]]
@@ -100,10 +100,6 @@ class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     operator = serializers.CharField(max_length=40, required=False, allow_blank=True)
     dry_run = serializers.BooleanField(required=False, default=False)
-
-
-def _operator_org(user):
-    return Organisation.objects.filter(kind=Organisation.Kind.NETWORK_OPERATOR, memberships__user=user).first()
 
 
 class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
@@ -118,16 +114,20 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
         qs = ImportRun.objects.prefetch_related("rejections").order_by("-created_at")
         if is_metropole_staff(self.request.user):
             return qs
-        return qs.filter(operator=_operator_org(self.request.user)) if _operator_org(self.request.user) else qs.none()
+        return qs.filter(operator__in=operators_of(self.request.user))
 
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportRunSerializer})
     def create(self, request):
-        operator = _operator_org(request.user)
-        if operator is None and not is_metropole_staff(request.user):
-            raise PermissionDenied("Réservé aux opérateurs d'infrastructure et à l'équipe de la Métropole.")
+        # An operator imports under its own code only (``operator``: which of theirs, for a member of
+        # several); staff under any code.
+        try:
+            operator, code = import_operator(request.user, str(request.data.get("operator") or ""))
+        except PermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict) from exc
         data = ImportUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        code = data.validated_data.get("operator") or (operator.siren or operator.slug if operator else "")
         try:
             run = uploads.import_upload(
                 uploaded=data.validated_data["file"], operator_code=code, user=request.user, operator=operator,

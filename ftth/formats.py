@@ -2,6 +2,7 @@
 
 import codecs
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,41 +74,129 @@ class FormatError(Exception):
     pass
 
 
-def detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) when the whole file decodes as such, else Windows-1252."""
-    with open(path, "rb") as f:
-        if f.read(3) == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        f.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            while chunk := f.read(1 << 20):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return "cp1252"
-    return "utf-8"
+# Format recognition reads this much of a file, never more (an IPE header is about 500 bytes).
+SNIFF_BYTES = 64 * 1024
+# Bytes that Windows-1252 leaves undefined (Python and PostgreSQL refuse them alike); every other byte is a
+# character, and a Latin-1 file's accents are the same bytes as in Windows-1252.
+CP1252_UNDEFINED = re.compile(rb"[\x00\x81\x8d\x8f\x90\x9d]")
+LINE_END = re.compile(r"\r\n|\r|\n")
+# What people send instead of a CSV file, recognised by its first bytes.
+SIGNATURES = (
+    (b"PK\x03\x04", "une archive ZIP ou un classeur (Excel, LibreOffice)"),
+    (b"\xd0\xcf\x11\xe0", "un classeur Excel ancien (.xls)"),
+    (b"\x1f\x8b", "un fichier compressé (gzip)"),
+    (b"%PDF", "un document PDF"),
+    (b"\x89PNG", "une image PNG"),
+    (b"\xff\xd8\xff", "une image JPEG"),
+)
+UTF16_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+NOT_CSV = " Déposez le fichier « immeubles » de l'ARCEP ou un fichier IPE, au format CSV."
 
 
-def sniff(path: Path) -> tuple[Format, str, list[str]]:
-    """(format, encoding, header) of a file, the header stripped as the reader sees it."""
-    encoding = detect_encoding(path)
-    with open(path, newline="", encoding=encoding) as handle:
-        first = handle.readline()
+def sniff_head(head: bytes, *, whole: bool) -> tuple[Format, str, list[str]]:
+    """(format, encoding, header) from the first bytes of a file (``whole``: they are the whole file), or a
+    FormatError whose French message says what is wrong with it."""
+    if whole and not head.strip():
+        raise FormatError("Le fichier est vide." + NOT_CSV)
+    for signature, what in SIGNATURES:
+        if head.startswith(signature):
+            raise FormatError(f"Ce fichier est {what}, pas un fichier CSV." + NOT_CSV)
+    if head.startswith(UTF16_BOMS):
+        raise FormatError("Ce fichier est encodé en UTF-16 ou UTF-32 : enregistrez-le en CSV UTF-8 (ou Windows-1252).")
+    if b"\x00" in head:
+        raise FormatError("Ce fichier contient des octets nuls : c'est un fichier binaire, pas un CSV." + NOT_CSV)
+    encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
+    try:
+        # The head may end inside a character: only the whole file must end with a complete one.
+        text = codecs.getincrementaldecoder(encoding)().decode(head, final=whole)
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+        if undefined := CP1252_UNDEFINED.search(head):
+            raise FormatError(
+                "Ce fichier n'est lisible ni en UTF-8 ni en Windows-1252 "
+                f"(octet illisible n° {undefined.start() + 1}) : ce n'est probablement pas un fichier CSV." + NOT_CSV
+            ) from None
+        text = head.decode(encoding)
+    end = LINE_END.search(text)
+    if end is None and not whole:
+        raise FormatError(
+            f"Aucune fin de ligne dans les {SNIFF_BYTES // 1024} premiers Kio du fichier : ce n'est pas un fichier "
+            "CSV dont la première ligne est l'en-tête." + NOT_CSV
+        )
+    first, rest = (text[: end.start()], text[end.end() :]) if end else (text, "")
+    fmt, header = _recognise(first)
+    if whole and not rest.strip():
+        raise FormatError("Le fichier ne contient que la ligne d'en-tête : aucun immeuble à importer.")
+    return fmt, encoding, header
+
+
+def _recognise(first_line: str) -> tuple[Format, list[str]]:
     for fmt in (IPE, ARCEP):
-        header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([first], delimiter=fmt.delimiter))]
+        header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([first_line], delimiter=fmt.delimiter), [])]
         if all(column in header for column in fmt.required):
-            return fmt, encoding, header
+            return fmt, header
     raise FormatError(
         "Format non reconnu : l'en-tête ne correspond ni au fichier « immeubles » de l'ARCEP "
         "ni à un fichier IPE Interop'Fibre (colonnes attendues introuvables)."
     )
 
 
-def open_rows(path: Path):
-    """(format, handle, reader) for a file; the reader yields dicts keyed by column name."""
-    fmt, encoding, _ = sniff(path)
-    handle = open(path, newline="", encoding=encoding)  # noqa: SIM115 — closed by the caller
-    reader = csv.DictReader(handle, delimiter=fmt.delimiter)
-    reader.fieldnames = [h.strip().lstrip("\ufeff") for h in reader.fieldnames]
-    return fmt, handle, reader
+def read_head(file) -> tuple[bytes, bool]:
+    """The first SNIFF_BYTES of an open binary file (left where it was), and whether they are all of it."""
+    position = file.tell()
+    head = file.read(SNIFF_BYTES)
+    whole = not file.read(1)
+    file.seek(position)
+    return head, whole
+
+
+def detect_encoding(path: Path) -> str:
+    """UTF-8 (with or without BOM) when the whole file decodes as such, else Windows-1252 when it does (the
+    import reads the whole file anyway, and an accent can come after the sniffed head); else a FormatError
+    that says on which line the first unreadable byte is."""
+    with open(path, "rb") as f:
+        encoding = "utf-8-sig" if f.read(3) == codecs.BOM_UTF8 else "utf-8"
+        f.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0
+        try:
+            while chunk := f.read(1 << 20):
+                if (nul := chunk.find(b"\x00")) >= 0:
+                    _unreadable(path, offset + nul)
+                decoder.decode(chunk)
+                offset += len(chunk)
+            decoder.decode(b"", final=True)
+            return encoding
+        except UnicodeDecodeError:
+            pass
+        # Not UTF-8: every byte must be a Windows-1252 character, from the start.
+        f.seek(0)
+        offset = 0
+        while chunk := f.read(1 << 20):
+            if undefined := CP1252_UNDEFINED.search(chunk):
+                _unreadable(path, offset + undefined.start())
+            offset += len(chunk)
+    return "cp1252"
+
+
+def _unreadable(path: Path, offset: int):
+    with open(path, "rb") as f:  # the line of the byte (rare: read again only to say where it is)
+        lines, read = 1, 0
+        while read < offset and (chunk := f.read(min(1 << 20, offset - read))):
+            lines += chunk.count(b"\n")
+            read += len(chunk)
+    raise FormatError(
+        f"Ligne {lines} : octet illisible (ni UTF-8 ni Windows-1252, ou un octet nul) ; le fichier n'est pas "
+        "un fichier texte CSV lisible. Enregistrez-le en CSV UTF-8 et déposez-le de nouveau."
+    )
+
+
+def sniff(path: Path) -> tuple[Format, str, list[str]]:
+    """(format, encoding, header) of a file to import: the format from its head, the encoding from all of it."""
+    with open(path, "rb") as f:
+        head, whole = read_head(f)
+    fmt, _, _ = sniff_head(head, whole=whole)
+    encoding = detect_encoding(path)
+    # The header as the import's reader sees it, in the whole file's encoding.
+    first = LINE_END.split(head.decode(encoding, errors="replace"), maxsplit=1)[0]
+    return fmt, encoding, _recognise(first)[1]

@@ -10,9 +10,10 @@
    duplicate identifiers; reproject (Lambert-93, Lambert II étendu or WGS-84) to WGS-84. Values that
    repeat (statuses, dates…) are parsed once per distinct value.
 3. Refuse the whole file when the share of rejected lines passes the threshold.
-4. Update the buildings where something changed, insert the new ones, record every status change,
-   retire (never delete) the operator's buildings missing from the file. A re-import writes nothing; an
-   operator's first file is only inserted.
+4. Retire (never delete) the operator's buildings missing from the file, update the buildings where
+   something changed, insert the new ones, record every status change. A re-import writes nothing; an
+   operator's first file is only inserted. A file that would retire more than FTTH_RETIREMENT_THRESHOLD
+   of an operator's current buildings is rolled back and waits for staff to confirm it.
 Everything but the run's own record happens in one transaction (the work tables included, dropped
 before it commits): a failed or killed import leaves the previous data as it was. Imports run one at a
 time (an advisory lock).
@@ -77,6 +78,7 @@ class Outcome:
     rejections: list[tuple[int, str]] = field(default_factory=list)
     counts: dict = field(default_factory=dict)
     file_format: str = ""
+    retirement: "Retirement | None" = None
 
 
 def metropole_insee_codes() -> dict[str, int]:
@@ -501,14 +503,20 @@ INSERT_SQL = _insert_sql(
 )
 INSERT_FIRST_SQL = _insert_sql("")
 
+# How many buildings each operator loses.
 RETIRE_SQL = """
 WITH retired AS (
   UPDATE ftth_building b SET retired_at = %(now)s, updated_at = %(now)s
   WHERE b.operator_code IN (SELECT DISTINCT operator_code FROM ftth_valid) AND b.retired_at IS NULL
     AND NOT EXISTS (SELECT 1 FROM ftth_valid v WHERE v.operator_code = b.operator_code
                     AND v.building_id = b.building_id)
-  RETURNING 1
-) SELECT count(*) FROM retired;
+  RETURNING b.operator_code
+) SELECT operator_code, count(*) FROM retired GROUP BY operator_code;
+"""
+# After the retirement: the current buildings each of these operators keeps (read only when some are retired).
+KEPT_SQL = """
+SELECT operator_code, count(*) FROM ftth_building
+WHERE operator_code = ANY(%s) AND retired_at IS NULL GROUP BY operator_code
 """
 
 # The street index of the address search, from the active buildings: only the streets that changed
@@ -545,7 +553,45 @@ def _first_file(cursor, run: ImportRun) -> bool:
     return cursor.fetchone()[0]
 
 
-def _apply(cursor, run: ImportRun, now, first_file: bool) -> dict:
+@dataclass(frozen=True)
+class Retirement:
+    """The operator of a file that loses the largest share of its current buildings."""
+
+    operator_code: str
+    buildings: int  # its current (not retired) buildings before the import
+    retired: int
+
+    @property
+    def share(self) -> float:
+        return self.retired / self.buildings
+
+
+class RetirementNeedsConfirmation(Exception):
+    def __init__(self, retirement: Retirement, threshold: float):
+        self.retirement = retirement
+        super().__init__(
+            f"Ce fichier retirerait {retirement.retired} des {retirement.buildings} immeubles actuels de "
+            f"l'opérateur {retirement.operator_code} ({_percent(retirement.share)}), au-delà du seuil de "
+            f"{_percent(threshold)} : rien n'a été modifié, l'import attend la confirmation de l'équipe de la "
+            "Métropole."
+        )
+
+
+def _percent(share: float) -> str:
+    """0.3 → « 30 % », 1/3 → « 33,3 % »."""
+    return f"{share:.1%}".replace(".0%", "%").replace(".", ",").replace("%", " %")
+
+
+def _retirement(cursor, retired: dict[str, int]) -> Retirement:
+    cursor.execute(KEPT_SQL, [list(retired)])
+    kept = dict(cursor.fetchall())
+    worst = max(sorted(retired), key=lambda code: retired[code] / (retired[code] + kept.get(code, 0)))
+    return Retirement(worst, retired[worst] + kept.get(worst, 0), retired[worst])
+
+
+def _apply(cursor, run: ImportRun, now, first_file: bool, outcome: Outcome, guard: float | None) -> dict:
+    """Write the valid lines. With a ``guard``, a file that would retire a larger share of an operator's
+    current buildings raises RetirementNeedsConfirmation before anything else is written."""
     params = {"now": now, "run": run.pk}
     status_changes = updated = retired = 0
     existing = not first_file
@@ -557,13 +603,20 @@ def _apply(cursor, run: ImportRun, now, first_file: bool) -> dict:
         existing = cursor.fetchone()[0]
     # An operator's first file only inserts: the passes comparing it with the operator's buildings are skipped.
     if existing:
+        # Retired first: only buildings missing from the file, which the status changes and the update never
+        # touch, so the guard can stop the import before anything else is written. Before the insertion:
+        # the buildings it adds are in the file, never to retire, and need not be read.
+        cursor.execute(RETIRE_SQL, params)
+        retired_by_operator = dict(cursor.fetchall())
+        retired = sum(retired_by_operator.values())
+        if retired:
+            outcome.retirement = _retirement(cursor, retired_by_operator)
+            if guard is not None and outcome.retirement.share > guard:
+                raise RetirementNeedsConfirmation(outcome.retirement, guard)
         cursor.execute(STATUS_CHANGES_SQL, params)
         status_changes = cursor.rowcount
         cursor.execute(UPDATE_SQL, params)
         (updated,) = cursor.fetchone()
-        # Before the insertion: the buildings it adds are in the file, never to retire, and need not be read.
-        cursor.execute(RETIRE_SQL, params)
-        (retired,) = cursor.fetchone()
     cursor.execute(INSERT_SQL if existing else INSERT_FIRST_SQL, params)
     created = cursor.rowcount
     if created or updated or retired:
@@ -605,9 +658,16 @@ def _refuse_beyond_threshold(cursor, outcome: Outcome, threshold: float) -> None
         )
 
 
-def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) -> ImportRun:
-    """Import ``path`` for ``run``; the run records the outcome whatever happens."""
+def run_import(
+    *, run: ImportRun, path: Path, threshold: float | None = None, retirement_threshold: float | None = None
+) -> ImportRun:
+    """Import ``path`` for ``run``; the run records the outcome whatever happens. A file that would retire
+    more than ``retirement_threshold`` of an operator's current buildings is rolled back and waits for staff
+    to confirm it (then it is applied without that check); a dry run only reports the figures."""
     threshold = settings.FTTH_REJECTION_THRESHOLD if threshold is None else threshold
+    if retirement_threshold is None:
+        retirement_threshold = settings.FTTH_RETIREMENT_THRESHOLD
+    guard = None if run.dry_run or run.confirmed_at else retirement_threshold
     ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.RUNNING, started_at=timezone.now())
     outcome = Outcome()
     state, error = ImportRun.State.DONE, ""
@@ -640,20 +700,24 @@ def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) ->
                 raise
             try:
                 with transaction.atomic():
-                    outcome.counts = _apply(cursor, run, timezone.now(), first_file)
+                    outcome.counts = _apply(cursor, run, timezone.now(), first_file, outcome, guard)
             except IntegrityError as exc:
                 if not first_file or getattr(exc.__cause__.diag, "constraint_name", "") != UNIQUE_BUILDING:
                     raise
                 cursor.execute(DUPLICATES_SQL)
                 _refuse_beyond_threshold(cursor, outcome, threshold)
-                outcome.counts = _apply(cursor, run, timezone.now(), first_file)
+                outcome.counts = _apply(cursor, run, timezone.now(), first_file, outcome, guard)
             _drop_work_tables(cursor)
             if run.dry_run:
                 transaction.set_rollback(True)
     except ImportRefused as exc:
         state, error = ImportRun.State.REFUSED, str(exc)
+    except RetirementNeedsConfirmation as exc:
+        state, error = ImportRun.State.AWAITING_CONFIRMATION, str(exc)
     except FormatError as exc:
         state, error = ImportRun.State.FAILED, str(exc)
+    except csv.Error as exc:  # read by Python (see _stage): e.g. a line longer than the csv module accepts
+        state, error = ImportRun.State.FAILED, f"Fichier CSV illisible : {exc}"[:2000]
     except Exception as exc:  # noqa: BLE001 — the run shows the failure; the data was rolled back
         logger.exception("FttH import %s failed", run.pk)
         state, error = ImportRun.State.FAILED, f"{type(exc).__name__} : {exc}"[:2000]
@@ -666,12 +730,23 @@ def run_import(*, run: ImportRun, path: Path, threshold: float | None = None) ->
         ImportRun.objects.filter(pk=run.pk).update(
             state=state, error=error, file_format=outcome.file_format, rows_read=outcome.rows_read,
             rows_outside=outcome.rows_outside, rows_rejected=len(outcome.rejections), finished_at=timezone.now(),
-            **(outcome.counts if state == ImportRun.State.DONE else {}),
+            **(outcome.counts if state == ImportRun.State.DONE else {}), **_figures(outcome.retirement),
         )  # fmt: skip
     run.refresh_from_db()
     if state == ImportRun.State.DONE and not run.dry_run and (run.created or run.updated or run.retired):
         tiles.invalidate()
     return run
+
+
+def _figures(retirement: Retirement | None) -> dict:
+    """The guard's figures, when the file retires buildings (kept as they were otherwise)."""
+    if retirement is None:
+        return {}
+    return {
+        "operator_buildings": retirement.buildings,
+        "to_retire": retirement.retired,
+        "retirement_share": retirement.share,
+    }
 
 
 def vacuum(run: ImportRun) -> None:

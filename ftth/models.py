@@ -43,6 +43,9 @@ class ImportRun(models.Model):
         DONE = "done", "terminé"
         REFUSED = "refused", "refusé (trop de lignes rejetées)"
         FAILED = "failed", "échec"
+        # Would retire too large a share of an operator's buildings: nothing was written, staff decide.
+        AWAITING_CONFIRMATION = "awaiting_confirmation", "en attente de confirmation"
+        CANCELLED = "cancelled", "annulé"
 
     class Format(models.TextChoices):
         ARCEP = "arcep", "ARCEP, fichier « immeubles »"
@@ -54,7 +57,7 @@ class ImportRun(models.Model):
     operator_code = models.CharField("code opérateur", max_length=40, blank=True)
     file_name = models.CharField("fichier", max_length=300)
     file_format = models.CharField("format", max_length=10, choices=Format.choices, blank=True)
-    state = models.CharField("état", max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField("état", max_length=30, choices=State.choices, default=State.PENDING)
     dry_run = models.BooleanField("simulation", default=False)
     rows_read = models.PositiveIntegerField("lignes lues", default=0)
     rows_outside = models.PositiveIntegerField("lignes hors Métropole", default=0)
@@ -65,6 +68,22 @@ class ImportRun(models.Model):
     retired = models.PositiveIntegerField("immeubles retirés", default=0)
     status_changes = models.PositiveIntegerField("changements de statut", default=0)
     error = models.TextField("motif de l'échec", blank=True)
+    # The mass retirement guard's figures (FTTH_RETIREMENT_THRESHOLD), when the file retires buildings: the
+    # current buildings of the operator that loses the largest share, how many it would lose, and the share.
+    operator_buildings = models.PositiveIntegerField("immeubles actuels de l'opérateur", null=True, blank=True)
+    to_retire = models.PositiveIntegerField("immeubles à retirer", null=True, blank=True)
+    retirement_share = models.FloatField("part des immeubles à retirer", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="retrait confirmé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField("retrait confirmé le", null=True, blank=True)
+    # Where the file waits for its import (and for a confirmation): the worker reads it from there.
+    file_path = models.CharField("fichier enregistré", max_length=500, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="demandé par", null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -85,6 +104,10 @@ class ImportRun(models.Model):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+    @property
+    def retirement_percent(self) -> float | None:
+        return None if self.retirement_share is None else round(self.retirement_share * 100, 1)
 
 
 class ImportRejection(models.Model):

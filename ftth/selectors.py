@@ -1,4 +1,4 @@
-"""Reads of the FttH data: address search, a building's answer, coverage."""
+"""Reads of the FttH data: address search, a building's answer, coverage, imports waiting for staff."""
 
 import re
 from datetime import date
@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from sman.models import Territory
 
-from .models import CONNECTABLE_STATUSES, Building, BuildingStatusChange
+from .models import CONNECTABLE_STATUSES, Building, BuildingStatusChange, ImportRun
 
 NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
 
@@ -220,3 +220,9 @@ def latest_commune_coverage() -> list[dict]:
 
 def territory_coverage() -> list[dict]:
     return [{"territory": t, **coverage(t)} for t in Territory.objects.filter(kind=Territory.Kind.EPT).order_by("id")]
+
+
+def imports_awaiting_confirmation():
+    """The imports that wait for staff to confirm a mass retirement, oldest first."""
+    awaiting = ImportRun.objects.filter(state=ImportRun.State.AWAITING_CONFIRMATION)
+    return awaiting.select_related("requested_by").order_by("created_at")

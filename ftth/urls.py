@@ -11,6 +11,8 @@ urlpatterns = [
     path("couverture/", views.coverage, name="coverage"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/confirmer/", views.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/annuler/", views.import_cancel, name="import_cancel"),
     path("alertes/<str:token>/confirmer/", views.alert_confirm, name="alert_confirm"),
     path("alertes/<str:token>/desinscription/", views.alert_unsubscribe, name="alert_unsubscribe"),
 ]

@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -13,6 +14,7 @@ from sman.permissions import is_metropole_staff, user_passes
 
 from . import arrival, selectors, services, tiles, uploads
 from .models import ImportRun, Status
+from .permissions import can_decide_import, operator_for_code
 
 CRUMBS = [("Fibre", "/fibre/")]
 
@@ -150,9 +152,10 @@ class UploadForm(forms.Form):
 def import_list(request):
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["operator_code"].strip()  # staff import under any code
         try:
             run = uploads.import_upload(
-                uploaded=form.cleaned_data["file"], operator_code=form.cleaned_data["operator_code"].strip(),
+                uploaded=form.cleaned_data["file"], operator_code=code, operator=operator_for_code(code),
                 user=request.user, dry_run=form.cleaned_data["dry_run"],
             )  # fmt: skip
         except ValidationError as exc:
@@ -161,7 +164,11 @@ def import_list(request):
             messages.success(request, "Fichier reçu : l'import est lancé.")
             return redirect("ftth:import_detail", pk=run.pk)
     page = Paginator(ImportRun.objects.select_related("requested_by"), 30).get_page(request.GET.get("page"))
-    return render(request, "ftth/import_list.html", {"form": form, "page_obj": page, "crumbs": CRUMBS})
+    return render(
+        request,
+        "ftth/import_list.html",
+        {"form": form, "page_obj": page, "awaiting": selectors.imports_awaiting_confirmation(), "crumbs": CRUMBS},
+    )
 
 
 @user_passes(is_metropole_staff)
@@ -169,6 +176,61 @@ def import_detail(request, pk):
     run = get_object_or_404(ImportRun, pk=pk)
     rejections = Paginator(run.rejections.all(), 100).get_page(request.GET.get("page"))
     return render(request, "ftth/import_detail.html", {"run": run, "page_obj": rejections, "crumbs": CRUMBS})
+
+
+class CancelImportForm(forms.Form):
+    reason = forms.CharField(
+        label="Motif de l'annulation (facultatif)", required=False, max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+
+def _confirm_page(request, run, cancel_form, status=200):
+    return render(
+        request,
+        "ftth/import_confirm.html",
+        {
+            "run": run,
+            "cancel_form": cancel_form,
+            "threshold": round(settings.FTTH_RETIREMENT_THRESHOLD * 100, 1),
+            "crumbs": [*CRUMBS, ("Imports", "/fibre/imports/")],
+        },
+        status=status,
+    )
+
+
+@user_passes(can_decide_import)
+def import_confirm(request, pk):
+    """GET shows the figures and both choices; POST confirms (the import is queued again, without the guard)."""
+    run = get_object_or_404(ImportRun.objects.select_related("requested_by"), pk=pk)
+    if request.method == "POST":
+        try:
+            services.import_confirm(run=run, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Import confirmé : il est relancé et sera appliqué tel quel.")
+        return redirect("ftth:import_detail", pk=run.pk)
+    if run.state != ImportRun.State.AWAITING_CONFIRMATION:
+        messages.info(request, "Cet import n'attend pas de confirmation.")
+        return redirect("ftth:import_detail", pk=run.pk)
+    return _confirm_page(request, run, CancelImportForm())
+
+
+@user_passes(can_decide_import)
+@require_POST
+def import_cancel(request, pk):
+    run = get_object_or_404(ImportRun.objects.select_related("requested_by"), pk=pk)
+    form = CancelImportForm(request.POST)
+    if not form.is_valid():
+        return _confirm_page(request, run, form, status=400)
+    try:
+        services.import_cancel(run=run, user=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, "Import annulé : rien n'a été modifié.")
+    return redirect("ftth:import_detail", pk=run.pk)
 
 
 def tile(request, z, x, y):

@@ -5,7 +5,7 @@ from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
-from .models import Challenge, Membership, MembershipRequest, Organisation, Territory, User
+from .models import ApiToken, Challenge, Membership, MembershipRequest, Organisation, Territory, User
 
 
 class MapAdminMixin(LeafletGeoAdminMixin):
@@ -129,3 +129,29 @@ class MembershipRequestAdmin(admin.ModelAdmin):
 @admin.register(Challenge)
 class ChallengeAdmin(admin.ModelAdmin):
     list_display = ("number", "title", "short_title")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Tokens are created by their owners (« Mon espace ») so that the key is shown to them only; staff
+    see them and revoke them, through the service."""
+
+    list_display = ("name", "user", "prefix", "scopes", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__email", "prefix")
+    list_select_related = ("user",)
+    readonly_fields = list_display
+    fields = list_display
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Révoquer les jetons sélectionnés", permissions=["view"])
+    def revoke(self, request, queryset):
+        for token in queryset.filter(revoked_at__isnull=True):
+            services.api_token_revoke(token=token, user=request.user)
+        self.message_user(request, "Jetons révoqués.", messages.SUCCESS)

@@ -50,3 +50,30 @@ def add_validation_error(form, exc) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label="Nom du jeton",
+        max_length=100,
+        help_text="Pour le reconnaître plus tard : le client qui l'utilise (« serveur d'envoi des IPE »).",
+        error_messages={"required": "Donnez un nom au jeton."},
+    )
+    scopes = forms.MultipleChoiceField(
+        label="Portée",
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ce que le client pourra faire ; jamais plus que ce que votre compte permet.",
+        error_messages={"required": "Choisissez au moins une portée."},
+    )
+    days = forms.TypedChoiceField(
+        label="Durée de validité",
+        coerce=int,
+        initial=90,
+        choices=[(30, "30 jours"), (90, "90 jours"), (180, "180 jours"), (365, "1 an")],
+    )
+
+    def __init__(self, *args, scopes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scopes"].choices = [(s.value, s.label) for s in scopes]
+        if len(scopes) == 1:
+            self.fields["scopes"].initial = [scopes[0].value]

@@ -2,6 +2,7 @@
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
 from django.db.models import Q
 from django.urls import reverse
@@ -312,3 +313,48 @@ class Challenge(models.Model):
 
     def __str__(self):
         return f"Défi {self.number} – {self.title}"
+
+
+class ApiTokenScope(models.TextChoices):
+    """What a machine client may do with a token (sman/tokens.py maps each scope to its endpoints)."""
+
+    READ = "read", "lecture seule des données de l'API"
+    FTTH_IMPORT = "ftth:import", "dépôt et suivi des imports FttH de son opérateur"
+    PASS_TICKETS = "pass:tickets", "vérification et validation des tickets Pass Numérique de son lieu"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self, now):
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    """A machine client's key: scoped, expiring, revocable. Only a digest of the key is stored; the key
+    itself is shown once, when the token is created."""
+
+    user = models.ForeignKey("sman.User", verbose_name="titulaire", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("nom", max_length=100, help_text="Par exemple : « serveur d'envoi des IPE ».")
+    prefix = models.CharField("début de la clé", max_length=12, help_text="Pour reconnaître la clé, jamais secrète.")
+    digest = models.CharField("empreinte SHA-256 de la clé", max_length=64, unique=True, editable=False)
+    scopes = ArrayField(models.CharField(max_length=20, choices=ApiTokenScope.choices), verbose_name="portée")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le")
+    last_used_at = models.DateTimeField("dernière utilisation", null=True, blank=True)
+    revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeton d'API"
+        verbose_name_plural = "jetons d'API"
+        ordering = ("-created_at",)
+        constraints = [
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("created_at")), name="api_token_expires_later"),
+            models.CheckConstraint(condition=~Q(scopes=[]), name="api_token_has_a_scope"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    def scope_labels(self) -> list[str]:
+        return [ApiTokenScope(s).label for s in self.scopes]

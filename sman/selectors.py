@@ -3,7 +3,7 @@
 from django.db.models import Count, IntegerField, Prefetch
 from django.db.models.functions import Cast, Substr
 
-from .models import Challenge, Membership, MembershipRequest, Organisation, Territory
+from .models import ApiToken, ApiTokenScope, Challenge, Membership, MembershipRequest, Organisation, Territory
 
 
 def territory_list_with_communes():
@@ -68,3 +68,19 @@ def collectivities_with_members_count() -> int:
     return (
         Organisation.objects.filter(kind=Organisation.Kind.COLLECTIVITY, memberships__isnull=False).distinct().count()
     )
+
+
+def api_token_scopes_for(user) -> list[str]:
+    """The scopes a user may give a token: reading for all; an operator's imports for the members of a
+    network operator (and staff); ticket validation for the members of a mediation place."""
+    kinds = set(user.memberships.values_list("organisation__kind", flat=True))
+    scopes = [ApiTokenScope.READ]
+    if user.is_staff or Organisation.Kind.NETWORK_OPERATOR in kinds:
+        scopes.append(ApiTokenScope.FTTH_IMPORT)
+    if Organisation.Kind.MEDIATION_PLACE in kinds:
+        scopes.append(ApiTokenScope.PASS_TICKETS)
+    return scopes
+
+
+def api_tokens_of(user):
+    return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")

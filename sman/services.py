@@ -1,12 +1,14 @@
 """Writes that span rows: join requests and their decisions."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from .emails import send_email_on_commit
-from .models import Membership, MembershipRequest, Organisation, User
+from .models import ApiToken, Membership, MembershipRequest, Organisation, User
 from .permissions import can_manage_organisation
 
 
@@ -101,3 +103,53 @@ def membership_request_cancel(*, request: MembershipRequest, user: User) -> None
     if locked.status != MembershipRequest.Status.PENDING:
         raise ValidationError("Seule une demande en attente peut être retirée.")
     locked.delete()
+
+
+API_TOKEN_LIFETIMES_DAYS = (30, 90, 180, 365)
+MAX_ACTIVE_API_TOKENS = 20
+
+
+@transaction.atomic
+def api_token_create(*, user: User, name: str, scopes: list[str], days: int = 90) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns the token and its key, which is never shown again."""
+    from .mfa import has_totp
+    from .selectors import api_token_scopes_for
+    from .tokens import digest, new_key
+
+    if user.requires_mfa and not has_totp(user):
+        raise ValidationError("Votre rôle exige la double authentification : activez-la avant de créer un jeton.")
+    if not scopes:
+        raise ValidationError({"scopes": "Choisissez au moins une portée."})
+    refused = set(scopes) - set(api_token_scopes_for(user))
+    if refused:
+        raise ValidationError({"scopes": f"Portée non autorisée pour votre compte : {', '.join(sorted(refused))}."})
+    if days not in API_TOKEN_LIFETIMES_DAYS:
+        raise ValidationError({"days": "Durée de validité non prévue."})
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one creation at a time per user
+    if ApiToken.objects.filter(user=user).active(timezone.now()).count() >= MAX_ACTIVE_API_TOKENS:
+        raise ValidationError(f"Vous avez déjà {MAX_ACTIVE_API_TOKENS} jetons actifs : révoquez-en un d'abord.")
+    key = new_key()
+    token = ApiToken(
+        user=user,
+        name=name.strip(),
+        prefix=key[:10],
+        digest=digest(key),
+        scopes=sorted(set(scopes)),
+        created_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    token.full_clean(exclude=["digest"])
+    token.save()
+    return token, key
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, user: User) -> ApiToken:
+    """The owner (or Métropole staff) revokes a token; it stops working at once."""
+    if token.user_id != user.pk and not user.is_staff:
+        raise PermissionDenied
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+    return token

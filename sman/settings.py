@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -49,7 +50,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "rest_framework",
-    "rest_framework.authtoken",
     "rest_framework_gis",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -107,12 +107,15 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default=f"redis://127.0.0.1:{env.int('SMAN_REDIS_PORT', default=63799)}/0")
+# Redis, and a table in PostgreSQL while Redis is unreachable (sman/cache.py says why).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "sman.cache.FallbackRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "sman",
-    }
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2, "RETRY_AFTER": 10},
+    },
+    "fallback": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "sman_cache_fallback"},
 }
 
 # --- Celery (sman/celery.py) -------------------------------------------------------------------
@@ -148,6 +151,9 @@ PASS_GRACE_DAYS = env.int("PASS_GRACE_DAYS", default=31)
 # --- FttH ----------------------------------------------------------------------------------------
 # An import whose share of rejected lines passes this threshold is refused whole.
 FTTH_REJECTION_THRESHOLD = env.float("FTTH_REJECTION_THRESHOLD", default=0.05)
+# An import that would retire more than this share of an operator's current buildings waits for staff to
+# confirm it (a truncated or wrong file must not wipe an operator's data).
+FTTH_RETIREMENT_THRESHOLD = env.float("FTTH_RETIREMENT_THRESHOLD", default=0.20)
 # PostgreSQL workers besides the import's own process for its one-pass check: the database server's
 # cores but one (by default this machine's, the database being local in development).
 FTTH_IMPORT_PARALLEL_WORKERS = env.int("FTTH_IMPORT_PARALLEL_WORKERS", default=max(1, (os.cpu_count() or 2) - 1))
@@ -218,7 +224,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- E-mail ------------------------------------------------------------------------------------
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# In production e-mail must be configured: password-reset links must never end up in a log.
+EMAIL_CONFIG = env.email_url("EMAIL_URL") if PRODUCTION else env.email_url("EMAIL_URL", default="consolemail://")
+if PRODUCTION and not EMAIL_CONFIG["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
+    raise ImproperlyConfigured("EMAIL_URL doit désigner un serveur SMTP en production (smtp:// ou smtp+tls://).")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Métropole d'intelligences <ne-pas-repondre@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -228,7 +237,7 @@ ADMINS = [("Admins", a) for a in env.list("DJANGO_ADMINS", default=[])]
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first, so that an anonymous request is told to authenticate (401, WWW-Authenticate).
-        "rest_framework.authentication.TokenAuthentication",
+        "sman.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],

@@ -26,6 +26,10 @@ router.register("fmin/applications", fmin_api.ApplicationViewSet, basename="fmin
 admin.site.site_header = "Métropole d'intelligences — administration"
 admin.site.site_title = "Administration du portail"
 admin.site.index_title = "Pilotage du SMAN"
+# One login path for everyone: the admin's form would skip allauth's rate limits and second factor.
+admin.site.login = views.admin_login
+
+handler500 = "sman.views.server_error"
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -53,6 +57,8 @@ urlpatterns = [
         views.membership_request_reject,
         name="membership_request_reject",
     ),
+    path("espace/jetons/", views.api_tokens, name="api_tokens"),
+    path("espace/jetons/<int:pk>/revoquer/", views.api_token_revoke, name="api_token_revoke"),
     path("espace/organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("", include("actions.urls")),
     path("pass-numerique/", include("passnumerique.urls")),

@@ -1,19 +1,28 @@
+import logging
+import sys
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import selectors, services
-from .feedback import run_service
-from .forms import MembershipRequestForm, RejectRequestForm
+from .feedback import form_service, run_service
+from .forms import ApiTokenForm, MembershipRequestForm, RejectRequestForm
 from .health import run_checks
 from .maps import feature_collection
-from .models import MembershipRequest, Organisation, Territory
+from .models import ApiToken, MembershipRequest, Organisation, Territory
 from .panels import territory_panels
 from .permissions import can_manage_organisation, is_member
 
@@ -185,3 +194,72 @@ def membership_request_reject(request, pk):
         )
         return redirect("organisation_detail", slug=membership_request.organisation.slug)
     return render(request, "sman/membership_request_reject.html", {"form": form, "req": membership_request})
+
+
+def admin_login(request, extra_context=None):
+    """The admin's own login form is closed: everyone signs in through allauth (rate limits, TOTP)."""
+    next_url = request.GET.get("next") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(next_url)
+        raise PermissionDenied("L'administration est réservée à l'équipe de la Métropole.")
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
+
+
+@login_required
+@never_cache
+def api_tokens(request):
+    """The user's API tokens: list, creation (the key is shown once, on the answer to the form), revocation."""
+    form = ApiTokenForm(request.POST or None, scopes=selectors.api_token_scopes_for(request.user))
+    created = {}
+
+    def create():
+        created["token"], created["key"] = services.api_token_create(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            scopes=form.cleaned_data["scopes"],
+            days=form.cleaned_data["days"],
+        )
+
+    if request.method == "POST" and form.is_valid() and form_service(request, form, create):
+        return render(request, "sman/api_token_created.html", created)  # never cached (never_cache)
+    return render(request, "sman/api_tokens.html", {"form": form, "tokens": selectors.api_tokens_of(request.user)})
+
+
+@login_required
+def api_token_revoke(request, pk):
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user, revoked_at__isnull=True)
+    if request.method == "POST":
+        run_service(
+            request,
+            lambda: services.api_token_revoke(token=token, user=request.user),
+            f"Le jeton « {token.name} » est révoqué : il ne permet plus aucun accès.",
+        )
+        return redirect("api_tokens")
+    return render(request, "sman/api_token_revoke.html", {"token": token})
+
+
+# What makes the portal unavailable rather than broken: its database or Redis (cache, Celery broker)
+# cannot be reached. Those errors answer 503 (« réessayez »), not 500.
+UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, KombuOperationalError)
+logger = logging.getLogger(__name__)
+
+
+def server_error(request):
+    """handler500: a French page, 503 when a dependency is down. Rendered without the request's context
+    processors, which would query the database that may be the cause."""
+    exc = sys.exc_info()[1]
+    if isinstance(exc, UNAVAILABLE):
+        logger.error("Service indisponible : %s", exc)
+        body = loader.render_to_string("503.html")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": "Service momentanément indisponible, réessayez dans quelques minutes."})
+        else:
+            response = HttpResponse(body)
+        response.status_code = 503
+        response["Retry-After"] = "60"
+        return response
+    return HttpResponse(loader.render_to_string("500.html"), status=500)
+

@@ -1,4 +1,6 @@
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -99,3 +101,39 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
         proc.kill()
         proc.wait()
     log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of this test's own, that the test may stop."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            shutil.which("redis-server"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    yield proc, url
+    if proc.poll() is None:
+        proc.terminate()
+        proc.wait(timeout=10)

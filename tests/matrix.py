@@ -14,6 +14,7 @@ from django.test import Client
 
 from sman.models import Membership, Organisation, Territory, User
 
+from .auth import login
 from .factories import MembershipFactory, OrganisationFactory, UserFactory
 
 ROLES = (
@@ -48,7 +49,7 @@ class World:
         client = Client()
         user = self.users[role]
         if user is not None:
-            client.force_login(user)
+            login(client, user)
         return client
 
 

@@ -15,7 +15,10 @@ def _redis_db(url: str, db: int) -> str:
 # Never share a Redis database with a running `make run` (its worker would take our tasks).
 REDIS_URL = os.environ.get("SMAN_TEST_REDIS_URL") or _redis_db(BASE_REDIS_URL, 9)
 # The cache is cleared between tests (FLUSHDB): it must not share the broker's database.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_db(REDIS_URL, 10)}}
+CACHES = {
+    **CACHES,  # noqa: F405
+    "default": {**CACHES["default"], "LOCATION": _redis_db(REDIS_URL, 10), "KEY_PREFIX": ""},  # noqa: F405
+}
 CELERY_BROKER_URL = CELERY_RESULT_BACKEND = REDIS_URL
 # Code under test runs its tasks in-process (real task code, no broker round trip); tests that are
 # about the worker itself send tasks with `send_task` to a real worker process (tests/conftest.py).

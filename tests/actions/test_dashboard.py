@@ -6,6 +6,8 @@ from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, BudgetLine, Milestone, Roadmap
 
+from ..auth import login
+
 pytestmark = pytest.mark.django_db
 
 
@@ -33,7 +35,7 @@ def _add_actions(n: int, owner):
 
 
 def test_dashboard_query_count_does_not_grow_with_actions(client, staff, owner):
-    client.force_login(staff)
+    login(client, staff)
     queries_17, html = _dashboard_queries(client)
     assert "17 actions" in html
     _add_actions(183, owner)
@@ -44,7 +46,7 @@ def test_dashboard_query_count_does_not_grow_with_actions(client, staff, owner):
 
 def test_filters_and_exports(client, staff, owner):
     roadmap = _add_actions(2, owner)  # overspent by 20 %: red
-    client.force_login(staff)
+    login(client, staff)
     html = client.get("/copil/", {"roadmap": roadmap.pk, "light": "red"}).content.decode()
     assert "2 actions" in html
     assert "0 actions." in client.get("/copil/", {"roadmap": roadmap.pk, "light": "green"}).content.decode()

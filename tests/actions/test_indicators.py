@@ -10,6 +10,8 @@ from actions.models import Indicator, IndicatorValue
 from actions.registry import providers
 from actions.tasks import record_computed_indicators
 
+from ..auth import login
+
 pytestmark = pytest.mark.django_db
 
 SMART = {
@@ -35,7 +37,7 @@ def test_a_non_smart_indicator_is_refused(plan_action, owner):
 
 
 def test_the_form_explains_what_is_missing(client, plan_action, owner):
-    client.force_login(owner)
+    login(client, owner)
     url = reverse("actions:indicator_create", args=["2019-2020", 2])
     response = client.post(url, {"name": "Satisfaction", "definition": "x", "kind": "result", "source": "enquête",
                                  "frequency": "semester"})  # fmt: skip
@@ -45,7 +47,7 @@ def test_the_form_explains_what_is_missing(client, plan_action, owner):
 
 
 def test_templates_prefill_the_form(client, plan_action, owner):
-    client.force_login(owner)
+    login(client, owner)
     html = client.get(reverse("actions:indicator_create", args=["2019-2020", 2]), {"modele": 5}).content.decode()
     assert "Taux d&#x27;utilisation" in html or "Taux d'utilisation" in html
 
@@ -76,7 +78,7 @@ def test_unknown_provider_is_refused(plan_action, owner):
 
 
 def test_follow_up_changes_are_kept_with_author_and_values(client, plan_action, owner):
-    client.force_login(owner)
+    login(client, owner)
     url = reverse("actions:action_follow", args=["2019-2020", 2])
     milestones = list(plan_action.milestones.order_by("order", "planned_end"))
     data = {

@@ -13,6 +13,7 @@ from actions import services
 from actions.models import Indicator, IndicatorValue, Report
 from sman.celery import app
 
+from ..auth import login
 from ..factories import UserFactory
 
 
@@ -61,7 +62,7 @@ def test_a_real_worker_renders_the_report(celery_worker_process, reference, clie
         assert "".join(review.action.title.split()) in text, review.action.number
         assert "".join(review.get_opinion_display().split()) in text
     assert "Renouvelerlefonds." in text and "Sommaire" in text and "Page1sur" not in text[:50]
-    client.force_login(copil)
+    login(client, copil)
     assert "prêt" in client.get(report.get_absolute_url()).content.decode()
     download = client.get(f"/copil/rapports/{report.pk}/telecharger/")
     assert download["Content-Type"] == "application/pdf" and b"".join(download.streaming_content) == data

@@ -3,7 +3,9 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from ..factories import UserFactory
+from sman.models import Organisation
+
+from ..factories import MembershipFactory, OrganisationFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -81,3 +83,29 @@ def test_signed_in_agent_joins_a_commune(page, reference):
     page.wait_for_url("**/espace/")
     assert "Votre demande a été envoyée" in page.content()
     assert page.locator(".request").filter(has_text="Commune de Montreuil").count() == 1
+
+
+def test_an_operator_creates_then_revokes_an_api_token(page, reference):
+    operator = OrganisationFactory(kind=Organisation.Kind.NETWORK_OPERATOR, name="OI d'essai", siren="123456789")
+    user = MembershipFactory(organisation=operator).user
+    page.goto("/comptes/login/")
+    page.get_by_label("Courriel").fill(user.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/espace/")
+    page.get_by_role("link", name="Jetons d'API").click()
+    page.get_by_role("button", name="Créer le jeton").click()
+    assert page.locator(".error-summary").is_visible()
+    assert_no_axe_violation(page)
+    page.get_by_label("Nom du jeton").fill("Serveur IPE")
+    page.get_by_label("dépôt et suivi des imports FttH de son opérateur").check()
+    page.get_by_role("button", name="Créer le jeton").click()
+    key = page.get_by_label("Clé du jeton").input_value()
+    assert key.startswith("smi_") and len(key) > 40
+    assert_no_axe_violation(page)
+    page.get_by_role("link", name="J'ai copié la clé").click()
+    assert key not in page.content() and "Serveur IPE" in page.content()
+    page.get_by_role("link", name="Révoquer le jeton Serveur IPE").click()
+    assert_no_axe_violation(page)
+    page.get_by_role("button", name="Révoquer le jeton").click()
+    assert "révoqué" in page.locator("table").inner_text()

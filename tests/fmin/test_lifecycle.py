@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from fmin import services
 from fmin.models import Application, ApplicationEvent, Decision, FollowUpReport, Participant, Score
 
+from ..auth import login
 from .conftest import agent_of, collectivity, draft
 
 pytestmark = pytest.mark.django_db
@@ -393,7 +394,7 @@ def test_demo_data_loads_once_and_shows_funded_projects(fm, client):
 
 
 def test_a_call_created_in_the_admin_gets_the_six_criteria(fm, client):
-    client.force_login(fm.staff)
+    login(client, fm.staff)
     data = {
         "year": 2027, "title": "FMIN 2027", "description": "", "envelope_cents": 100_000_000,
         "opens_on": "2027-01-01", "closes_on": "2027-03-31", "eligible_expense_types": '["software"]',

@@ -14,6 +14,7 @@ from fmin import selectors, services
 from fmin.models import Application, Assignment, BudgetLine, Decision, FundingLine, Participant, Score
 from sman.models import Organisation
 
+from ..auth import login
 from ..factories import UserFactory
 from .conftest import open_call
 
@@ -70,7 +71,7 @@ def test_ranking_page_makes_the_same_queries_for_10_and_300_files(reference):
     call = open_call(staff)
     reviewers = [UserFactory(reviewer=True), UserFactory(reviewer=True)]
     client = Client()
-    client.force_login(staff)
+    login(client, staff)
 
     def page_queries(expected_rows: int) -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -152,7 +153,7 @@ def test_list_pages_make_the_same_queries_whatever_the_number_of_files(reference
     call = open_call(staff)
     reviewers = [UserFactory(reviewer=True)]
     staff_client, public = Client(), Client()
-    staff_client.force_login(staff)
+    login(staff_client, staff)
     pages = [(staff_client, "/fmin/candidatures/"), (public, "/fmin/projets/"), (public, "/api/fmin/projects/")]
 
     def fund(applications):

@@ -11,6 +11,8 @@ from django.core.management import CommandError, call_command
 from ftth import imports
 from ftth.models import Building, BuildingStatusChange, ImportRun
 
+from ..auth import login
+
 pytestmark = pytest.mark.django_db
 
 IPE_HEADER = (
@@ -47,9 +49,10 @@ def _write(tmp_path, name, text, encoding="utf-8", bom=False) -> Path:
     return path
 
 
-def _import(path, operator="OI-TEST", threshold=0.9, **extra) -> ImportRun:
+def _import(path, operator="OI-TEST", threshold=0.9, retirement_threshold=1.0, **extra) -> ImportRun:
+    """Without the mass retirement guard unless a ``retirement_threshold`` is given (None: the setting's)."""
     run = ImportRun.objects.create(file_name=path.name, operator_code=operator, **extra)
-    return imports.run_import(run=run, path=path, threshold=threshold)
+    return imports.run_import(run=run, path=path, threshold=threshold, retirement_threshold=retirement_threshold)
 
 
 IPE_ROWS = [
@@ -133,7 +136,7 @@ def test_a_failure_half_way_leaves_the_table_as_before(tmp_path, monkeypatch):
     before = list(Building.objects.order_by("id").values())
     changed = IPE_ROWS[1].replace("EN COURS DE DEPLOIEMENT", "DEPLOYE")
     path = _write(tmp_path, "ipe2.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], changed]) + "\n")
-    monkeypatch.setattr(imports, "RETIRE_SQL", "SELECT 1 / 0")  # after the upsert: forced error
+    monkeypatch.setattr(imports, "INSERT_SQL", "SELECT 1 / 0")  # after the retirement and the update: forced error
     run = _import(path)
     assert run.state == ImportRun.State.FAILED and "division by zero" in run.error
     assert list(Building.objects.order_by("id").values()) == before
@@ -188,11 +191,11 @@ def test_staff_see_import_runs_and_buildings_in_the_admin(client, tmp_path):
     from ..factories import UserFactory
 
     run = _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *IPE_ROWS]) + "\n"))
-    client.force_login(UserFactory(staff=True))
+    login(client, UserFactory(staff=True))
     page = client.get(f"/admin/ftth/importrun/{run.pk}/change/").content.decode()
     assert "statut inconnu" in page and "ipe.csv" in page
     assert "BOULEVARD DE LA LIBERATION" in client.get("/admin/ftth/building/", {"q": "IMB/93066/1"}).content.decode()
-    client.force_login(UserFactory())
+    login(client, UserFactory())
     assert client.get("/admin/ftth/importrun/").status_code == 302
 
 

@@ -2,12 +2,12 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from ftth.models import Building, ImportRun
 from sman.models import Organisation
 
+from ..auth import login, token_header
 from ..factories import MembershipFactory, OrganisationFactory, UserFactory
 from .test_imports import IPE_HEADER, IPE_ROWS
 
@@ -20,7 +20,7 @@ def _file(content=IPE, name="ipe.csv"):
 
 
 def test_staff_upload_runs_the_import(client, django_capture_on_commit_callbacks):
-    client.force_login(UserFactory(staff=True))
+    login(client, UserFactory(staff=True))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/fibre/imports/", {"file": _file(), "operator_code": "OI-UP"})
     assert response.status_code == 302
@@ -32,7 +32,7 @@ def test_staff_upload_runs_the_import(client, django_capture_on_commit_callbacks
 
 
 def test_upload_refuses_what_it_cannot_read(client):
-    client.force_login(UserFactory(staff=True))
+    login(client, UserFactory(staff=True))
     page = client.post("/fibre/imports/", {"file": _file(b"a;b\n1;2\n"), "operator_code": "X"}).content.decode()
     assert "Format non reconnu" in page and not ImportRun.objects.exists()
     page = client.post("/fibre/imports/", {"file": _file(IPE, "ipe.xlsx"), "operator_code": "X"}).content.decode()
@@ -44,7 +44,7 @@ def test_upload_refuses_what_it_cannot_read(client):
 @pytest.mark.parametrize(("role", "expected"), [(None, 302), ("citizen", 403), ("staff", 200)])
 def test_upload_page_is_for_staff(client, role, expected):
     if role:
-        client.force_login(UserFactory(staff=role == "staff"))
+        login(client, UserFactory(staff=role == "staff"))
     assert client.get("/fibre/imports/").status_code == expected
 
 
@@ -53,9 +53,9 @@ def test_operator_api(django_capture_on_commit_callbacks):
     agent = MembershipFactory(organisation=operator).user
     api = APIClient()
     assert api.post("/api/ftth/imports/", {"file": _file()}, format="multipart").status_code == 401
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=UserFactory()).key}")
+    api.credentials(HTTP_AUTHORIZATION=token_header(UserFactory()))
     assert api.post("/api/ftth/imports/", {"file": _file()}, format="multipart").status_code == 403
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=agent).key}")
+    api.credentials(HTTP_AUTHORIZATION=token_header(agent, scopes=["ftth:import"]))
     with django_capture_on_commit_callbacks(execute=True):
         response = api.post("/api/ftth/imports/", {"file": _file()}, format="multipart")
     assert response.status_code == 202

@@ -11,7 +11,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from actions.registry import providers
@@ -136,7 +135,7 @@ def test_api_ticket_check_and_redeem_with_a_token(pn):
     code = booklet.tickets.first().code
     api = APIClient()
     assert api.post("/api/pass/tickets/check/", {"code": code, "place": pn.place.pk}).status_code == 401
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=pn.place_agent).key}")
+    api.credentials(HTTP_AUTHORIZATION=token_header(pn.place_agent, scopes=["pass:tickets"]))
     checked = api.post("/api/pass/tickets/check/", {"code": code, "place": pn.place.pk}).json()
     assert checked["valid"] is True
     assert api.post("/api/pass/tickets/check/", {"code": code, "place": pn.other_place.pk}).status_code == 403

@@ -1,10 +1,10 @@
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from sman.throttling import ClientRateThrottle
 
+from ..auth import token_header
 from ..factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,7 @@ def test_territory_detail_and_geojson(api):
 def test_token_authentication_for_machine_clients(api):
     assert api.get("/api/me/").status_code == 401
     membership = MembershipFactory()
-    token = Token.objects.create(user=membership.user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=token_header(membership.user))
     me = api.get("/api/me/").json()
     assert me["email"] == membership.user.email
     assert me["memberships"] == [

@@ -1,10 +1,6 @@
 """A real worker process and a real Redis: /healthz and the Celery round trip."""
 
 import os
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -14,43 +10,9 @@ from django.utils import timezone
 
 from sman.celery import app
 
+from ..conftest import free_port
+
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """A Redis server of this test's own, that the test may stop."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            shutil.which("redis-server"),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(100):
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    yield proc, url
-    if proc.poll() is None:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def test_task_runs_in_a_worker_process(celery_worker_process):
@@ -98,7 +60,7 @@ def test_healthz_with_redis_stopped(client, celery_worker_process, private_redis
 
 
 def test_healthz_with_the_broker_unreachable(client):
-    with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{_free_port()}/0"):
+    with override_settings(CELERY_BROKER_URL=f"redis://127.0.0.1:{free_port()}/0"):
         response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["celery"]["status"] == "error"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from sman import services
 from sman.models import Membership, MembershipRequest, Organisation
 
+from ..auth import login
 from ..factories import MembershipFactory, MembershipRequestFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -76,14 +77,14 @@ def test_only_admins_and_staff_decide(montreuil):
 
 def test_the_requester_may_withdraw_a_pending_request(client, montreuil):
     request = MembershipRequestFactory(organisation=montreuil)
-    client.force_login(request.user)
+    login(client, request.user)
     response = client.post(reverse("membership_request_cancel", args=[request.pk]))
     assert response.status_code == 302
     assert not MembershipRequest.objects.filter(pk=request.pk).exists()
 
 
 def test_join_form_keeps_input_and_lists_errors(client):
-    client.force_login(UserFactory())
+    login(client, UserFactory())
     response = client.post(
         reverse("membership_request_create"), {"job_title": "", "message": "Bonjour, je suis agent."}
     )
@@ -98,7 +99,7 @@ def test_join_form_keeps_input_and_lists_errors(client):
 
 def test_join_form_happy_path(client, montreuil):
     agent = UserFactory()
-    client.force_login(agent)
+    login(client, agent)
     response = client.post(
         reverse("membership_request_create"), {"organisation": montreuil.pk, "job_title": "Chargé de mission"}
     )
@@ -111,7 +112,7 @@ def test_join_form_happy_path(client, montreuil):
 def test_reject_asks_for_confirmation_first(client, montreuil):
     admin = MembershipFactory(organisation=montreuil, role=Membership.Role.ADMIN).user
     request = MembershipRequestFactory(organisation=montreuil)
-    client.force_login(admin)
+    login(client, admin)
     page = client.get(reverse("membership_request_reject", args=[request.pk]))
     assert "Confirmer le refus" in page.content.decode()
     request.refresh_from_db()

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 
 from sman.models import Membership, MembershipRequest
 
+from ..auth import login
 from ..factories import MembershipFactory, MembershipRequestFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def _organisation_page_queries(client, organisation):
 def test_organisation_page_queries_do_not_grow_with_members(client):
     admin = MembershipFactory(role=Membership.Role.ADMIN)
     organisation = admin.organisation
-    client.force_login(admin.user)
+    login(client, admin.user)
     MembershipFactory.create_batch(3, organisation=organisation)
     MembershipRequestFactory.create_batch(3, organisation=organisation)
     small = _organisation_page_queries(client, organisation)
@@ -69,7 +70,7 @@ def test_organisation_page_queries_do_not_grow_with_members(client):
 
 def test_dashboard_queries_do_not_grow_with_memberships(client):
     first = MembershipFactory()
-    client.force_login(first.user)
+    login(client, first.user)
     with CaptureQueriesContext(connection) as small:
         client.get("/espace/")
     MembershipFactory.create_batch(10, user=first.user)
@@ -84,7 +85,7 @@ def test_staff_edit_territories_on_a_map(client):
 
     from ..factories import UserFactory
 
-    client.force_login(UserFactory(staff=True))
+    login(client, UserFactory(staff=True))
     html = client.get(f"/admin/sman/territory/{Territory.objects.get(code='93048').pk}/change/").content.decode()
     assert "leaflet" in html.lower() and "id_geometry" in html
     listing = client.get("/admin/sman/territory/", {"kind": "commune", "q": "montreuil"}).content.decode()

@@ -4,11 +4,13 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.test import Client
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from sman.models import MembershipRequest, Territory
 from sman.permissions import acts_for_territory, territories_acted_for
+from sman.services import api_token_create
 
-from ..auth import login
+from ..auth import login, token_header
 from ..factories import MembershipRequestFactory, UserFactory
 from ..matrix import SIGNED_IN, Case, check, matrix_params
 
@@ -31,6 +33,13 @@ def _request_to_other_commune(world):
     if request is None:
         request = world.extra["other_request"] = MembershipRequestFactory(organisation=world.other_commune_org)
     return request
+
+
+def _agent_token(world):
+    token = world.extra.get("token")
+    if token is None:
+        token = world.extra["token"] = api_token_create(user=world.users["commune_agent"], name="x", scopes=["read"])[0]
+    return token
 
 
 CASES = [
@@ -96,7 +105,23 @@ CASES = [
         default=404,
         method="post",
     ),
+    Case("admin-login", "/admin/login/", {"anonymous": 302, "staff": 302}, default=403),
+    Case("api-tokens", "/espace/jetons/", SIGNED_IN_200),
+    Case(
+        "api-token-revoke-own",
+        lambda w: reverse("api_token_revoke", args=[_agent_token(w).pk]),
+        {"anonymous": 302, "commune_agent": 200},
+        default=404,
+    ),
+    Case(
+        "api-token-revoke-post",
+        lambda w: reverse("api_token_revoke", args=[_agent_token(w).pk]),
+        {"anonymous": 302, "commune_agent": 302},
+        default=404,
+        method="post",
+    ),
     Case("admin-index", "/admin/", STAFF_ONLY_ADMIN, default=302),
+    Case("admin-api-tokens", "/admin/sman/apitoken/", STAFF_ONLY_ADMIN, default=302),
     Case("admin-organisations", "/admin/sman/organisation/", STAFF_ONLY_ADMIN, default=302),
     Case("admin-territory-map", "/admin/sman/territory/", STAFF_ONLY_ADMIN, default=302),
     Case("admin-requests", "/admin/sman/membershiprequest/", STAFF_ONLY_ADMIN, default=302),
@@ -106,6 +131,17 @@ CASES = [
 @pytest.mark.parametrize(("case", "role"), matrix_params(CASES))
 def test_role_matrix(world, case, role):
     check(world, case, role)
+
+
+@pytest.mark.parametrize("role", SIGNED_IN)
+def test_role_matrix_with_a_read_token(world, role):
+    """Every role's read-only token reads its account and writes nothing."""
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=token_header(world.users[role], scopes=["read"]))
+    assert api.get("/api/me/").json()["email"] == world.users[role].email
+    for url in ("/api/pass/tickets/redeem/", "/api/ftth/imports/", "/api/pass/tickets/check/"):
+        response = api.post(url, {})
+        assert response.status_code == 403 and "portée" in response.json()["detail"], (role, url)
 
 
 def test_approval_by_an_admin_really_adds_the_member(world):
@@ -156,5 +192,5 @@ def test_roles_that_need_mfa_must_set_it_up_first(client, trait):
 
 
 def test_citizens_do_not_need_mfa(client):
-    client.force_login(UserFactory())
+    login(client, UserFactory())
     assert client.get("/espace/").status_code == 200

@@ -8,29 +8,40 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_is_clean_in_production_mode():
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sman.settings",
-        "SMAN_ENV": "production",
-        "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-with-enough-entropy-0123456789",
-        "DJANGO_ALLOWED_HOSTS": "portail.example.org",
-    }
+PRODUCTION_ENV = {
+    "DJANGO_SETTINGS_MODULE": "sman.settings",
+    "SMAN_ENV": "production",
+    "DJANGO_SECRET_KEY": "k" * 20 + "-a-long-random-production-secret-with-enough-entropy-0123456789",
+    "DJANGO_ALLOWED_HOSTS": "portail.example.org",
+    "EMAIL_URL": "smtp+tls://portail:secret@smtp.example.org:587",
+}
+
+
+def _check(*args, **env_changes):
+    env = {**os.environ, **PRODUCTION_ENV, **env_changes}
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+    for name in [k for k, v in env.items() if v is None]:
+        env.pop(name)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_check_deploy_is_clean_in_production_mode():
+    result = _check("--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
+@pytest.mark.parametrize("email_url", [None, "consolemail://", "filemail:///tmp/courriels"])
+def test_production_refuses_to_start_without_a_real_mail_server(email_url):
+    """Password-reset links must never end up in a log or a file: production needs an SMTP server."""
+    result = _check(EMAIL_URL=email_url)
+    assert result.returncode != 0 and "EMAIL_URL" in result.stderr
+
+
 def test_production_refuses_to_start_without_a_secret_key():
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "sman.settings", "SMAN_ENV": "production"}
-    env.pop("DJANGO_SECRET_KEY", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
+    result = _check(DJANGO_SECRET_KEY=None)
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
 
 

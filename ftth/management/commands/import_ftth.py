@@ -1,7 +1,9 @@
 import time
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.urls import reverse
 
 from ftth.models import ImportRun
 from ftth.tasks import import_file
@@ -22,8 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, operator: str, dry_run: bool, timeout: int, **options):
         if not file.exists():
             raise CommandError(f"Fichier introuvable : {file}")
-        run = ImportRun.objects.create(file_name=file.name, operator_code=operator, dry_run=dry_run)
-        import_file.delay(run.pk, str(file.resolve()))
+        # Any operator code: only people with a shell on the server run this command.
+        path = str(file.resolve())
+        run = ImportRun.objects.create(file_name=file.name, operator_code=operator, dry_run=dry_run, file_path=path)
+        import_file.delay(run.pk, path)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             run.refresh_from_db()
@@ -40,6 +44,11 @@ class Command(BaseCommand):
             f"{run.retired} retirés, {run.status_changes} changements de statut"
             + (" (simulation : rien n'a été enregistré)" if dry_run else "")
         )
+        if run.state == ImportRun.State.AWAITING_CONFIRMATION:
+            raise CommandError(
+                f"{run.error} Confirmez-le ou annulez-le sur {settings.SITE_URL}"
+                f"{reverse('ftth:import_confirm', args=[run.pk])} (le fichier doit y rester jusque-là)."
+            )
         if run.state != ImportRun.State.DONE:
             raise CommandError(f"{summary}. {run.error}")
         self.stdout.write(summary)
