@@ -1,40 +1,18 @@
-"""CSV and XLSX exports of the dashboard, the reviews and the indicator values."""
-
-import csv
-import io
+"""CSV and XLSX exports of the dashboard, the reviews and the indicator values (shared writer: sman.exports)."""
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
+
+from sman.exports import FORMATS, export_response
 
 from .models import ActionReview, IndicatorValue
 
-FORMATS = {"csv", "xlsx"}
+__all__ = ["FORMATS", "dashboard_export", "indicator_values_export", "reviews_export"]
 
 
 def _response(fmt: str, name: str, header: list[str], rows) -> HttpResponse:
     stamp = timezone.localdate().isoformat()
-    if fmt == "csv":
-        buffer = io.StringIO()
-        # Semicolons and a BOM: what French spreadsheet software opens without an import wizard.
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        sheet.title = name[:31]
-        sheet.append(header)
-        for row in rows:
-            sheet.append(list(row))
-        buffer = io.BytesIO()
-        workbook.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}-{stamp}.{fmt}"'
-    return response
+    return export_response(fmt, filename=f"{name}-{stamp}", header=header, rows=rows, title=name)
 
 
 def dashboard_export(fmt: str, actions) -> HttpResponse:
@@ -82,7 +60,7 @@ def indicator_values_export(fmt: str) -> HttpResponse:
     rows = (
         [
             f"#{v.indicator.action.number}", v.indicator.name, v.indicator.get_kind_display(), v.indicator.unit,
-            v.date.isoformat(), float(v.value), v.provider or (v.author.email if v.author else ""), v.comment,
+            v.date, float(v.value), v.provider or (v.author.email if v.author else ""), v.comment,
         ]
         for v in values
     )  # fmt: skip

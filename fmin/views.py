@@ -1,17 +1,16 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from sman.exports import export_response
 from sman.feedback import form_service, run_service
 from sman.forms import add_validation_error
 from sman.maps import feature_collection
@@ -151,42 +150,21 @@ def project_list(request):
 
 def project_export(request):
     _, projects = _filtered_projects(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="fmin-projets-finances.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    header = [
+        "Appel", "Année", "Projet", "Cheffe de file", "Co-porteuses", "Thème", "Défis", "Territoires",
+        "Subvention (€)", "Résumé", "Résultats",
+    ]  # fmt: skip
+    rows = (
         [
-            "Appel",
-            "Année",
-            "Projet",
-            "Cheffe de file",
-            "Co-porteuses",
-            "Thème",
-            "Défis",
-            "Territoires",
-            "Subvention (€)",
-            "Résumé",
-            "Résultats",
+            p.call.title, p.call.year, p.title, p.lead.name,
+            ", ".join(x.organisation.name for x in p.participants.all() if not x.is_lead),
+            p.get_theme_display(), ", ".join(f"Défi {c.number}" for c in p.challenges.all()),
+            ", ".join(t.name for t in p.territories.all()),
+            "{},{:02d}".format(*divmod(p.decision.amount_cents, 100)), p.summary, p.results,
         ]
-    )
-    for p in projects:
-        writer.writerow(
-            [
-                p.call.title,
-                p.call.year,
-                p.title,
-                p.lead.name,
-                ", ".join(x.organisation.name for x in p.participants.all() if not x.is_lead),
-                p.get_theme_display(),
-                ", ".join(f"Défi {c.number}" for c in p.challenges.all()),
-                ", ".join(t.name for t in p.territories.all()),
-                "{},{:02d}".format(*divmod(p.decision.amount_cents, 100)),
-                p.summary,
-                p.results,
-            ]
-        )
-    return response
+        for p in projects
+    )  # fmt: skip
+    return export_response("csv", filename="fmin-projets-finances", header=header, rows=rows)
 
 
 def project_detail(request, pk):

@@ -1,29 +1,31 @@
 """Printable documents: monthly statements (PDF, CSV) and booklet sheets with QR codes (PDF)."""
 
-import csv
-import io
-
 import qrcode
 import qrcode.image.svg
 from django.utils.safestring import mark_safe
 
 from sman.documents import render_pdf as _pdf
+from sman.exports import csv_bytes
 
 from . import codes
 
 
 def statement_csv(statement, redemptions) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(["Date", "Ticket", "Formation", "Heures", "Valeur (€)", "Agent"])
-    for r in redemptions:
-        writer.writerow([
-            r.redeemed_at.strftime("%d/%m/%Y %H:%M"), r.ticket.code, r.training.title, str(r.hours).replace(".", ","),
-            str(r.ticket.value).replace(".", ","), r.agent.email,
-        ])  # fmt: skip
-    writer.writerow([])
-    writer.writerow(["Total", statement.ticket_count, "", "", str(statement.amount).replace(".", ","), ""])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    header = ["Date", "Ticket", "Formation", "Heures", "Valeur (€)", "Agent"]
+    rows = [
+        [
+            r.redeemed_at.strftime("%d/%m/%Y %H:%M"), r.ticket.code, r.training.title, _decimal(r.hours),
+            _decimal(r.ticket.value), r.agent.email,
+        ]
+        for r in redemptions
+    ]  # fmt: skip
+    rows += [[], ["Total", statement.ticket_count, "", "", _decimal(statement.amount), ""]]
+    return csv_bytes(header, rows)
+
+
+def _decimal(value) -> str:
+    """French decimal comma, as spreadsheets set to French read it."""
+    return str(value).replace(".", ",")
 
 
 def statement_pdf(statement, redemptions) -> bytes:

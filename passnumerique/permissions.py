@@ -1,7 +1,7 @@
 """Who may do what with the Pass Numérique."""
 
 from sman.models import Membership, Organisation
-from sman.permissions import is_metropole_staff
+from sman.permissions import chosen_among, is_metropole_staff
 
 from .models import DistributorAuthorisation, MediationPlace
 
@@ -27,6 +27,25 @@ def distributors_of(user):
 def places_of(user):
     """Mediation places whose agent the user is."""
     return MediationPlace.objects.filter(organisation_id__in=_org_ids(user)).select_related("organisation")
+
+
+def place_chosen(user, value) -> MediationPlace | None:
+    """The place a place agent acts for on this request (``lieu`` parameter), one of their own."""
+    return chosen_among(places_of(user), value, refusal="Vous n'êtes pas agent de ce lieu.")
+
+
+def distributor_chosen(user, value) -> Organisation | None:
+    """The distributor a distributor's agent acts for on this request (``distributeur`` parameter)."""
+    return chosen_among(
+        distributors_of(user),
+        value,
+        refusal="Vous n'agissez pas pour cette structure : elle ne peut pas distribuer en votre nom.",
+    )
+
+
+def funder_chosen(user, value) -> Organisation | None:
+    """The funder whose figures the user reads (``financeur`` parameter): one they act for (any, for staff)."""
+    return chosen_among(funders_of(user), value, refusal="Vous n'agissez pas pour ce financeur.")
 
 
 def can_order(user) -> bool:

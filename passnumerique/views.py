@@ -81,11 +81,9 @@ def balance(request):
 
 # --- Place agents -------------------------------------------------------------------------------
 def _agent_place(request) -> MediationPlace:
-    places = permissions.places_of(request.user)
-    chosen = request.GET.get("lieu") or request.POST.get("lieu")
-    place = places.filter(pk=chosen).first() if chosen else places.first()
+    place = permissions.place_chosen(request.user, request.GET.get("lieu") or request.POST.get("lieu"))
     if place is None:
-        raise PermissionDenied
+        raise PermissionDenied("Seuls les agents d'un lieu de médiation valident des tickets.")
     return place
 
 
@@ -159,12 +157,11 @@ def statement_paid(request, pk):
 @login_required
 def distribute(request):
     distributors = permissions.distributors_of(request.user)
-    distributor = (
-        distributors.filter(pk=request.POST.get("distributeur") or request.GET.get("distributeur")).first()
-        or distributors.first()
+    distributor = permissions.distributor_chosen(
+        request.user, request.POST.get("distributeur") or request.GET.get("distributeur")
     )
     if distributor is None:
-        raise PermissionDenied
+        raise PermissionDenied("Seules les structures habilitées par un financeur remettent des carnets.")
     form = DistributeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -268,9 +265,11 @@ def dashboard(request):
     if not permissions.can_see_dashboard(request.user):
         raise PermissionDenied
     funders = permissions.funders_of(request.user)
-    funder = funders.filter(pk=request.GET.get("financeur")).first() if request.GET.get("financeur") else None
-    if funder is None and not is_metropole_staff(request.user):
-        funder = funders.first()
+    chosen = request.GET.get("financeur", "")
+    # Staff see every funder at once unless they pick one; a funder's agent sees one of their own.
+    funder = (
+        None if not chosen and is_metropole_staff(request.user) else permissions.funder_chosen(request.user, chosen)
+    )
     territory = (
         Territory.objects.filter(code=request.GET.get("territoire")).first() if request.GET.get("territoire") else None
     )

@@ -59,6 +59,20 @@ def acts_for_territory(user, territory: Territory) -> bool:
     return territory.id in territories_acted_for(user)
 
 
+def chosen_among(candidates, value, *, refusal: str):
+    """The object a request parameter (hidden field, query string) names among ``candidates``, what the user
+    acts for; the first of them when the parameter is absent. A parameter naming anything else (another
+    organisation's id, or no id at all) is refused with ``refusal``, never replaced by one of the user's own:
+    the user would act for an organisation they did not choose."""
+    if value is None or value == "":
+        return candidates.first()
+    value = str(value).strip()
+    found = candidates.filter(pk=int(value)).first() if value.isascii() and value.isdigit() else None
+    if found is None:
+        raise PermissionDenied(refusal)
+    return found
+
+
 def user_passes(test, *, raise_exception=True):
     """View decorator: anonymous users go to the login page, others get 403 when ``test`` fails."""
 

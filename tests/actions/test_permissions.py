@@ -1,12 +1,13 @@
 """Every role (plus an action's owner) against every page of the roadmap and the COPIL."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 
 from actions import services
-from actions.models import Action, Report
+from actions.models import Action, BudgetLine, Indicator, IndicatorValue, Milestone, Report
 
 from ..factories import UserFactory
 from ..matrix import ROLES, Case, check, matrix_params
@@ -27,13 +28,30 @@ def actions_world(world):
     world.users["action_owner"] = owner
     session = services.copil_session_create(user=world.users["staff"], year=2020, semester=2, on=date(2020, 12, 1))
     report = Report.objects.create(session=session, status=Report.Status.FAILED, error="essai")
+    other = Action.objects.get(roadmap__code="2019-2020", number=3)
     world.extra.update(
         session=session,
         review=session.reviews.get(action=ftth),
-        other_review=session.reviews.get(action__number=3),
+        other_review=session.reviews.get(action=other),
         report=report,
+        indicator=_indicator(ftth, world.users["staff"]),
+        other_indicator=_indicator(other, world.users["staff"]),
     )
     return world
+
+
+def _indicator(action, user) -> Indicator:
+    return services.indicator_save(
+        indicator=Indicator(
+            action=action, name=f"Indicateur de l'action {action.number}", definition="Définition.", kind="result",
+            unit="%", target_value=Decimal(50), target_date=date(2026, 12, 31), source="Suivi interne",
+        ),
+        user=user,
+    )  # fmt: skip
+
+
+def indicator_url(action_url: str, key: str, suffix: str = ""):
+    return lambda w: f"{action_url}indicateurs/{w.extra[key].pk}/{suffix}"
 
 
 ACTION = "/feuille-de-route/2019-2020/actions/2/"
@@ -46,6 +64,27 @@ CASES = [
     Case("follow-own-action", ACTION + "suivi/", OWNER, default=403),
     Case("follow-other-action", OTHER_ACTION + "suivi/", {"anonymous": 302, "staff": 200}, default=403),
     Case("indicator-create", ACTION + "indicateurs/nouveau/", OWNER, default=403),
+    # Indicator ids: an owner's own, and another action's put under the owner's action in the URL.
+    Case("indicator-edit", indicator_url(ACTION, "indicator"), OWNER, default=403),
+    Case("indicator-values", indicator_url(ACTION, "indicator", "valeurs/"), OWNER, default=403),
+    Case(
+        "other-indicator-under-own-action",
+        indicator_url(ACTION, "other_indicator"),
+        {"anonymous": 302, "action_owner": 404, "staff": 404},
+        default=403,
+    ),
+    Case(
+        "other-indicator-values-under-own-action",
+        indicator_url(ACTION, "other_indicator", "valeurs/"),
+        {"anonymous": 302, "action_owner": 404, "staff": 404},
+        default=403,
+    ),
+    Case(
+        "other-indicator-values",
+        indicator_url(OTHER_ACTION, "other_indicator", "valeurs/"),
+        {"anonymous": 302, "staff": 200},
+        default=403,
+    ),
     Case("dashboard", "/copil/", COPIL, default=403),
     Case("export-reviews", "/copil/exports/revues.csv", COPIL, default=403),
     Case("sessions", "/copil/seances/", COPIL, default=403),
@@ -132,3 +171,46 @@ def test_a_closed_session_is_read_only_in_the_pages(actions_world):
         "Clore la séance" not in detail
         and "recommendation" not in detail.lower().split("recommandations stratégiques")[1][:200]
     )
+
+
+def test_an_owner_writes_nothing_on_another_action_through_ids(actions_world):
+    """Indicator ids, a review id and the follow-up form's hidden line ids of another action."""
+    owner = actions_world.client_for("action_owner")
+    mine, theirs = actions_world.extra["indicator"], actions_world.extra["other_indicator"]
+    value = {"date": "2026-03-01", "value": "12", "comment": "Saisie"}
+    assert owner.post(f"{ACTION}indicateurs/{theirs.pk}/valeurs/", value).status_code == 404
+    assert owner.post(f"{ACTION}indicateurs/{theirs.pk}/", {"name": "Renommé"}).status_code == 404
+    assert owner.post(f"{OTHER_ACTION}indicateurs/{theirs.pk}/valeurs/", value).status_code == 403
+    assert not IndicatorValue.objects.filter(indicator=theirs).exists()
+    assert Indicator.objects.get(pk=theirs.pk).name == "Indicateur de l'action 3"
+    assert owner.post(f"{ACTION}indicateurs/{mine.pk}/valeurs/", value).status_code == 302
+    assert IndicatorValue.objects.filter(indicator=mine).count() == 1
+
+    other_review = actions_world.extra["other_review"]
+    presented = owner.post(
+        reverse("actions:review_edit", args=[other_review.pk]),
+        {"presentation-submit": "1", "owner_presentation": "Tout va bien."},
+    )
+    assert presented.status_code == 403
+    other_review.refresh_from_db()
+    assert other_review.owner_presentation == ""
+
+    other = Action.objects.get(roadmap__code="2019-2020", number=3)
+    milestone = Milestone.objects.create(
+        action=other, title="Lancement", planned_start=date(2020, 1, 1), planned_end=date(2020, 6, 30)
+    )
+    line = BudgetLine.objects.create(action=other, year=2020, allocated=1000, committed=0, spent=100)
+    page = owner.get(ACTION + "suivi/")
+    data = {"status": page.context["form"]["status"].value(), "progress": "40", "notes": ""}
+    for prefix, formset in (("jalons", page.context["milestones"]), ("budget", page.context["budget"])):
+        data |= {f"{prefix}-{k}": v for k, v in formset.management_form.initial.items()}
+        for i, form in enumerate(formset.forms):
+            data[f"{prefix}-{i}-id"] = form.instance.pk or ""
+    data |= {"jalons-0-id": milestone.pk, "jalons-0-actual_date": "2021-01-01"}
+    data |= {"budget-0-id": line.pk, "budget-0-year": "2020", "budget-0-allocated": "1", "budget-0-committed": "1",
+             "budget-0-spent": "999999"}  # fmt: skip
+    assert owner.post(ACTION + "suivi/", data).status_code == 302
+    milestone.refresh_from_db()
+    line.refresh_from_db()
+    assert milestone.actual_date is None and (line.action_id, line.spent) == (other.pk, 100)
+    assert Action.objects.get(roadmap__code="2019-2020", number=2).progress == 40

@@ -123,6 +123,34 @@ CASES = [
         expect(APPLICANTS),
     ),  # noqa: E501
     Case("pay", url("milestone_pay", "milestone"), expect(("staff",), status=302), method="post"),
+    # Another collectivity's ids in the URL: Pantin's draft, Montreuil's files, a report under another file.
+    Case("pantin-draft-edit", url("application_edit", "pantin"), expect(("other_commune_agent",))),
+    Case(
+        "pantin-draft-autosave",
+        url("application_autosave", "pantin"),
+        expect(("other_commune_agent",), status=400),
+        method="post",
+    ),
+    Case("pantin-draft-submit", url("application_submit", "pantin"), expect(("other_commune_agent",))),
+    Case("pantin-draft-withdraw", url("application_withdraw", "pantin"), expect(("other_commune_agent",))),
+    Case("pantin-draft-pdf", url("application_pdf", "pantin"), expect(("other_commune_agent",), status=404)),
+    Case(
+        "report-under-another-file",
+        lambda w: reverse("fmin:report_edit", args=[w.extra["pantin"].pk, w.extra["report"].pk]),
+        expect(("other_commune_agent",), status=404),
+    ),
+    Case(
+        "api-pantin-draft",
+        lambda w: f"/api/fmin/applications/{w.extra['pantin'].pk}/",
+        {"anonymous": 401, "other_commune_agent": 200},
+        default=404,
+    ),
+    Case(
+        "api-montreuil-draft",
+        lambda w: f"/api/fmin/applications/{w.extra['draft'].pk}/",
+        {"anonymous": 401, **dict.fromkeys(APPLICANTS, 200)},
+        default=404,
+    ),
 ]
 
 
@@ -341,3 +369,47 @@ def test_a_delivered_evaluation_is_published_on_the_project_page(fmin_world):
     )
     page = fmin_world.client_for("anonymous").get(reverse("fmin:project_detail", args=[funded.pk])).content.decode()
     assert "Attente divisée par deux." in page and "Réutilisable par toute commune." in page
+
+
+def test_acting_for_another_collectivity_is_refused(fmin_world):
+    """Montreuil's agent names Pantin (the world's other commune) in forms, hidden fields and the API."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from rest_framework.test import APIClient
+
+    from fmin.models import WorkingGroup
+
+    from ..auth import token_header
+
+    pantin, montreuil = fmin_world.other_commune_org, fmin_world.commune_org
+    call, draft_of_pantin = fmin_world.extra["call"], fmin_world.extra["pantin"]
+    client = fmin_world.client_for("commune_agent")
+
+    start = client.post(reverse("fmin:application_start", args=[call.pk]), {"lead": pantin.pk, "title": "Usurpé"})
+    assert start.status_code == 200 and "Sélectionnez un choix valide" in start.content.decode()
+    assert not Application.objects.filter(title="Usurpé").exists()
+
+    confirm = client.post(reverse("fmin:participation_confirm", args=[draft_of_pantin.pk]), {"organisation": pantin.pk})
+    assert confirm.status_code == 403
+
+    workshop = call.workshops.create(
+        title="Atelier", starts_at=timezone.now() + timedelta(days=3), venue="Salle", capacity=5
+    )
+    registered = client.post(reverse("fmin:workshop_register", args=[workshop.pk]), {"organisation": pantin.pk})
+    assert registered.status_code == 403 and not workshop.registrations.exists()
+
+    group = WorkingGroup.objects.create(name="Données", slug="donnees", theme="data", description="d", charter="c")
+    joined = client.post(group.get_absolute_url(), {"organisation": pantin.pk, "accepts_charter": "on"})
+    assert joined.status_code == 200 and not group.members.exists()
+    assert (
+        client.post(group.get_absolute_url(), {"organisation": montreuil.pk, "accepts_charter": "on"}).status_code
+        == 302
+    )
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=token_header(fmin_world.users["commune_agent"], scopes=["read"]))
+    assert api.get(f"/api/fmin/applications/{draft_of_pantin.pk}/").status_code == 404
+    assert api.get(f"/api/fmin/applications/{fmin_world.extra['draft'].pk}/").status_code == 200
+    listed = api.get("/api/fmin/applications/", {"call": call.pk}).json()["results"]
+    assert "Brouillon de Pantin" not in {a["title"] for a in listed}

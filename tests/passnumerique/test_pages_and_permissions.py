@@ -1,17 +1,25 @@
 """Role matrix of the Pass Numérique, pages, API and indicators."""
 
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from actions.registry import providers
 from passnumerique import services
-from passnumerique.models import Redemption
+from passnumerique.models import DistributorAuthorisation, Order, Redemption
+from sman.models import Organisation, Territory
 
 from ..auth import login, token_header
+from ..factories import MembershipFactory, OrganisationFactory
 from .conftest import distribute, make_place
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +186,127 @@ def test_places_nearest_to_a_commune_come_first(pn):
     montreuil = Territory.objects.get(code="93048")
     html = Client().get("/pass-numerique/lieux/", {"near": montreuil.pk}).content.decode()
     assert html.index("Espace numérique de Montreuil") < html.index("Lieu parisien")
+
+
+# --- Acting for another organisation --------------------------------------------------------------
+@pytest.fixture
+def foreign(pn):
+    """Another funder (Métropole-wide order, Pantin authorised to hand it out) and a statement of the
+    Paris place for one of its tickets: what pn's funder, distributor and Montreuil place must not reach."""
+    funder = OrganisationFactory(kind=Organisation.Kind.FUNDER, name="Département d'essai")
+    funder_agent = MembershipFactory(organisation=funder).user
+    distributor = Organisation.objects.get(kind="collectivity", territory__code="93055")  # Pantin
+    DistributorAuthorisation.objects.create(funder=funder, distributor=distributor)
+    order = services.order_create(
+        user=funder_agent, funder=funder, booklet_count=2, tickets_per_booklet=5, face_value=Decimal(10),
+        territory=Territory.objects.get(kind="metropole"), target_public="all", valid_until=date(2030, 12, 31),
+    )  # fmt: skip
+    booklet = order.booklets.first()
+    services.booklet_distribute(
+        user=MembershipFactory(organisation=distributor).user, distributor=distributor, booklet_code=booklet.code,
+        age_band="25-44", territory=Territory.objects.get(code="93055"), target_public="all",
+    )  # fmt: skip
+    services.ticket_redeem(
+        code=booklet.tickets.first().code, place=pn.other_place,
+        training=pn.training, user=pn.other_agent,
+    )  # fmt: skip
+    (statement,) = services.statements_generate(month=timezone.localdate().replace(day=1))
+    return SimpleNamespace(
+        funder=funder, distributor=distributor, order=order, booklet=order.booklets.last(), statement=statement
+    )
+
+
+def _refused(*allowed: str, allowed_status=200) -> dict:
+    return {role: allowed_status if role in allowed else 302 if role == "public" else 403 for role in ROLES}
+
+
+CROSS = {
+    "order-of-another-funder": (lambda pn, f: f.order.get_absolute_url(), _refused("staff")),
+    "order-sheets-of-another-funder": (
+        lambda pn, f: reverse("passnumerique:order_sheets", args=[f.order.pk]),
+        _refused("staff"),
+    ),
+    "statement-of-another-place": (
+        lambda pn, f: reverse("passnumerique:statement_file", args=[f.statement.pk, "csv"]),
+        _refused("other_place_agent", "staff"),
+    ),
+    "redeem-at-own-place": (lambda pn, f: f"/pass-numerique/valider/?lieu={pn.other_place.pk}", _refused(*PLACES[1:])),
+    "redeem-at-a-malformed-place": (lambda pn, f: "/pass-numerique/valider/?lieu=abc", _refused()),
+    "distribute-for-own-distributor": (
+        lambda pn, f: f"/pass-numerique/distribuer/?distributeur={pn.distributor.pk}",
+        _refused("distributor"),
+    ),
+    "distribute-for-another-distributor": (
+        lambda pn, f: f"/pass-numerique/distribuer/?distributeur={f.distributor.pk}",
+        _refused(),
+    ),
+    "distribute-for-a-malformed-distributor": (lambda pn, f: "/pass-numerique/distribuer/?distributeur=1x", _refused()),
+    "dashboard-of-own-funder": (
+        lambda pn, f: f"/pass-numerique/tableau-de-bord/?financeur={pn.funder.pk}",
+        _refused("funder", "staff"),
+    ),
+    "dashboard-of-another-funder": (
+        lambda pn, f: f"/pass-numerique/tableau-de-bord/?financeur={f.funder.pk}",
+        _refused("staff"),
+    ),
+    "dashboard-of-a-malformed-funder": (lambda pn, f: "/pass-numerique/tableau-de-bord/?financeur=abc", _refused()),
+}
+
+
+@pytest.mark.parametrize(("name", "role"), [(n, r) for n in CROSS for r in ROLES])
+def test_cross_organisation_matrix(pn, foreign, name, role):
+    """An id of another organisation's order, statement, place, distributor or funder in the URL or the
+    query string is refused; the user's own one is served."""
+    url_of, expected = CROSS[name]
+    url = url_of(pn, foreign)
+    response = _client(pn, role).get(url)
+    response.close()
+    assert response.status_code == expected[role], f"{role} GET {url}: {response.status_code}"
+
+
+def test_a_distributor_cannot_hand_out_a_booklet_in_another_distributors_name(pn, foreign):
+    booklet = pn.order.booklets.first()
+    form = {"booklet_code": booklet.code, "age_band": "65-79", "territory": pn.place.organisation.territory_id,
+            "target_public": "all"}  # fmt: skip
+    client = _client(pn, "distributor")
+    refused = client.post("/pass-numerique/distribuer/", {**form, "distributeur": foreign.distributor.pk})
+    assert refused.status_code == 403
+    assert "Vous n&#x27;agissez pas pour cette structure" in refused.content.decode()
+    booklet.refresh_from_db()
+    assert booklet.distributed_at is None
+    done = client.post("/pass-numerique/distribuer/", {**form, "distributeur": pn.distributor.pk})
+    assert done.status_code == 302
+    booklet.refresh_from_db()
+    assert booklet.distributor == pn.distributor and booklet.distributed_by == pn.distributor_agent
+
+
+def test_a_funder_cannot_order_nor_import_for_another_funder(pn, foreign):
+    client = _client(pn, "funder")
+    order = {"booklet_count": 1, "tickets_per_booklet": 5, "face_value": "10", "territory": pn.order.territory_id,
+             "target_public": "all", "valid_until": "2030-12-31"}  # fmt: skip
+    before = Order.objects.count()
+    refused = client.post("/pass-numerique/commandes/", {**order, "funder": foreign.funder.pk})
+    assert refused.status_code == 200 and "Sélectionnez un choix valide" in refused.content.decode()
+    aptic = SimpleUploadedFile("aptic.csv", b"carnet;ticket\n" + b"".join(b"C1;T%d\n" % i for i in range(5)))
+    imported = client.post(
+        "/pass-numerique/commandes/import/",
+        {**{f"import-{k}": v for k, v in order.items()}, "import-funder": foreign.funder.pk, "import-file": aptic},
+    )
+    assert imported.status_code == 302 and imported["Location"] == "/pass-numerique/commandes/"
+    assert Order.objects.count() == before
+    assert not Order.objects.filter(funder=foreign.funder).exclude(pk=foreign.order.pk).exists()
+    created = client.post("/pass-numerique/commandes/", {**order, "funder": pn.funder.pk})
+    assert created.status_code == 302 and Order.objects.filter(funder=pn.funder).count() == 2
+
+
+def test_api_redeem_for_another_place_is_refused(pn):
+    booklet = pn.order.booklets.first()
+    distribute(pn, booklet)
+    code = booklet.tickets.first().code
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=token_header(pn.other_agent, scopes=["pass:tickets"]))
+    body = {"code": code, "place": pn.place.pk, "training": pn.training.pk}
+    refused = api.post("/api/pass/tickets/redeem/", body)
+    assert refused.status_code == 403 and not Redemption.objects.exists()
+    api.credentials(HTTP_AUTHORIZATION=token_header(pn.place_agent, scopes=["pass:tickets"]))
+    assert api.post("/api/pass/tickets/redeem/", body).status_code == 201

@@ -2,10 +2,11 @@
 
 import pytest
 from allauth.mfa.models import Authenticator
+from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from sman.models import Territory
+from sman.models import MembershipRequest, Territory
 from sman.permissions import acts_for_territory, territories_acted_for
 from sman.services import api_token_create
 
@@ -24,6 +25,13 @@ def _pending_request(world):
     request = world.extra.get("request")
     if request is None:
         request = world.extra["request"] = MembershipRequestFactory(organisation=world.commune_org)
+    return request
+
+
+def _request_to_other_commune(world):
+    request = world.extra.get("other_request")
+    if request is None:
+        request = world.extra["other_request"] = MembershipRequestFactory(organisation=world.other_commune_org)
     return request
 
 
@@ -75,6 +83,28 @@ CASES = [
         default=403,
         method="post",
     ),
+    # Another organisation's request: Montreuil's admin decides nothing for Pantin; no one withdraws
+    # someone else's request.
+    Case(
+        "reject-confirmation-other-organisation",
+        lambda w: reverse("membership_request_reject", args=[_request_to_other_commune(w).pk]),
+        {"anonymous": 302, "staff": 200},
+        default=403,
+    ),
+    Case(
+        "approve-other-organisation",
+        lambda w: reverse("membership_request_approve", args=[_request_to_other_commune(w).pk]),
+        {"anonymous": 302, "staff": 302},
+        default=403,
+        method="post",
+    ),
+    Case(
+        "cancel-someone-elses-request",
+        lambda w: reverse("membership_request_cancel", args=[_pending_request(w).pk]),
+        {"anonymous": 302},
+        default=404,
+        method="post",
+    ),
     Case("admin-login", "/admin/login/", {"anonymous": 302, "staff": 302}, default=403),
     Case("api-tokens", "/espace/jetons/", SIGNED_IN_200),
     Case(
@@ -118,6 +148,20 @@ def test_approval_by_an_admin_really_adds_the_member(world):
     request = _pending_request(world)
     world.client_for("org_admin").post(reverse("membership_request_approve", args=[request.pk]))
     assert world.commune_org.memberships.filter(user=request.user).exists()
+
+
+def test_an_admin_decides_only_their_own_organisations_requests(world):
+    foreign = _request_to_other_commune(world)
+    client = world.client_for("org_admin")
+    assert client.post(reverse("membership_request_approve", args=[foreign.pk])).status_code == 403
+    assert client.post(reverse("membership_request_reject", args=[foreign.pk]), {"note": "Non"}).status_code == 403
+    foreign.refresh_from_db()
+    assert foreign.status == "pending" and not world.other_commune_org.memberships.filter(user=foreign.user).exists()
+    # Only its author withdraws a request.
+    own = _pending_request(world)
+    assert world.client_for("org_admin").post(reverse("membership_request_cancel", args=[own.pk])).status_code == 404
+    assert login(Client(), own.user).post(reverse("membership_request_cancel", args=[own.pk])).status_code == 302
+    assert not MembershipRequest.objects.filter(pk=own.pk).exists()
 
 
 def test_acting_for_territories(world):
