@@ -1,7 +1,9 @@
 # Production-like image: gunicorn for the web, the same image for the Celery worker and beat.
 FROM python:3.11-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SMAN_ENV=production STATIC_ROOT=/app/staticfiles
+# SMAN_WEB_HOST/PORT: where gunicorn listens (sman/gunicorn.conf.py), on every interface of the container.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 SMAN_ENV=production STATIC_ROOT=/app/staticfiles \
+    SMAN_WEB_HOST=0.0.0.0 SMAN_WEB_PORT=8000
 RUN apt-get update \
  && apt-get install -y --no-install-recommends gdal-bin libgdal32 libgeos-c1v5 libproj25 \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core \
@@ -17,4 +19,5 @@ RUN DJANGO_SECRET_KEY=build-only DJANGO_ALLOWED_HOSTS=localhost python manage.py
  && mkdir -p /app/var/private && chown -R sman /app/var
 USER sman
 EXPOSE 8000
-CMD ["gunicorn", "sman.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The same settings as `make run`: workers sized to the container's cores (WEB_CONCURRENCY to override).
+CMD ["gunicorn", "-c", "sman/gunicorn.conf.py"]

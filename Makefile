@@ -1,13 +1,16 @@
-.PHONY: run test stop lint format lock
+.PHONY: run dev test stop lint format lock
 PYTEST_ARGS ?=
 
-run:  ## install, start PostGIS/Redis/web/worker/beat, load demo data
+run:  ## install, start PostGIS/Redis/web (gunicorn)/worker/beat, load demo data
 	bash scripts/dev.sh run
+
+dev:  ## the same, with Django's auto-reloading development server instead of gunicorn
+	bash scripts/dev.sh dev
 
 test:  ## same bootstrap, then the whole test suite
 	bash scripts/dev.sh test $(PYTEST_ARGS)
 
-stop:  ## stop what `make run` started
+stop:  ## stop what `make run` / `make dev` started
 	bash scripts/dev.sh stop
 
 lint:

@@ -112,10 +112,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# As in production (Dockerfile, docker-compose.yml, settings with SMAN_ENV=production): three gunicorn
-# workers, no DEBUG, persistent database connections (a new PostgreSQL backend per request costs more
-# than the search itself).
-GUNICORN = ["--workers", "3", "--log-level", "warning"]
+# As in production (Dockerfile, docker-compose.yml, settings with SMAN_ENV=production): gunicorn with the
+# project's settings (sman/gunicorn.conf.py), no DEBUG, persistent database connections (a new
+# PostgreSQL backend per request costs more than the search itself), no access log.
+GUNICORN = ["-c", "sman/gunicorn.conf.py", "--log-level", "warning", "--access-logfile", "/dev/null"]
 SERVER_ENV = {"API_ANON_RATE": "100000/minute", "API_USER_RATE": "100000/minute", "DJANGO_DEBUG": "false",
               "DATABASE_CONN_MAX_AGE": "60"}  # fmt: skip
 
@@ -140,8 +140,8 @@ def http_load(queries: list[str], seconds: float = 15.0, clients: int = 8) -> tu
     other's interpreter lock, and count that wait as the server's latency)."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "sman.wsgi:application", "--bind", f"127.0.0.1:{port}", *GUNICORN],
-        cwd=ROOT, env={**os.environ, **SERVER_ENV},
+        [sys.executable, "-m", "gunicorn", *GUNICORN],
+        cwd=ROOT, env={**os.environ, **SERVER_ENV, "SMAN_WEB_HOST": "127.0.0.1", "SMAN_WEB_PORT": str(port)},
     )  # fmt: skip
     try:
         for _ in range(100):

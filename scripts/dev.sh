@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Local bootstrap for the portal: Debian packages, .venv, a project-local PostGIS cluster and Redis
-# under var/ (non-default ports), then the portal itself. Used by `make run`, `make test`, `make stop`.
-# DATABASE_URL / REDIS_URL, when set, point everything at existing servers instead.
+# under var/ (non-default ports), then the portal itself. Used by `make run`, `make dev`, `make test`,
+# `make stop`. DATABASE_URL / REDIS_URL, when set, point everything at existing servers instead (and
+# `stop` leaves those servers alone).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -107,14 +108,15 @@ start_redis() {
   fi
 }
 
+# Only the servers this checkout started: never those DATABASE_URL / REDIS_URL point at.
 stop_services() {
   local PG_BIN; PG_BIN="$(pg_bin)"
   local data; data="$(pg_home)/pg"
-  if [ -f "$VAR/run/redis.pid" ]; then
+  if [ -z "${REDIS_URL:-}" ] && [ -f "$VAR/run/redis.pid" ]; then
     redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
     rm -f "$VAR/run/redis.pid"
   fi
-  if [ -f "$data/postmaster.pid" ]; then
+  if [ -z "${DATABASE_URL:-}" ] && [ -f "$data/postmaster.pid" ]; then
     as_pg "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
   fi
 }
@@ -123,20 +125,42 @@ start_daemon() { # name, command...
   local name="$1"; shift
   local pidfile="$VAR/run/$name.pid"
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return 0; fi
+  mkdir -p "$VAR/run" "$VAR/log"  # not made by start_redis when REDIS_URL is set
   setsid "$@" >>"$VAR/log/$name.log" 2>&1 < /dev/null &
   echo $! >"$pidfile"
 }
 
+# Each daemon leads its own session (setsid): its process group holds its children (gunicorn's workers,
+# the autoreloader's server, Celery's pool), and nothing else.
+stop_daemon() { # name
+  local pidfile="$VAR/run/$1.pid"
+  [ -f "$pidfile" ] || return 0
+  local pid; pid="$(cat "$pidfile")"
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 75); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "$1 did not stop within 15 s: killed"
+    kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidfile"
+}
+
 stop_daemons() {
-  for name in web worker beat; do
-    local pidfile="$VAR/run/$name.pid"
-    if [ -f "$pidfile" ]; then
-      local pid; pid="$(cat "$pidfile")"
-      kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
-      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-      rm -f "$pidfile"
-    fi
-  done
+  for name in web worker beat; do stop_daemon "$name"; done
+}
+
+# The web server is restarted on each `make run` / `make dev` (a few seconds): it serves the code and
+# the environment of the last command, and switches between gunicorn and runserver.
+start_web() { # mode: run|dev
+  stop_daemon web
+  if [ "$1" = dev ]; then
+    # Django's development server, reloaded when a Python file changes.
+    start_daemon web "$PY" manage.py runserver "127.0.0.1:$WEB_PORT"
+  else
+    # As in production: gunicorn with the settings of sman/gunicorn.conf.py (workers sized to the cores).
+    export SMAN_WEB_PORT="$WEB_PORT"
+    start_daemon web "$PY" -m gunicorn -c sman/gunicorn.conf.py
+  fi
 }
 
 bootstrap() { # mode: run|test
@@ -151,16 +175,22 @@ bootstrap() { # mode: run|test
 }
 
 case "${1:-}" in
-  run)
+  run|dev)
+    mode="$1"
     bootstrap run
     "$PY" manage.py load_demo
     "$PY" manage.py collectstatic --noinput -v 0
     start_daemon worker "$PY" -m celery -A sman worker --loglevel=INFO --concurrency=2
     start_daemon beat "$PY" -m celery -A sman beat --loglevel=INFO --schedule "$VAR/run/celerybeat-schedule"
-    start_daemon web "$PY" manage.py runserver "127.0.0.1:$WEB_PORT" --noreload
+    start_web "$mode"
     for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$WEB_PORT/healthz" && break; sleep 0.2; done
     echo
-    log "Portail prêt : http://127.0.0.1:$WEB_PORT/  (journaux : var/log/, arrêt : make stop)"
+    if [ "$mode" = dev ]; then
+      log "Portail prêt (serveur de développement, rechargé à chaque modification) : http://127.0.0.1:$WEB_PORT/"
+    else
+      log "Portail prêt (gunicorn) : http://127.0.0.1:$WEB_PORT/"
+    fi
+    log "Journaux : var/log/ (site : var/log/web.log), arrêt : make stop"
     "$PY" manage.py load_demo --list
     ;;
   test)
@@ -190,7 +220,7 @@ case "${1:-}" in
     install_python test
     ;;
   *)
-    echo "usage: scripts/dev.sh run|test|stop|services|deps" >&2
+    echo "usage: scripts/dev.sh run|dev|test|stop|services|deps" >&2
     exit 2
     ;;
 esac

@@ -90,6 +90,11 @@ def test_every_environment_variable_is_documented_in_the_readme():
     names |= set(re.findall(r"env\.\w+\(\s*\n?\s*[\"']([A-Z_]+)[\"']", settings_text))
     names |= set(re.findall(r"env\.\w+\('([A-Z_]+)'", settings_text))
     assert {"DJANGO_SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SMAN_PG_PORT"} <= names
+    # The web server's own settings file reads a few more.
+    gunicorn_text = (ROOT / "sman" / "gunicorn.conf.py").read_text()
+    gunicorn_names = set(re.findall(r"os\.environ\.get\(\s*[\"']([A-Z_]+)[\"']", gunicorn_text))
+    assert {"SMAN_WEB_PORT", "WEB_CONCURRENCY"} <= gunicorn_names
+    names |= gunicorn_names
     readme = (ROOT / "README.md").read_text()
     missing = sorted(n for n in names if f"`{n}`" not in readme)
     assert not missing, f"variables missing from README: {missing}"
