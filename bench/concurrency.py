@@ -56,11 +56,11 @@ def setup_django() -> None:
 
 def api_token(user) -> tuple[str, Callable[[], object]]:
     """An API token with which ``user`` may validate tickets, and how to put things back afterwards (the
-    token is deleted if it was made here). The one place to adapt when API tokens change."""
-    from rest_framework.authtoken.models import Token
+    token is deleted afterwards)."""
+    from sman.services import api_token_create
 
-    token, created = Token.objects.get_or_create(user=user)
-    return token.key, (token.delete if created else lambda: None)
+    token, key = api_token_create(user=user, name="bench/concurrency.py", scopes=["pass:tickets"], days=30)
+    return key, token.delete
 
 
 def demo_tickets(rounds: int):
