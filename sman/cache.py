@@ -52,38 +52,20 @@ class FallbackRedisCache(RedisCache):
                     _down_until[self._address] = time.monotonic() + self.retry_after
         return getattr(caches[self.fallback_alias], name)(*args, **kwargs)
 
-    def add(self, *args, **kwargs):
-        return self._call("add", *args, **kwargs)
 
-    def get(self, *args, **kwargs):
-        return self._call("get", *args, **kwargs)
+def _through_fallback(name):
+    def method(self, *args, **kwargs):
+        return self._call(name, *args, **kwargs)
 
-    def set(self, *args, **kwargs):
-        return self._call("set", *args, **kwargs)
+    method.__name__ = name
+    return method
 
-    def touch(self, *args, **kwargs):
-        return self._call("touch", *args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        return self._call("delete", *args, **kwargs)
-
-    def get_many(self, *args, **kwargs):
-        return self._call("get_many", *args, **kwargs)
-
-    def has_key(self, *args, **kwargs):
-        return self._call("has_key", *args, **kwargs)
-
-    def incr(self, *args, **kwargs):
-        return self._call("incr", *args, **kwargs)
-
-    def set_many(self, *args, **kwargs):
-        return self._call("set_many", *args, **kwargs)
-
-    def delete_many(self, *args, **kwargs):
-        return self._call("delete_many", *args, **kwargs)
-
-    def clear(self):
-        return self._call("clear")
+# Every operation of Django's Redis cache goes through ``_call``.
+READS = ("get", "get_many", "has_key")
+WRITES = ("add", "set", "touch", "delete", "incr", "set_many", "delete_many", "clear")
+for _name in READS + WRITES:
+    setattr(FallbackRedisCache, _name, _through_fallback(_name))
 
 
 def cache_degraded(alias: str = "default") -> bool:
