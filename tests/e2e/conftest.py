@@ -1,5 +1,6 @@
 import os
 import shutil
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,6 +15,33 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Addresses that never reach a network (inline data, objects made by the page itself).
+LOCAL_SCHEMES = {"data", "blob"}
+
+
+class RecordingBrowser:
+    """The browser, whose every context records the requests its pages make: a page of the portal
+    sends none to another host (basemaps, fonts, scripts are served by the portal unless configured)."""
+
+    def __init__(self, browser):
+        self._browser = browser
+        self.origin = None  # "host:port" of the live server, set for each test
+        self.foreign: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        context.on("request", lambda request: self.record(request.url))
+        return context
+
+    def record(self, url: str) -> None:
+        parts = urlsplit(url)
+        if parts.scheme in LOCAL_SCHEMES:
+            return
+        if parts.scheme not in ("http", "https", "ws", "wss") or parts.netloc != self.origin:
+            self.foreign.append(url)
 
 
 @pytest.fixture(scope="session")
@@ -27,10 +55,19 @@ def browser():
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
+        yield RecordingBrowser(browser)
         browser.close()
     if previous is None:
         os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE")
+
+
+@pytest.fixture(autouse=True)
+def no_request_leaves(browser, live_server):
+    """Every browser test: a request to any host other than the live server's fails it."""
+    browser.origin = urlsplit(live_server.url).netloc
+    browser.foreign.clear()
+    yield browser.foreign
+    assert browser.foreign == [], f"requêtes hors de {browser.origin} : {browser.foreign}"
 
 
 @pytest.fixture

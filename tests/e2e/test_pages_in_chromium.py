@@ -51,6 +51,18 @@ def test_maps_draw_the_outlines(page, reference):
     assert page.locator("path.leaflet-interactive").count() == 1
 
 
+def test_a_request_to_another_host_is_recorded(page, no_request_leaves):
+    """The guard of every browser test (conftest.py) sees a request to another host; here it is aborted
+    before leaving the machine, then forgiven."""
+    page.route("http://tuiles.example.invalid/**", lambda route: route.abort())
+    page.goto("/")
+    assert no_request_leaves == []
+    page.set_content('<img src="http://tuiles.example.invalid/10/518/352.png" alt="">')
+    page.wait_for_load_state()
+    assert no_request_leaves == ["http://tuiles.example.invalid/10/518/352.png"]
+    no_request_leaves.clear()
+
+
 def test_keyboard_user_reaches_the_skip_link_first(page, reference):
     page.goto("/")
     page.keyboard.press("Tab")
