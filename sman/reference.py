@@ -17,6 +17,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.db import transaction
 from django.utils.text import slugify
 
+from . import tiles
 from .models import Challenge, Organisation, Territory
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -221,6 +222,7 @@ def refresh_aggregates(territories, report: LoadReport | None = None) -> None:
                 "territoires",
                 "geometry",
             )
+    tiles.invalidate()  # the base map's outlines (sman/tiles.py)
 
 
 def _load_collectivities(territories: dict[str, Territory], report: LoadReport) -> None:

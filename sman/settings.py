@@ -286,9 +286,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Maps --------------------------------------------------------------------------------------
-# Empty MAP_TILES_URL: outlines are drawn on a plain background (tests, offline demos).
-MAP_TILES_URL = env.str("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
-MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default="&copy; les contributeurs d'OpenStreetMap")
+# No basemap from another host unless configured (README, « Fond de carte »): without one, the maps draw
+# the portal's own base layer (commune and territory outlines, /tiles/territories/…) and no page of the
+# portal sends a request elsewhere.
+MAP_TILES_URL = env.str("MAP_TILES_URL", default="")
+MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default="")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (48.86, 2.35),
     "DEFAULT_ZOOM": 10,

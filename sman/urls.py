@@ -68,6 +68,7 @@ urlpatterns = [
     path("fibre/", include("ftth.urls")),
     path("fmin/", include("fmin.urls")),
     path("tiles/ftth/<int:z>/<int:x>/<int:y>.pbf", ftth_views.tile, name="ftth_tile"),
+    path("tiles/territories/<int:z>/<int:x>/<int:y>.pbf", views.territory_tile, name="territory_tile"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),

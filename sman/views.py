@@ -17,7 +17,7 @@ from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from . import selectors, services
+from . import selectors, services, tiles
 from .feedback import form_service, run_service
 from .forms import ApiTokenForm, MembershipRequestForm, RejectRequestForm
 from .health import run_checks
@@ -84,6 +84,15 @@ def commune_detail(request, code):
             ],
         },
     )
+
+
+def territory_tile(request, z, x, y):
+    """The base map's vector tile (sman/tiles.py): commune and territory outlines with their names."""
+    if not (0 <= z <= 20 and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise Http404
+    response = HttpResponse(tiles.tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def static_page(request, template):
