@@ -1,5 +1,6 @@
-"""Vector tiles of the FttH map (PostGIS ST_AsMVT): buildings at high zoom, precomputed aggregates below
-(a ~250 m grid at zooms 12–13, communes up to 11), cached in Redis and invalidated by each import."""
+"""Vector tiles of the FttH map (PostGIS ST_AsMVT): buildings at high zoom (with their address from
+ADDRESS_MIN_ZOOM on, for the list of the buildings in view), precomputed aggregates below (a ~250 m grid at
+zooms 12–13, communes up to 11), cached in Redis and invalidated by each import."""
 
 from django.core.cache import cache
 from django.db import connection
@@ -7,8 +8,12 @@ from django.db import connection
 from .models import CONNECTABLE_STATUSES, TILE_ZOOM
 
 BUILDINGS_MIN_ZOOM = TILE_ZOOM
+# From this zoom (a street), a building also carries its address and commune: the page lists the buildings
+# in view from the tiles it has, and a tile holds few enough buildings for the text to stay small.
+ADDRESS_MIN_ZOOM = 16
 GRID_MIN_ZOOM = 12
 VERSION_KEY = "ftth:tiles:version"
+LAYOUT = 2  # in the cache key: tiles cached before a change of their content are not served after it
 
 # The buildings of the zoom-14 tile that holds this one (B-tree), then those inside this tile.
 BUILDINGS_SQL = """
@@ -16,6 +21,17 @@ WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS mercator)
 SELECT ST_AsMVT(t, 'buildings', 4096, 'geom') FROM (
   SELECT b.id, b.status, ST_AsMVTGeom(b.mercator, bounds.mercator, 4096, 16, true) AS geom
   FROM ftth_building b, bounds
+  WHERE b.tile = %(tile)s AND b.retired_at IS NULL AND b.mercator && bounds.mercator
+) t
+"""
+BUILDINGS_WITH_ADDRESS_SQL = """
+WITH bounds AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS mercator)
+SELECT ST_AsMVT(t, 'buildings', 4096, 'geom') FROM (
+  SELECT b.id, b.status,
+         concat_ws(' ', nullif(b.number, ''), nullif(b.number_suffix, ''), nullif(b.street_type, ''),
+                   nullif(b.street_name, '')) AS address,
+         c.name AS commune, ST_AsMVTGeom(b.mercator, bounds.mercator, 4096, 16, true) AS geom
+  FROM ftth_building b JOIN sman_territory c ON c.id = b.commune_id, bounds
   WHERE b.tile = %(tile)s AND b.retired_at IS NULL AND b.mercator && bounds.mercator
 ) t
 """
@@ -48,7 +64,7 @@ SELECT ST_AsMVT(t, 'communes', 4096, 'geom') FROM (
 
 def tile(z: int, x: int, y: int) -> bytes:
     version = cache.get_or_set(VERSION_KEY, 1, timeout=None)
-    key = f"ftth:tile:{version}:{z}:{x}:{y}"
+    key = f"ftth:tile:{LAYOUT}:{version}:{z}:{x}:{y}"
     data = cache.get(key)
     if data is None:
         data = render(z, x, y)
@@ -57,7 +73,9 @@ def tile(z: int, x: int, y: int) -> bytes:
 
 
 def render(z: int, x: int, y: int) -> bytes:
-    if z >= BUILDINGS_MIN_ZOOM:
+    if z >= ADDRESS_MIN_ZOOM:
+        sql = BUILDINGS_WITH_ADDRESS_SQL
+    elif z >= BUILDINGS_MIN_ZOOM:
         sql = BUILDINGS_SQL
     elif z >= GRID_MIN_ZOOM:
         sql = GRID_SQL

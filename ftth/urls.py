@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("immeubles/<int:pk>/", views.building, name="building"),
     path("immeubles/<int:pk>/alerte/", views.alert_subscribe, name="alert_subscribe"),
+    path("carte/immeubles/<int:pk>/", views.map_card, name="map_card"),
     path("couverture/", views.coverage, name="coverage"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),

@@ -33,7 +33,25 @@ def search(request):
     return render(
         request,
         "ftth/search.html",
-        {"query": query, "results": results, "colours": COLOURS, "legend": legend},
+        {
+            "query": query,
+            "results": results,
+            "colours": COLOURS,
+            "legend": legend,
+            "status_labels": dict(Status.choices),
+            "list_min_zoom": tiles.ADDRESS_MIN_ZOOM,
+        },
+    )
+
+
+def map_card(request, pk):
+    """The card the map opens on a building, by a click or from the list of the buildings in view: a
+    fragment of HTML (address, status, arrival date or estimate, link to the building's page)."""
+    item = selectors.building_detail(pk)
+    if item is None or item.retired_at:
+        raise Http404("Immeuble inconnu")
+    return render(
+        request, "ftth/_map_card.html", {"building": item, "arrival": arrival.arrival_for(item, timezone.localdate())}
     )
 
 

@@ -1,8 +1,12 @@
-"""A citizen looks up their address, reads the answer and asks to be told; axe-core finds nothing."""
+"""A citizen looks up their address, reads the answer and asks to be told; on the map, a click on a building
+or the keyboard opens its card; axe-core finds nothing."""
+
+import re
 
 import pytest
+from playwright.sync_api import expect
 
-from ftth.models import AlertSubscription, ImportRun
+from ftth.models import AlertSubscription, Building, ImportRun
 
 from ..ftth.test_imports import IPE_HEADER, IPE_ROWS, _import, _write
 from .test_pages_in_chromium import assert_no_axe_violation
@@ -47,3 +51,83 @@ def test_maps_and_coverage_page(page, reference, tmp_path):
     page.wait_for_selector("#carte-couverture path.leaflet-interactive")
     assert_no_axe_violation(page)
     assert errors == []
+
+
+def _two_buildings(tmp_path):
+    """12 B bd de la Libération (connectable) and, 30 m away, 3 rue de la République (in progress), Saint-Denis."""
+    assert _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *IPE_ROWS[:2]]) + "\n")).state == "done"
+    return Building.objects.get(building_id="IMB/93066/1"), Building.objects.get(building_id="IMB/93066/2")
+
+
+def test_a_click_on_a_building_opens_its_card(page, reference, tmp_path):
+    boulevard, _ = _two_buildings(tmp_path)
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    # The map opens on the building (the view is kept in the address), drawn at the centre of the map.
+    page.goto(f"/fibre/#17/{boulevard.location.y}/{boulevard.location.x}")
+    page.wait_for_selector("#carte-fibre .ftth-layer path.leaflet-interactive")
+    page.locator("#carte-fibre").scroll_into_view_if_needed()
+    box = page.locator("#carte-fibre").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    try:
+        page.wait_for_selector("#fiche-immeuble h3", timeout=10_000)
+    finally:
+        assert errors == []  # e.g. Leaflet's "Cannot read properties of undefined (reading 'lat')"
+    card = page.locator("#fiche-immeuble")
+    assert card.locator("h3").inner_text() == "12 B BOULEVARD DE LA LIBÉRATION; CÔTÉ PAIR, Saint-Denis"
+    assert "Raccordable. Raccordable depuis le 15 mars 2021." in card.inner_text()
+    assert card.get_by_role("link").get_attribute("href") == f"/fibre/immeubles/{boulevard.pk}/"
+    assert page.evaluate("document.activeElement.id") == "fiche-immeuble-titre"
+    assert_no_axe_violation(page)
+    card.get_by_role("link").click()
+    page.wait_for_url(f"**/fibre/immeubles/{boulevard.pk}/")
+
+
+def test_the_keyboard_reaches_the_same_card(page, reference, tmp_path):
+    boulevard, street = _two_buildings(tmp_path)
+    page.goto(f"/fibre/#17/{boulevard.location.y}/{boulevard.location.x}")
+    # The buildings in view, listed next to the map, nearest to its centre first.
+    page.wait_for_selector("#immeubles-vue button")
+    assert page.locator("#immeubles-vue button").all_inner_texts() == [
+        "12 B BOULEVARD DE LA LIBÉRATION; CÔTÉ PAIR, Saint-Denis — raccordable",
+        "3 RUE DE LA RÉPUBLIQUE, Saint-Denis — en cours de déploiement",
+    ]
+    assert page.locator("#immeubles-vue-etat").inner_text() == "2 immeubles sur la carte :"
+    page.locator("#carte-fibre").focus()
+    for _ in range(10):  # from the map, past its zoom buttons and credits, to the list
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.closest('#immeubles-vue') !== null"):
+            break
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.id") == str(street.pk)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#fiche-immeuble h3 >> text=3 RUE DE LA RÉPUBLIQUE")
+    assert page.evaluate("document.activeElement.id") == "fiche-immeuble-titre"
+    # Its access point is installed and Saint-Denis has a building in service: an estimated quarter.
+    card = page.locator("#fiche-immeuble").inner_text()
+    assert re.search(r"En cours de déploiement\. Arrivée estimée : .+ trimestre 20\d\d\.", card)
+    assert_no_axe_violation(page)
+    # Zoomed out beyond the street, the list gives way to a hint.
+    page.locator("#carte-fibre").focus()
+    page.keyboard.press("Minus")  # 16: still a street
+    expect(page).to_have_url(re.compile(r"/fibre/#16/"))
+    page.keyboard.press("Minus")
+    page.wait_for_selector("#immeubles-vue button", state="detached")
+    assert page.locator("#immeubles-vue-etat").inner_text().startswith("Zoomez jusqu'à l'échelle de la rue")
+
+
+def test_the_wheel_zooms_and_the_map_reads_offline(page, reference, tmp_path):
+    _two_buildings(tmp_path)
+    base_tiles = []
+    page.on("request", lambda request: "/tiles/territories/" in request.url and base_tiles.append(request.url))
+    page.goto("/fibre/#12/48.93/2.36")
+    # No basemap is configured: the portal's own outlines and names are the map's ground.
+    page.wait_for_selector("#carte-fibre .map-label >> text=Saint-Denis")
+    page.wait_for_selector("#carte-fibre .base-layer path")
+    assert base_tiles and page.locator("#carte-fibre .leaflet-tile-pane img").count() == 0
+    page.locator("#carte-fibre").scroll_into_view_if_needed()
+    box = page.locator("#carte-fibre").bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.wheel(0, -400)
+    expect(page).to_have_url(re.compile(r"/fibre/#1[3-8]/"))  # the view kept in the address, zoomed in
+    page.wait_for_selector("#carte-fibre .map-label >> text=Saint-Denis")

@@ -61,7 +61,7 @@ def test_tiles_are_cached_and_invalidated_by_imports(client, imported, tmp_path)
     z, x, y = tile_of(2.3569, 48.9318, 16)
     first = tiles.tile(z, x, y)
     version = cache.get(tiles.VERSION_KEY)
-    assert cache.get(f"ftth:tile:{version}:{z}:{x}:{y}") == first
+    assert cache.get(f"ftth:tile:{tiles.LAYOUT}:{version}:{z}:{x}:{y}") == first
     newer = IPE_ROWS[1].replace("EN COURS DE DEPLOIEMENT", "DEPLOYE")
     _import(_write(tmp_path, "ipe2.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], newer]) + "\n"))
     assert cache.get(tiles.VERSION_KEY) == version + 1
