@@ -91,9 +91,13 @@
 
   // The view in the address's fragment (#zoom/latitude/longitude): a view can be shared or bookmarked.
   function keepViewInAddress(map, centre, zoom) {
-    const match = /^#(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(window.location.hash);
-    if (match) map.setView([Number(match[2]), Number(match[3])], Number(match[1]));
-    else map.setView(centre, zoom);
+    const viewInAddress = () => {
+      const match = /^#(\d{1,2})\/(-?\d+(?:\.\d+)?)\/(-?\d+(?:\.\d+)?)$/.exec(window.location.hash);
+      if (match) map.setView([Number(match[2]), Number(match[3])], Number(match[1]));
+      return Boolean(match);
+    };
+    if (!viewInAddress()) map.setView(centre, zoom);
+    window.addEventListener("hashchange", viewInAddress); // a link to another view of the same page
     map.on("moveend", () => {
       const c = map.getCenter();
       const hash = `#${map.getZoom()}/${c.lat.toFixed(5)}/${c.lng.toFixed(5)}`;

@@ -131,3 +131,19 @@ def test_the_wheel_zooms_and_the_map_reads_offline(page, reference, tmp_path):
     page.mouse.wheel(0, -400)
     expect(page).to_have_url(re.compile(r"/fibre/#1[3-8]/"))  # the view kept in the address, zoomed in
     page.wait_for_selector("#carte-fibre .map-label >> text=Saint-Denis")
+
+
+def test_the_coverage_page_fits_a_360_px_screen(page, reference, tmp_path):
+    _two_buildings(tmp_path)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/fibre/couverture/")
+    page.wait_for_selector("#carte-couverture path.leaflet-interactive")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    # The wide table scrolls inside its own box, which the keyboard can reach and which says what it holds.
+    communes = page.get_by_role("region", name="Couverture par commune, triée par taux")
+    assert communes.evaluate("e => e.scrollWidth > e.clientWidth && e.tabIndex === 0")
+    communes.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(300)  # Chromium scrolls the focused box smoothly
+    assert communes.evaluate("e => e.scrollLeft > 0")
+    assert_no_axe_violation(page)
