@@ -18,14 +18,22 @@ class AddressSerializer(serializers.ModelSerializer):
     commune = serializers.CharField(source="commune.name")
     status_label = serializers.CharField(source="get_status_display")
     url = serializers.SerializerMethodField()
+    notice = serializers.SerializerMethodField(
+        help_text="Vide quand l'adresse répond à ce qui a été tapé ; sinon ce qui manque, par exemple « Aucune "
+        "rue de ce nom à Paris ; voici les plus proches. » quand la commune tapée n'a pas de rue de ce nom (le "
+        "même texte pour chaque adresse de la réponse)."
+    )
 
     class Meta:
         model = Building
         fields = ["id", "number", "number_suffix", "street_type", "street_name", "postcode", "commune", "status",
-                  "status_label", "url"]  # fmt: skip
+                  "status_label", "url", "notice"]  # fmt: skip
 
     def get_url(self, building) -> str:
         return f"/fibre/immeubles/{building.pk}/"
+
+    def get_notice(self, building) -> str:
+        return getattr(building, "notice", "")
 
     def to_representation(self, building):
         """The fields above, written directly: the search answers at each keystroke, and DRF's generic
@@ -41,6 +49,7 @@ class AddressSerializer(serializers.ModelSerializer):
             "status": building.status,
             "status_label": building.get_status_display(),
             "url": self.get_url(building),
+            "notice": self.get_notice(building),
         }
 
 
@@ -52,10 +61,12 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 class BuildingSerializer(AddressSerializer):
     history = StatusChangeSerializer(many=True, read_only=True)
+    notice = None
 
     class Meta(AddressSerializer.Meta):
-        fields = [*AddressSerializer.Meta.fields, "operator_code", "premises", "pm_reference",
-                  "pm_installed_on", "commercial_service_date", "history"]  # fmt: skip
+        # A building read by its id answers no search: no notice.
+        fields = [*(f for f in AddressSerializer.Meta.fields if f != "notice"), "operator_code", "premises",
+                  "pm_reference", "pm_installed_on", "commercial_service_date", "history"]  # fmt: skip
 
     def to_representation(self, building):
         return serializers.ModelSerializer.to_representation(self, building)  # every field, the usual way
@@ -77,7 +88,9 @@ class AddressQuery(serializers.Serializer):
     },
 )
 class AddressSearchView(ListAPIView):
-    """Recherche d'adresse (« 12 bd de la Libération Saint-Denis ») : immeubles correspondants."""
+    """Recherche d'adresse (« 12 bd de la Libération Saint-Denis ») : immeubles correspondants. La commune
+    (nom, ancien nom, code postal ou code INSEE) tapée à la fin limite la recherche à ses rues ; quand elle
+    n'a pas de rue de ce nom, `notice` le dit et les adresses proposées sont les plus proches."""
 
     serializer_class = AddressSerializer
     permission_classes = [permissions.AllowAny]
@@ -89,7 +102,7 @@ class AddressSearchView(ListAPIView):
             return Building.objects.none()
         query = AddressQuery(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        return selectors.search_addresses(query.validated_data.get("q", ""))
+        return selectors.search_addresses(query.validated_data.get("q", "")).buildings
 
 
 class BuildingView(RetrieveAPIView):

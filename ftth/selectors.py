@@ -1,6 +1,7 @@
 """Reads of the FttH data: address search, a building's answer, coverage, imports waiting for staff."""
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
@@ -9,31 +10,49 @@ from django.utils import timezone
 
 from sman.models import Territory
 
+from . import places
 from .models import CONNECTABLE_STATUSES, Building, BuildingStatusChange, ImportRun
 
 NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
 
-# The streets first (about 30,000, indexed by name), then their buildings by the (commune, street)
-# B-tree. Candidate streets, by the first rule that finds some:
+# The buildings of the streets chosen (``best``: commune, key, how it was found, rank), by the (commune,
+# street) B-tree: the typed house number first, then the nearest (or the streets' rank first).
+BUILDINGS_SQL = """
+SELECT b.id, b.number, b.number_suffix, b.street_type, b.street_name, b.postcode, b.status, b.label,
+       b.commune_id, t.name, t.code, best.found
+FROM best
+JOIN ftth_building b ON b.commune_id = best.commune_id AND b.street_key = best.key AND b.retired_at IS NULL
+JOIN sman_territory t ON t.id = b.commune_id
+ORDER BY {first}
+  CASE WHEN %(number)s::int IS NULL THEN 0
+       WHEN b.number ~ '^[0-9]+$' THEN abs(b.number::int - %(number)s::int) ELSE 100000 END,
+  best.rank,
+  (upper(b.number_suffix) = %(suffix)s) DESC,
+  CASE WHEN b.number ~ '^[0-9]+$' THEN b.number::int END, b.number_suffix, b.id
+LIMIT %(limit)s
+"""
+
+# When the text names no commune. The streets first (about 30,000, indexed by name), then their
+# buildings. Candidate streets, by the first rule that finds some:
 # 1. named exactly as the text begins, the longest such name ("BOULEVARD DE LA LIBERATION" for
-#    "BOULEVARD DE LA LIBERATION SAINT DENIS"): what people type once they have typed the street;
+#    "BOULEVARD DE LA LIBERATION SAINT DEN"): what people type once they have typed the street;
 # 2. whose name starts with the text ("BOULEVARD DE LA LIB"): typing in progress;
 # 3. the five nearest to the text by trigrams among those that contain it well enough (word similarity
 #    above pg_trgm's threshold, found by the GIN index): typos, missing words, another order.
-# Then the five that best contain the text (word similarity: the commune decides between streets of the
-# same name), and their buildings, the typed house number first, then the nearest. The text is
-# normalised once; normalised names only use A-Z, 0-9 and spaces, so "~" bounds a prefix.
+# Then the five that best contain the text (word similarity: words of a commune decide between streets of
+# the same name), and their buildings. The text is normalised once; normalised names only use A-Z, 0-9
+# and spaces, so "~" bounds a prefix.
 SEARCH_SQL = """
 WITH q AS MATERIALIZED (SELECT ftth_normalise(%(text)s) AS key),
 named AS MATERIALIZED (
-  SELECT s.id, s.commune_id, s.key, s.search, s.buildings
+  SELECT s.id, s.commune_id, s.key, s.search, s.buildings, 'named' AS found
   FROM ftth_street s
   WHERE s.key = ANY (ARRAY(SELECT array_to_string(x.words[1:i], ' ')
                            FROM (SELECT string_to_array(key, ' ') AS words FROM q) x,
                                 generate_subscripts(x.words, 1) i))
 ),
 started AS MATERIALIZED (
-  SELECT s.id, s.commune_id, s.key, s.search, s.buildings
+  SELECT s.id, s.commune_id, s.key, s.search, s.buildings, 'started' AS found
   FROM ftth_street s
   WHERE NOT EXISTS (SELECT 1 FROM named) AND (SELECT key FROM q) <> ''
     AND s.key ~>=~ (SELECT key FROM q) AND s.key ~<~ (SELECT key || '~' FROM q)
@@ -41,7 +60,7 @@ started AS MATERIALIZED (
   LIMIT 20
 ),
 near AS MATERIALIZED (
-  SELECT s.id, s.commune_id, s.key, s.search, s.buildings
+  SELECT s.id, s.commune_id, s.key, s.search, s.buildings, 'near' AS found
   FROM ftth_street s
   WHERE NOT EXISTS (SELECT 1 FROM named) AND NOT EXISTS (SELECT 1 FROM started)
     AND (SELECT key FROM q) <%% s.search
@@ -54,47 +73,153 @@ candidates AS (
   UNION ALL SELECT * FROM near
 ),
 best AS (
-  SELECT n.commune_id, n.key, row_number() OVER (ORDER BY q.key <<-> n.search, n.buildings DESC, n.id) AS rank
+  SELECT n.commune_id, n.key, n.found,
+         row_number() OVER (ORDER BY q.key <<-> n.search, n.buildings DESC, n.id) AS rank
   FROM candidates n, q
   WHERE q.key <%% n.search
   ORDER BY q.key <<-> n.search, n.buildings DESC, n.id
   LIMIT 5
 )
-SELECT b.id, b.number, b.number_suffix, b.street_type, b.street_name, b.postcode, b.status, b.label,
-       b.commune_id, t.name, t.code
-FROM best
-JOIN ftth_building b ON b.commune_id = best.commune_id AND b.street_key = best.key AND b.retired_at IS NULL
-JOIN sman_territory t ON t.id = b.commune_id
-ORDER BY
-  CASE WHEN %(number)s::int IS NULL THEN 0
-       WHEN b.number ~ '^[0-9]+$' THEN abs(b.number::int - %(number)s::int) ELSE 100000 END,
-  best.rank,
-  (upper(b.number_suffix) = %(suffix)s) DESC,
-  CASE WHEN b.number ~ '^[0-9]+$' THEN b.number::int END, b.number_suffix, b.id
-LIMIT %(limit)s
-"""
+""" + BUILDINGS_SQL.format(first="")
+
+# When the text ends with a commune (ftth/places.py: « … Saint-Denis », « … 93200 », « … Paris 20e »): the
+# street (the words before the commune) among that commune's streets only, by the same rules (named,
+# started, near), through the (commune, name) index. Between « started » and « near »: a street, anywhere,
+# whose name goes on with the words read as the commune (a street named after a town without « de »).
+# Found only by trigrams, or not at all: the caller says that the commune has no street of that name (and
+# then looks further: NEAREST_IN_COMMUNE_SQL).
+IN_COMMUNE_SQL = """
+WITH q AS MATERIALIZED (
+  SELECT ftth_normalise(%(street)s) AS key, string_to_array(ftth_normalise(%(text)s), ' ') AS words
+),
+prefixes AS MATERIALIZED (
+  SELECT array_to_string(q.words[1:i], ' ') AS key, i > cardinality(string_to_array(q.key, ' ')) AS beyond
+  FROM q, generate_subscripts(q.words, 1) i
+),
+named AS MATERIALIZED (
+  SELECT s.id, s.commune_id, s.key, s.buildings, 'named' AS found
+  FROM ftth_street s
+  WHERE s.commune_id = ANY (%(communes)s) AND s.key = ANY (ARRAY(SELECT key FROM prefixes))
+),
+started AS MATERIALIZED (
+  SELECT s.id, s.commune_id, s.key, s.buildings, 'started' AS found
+  FROM ftth_street s
+  WHERE NOT EXISTS (SELECT 1 FROM named) AND s.commune_id = ANY (%(communes)s)
+    AND s.key ~>=~ (SELECT key FROM q) AND s.key ~<~ (SELECT key || '~' FROM q)
+  ORDER BY s.buildings DESC, s.id
+  LIMIT 20
+),
+elsewhere AS MATERIALIZED (
+  SELECT s.id, s.commune_id, s.key, s.buildings, 'elsewhere' AS found
+  FROM ftth_street s
+  WHERE NOT EXISTS (SELECT 1 FROM named) AND NOT EXISTS (SELECT 1 FROM started)
+    AND s.key = ANY (ARRAY(SELECT key FROM prefixes WHERE beyond))
+),
+near AS MATERIALIZED (
+  SELECT s.id, s.commune_id, s.key, s.buildings, 'near' AS found
+  FROM ftth_street s
+  WHERE NOT EXISTS (SELECT 1 FROM named) AND NOT EXISTS (SELECT 1 FROM started)
+    AND NOT EXISTS (SELECT 1 FROM elsewhere)
+    AND s.commune_id = ANY (%(communes)s) AND (SELECT key FROM q) <%% s.search
+  ORDER BY (SELECT key FROM q) <<-> s.search, s.buildings DESC, s.id
+  LIMIT 5
+),
+candidates AS (
+  SELECT * FROM named WHERE length(key) = (SELECT max(length(key)) FROM named)
+  UNION ALL SELECT * FROM started
+  UNION ALL SELECT * FROM elsewhere WHERE length(key) = (SELECT max(length(key)) FROM elsewhere)
+  UNION ALL SELECT * FROM near
+),
+best AS (
+  SELECT n.commune_id, n.key, n.found,
+         row_number() OVER (ORDER BY q.key <<-> n.key, n.buildings DESC, n.id) AS rank
+  FROM candidates n, q
+  ORDER BY rank
+  LIMIT 5
+)
+""" + BUILDINGS_SQL.format(first="")
+
+# No street of that name in the commune: its streets nearest to the distinctive words typed (« BELLEVILLE »
+# for « rue de Belleville »: the street type and « de » would make every « rue de … » look near), a street
+# after another. Read among the commune's streets by the (commune, name) index: a few thousand at most.
+NEAREST_IN_COMMUNE_SQL = """
+WITH best AS (
+  SELECT s.commune_id, s.key, 'nearest' AS found,
+         row_number() OVER (ORDER BY word_similarity(%(words)s, s.key) DESC, s.buildings DESC, s.id) AS rank
+  FROM ftth_street s
+  WHERE s.commune_id = ANY (%(communes)s) AND word_similarity(%(words)s, s.key) >= %(similarity)s
+  ORDER BY rank
+  LIMIT 5
+)
+""" + BUILDINGS_SQL.format(first="best.rank,")
+NEAREST_SIMILARITY = 0.5
 
 
-def search_addresses(text: str, limit: int = 10) -> list[Building]:
-    """Buildings matching what a citizen typed: the street (SEARCH_SQL: by name, prefix or trigrams among
-    the ~30,000 streets, any accents, case or abbreviation), then the house number (exact first, then the
-    nearest)."""
+@dataclass
+class AddressSearch:
+    """The buildings found for a typed address and, when they are not what was asked (no street of that
+    name in the commune typed), the notice that says so."""
+
+    buildings: list[Building] = field(default_factory=list)
+    notice: str = ""
+    place: places.Place | None = None
+
+
+def search_addresses(text: str, limit: int = 10) -> AddressSearch:
+    """Buildings matching what a citizen typed: the street (by name, prefix or trigrams among the ~30,000
+    streets, any accents, case or abbreviation), in the commune typed at the end if any (a name, a former
+    name, a postcode, an INSEE code), then the house number (exact first, then the nearest)."""
     text = (text or "").strip()
     if len(text) < 3:
-        return []
+        return AddressSearch()
     match = NUMBER.match(text)
     number, suffix, rest = (None, "", text)
     if match and match.group(3):
         number, suffix, rest = int(match.group(1)), (match.group(2) or "").upper(), match.group(3)
+    params = {"number": number, "suffix": suffix, "limit": limit}
+    address = places.read(rest)
+    place = address.place
+    if place is None:
+        return AddressSearch(_buildings(SEARCH_SQL, {**params, "text": rest}))
+    communes = list(place.commune_ids)
+    found = _buildings(IN_COMMUNE_SQL, {**params, "street": address.street, "text": address.text, "communes": communes})
+    missing = f"Aucune rue de ce nom {place.where}"
+    if found and found[0].found == "near":  # by trigrams: a typo, or another street with some of the words
+        return _with_notice(found, f"{missing} ; voici les plus proches.", place)
+    if found:
+        return AddressSearch(found, place=place)
+    words = " ".join(w for w in address.street.split() if w not in places.STREET_TYPES | places.PARTICLES)
+    if words:
+        nearest = _buildings(
+            NEAREST_IN_COMMUNE_SQL,
+            {**params, "words": words, "communes": communes, "similarity": NEAREST_SIMILARITY},
+        )
+        if nearest:
+            return _with_notice(nearest, f"{missing} ; voici les plus proches.", place)
+    # Streets of exactly that name elsewhere: perhaps the commune typed is not the right one.
+    named = [b for b in _buildings(SEARCH_SQL, {**params, "text": address.street}) if b.found == "named"]
+    if named:
+        return _with_notice(named, f"{missing} ; voici les rues de ce nom dans d'autres communes.", place)
+    return AddressSearch([], f"{missing}.", place)
+
+
+def _with_notice(buildings: list[Building], notice: str, place) -> AddressSearch:
+    for building in buildings:
+        building.notice = notice
+    return AddressSearch(buildings, notice, place)
+
+
+def _buildings(sql: str, params: dict) -> list[Building]:
     with connection.cursor() as cursor:
-        cursor.execute(SEARCH_SQL, {"text": rest, "number": number, "suffix": suffix, "limit": limit})
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     # What an address shows (the API's AddressSerializer, the search page), read by the same query: not
     # the positions, whose reading (GEOS) would cost more than the rest.
     buildings = []
-    for *fields, commune_id, commune_name, commune_code in rows:
+    for *fields, commune_id, commune_name, commune_code, found in rows:
         building = _loaded(Building, dict(zip(ADDRESS_FIELDS, [*fields, commune_id], strict=True)))
         building.commune = _loaded(Territory, {"id": commune_id, "name": commune_name, "code": commune_code})
+        building.found, building.notice = found, ""
         buildings.append(building)
     return buildings
 

@@ -28,12 +28,12 @@ COLOURS = {
 
 def search(request):
     query = request.GET.get("q", "").strip()
-    results = selectors.search_addresses(query) if query else []
+    answer = selectors.search_addresses(query) if query else selectors.AddressSearch()
     legend = [(value, label, COLOURS[value]) for value, label in Status.choices]
     return render(
         request,
         "ftth/search.html",
-        {"query": query, "results": results, "colours": COLOURS, "legend": legend},
+        {"query": query, "results": answer.buildings, "notice": answer.notice, "colours": COLOURS, "legend": legend},
     )
 
 

