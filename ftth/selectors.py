@@ -11,7 +11,7 @@ from django.utils import timezone
 from sman.models import Territory
 
 from . import places
-from .models import CONNECTABLE_STATUSES, Building, BuildingStatusChange, ImportRun
+from .models import CONNECTABLE_STATUSES, AlertSubscription, Building, ImportRun
 
 NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
 
@@ -274,40 +274,82 @@ def coverage_panel(territory):
     return "ftth/_coverage_panel.html", {"totals": totals, "territory": territory}
 
 
-def median_pm_to_service_days(commune) -> int | None:
-    """Median delay observed in the commune between a PM's installation and commercial service."""
+@dataclass(frozen=True)
+class Delays:
+    """Days between a point de mutualisation's installation and the commercial service of its buildings,
+    as observed in a commune: how many buildings, the quartiles."""
+
+    count: int
+    p25: int
+    median: int
+    p75: int
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What the data says around a building, read in one pass over its commune's buildings (by the
+    (commune, street) index): the commune's rate (as coverage() counts it), its observed delays, and the
+    share of the building's PM already connectable (the PM's buildings in this commune)."""
+
+    commune_rate: float | None
+    delays: Delays | None
+    pm_buildings: int
+    pm_connectable: int
+
+
+SURROUNDINGS_SQL = """
+WITH b AS (
+  SELECT retired_at IS NULL AS active, status = ANY (%(connectable)s) AS connectable, premises,
+         CASE WHEN commercial_service_date >= pm_installed_on THEN commercial_service_date - pm_installed_on END
+           AS delay,
+         %(pm)s <> '' AND operator_code = %(operator)s AND pm_reference = %(pm)s AS same_pm
+  FROM ftth_building
+  WHERE commune_id = %(commune)s
+)
+SELECT count(*) FILTER (WHERE active), count(*) FILTER (WHERE active AND connectable),
+       sum(premises) FILTER (WHERE active), sum(premises) FILTER (WHERE active AND connectable),
+       count(delay), percentile_cont(ARRAY[0.25, 0.5, 0.75]) WITHIN GROUP (ORDER BY delay),
+       count(*) FILTER (WHERE active AND same_pm), count(*) FILTER (WHERE active AND same_pm AND connectable)
+FROM b
+"""
+
+
+def surroundings(building) -> Surroundings:
     with connection.cursor() as cursor:
         cursor.execute(
-            """
-            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY commercial_service_date - pm_installed_on)
-            FROM ftth_building
-            WHERE commune_id = %s AND commercial_service_date IS NOT NULL AND pm_installed_on IS NOT NULL
-              AND commercial_service_date >= pm_installed_on
-            """,
-            [commune.pk],
+            SURROUNDINGS_SQL,
+            {
+                "commune": building.commune_id,
+                "connectable": list(CONNECTABLE_STATUSES),
+                "operator": building.operator_code,
+                "pm": building.pm_reference or "",
+            },
         )
-        (median,) = cursor.fetchone()
-    return int(median) if median is not None else None
+        count, connectable, premises, premises_connectable, delays, quartiles, pm_count, pm_connectable = (
+            cursor.fetchone()
+        )
+    if premises:  # as coverage(): premises when the files give them, else buildings
+        rate = round(100 * (premises_connectable or 0) / premises, 1)
+    else:
+        rate = round(100 * connectable / count, 1) if count else None
+    observed = Delays(delays, *(round(q) for q in quartiles)) if delays else None
+    return Surroundings(rate, observed, pm_count, pm_connectable)
 
 
 def became_connectable_on(building) -> date | None:
-    if building.first_status in CONNECTABLE_STATUSES:
-        return timezone.localdate(building.first_seen_at)
-    change = (
-        BuildingStatusChange.objects.filter(building=building, status_to__in=CONNECTABLE_STATUSES)
-        .order_by("changed_at")
-        .first()
-    )
-    return change.changed_at.date() if change else None
+    """The day the data first said the building could be connected, this time (the first import that saw
+    it so, or the status change): when we saw it, not when it happened."""
+    since = timezone.localdate(building.first_seen_at) if building.first_status in CONNECTABLE_STATUSES else None
+    for change in building.status_changes.all():  # in order; prefetched by building_detail()
+        if change.status_to not in CONNECTABLE_STATUSES:
+            since = None
+        elif since is None:
+            since = timezone.localdate(change.changed_at)
+    return since
 
 
 def quarter_of(day: date) -> str:
     return f"{(day.month - 1) // 3 + 1}e trimestre {day.year}".replace("1e ", "1er ")
-
-
-def next_quarter_start(day: date) -> date:
-    month = ((day.month - 1) // 3 + 1) * 3 + 1
-    return date(day.year + 1, 1, 1) if month > 12 else date(day.year, month, 1)
 
 
 def latest_commune_coverage() -> list[dict]:
@@ -345,6 +387,17 @@ def latest_commune_coverage() -> list[dict]:
 
 def territory_coverage() -> list[dict]:
     return [{"territory": t, **coverage(t)} for t in Territory.objects.filter(kind=Territory.Kind.EPT).order_by("id")]
+
+
+# The tokens services.alert_subscribe() makes (secrets.token_urlsafe(32): 43 characters), with some room.
+ALERT_TOKEN = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def alert_by_token(token: str) -> AlertSubscription | None:
+    """The alert a link names, or None for anything else (a token cut short, garbage, a NUL character)."""
+    if not ALERT_TOKEN.fullmatch(token or ""):
+        return None
+    return AlertSubscription.objects.select_related("building", "building__commune").filter(token=token).first()
 
 
 def imports_awaiting_confirmation():

@@ -121,22 +121,33 @@ def alert_subscribe(request, pk):
     return redirect("ftth:building", pk=pk)
 
 
+def _invalid_link(request, kind: str):
+    """A link that names no alert (mistyped, cut by a mail client, or the alert was erased): a page that
+    says what to do, in place of a button that could only fail."""
+    return render(request, "ftth/alert_invalid_link.html", {"kind": kind, "crumbs": CRUMBS}, status=404)
+
+
 def alert_confirm(request, token):
     """GET shows a button, POST confirms: a mail client's link preview never confirms on its own."""
+    subscription = selectors.alert_by_token(token)
+    if subscription is None:
+        return _invalid_link(request, "confirm")
     if request.method == "POST":
-        subscription = services.alert_confirm(token=token)
-        if subscription is None:
-            raise Http404
+        if services.alert_confirm(token=token) is None:  # erased since the page was shown
+            return _invalid_link(request, "confirm")
         messages.success(request, "Votre alerte est confirmée : vous recevrez un courriel dès que le statut changera.")
         return redirect("ftth:building", pk=subscription.building_id)
-    return render(request, "ftth/alert_confirm.html", {"token": token})
+    return render(request, "ftth/alert_confirm.html", {"token": token, "subscription": subscription})
 
 
 def alert_unsubscribe(request, token):
+    subscription = selectors.alert_by_token(token)
+    if subscription is None:
+        return _invalid_link(request, "unsubscribe")
     if request.method == "POST":
         deleted = services.alert_unsubscribe(token=token, everything="everything" in request.POST)
         return render(request, "ftth/alert_unsubscribed.html", {"deleted": deleted})
-    return render(request, "ftth/alert_unsubscribe.html", {"token": token})
+    return render(request, "ftth/alert_unsubscribe.html", {"token": token, "subscription": subscription})
 
 
 class UploadForm(forms.Form):

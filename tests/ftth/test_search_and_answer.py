@@ -4,10 +4,14 @@ from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
+from django.utils.formats import date_format
 from rest_framework.test import APIClient
 
-from ftth.arrival import arrival_for
+from ftth import selectors
+from ftth.arrival import arrival_for, quarters_between
 from ftth.models import Building, ImportRun
+from ftth.selectors import Delays
+from sman.templatetags.dates import date_fr
 
 from .test_imports import IPE_HEADER, _import, _write
 
@@ -15,9 +19,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _row(
-    building_id, insee, number, street_type, street, state, service="", pm_date="", suffix="", x=652869.51, y=6870396.25
-):
-    return (f"{building_id};h;{insee};93200;X;{street_type};{street};{number};;;10;{state};{service};PM-1;DEPLOYE;"
+    building_id, insee, number, street_type, street, state, service="", pm_date="", suffix="", x=652869.51,
+    y=6870396.25, pm="PM-1",
+):  # fmt: skip
+    return (f"{building_id};h;{insee};93200;X;{street_type};{street};{number};;;10;{state};{service};{pm};DEPLOYE;"
             f"{pm_date};IMMEUBLE;{x};{y};RGF93")  # fmt: skip
 
 
@@ -53,9 +58,11 @@ def test_search_tolerates_abbreviations_accents_case_and_missing_commas(addresse
     assert api.get("/api/ftth/addresses/", {"q": "rue qui n existe pas du tout"}).json() == []
 
 
-def test_arrival_connectable_since_the_service_date(addresses):
+def test_arrival_connectable_since_the_service_date(client, addresses):
     answer = arrival_for(addresses["A1"], date(2026, 1, 1))
-    assert (answer.kind, answer.day) == ("available", date(2020, 6, 1))
+    assert (answer.kind, answer.day, answer.observed) == ("available", date(2020, 6, 1), False)
+    page = client.get(f"/fibre/immeubles/{addresses['A1'].pk}/").content.decode()
+    assert "Raccordable depuis le 1er juin 2020 (date de mise en service commerciale" in page
 
 
 def test_arrival_exact_when_the_operator_announces_a_date(addresses):
@@ -65,14 +72,80 @@ def test_arrival_exact_when_the_operator_announces_a_date(addresses):
     assert (answer.kind, answer.day) == ("exact", date(2027, 3, 15))
 
 
-def test_arrival_estimated_from_the_pm_and_the_delays_observed_in_the_commune(addresses):
-    # In Saint-Denis, A5 and A6 went live 184 and 182 days after their PM: median 183 days.
+def test_too_few_delays_observed_make_no_estimate(addresses):
+    # In Saint-Denis only A5 and A6 have both dates (184 and 182 days): no spread worth the name.
     answer = arrival_for(addresses["A2"], date(2024, 2, 1))
-    assert answer.kind == "estimated" and answer.day == date(2024, 1, 1) + timedelta(days=183)
-    assert answer.quarter == "3e trimestre 2024" and "183 jours" in answer.how and "01/01/2024" in answer.how
-    late = arrival_for(addresses["A2"], date(2025, 5, 10))
-    assert (late.kind, late.day, late.quarter) == ("estimated", date(2025, 7, 1), "3e trimestre 2025")
-    assert "déjà dépassé" in late.how
+    assert (answer.kind, answer.period, answer.day) == ("unknown", "", None)
+    assert answer.delays == Delays(2, 182, 183, 184) and answer.pm_installed_on == date(2024, 1, 1)
+    assert answer.commune_rate == 60.0
+
+
+def _montreuil(tmp_path, pm_installed: date, observed_since: date = date(2023, 1, 1)) -> dict[str, Building]:
+    """Montreuil: six buildings of PM-A in service 120 to 300 days after their PM (quartiles 158, 190 and
+    230 days); PM-B installed on ``pm_installed``, with one building in progress, one connectable, one
+    targeted. 10 premises each: 7 of 9 connectable."""
+    day = observed_since.strftime("%Y%m%d")
+    rows = [
+        _row(f"O{d}", "93048", n, "RUE", "DE PARIS", "DEPLOYE", pm="PM-A", pm_date=day,
+             service=(observed_since + timedelta(days=d)).strftime("%Y%m%d"))
+        for n, d in enumerate([120, 150, 180, 200, 240, 300], start=1)
+    ]  # fmt: skip
+    b = pm_installed.strftime("%Y%m%d")
+    rows += [
+        _row("T1", "93048", 20, "RUE", "DE PARIS", "EN COURS DE DEPLOIEMENT", pm="PM-B", pm_date=b),
+        _row("T2", "93048", 22, "RUE", "DE PARIS", "DEPLOYE", pm="PM-B", pm_date=b),
+        _row("T3", "93048", 24, "RUE", "DE PARIS", "CIBLE", pm="PM-B", pm_date=b),
+    ]
+    run = _import(_write(tmp_path, "montreuil.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
+    assert run.state == ImportRun.State.DONE, (run.error, list(run.rejections.values_list("line", "reason")))
+    return {b.building_id: b for b in Building.objects.select_related("commune")}
+
+
+def test_an_estimate_is_a_range_of_quarters_with_its_basis(tmp_path):
+    building = _montreuil(tmp_path, pm_installed=date(2025, 1, 1))["T1"]
+    answer = arrival_for(building, date(2025, 2, 1))
+    assert answer.kind == "estimated" and answer.delays == Delays(6, 158, 190, 230)
+    # From 2025-06-08 (+158 days) to 2025-08-19 (+230): the middle half of the delays observed.
+    assert (answer.period, answer.quarter, answer.day) == (
+        "entre le 2e et le 3e trimestre 2025", "3e trimestre 2025", date(2025, 7, 10),
+    )  # fmt: skip
+    assert (answer.pm_installed_on, answer.pm_buildings, answer.pm_connectable) == (date(2025, 1, 1), 3, 1)
+    assert answer.commune_rate == selectors.coverage(building.commune)["rate"] == 77.8
+    # Never before today: the building is not connectable today.
+    assert arrival_for(building, date(2025, 7, 1)).period == "au 3e trimestre 2025"
+    assert arrival_for(building, date(2024, 11, 1)).period == "entre le 2e et le 3e trimestre 2025"
+    assert (
+        quarters_between(date(2025, 11, 2), date(2026, 2, 1)) == "entre le 4e trimestre 2025 et le 1er trimestre 2026"
+    )
+
+
+def test_once_the_median_delay_has_passed_no_quarter_is_invented(tmp_path):
+    building = _montreuil(tmp_path, pm_installed=date(2025, 1, 1))["T1"]
+    answer = arrival_for(building, date(2025, 7, 11))  # the median (190 days) ended on 10 July
+    assert (answer.kind, answer.day, answer.period, answer.quarter) == ("overdue", date(2025, 7, 10), "", "")
+    assert (answer.pm_installed_on, answer.pm_buildings, answer.pm_connectable, answer.pm_share) == (
+        date(2025, 1, 1), 3, 1, 33,
+    )  # fmt: skip
+    assert answer.commune_rate == 77.8
+
+
+def test_the_answer_page_says_what_it_rests_on(client, tmp_path):
+    today = timezone.localdate()
+    first = date(today.year - 1, today.month, 1)  # more than 190 days ago, and a first of the month
+    buildings = _montreuil(tmp_path, pm_installed=first, observed_since=date(today.year - 3, 1, 1))
+    page = client.get(f"/fibre/immeubles/{buildings['T1'].pk}/").content.decode()
+    assert "Pas d'estimation fiable" in page
+    assert "Arrivée estimée" not in page and "trimestre" not in page
+    assert f"installé le 1er {date_format(first, 'F Y')}" in page
+    assert "1 des 3 immeubles de ce point de mutualisation (33 %) est déjà raccordable." in page
+    assert "77,8 % des logements sont déjà raccordables" in page
+    # A PM installed last week: a range of quarters, the delays it comes from and their spread.
+    Building.objects.filter(pm_reference="PM-B").update(pm_installed_on=today - timedelta(days=7))
+    page = client.get(f"/fibre/immeubles/{buildings['T1'].pk}/").content.decode()
+    expected = arrival_for(Building.objects.get(pk=buildings["T1"].pk), today)
+    assert f"Arrivée estimée {expected.period}" in page
+    assert "les 6 immeubles dont on connaît les deux dates" in page and "190 jours" in page
+    assert "entre 158 et 230 jours pour la moitié d'entre eux (25 % à 75 %)" in page
 
 
 def test_no_date_gives_the_commune_rate(addresses):
@@ -111,6 +184,11 @@ def test_connectable_without_a_service_date_since_the_data_first_said_so(tmp_pat
     assert (seen.first_status, first.started_at <= seen.first_seen_at <= first.finished_at) == ("connectable", True)
     assert arrival_for(seen, date(2030, 1, 1)) == arrival_for(seen, date(2031, 1, 1))
     assert arrival_for(seen, date(2030, 1, 1)).day == timezone.localdate(seen.first_seen_at)
+    assert arrival_for(seen, date(2030, 1, 1)).observed
+    # Only the day the data said so: not « depuis », which would claim the day it happened.
+    page = client.get(f"/fibre/immeubles/{seen.pk}/").content.decode()
+    seen_on = date_fr(timezone.localdate(seen.first_seen_at))
+    assert f"Raccordable (constaté le {seen_on}" in page and "Raccordable depuis" not in page
     # Became connectable in a later file: since that change, not since its first appearance.
     Building.objects.filter(building_id="C2").update(first_seen_at=timezone.now() - timedelta(days=400))
     rows[1] = rows[1].replace("CIBLE", "DEPLOYE")
