@@ -93,7 +93,7 @@ def read(text: str) -> Address:
     """The street and the place of a typed address (without its house number)."""
     words = normalise(text).split()
     whole = " ".join(words)
-    lexicon, longest = _lexicon()
+    lexicon, longest, names = _lexicon()
     found, end, read_places = None, len(words), []
     for _ in range(3):  # a name and a code, in either order: « 93200 Saint-Denis », « Paris 75020 »
         for size in range(min(longest, end - 1), 0, -1):
@@ -108,17 +108,17 @@ def read(text: str) -> Address:
         read_places.append(place)
         end -= size
         if _is_street(words[:end]):
-            found = Address(whole, " ".join(words[:end]), _combined(read_places, ids))
+            found = Address(whole, " ".join(words[:end]), _combined(read_places, ids, names))
     return found or Address(whole, whole, None)
 
 
-def _combined(places: list[Place], ids: set[int]) -> Place:
+def _combined(places: list[Place], ids: set[int], names: dict[int, str]) -> Place:
     """The communes that every place read names, called as the most precise of them calls them (a name
     rather than a code: « Pierrefitte-sur-Seine 93380 » is « à Saint-Denis (Pierrefitte-sur-Seine) »)."""
     exact = [p for p in places if set(p.commune_ids) == ids]
     if exact:
         return max(exact, key=lambda p: p.by_name)
-    return Place(tuple(sorted(ids)), _where_all(ids), any(p.by_name for p in places))
+    return Place(tuple(sorted(ids)), _where_all(ids, names), any(p.by_name for p in places))
 
 
 def _is_street(words: list[str]) -> bool:
@@ -136,24 +136,28 @@ def _in(name: str) -> str:
     return f"à {name}"
 
 
-def _where_all(ids) -> str:
-    names = _cache["names"]
+def _where_all(ids, names: dict[int, str]) -> str:
     return " ou ".join(_in(names[pk]) for pk in sorted(ids, key=names.get))
 
 
-_cache: dict = {}
+# (expires, lexicon, longest key in words, commune names by id): replaced whole, never changed in place, so
+# that the threads of a process always read one consistent copy.
+_cache: tuple = (0.0, {}, 0, {})
 
 
 def clear_cache(**kwargs) -> None:
     """Connected to the territories' saves and deletions (ftth/apps.py); the cache also expires."""
-    _cache.clear()
+    global _cache
+    _cache = (0.0, {}, 0, {})
 
 
-def _lexicon() -> tuple[dict[str, Place], int]:
-    """Normalised name, short name or code → Place, and the longest key in words; built once per process
-    (and again after CACHE_SECONDS, or when a territory changes)."""
-    if _cache.get("expires", 0) > time.monotonic():
-        return _cache["lexicon"], _cache["longest"]
+def _lexicon() -> tuple[dict[str, Place], int, dict[int, str]]:
+    """Normalised name, short name or code → Place, the longest key in words and the communes' names;
+    built once per process (and again after CACHE_SECONDS, or when a territory changes)."""
+    global _cache
+    expires, lexicon, longest, names = _cache
+    if expires > time.monotonic():
+        return lexicon, longest, names
     from sman.models import Territory
 
     rows = list(
@@ -163,7 +167,6 @@ def _lexicon() -> tuple[dict[str, Place], int]:
     )
     names = {pk: name for pk, _, name, kind, _, _ in rows if kind == Territory.Kind.COMMUNE}
     by_code = {code: pk for pk, code, _, kind, _, _ in rows if kind == Territory.Kind.COMMUNE}
-    _cache["names"] = names
     full: dict[str, Place] = {}
     short: dict[str, list[Place]] = {}
     codes: dict[str, Place] = {}
@@ -186,7 +189,7 @@ def _lexicon() -> tuple[dict[str, Place], int]:
     lexicon: dict[str, Place] = {}
     for key, places in short.items():
         ids = {pk for place in places for pk in place.commune_ids}
-        lexicon[key] = places[0] if len(places) == 1 else Place(tuple(sorted(ids)), _where_all(ids))
+        lexicon[key] = places[0] if len(places) == 1 else Place(tuple(sorted(ids)), _where_all(ids, names))
     lexicon.update(full)  # a full name wins over the same words as a short name (Clichy, Clichy-sous-Bois)
     if "75056" in by_code:
         lexicon.update(_paris(Place((by_code["75056"],), "à Paris")))
@@ -196,11 +199,11 @@ def _lexicon() -> tuple[dict[str, Place], int]:
             if code in by_code:
                 postcodes.setdefault(number, set()).add(by_code[code])
     for number, ids in postcodes.items():
-        lexicon[number] = Place(tuple(sorted(ids)), _where_all(ids), by_name=False)
+        lexicon[number] = Place(tuple(sorted(ids)), _where_all(ids, names), by_name=False)
     lexicon.update(codes)  # no INSEE code is another commune's postcode (tested)
-    _cache.update(lexicon=lexicon, longest=max(len(key.split()) for key in lexicon))
-    _cache["expires"] = time.monotonic() + CACHE_SECONDS
-    return lexicon, _cache["longest"]
+    longest = max((len(key.split()) for key in lexicon), default=0)
+    _cache = (time.monotonic() + CACHE_SECONDS, lexicon, longest, names)
+    return lexicon, longest, names
 
 
 def _paris(paris: Place) -> dict[str, Place]:

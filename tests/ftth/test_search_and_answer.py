@@ -358,6 +358,21 @@ def test_a_typed_address_is_read_as_street_then_place(towns):
     assert read("saint-denis") == ("SAINT DENIS", None)
 
 
+def test_a_renamed_commune_is_read_by_its_new_name_at_once(db):
+    from ftth import places
+    from sman.models import Territory
+
+    assert places.read("rue x sevran").place is not None  # the names are now in the process's copy
+    sevran = Territory.objects.get(code="93071")
+    sevran.name = "Sevran-les-Bois"
+    sevran.save()
+    try:
+        assert places.read("rue x sevran les bois").place.where == "à Sevran-les-Bois"
+        assert places.read("rue x sevran").place.where == "à Sevran-les-Bois"  # its short name
+    finally:
+        places.clear_cache()  # the test's transaction is rolled back: no save tells the copy
+
+
 def test_the_python_normaliser_is_the_database_one(db):
     from django.db import connection
 
