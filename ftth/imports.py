@@ -32,7 +32,7 @@ from psycopg import sql
 
 from sman.models import Territory
 
-from . import tiles
+from . import coverage, tiles
 from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, Format, FormatError, sniff
 from .models import ImportRejection, ImportRun
 
@@ -627,6 +627,7 @@ def _apply(cursor, run: ImportRun, now, first_file: bool, outcome: Outcome, guar
         cursor.execute(STREETS_SQL)
         cursor.execute(tiles.AGGREGATES_SQL)
         cursor.execute(tiles.COMMUNE_COVERAGE_SQL, params)
+        cursor.execute(coverage.SNAPSHOTS_SQL, params)  # the trend of each territory it touched
         cursor.execute("ANALYZE ftth_street")
     if existing:
         cursor.execute("SELECT count(*) FROM ftth_valid")

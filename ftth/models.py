@@ -35,6 +35,18 @@ class Status(models.TextChoices):
 CONNECTABLE_STATUSES = (Status.CONNECTABLE, Status.ON_DEMAND)
 
 
+def coverage_rate(
+    *, premises: int | None, premises_connectable: int | None, buildings: int, buildings_connectable: int
+) -> float | None:
+    """The share of premises (logements et locaux) that can be connected, in % to one decimal; by buildings
+    when no file gave their premises; None when no building is known."""
+    if premises:
+        return round(100 * (premises_connectable or 0) / premises, 1)
+    if buildings:
+        return round(100 * buildings_connectable / buildings, 1)
+    return None
+
+
 class ImportRun(JobMixin):
     """One import of one file: its state, counts, rejected lines and duration, shown to staff. A long job
     (sman/jobs.py): heartbeat, recovery when its worker dies, retry when it failed."""
@@ -306,3 +318,39 @@ class CommuneCoverage(models.Model):
         verbose_name_plural = "couvertures des communes"
         ordering = ("commune", "-computed_at")
         indexes = [models.Index(fields=["commune", "-computed_at"], name="ftth_cov_commune_latest")]
+
+
+class CoverageSnapshot(models.Model):
+    """A territory's coverage after an import that touched it: one point of its trend.
+
+    Written by each applied import's coverage refresh (ftth/coverage.py, one INSERT … SELECT) for the
+    communes where it wrote buildings (created, updated or retired), their EPTs and the Métropole. A
+    territory's latest snapshot is its current coverage; the runs of its snapshots are the files it comes
+    from."""
+
+    territory = models.ForeignKey(Territory, verbose_name="territoire", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        ImportRun, verbose_name="import", null=True, on_delete=models.SET_NULL, related_name="coverage_snapshots"
+    )
+    computed_at = models.DateTimeField("calculée le")
+    buildings = models.PositiveIntegerField("immeubles")
+    buildings_connectable = models.PositiveIntegerField("immeubles raccordables")
+    premises = models.PositiveIntegerField("logements et locaux")
+    premises_connectable = models.PositiveIntegerField("logements et locaux raccordables")
+
+    class Meta:
+        verbose_name = "point de couverture"
+        verbose_name_plural = "points de couverture"
+        ordering = ("territory", "computed_at")
+        constraints = [models.UniqueConstraint(fields=["territory", "run"], name="one_snapshot_per_territory_and_run")]
+        indexes = [models.Index(fields=["territory", "-computed_at"], name="ftth_snapshot_latest")]
+
+    def __str__(self):
+        return f"{self.territory} — {self.computed_at:%d/%m/%Y}"
+
+    @property
+    def rate(self) -> float | None:
+        return coverage_rate(
+            premises=self.premises, premises_connectable=self.premises_connectable, buildings=self.buildings,
+            buildings_connectable=self.buildings_connectable,
+        )  # fmt: skip
