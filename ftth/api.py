@@ -55,7 +55,7 @@ class BuildingSerializer(AddressSerializer):
 
     class Meta(AddressSerializer.Meta):
         fields = [*AddressSerializer.Meta.fields, "operator_code", "premises", "pm_reference",
-                  "pm_installed_on", "commercial_service_date", "history"]  # fmt: skip
+                  "pm_installed_on", "commercial_service_date", "rnb_id", "history"]  # fmt: skip
 
     def to_representation(self, building):
         return serializers.ModelSerializer.to_representation(self, building)  # every field, the usual way
@@ -154,5 +154,7 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
             )  # fmt: skip
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            if "operator_code" in errors:  # this API's field is `operator`
+                errors["operator"] = errors.pop("operator_code")
             raise serializers.ValidationError(errors) from exc
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)

@@ -1,12 +1,13 @@
 """Import of an ARCEP « immeubles » file or an operator's IPE file: the bulk path.
 
-1. Recognise the format from the header, then let PostgreSQL read the file: COPY (CSV, the file's
+1. Recognise the format from the header (columns by their label, see formats.py: every layout the ARCEP
+   and the operators publish), then let PostgreSQL read the file: COPY (CSV, the file's
    encoding) into an unlogged work table of raw text, skipping the lines of other départements, while
    Python checks, chunk by chunk, that PostgreSQL reads it as its csv module would. A file PostgreSQL
    would read differently (ragged lines, quotes inside unquoted fields) is read by Python instead.
 2. Validate in SQL, in one pass that PostgreSQL's parallel workers share: the Métropole's communes
    (Paris arrondissements and Pierrefitte-sur-Seine included), missing identifier, unknown status, bad
-   date, bad or out-of-area coordinates (each rejected line gets the first reason that applies), then
+   date, bad or out-of-area coordinates, bad RNB id (each rejected line gets the first reason that applies), then
    duplicate identifiers; reproject (Lambert-93, Lambert II étendu or WGS-84) to WGS-84. Values that
    repeat (statuses, dates…) are parsed once per distinct value.
 3. Refuse the whole file when the share of rejected lines passes the threshold.
@@ -33,7 +34,7 @@ from psycopg import sql
 from sman.models import Territory
 
 from . import tiles
-from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, Format, FormatError, sniff
+from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, Format, FormatError, operator_needed, sniff
 from .models import ImportRejection, ImportRun
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,12 @@ def metropole_insee_codes() -> dict[str, int]:
 @dataclass
 class Staged:
     fmt: Format
-    positions: dict[str, int]  # file column name -> its column in ftth_raw (c0, c1, …)
+    header: list[str]  # the file's column labels: its column i is c{i} in ftth_raw
     trim: str  # how SQL trims a value as str.strip() did, for this file (see _Scanner)
+
+    def column(self, name: str) -> int | None:
+        """Where the file has the staging column ``name`` (None: it has not, the value reads as empty)."""
+        return self.fmt.position(self.header, name)
 
 
 NO_TRIM, TRIM_SPACES = "{}", "btrim({})"
@@ -182,16 +187,14 @@ def _drop_work_tables(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {staging}, {', '.join(f'pg_temp.{n}' for n in TEMP_TABLES)} CASCADE")
 
 
-def _stage(cursor, path: Path, outcome: Outcome) -> Staged:
+def _stage(cursor, path: Path, outcome: Outcome, operator_code: str) -> Staged:
     """The file's lines, as raw text, into ftth_raw (line, c0, c1, …); rows_read counts them all, but
     lines outside the Métropole's départements are not kept (the national file has tens of millions)."""
     fmt, encoding, header = sniff(path)
     outcome.file_format = fmt.name
-    staged = Staged(
-        fmt=fmt,
-        positions={name: i for i, name in enumerate(header)},  # a repeated name: the last, as csv.DictReader
-        trim=TRIM_ALL,
-    )
+    if not operator_code and (reason := operator_needed(fmt, header)):
+        raise FormatError(reason)
+    staged = Staged(fmt=fmt, header=header, trim=TRIM_ALL)
     codes = metropole_insee_codes()
     _drop_work_tables(cursor)  # inside an outer transaction (tests), a previous import's may still exist
     # Unqualified names: the staging schema's tables first, then the usual ones.
@@ -231,7 +234,7 @@ def _copy(cursor, path, staged: Staged, encoding, columns, codes, scanner: _Scan
     """PostgreSQL reads the file while Python scans it; the identity column numbers every line read,
     kept or not. Only lines whose INSEE code starts with a Métropole département are kept, or might
     once trimmed (they do not start with two digits): the validation decides for those."""
-    insee = sql.Identifier(f"c{staged.positions[staged.fmt.columns['insee_code']]}")
+    insee = sql.Identifier(f"c{staged.column('insee_code')}")
     statement = sql.SQL(
         "COPY ftth_raw ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {delimiter}, "
         "ENCODING {encoding}) WHERE left({insee}, 2) = ANY({departements}) OR left({insee}, 2) !~ '^[0-9]{{2}}$'"
@@ -252,7 +255,7 @@ def _copy(cursor, path, staged: Staged, encoding, columns, codes, scanner: _Scan
 
 def _copy_with_python(cursor, path, staged: Staged, encoding, width, codes) -> int:
     """The csv module's reading of the file: short lines padded, extra fields ignored, blank lines skipped."""
-    insee = staged.positions[staged.fmt.columns["insee_code"]]
+    insee = staged.column("insee_code")
     departements = {code[:2] for code in codes}
     read = 0
     with (
@@ -299,15 +302,17 @@ FROM sman_territory WHERE kind = 'metropole';
 
 # Statuses, projections, numbers of premises, dates and streets take few distinct values: each is read
 # once (the functions above catch errors, which costs a subtransaction per call). The distinct values
-# are collected in one pass over the staged lines (grouping sets), not one pass per lookup.
+# are collected in one pass over the staged lines (grouping sets), not one pass per lookup. Each set
+# that is read on its own carries a tag: the columns a file lacks are all the same constant (''), which
+# PostgreSQL groups as one expression, so that GROUPING() of a missing column says nothing of its set.
 LOOKUPS_SQL = """
 CREATE TEMP TABLE ftth_values ON COMMIT DROP AS
-SELECT GROUPING({status_raw}) = 0 AS is_code, GROUPING({street_name}) = 0 AS is_street,
+SELECT GROUPING('#codes'::text) = 0 AS is_code, GROUPING('#streets'::text) = 0 AS is_street,
        {status_raw} AS status_raw, {projection} AS projection, {premises} AS premises, {pm_date} AS pm_date,
        {service_date} AS service_date, {street_type} AS street_type, {street_name} AS street_name
 FROM ftth_raw
-GROUP BY GROUPING SETS (({status_raw}, {projection}, {premises}), ({pm_date}), ({service_date}),
-                        ({street_type}, {street_name}));
+GROUP BY GROUPING SETS (({status_raw}, {projection}, {premises}, '#codes'::text), ({pm_date}), ({service_date}),
+                        ({street_type}, {street_name}, '#streets'::text));
 CREATE UNLOGGED TABLE ftth_codes AS
 SELECT {codes_key} AS key, d.status_raw, d.projection, d.premises, st.status, sr.srid,
        d.premises <> '' AND d.premises !~ '^[0-9]{{1,6}}$' AS bad_premises
@@ -347,6 +352,7 @@ REASON = """CASE
   WHEN {x} IS NULL OR {y} IS NULL THEN 'coordonnées illisibles'
   WHEN d1.value = '0001-01-01' OR d2.value = '0001-01-01' THEN 'date invalide'
   WHEN k.bad_premises THEN 'nombre de logements invalide'
+  WHEN f.rnb_id <> '' AND upper(replace(f.rnb_id, '-', '')) !~ '^[0-9A-Z]{{12}}$' THEN 'identifiant RNB invalide'
 END"""
 CHECK_SQL = f"""
 CREATE UNLOGGED TABLE ftth_checked AS
@@ -358,7 +364,7 @@ SELECT f.line, f.operator_code, f.building_id, f.address_code, f.number, f.numbe
        concat_ws(' ', nullif(upper(f.number), ''),
                  CASE WHEN f.number_suffix <> '' THEN nullif(upper(unaccent(f.number_suffix)), '') END,
                  nullif(n.plain, ''), nullif(f.postcode, ''), f.commune_plain) AS label,
-       n.street_key,
+       n.street_key, upper(replace(f.rnb_id, '-', '')) AS rnb_id,
        coalesce({REASON}, CASE WHEN p.location IS NULL OR NOT ST_Intersects(p.location, a.area)
                                THEN 'coordonnées hors de la Métropole' END) AS rejected_for
 FROM (SELECT r.line, c.id AS commune_id, c.plain AS commune_plain, {{fields}}
@@ -403,10 +409,10 @@ def _field(staged: Staged, name: str, operator_code: str) -> sql.Composable:
         return sql.Literal("WGS84")
     if name == "operator_code" and (operator_code or "operator_code" not in fmt.columns):
         return sql.Literal(operator_code)
-    source = fmt.columns.get(name)
-    if source is None:
+    position = staged.column(name)
+    if position is None:  # not a column of the format, or not one of this file: every other layout lacks some
         return sql.Literal("")
-    return sql.SQL(staged.trim.format(f"coalesce(c{staged.positions[source]}, '')"))
+    return sql.SQL(staged.trim.format(f"coalesce(c{position}, '')"))
 
 
 def _validate(cursor, staged: Staged, operator_code: str, duplicates: bool = True) -> None:
@@ -429,7 +435,7 @@ def _validate(cursor, staged: Staged, operator_code: str, duplicates: bool = Tru
     )
     # Coordinates as read are x_raw, y_raw; x, y are the numbers.
     fields["x_raw"], fields["y_raw"] = fields.pop("x"), fields.pop("y")
-    insee = staged.trim.format(f"c{staged.positions[staged.fmt.columns['insee_code']]}")
+    insee = staged.trim.format(f"c{staged.column('insee_code')}")
 
     def check(number: str) -> sql.Composed:
         return sql.SQL(CHECK_SQL).format(
@@ -467,7 +473,7 @@ WHERE b.status <> v.status
 COLUMNS = (
     "address_code", "number", "number_suffix", "street_type", "street_name", "building_name", "insee_code",
     "postcode", "premises", "status", "building_type", "pm_reference", "pm_status", "pm_installed_on",
-    "commercial_service_date", "commune_id", "label", "street_key",
+    "commercial_service_date", "commune_id", "label", "street_key", "rnb_id",
 )  # fmt: skip
 
 # Only the buildings where something changed are written (a re-import writes nothing).
@@ -686,7 +692,7 @@ def run_import(
                 "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
                 [str(settings.FTTH_IMPORT_PARALLEL_WORKERS)],
             )
-            staged = _stage(cursor, path, outcome)
+            staged = _stage(cursor, path, outcome, run.operator_code)
             first_file = _first_file(cursor, run)
             # An operator's first file is inserted as it is: the unique constraint of the buildings says
             # whether an identifier came twice, and only then are the duplicates looked for.

@@ -171,6 +171,10 @@ class Building(models.Model):
         db_persist=True,
     )
     label = models.CharField("adresse normalisée", max_length=300, help_text="Pour la recherche d'adresse.")
+    # From the IPE files that give it (Code_RNB, added by some operators in 2025), without its dashes.
+    rnb_id = models.CharField(
+        "identifiant RNB", max_length=12, blank=True, help_text="Identifiant du Référentiel national des bâtiments."
+    )
     street_key = models.CharField("voie normalisée", max_length=250, blank=True)
     # Written by every import for every building it writes, read only in the admin: neither indexed nor
     # checked by PostgreSQL (a foreign key check per row would double the time of a large import); the

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 
-from .formats import FormatError, read_head, sniff_head
+from .formats import FormatError, operator_needed, read_head, sniff_head
 from .models import ImportRun
 
 ALLOWED_EXTENSIONS = {".csv", ".txt"}
@@ -26,11 +26,11 @@ def import_upload(*, uploaded, operator_code: str, user, operator=None, dry_run:
     uploaded.seek(0)
     head, whole = read_head(uploaded)
     try:
-        fmt, _, _ = sniff_head(head, whole=whole)
+        fmt, _, header = sniff_head(head, whole=whole)
     except FormatError as exc:
         raise ValidationError({"file": str(exc)}) from exc
-    if fmt.name == "ipe" and not operator_code:
-        raise ValidationError({"operator_code": "Un fichier IPE demande le code de l'opérateur."})
+    if not operator_code and (reason := operator_needed(fmt, header)):
+        raise ValidationError({"operator_code": reason})
     name = default_storage.save(f"{UPLOAD_FOLDER}/{uuid.uuid4().hex}{suffix}", uploaded)
     path = str(Path(default_storage.path(name)))
     with transaction.atomic():
