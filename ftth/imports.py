@@ -10,24 +10,36 @@
    date, bad or out-of-area coordinates, bad RNB id (each rejected line gets the first reason that applies), then
    duplicate identifiers; reproject (Lambert-93, Lambert II étendu or WGS-84) to WGS-84. Values that
    repeat (statuses, dates…) are parsed once per distinct value.
-3. Refuse the whole file when the share of rejected lines passes the threshold.
+3. Refuse the whole file when the share of rejected lines passes the one the run tolerates (chosen for each
+   run, FTTH_REJECTION_THRESHOLD by default).
 4. Retire (never delete) the operator's buildings missing from the file, update the buildings where
    something changed, insert the new ones, record every status change. A re-import writes nothing; an
    operator's first file is only inserted. A file that would retire more than FTTH_RETIREMENT_THRESHOLD
    of an operator's current buildings is rolled back and waits for staff to confirm it.
 Everything but the run's own record happens in one transaction (the work tables included, dropped
 before it commits): a failed or killed import leaves the previous data as it was. Imports run one at a
-time (an advisory lock).
+time (an advisory lock). A failure reads as a French sentence that says what to do (failure_reason); the
+exception goes to the log and to the run's error_detail, for staff.
 """
 
 import csv
 import logging
 import re
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 from psycopg import sql
 
@@ -35,7 +47,7 @@ from sman.models import Territory
 
 from . import tiles
 from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, Format, FormatError, operator_needed, sniff
-from .models import ImportRejection, ImportRun
+from .models import MAX_REJECTED_SHARE, ImportRejection, ImportRun
 
 logger = logging.getLogger(__name__)
 MAX_STORED_REJECTIONS = 10_000
@@ -659,24 +671,33 @@ def _refuse_beyond_threshold(cursor, outcome: Outcome, threshold: float) -> None
     considered = outcome.rows_read - outcome.rows_outside
     if considered and len(outcome.rejections) / considered > threshold:
         raise ImportRefused(
-            f"{len(outcome.rejections)} ligne(s) rejetée(s) sur {considered} : au-delà du seuil de "
-            f"{threshold:.0%}, le fichier est refusé en entier."
+            f"{len(outcome.rejections)} ligne(s) rejetée(s) sur {considered} "
+            f"({_percent(len(outcome.rejections) / considered)}) : au-delà de la part tolérée pour cet import "
+            f"({_percent(threshold)}), le fichier est refusé en entier et rien n'a été modifié. Corrigez les lignes "
+            "rejetées (leur motif est indiqué) et déposez le fichier de nouveau ; si ces rejets sont attendus, "
+            f"déposez-le en tolérant plus de lignes rejetées ({_percent(MAX_REJECTED_SHARE)} au plus)."
         )
 
 
 def run_import(
     *, run: ImportRun, path: Path, threshold: float | None = None, retirement_threshold: float | None = None
 ) -> ImportRun:
-    """Import ``path`` for ``run``; the run records the outcome whatever happens. A file that would retire
-    more than ``retirement_threshold`` of an operator's current buildings is rolled back and waits for staff
-    to confirm it (then it is applied without that check); a dry run only reports the figures."""
-    threshold = settings.FTTH_REJECTION_THRESHOLD if threshold is None else threshold
+    """Import ``path`` for ``run``; the run records the outcome whatever happens, a failure as a French
+    sentence that says what to do (see failure_reason). The file is refused when the share of rejected lines
+    passes ``threshold``: the run's own choice unless given, else FTTH_REJECTION_THRESHOLD; the run records
+    the share applied. A file that would retire more than ``retirement_threshold`` of an operator's current
+    buildings is rolled back and waits for staff to confirm it (then it is applied without that check); a
+    dry run only reports the figures."""
+    if threshold is None:
+        threshold = settings.FTTH_REJECTION_THRESHOLD if run.max_rejected_share is None else run.max_rejected_share
     if retirement_threshold is None:
         retirement_threshold = settings.FTTH_RETIREMENT_THRESHOLD
     guard = None if run.dry_run or run.confirmed_at else retirement_threshold
-    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.RUNNING, started_at=timezone.now())
+    ImportRun.objects.filter(pk=run.pk).update(
+        state=ImportRun.State.RUNNING, started_at=timezone.now(), error="", error_detail=""
+    )
     outcome = Outcome()
-    state, error = ImportRun.State.DONE, ""
+    state, error, detail = ImportRun.State.DONE, "", ""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
@@ -722,11 +743,9 @@ def run_import(
         state, error = ImportRun.State.AWAITING_CONFIRMATION, str(exc)
     except FormatError as exc:
         state, error = ImportRun.State.FAILED, str(exc)
-    except csv.Error as exc:  # read by Python (see _stage): e.g. a line longer than the csv module accepts
-        state, error = ImportRun.State.FAILED, f"Fichier CSV illisible : {exc}"[:2000]
     except Exception as exc:  # noqa: BLE001 — the run shows the failure; the data was rolled back
         logger.exception("FttH import %s failed", run.pk)
-        state, error = ImportRun.State.FAILED, f"{type(exc).__name__} : {exc}"[:2000]
+        state, error, detail = ImportRun.State.FAILED, failure_reason(exc, run.pk), technical_detail(exc)
     with transaction.atomic():
         ImportRejection.objects.filter(run=run).delete()
         ImportRejection.objects.bulk_create(
@@ -734,7 +753,8 @@ def run_import(
             for line, reason in outcome.rejections[:MAX_STORED_REJECTIONS]
         )
         ImportRun.objects.filter(pk=run.pk).update(
-            state=state, error=error, file_format=outcome.file_format, rows_read=outcome.rows_read,
+            state=state, error=error, error_detail=detail, max_rejected_share=threshold,
+            file_format=outcome.file_format, rows_read=outcome.rows_read,
             rows_outside=outcome.rows_outside, rows_rejected=len(outcome.rejections), finished_at=timezone.now(),
             **(outcome.counts if state == ImportRun.State.DONE else {}), **_figures(outcome.retirement),
         )  # fmt: skip
@@ -742,6 +762,87 @@ def run_import(
     if state == ImportRun.State.DONE and not run.dry_run and (run.created or run.updated or run.retired):
         tiles.invalidate()
     return run
+
+
+DETAIL_CHARS = 20_000
+
+
+def technical_detail(exc: BaseException) -> str:
+    """The exception and its traceback, for staff (the run's page, the admin): its end when it is long."""
+    return "".join(traceback.format_exception(exc))[-DETAIL_CHARS:]
+
+
+def failure_reason(exc: BaseException, run_id: int) -> str:
+    """What people read when an import fails on an exception: a French sentence that says what happened and
+    what to do, never the exception itself (logged, and kept on the run's error_detail for staff). The one
+    place where an import's exceptions become sentences: run_import, and the task when what fails is the
+    recording of the outcome itself (record_failure)."""
+    if isinstance(exc, FormatError):
+        return str(exc)
+    if isinstance(exc, csv.Error):  # read by Python (see _stage): e.g. a line longer than the csv module accepts
+        return (
+            "Le fichier n'a pas pu être lu comme un fichier CSV (une ligne est mal formée ou beaucoup trop "
+            "longue) : vérifiez qu'il s'agit bien d'un fichier « immeubles » de l'ARCEP ou d'un fichier IPE, "
+            "enregistré au format CSV, puis déposez-le de nouveau. Rien n'a été modifié."
+        )
+    if isinstance(exc, FileNotFoundError):
+        return (
+            "Le fichier de cet import n'est plus sur le serveur (il a été supprimé ou déplacé) : déposez-le de "
+            "nouveau. Rien n'a été modifié."
+        )
+    if isinstance(exc, OSError):
+        return (
+            "Le fichier n'a pas pu être lu sur le serveur (disque plein ou fichier inaccessible) : rien n'a été "
+            "modifié. Relancez l'import ; si l'échec se répète, signalez-le à l'équipe technique "
+            f"(import n° {run_id})."
+        )
+    if isinstance(exc, MemoryError):
+        return (
+            "Le serveur a manqué de mémoire pendant l'import : rien n'a été modifié. Relancez-le quand le serveur "
+            f"est moins chargé ; si l'échec se répète, signalez-le à l'équipe technique (import n° {run_id})."
+        )
+    if _sqlstate(exc) in VALUE_TOO_LARGE:
+        return (
+            "Une valeur du fichier n'a pas pu être enregistrée (par exemple un identifiant ou un nom de voie "
+            "beaucoup trop long) : rien n'a été modifié. Vérifiez que les colonnes du fichier sont bien celles "
+            "d'un fichier « immeubles » de l'ARCEP ou d'un fichier IPE, puis déposez-le de nouveau ; si le fichier "
+            f"est correct, signalez l'import n° {run_id} à l'équipe technique."
+        )
+    if isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError | psycopg.InterfaceError):
+        return (
+            "La base de données n'a pas répondu pendant l'import : rien n'a été modifié. Relancez l'import dans "
+            f"quelques minutes ; si l'échec se répète, signalez-le à l'équipe technique (import n° {run_id})."
+        )
+    return (
+        "L'import s'est arrêté sur une erreur inattendue : rien n'a été modifié. Relancez-le ; si l'échec se "
+        f"répète, signalez l'import n° {run_id} à l'équipe technique, qui en trouvera le détail dans le journal."
+    )
+
+
+# String data right truncation (a value longer than its column), numeric value out of range.
+VALUE_TOO_LARGE = {"22001", "22003"}
+
+
+def _sqlstate(exc: BaseException) -> str:
+    """PostgreSQL's code for the error (Django wraps psycopg's exceptions), "" for any other exception."""
+    for error in (exc, exc.__cause__):
+        if isinstance(error, psycopg.Error) and error.sqlstate:
+            return error.sqlstate
+    return ""
+
+
+def record_failure(*, run_id: int, exc: BaseException) -> None:
+    """When run_import itself raises (e.g. the database went away while it recorded the outcome): the run
+    says why in French before the job machinery (sman/jobs.py) could record the exception's name, which it
+    then leaves as it is (it only ends a run that is still running)."""
+    logger.error("FttH import %s failed", run_id, exc_info=exc)
+    try:
+        ImportRun.objects.filter(pk=run_id, state=ImportRun.State.RUNNING).update(
+            state=ImportRun.State.FAILED, error=failure_reason(exc, run_id), error_detail=technical_detail(exc),
+            finished_at=timezone.now(),
+        )  # fmt: skip
+    except DatabaseError:
+        logger.exception("FttH import %s: its failure could not be recorded", run_id)
 
 
 def _figures(retirement: Retirement | None) -> dict:
