@@ -68,7 +68,7 @@ class BuildingSerializer(AddressSerializer):
 
     class Meta(AddressSerializer.Meta):
         fields = [*AddressSerializer.Meta.fields, "operator_code", "premises", "pm_reference",
-                  "pm_installed_on", "commercial_service_date", "history"]  # fmt: skip
+                  "pm_installed_on", "commercial_service_date", "rnb_id", "history"]  # fmt: skip
 
     def to_representation(self, building):
         return serializers.ModelSerializer.to_representation(self, building)  # every field, the usual way
@@ -118,10 +118,12 @@ class ImportRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ImportRun
-        fields = ["id", "file_name", "file_format", "operator_code", "state", "dry_run", "rows_read", "rows_outside",
-                  "rows_rejected", "created", "updated", "unchanged", "retired", "status_changes", "error",
-                  "operator_buildings", "to_retire", "retirement_share", "confirmed_at", "created_at", "started_at",
-                  "finished_at", "rejections"]  # fmt: skip
+        # `error` says in French why an import failed and what to do; the technical detail of a failure
+        # (error_detail) is for staff, on the run's page, never here.
+        fields = ["id", "file_name", "file_format", "operator_code", "state", "dry_run", "max_rejected_share",
+                  "rows_read", "rows_outside", "rows_rejected", "created", "updated", "unchanged", "retired",
+                  "status_changes", "error", "operator_buildings", "to_retire", "retirement_share", "confirmed_at",
+                  "created_at", "started_at", "finished_at", "rejections"]  # fmt: skip
 
     def get_rejections(self, run) -> list[dict]:
         return [{"line": r.line, "reason": r.reason} for r in run.rejections.all()[:1000]]
@@ -131,6 +133,13 @@ class ImportUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
     operator = serializers.CharField(max_length=40, required=False, allow_blank=True)
     dry_run = serializers.BooleanField(required=False, default=False)
+    max_rejected_share = serializers.FloatField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Part des lignes (de la Métropole) qui peuvent être rejetées sans que le fichier soit refusé en "
+        "entier : de 0 à 0.5 (0.2 pour 20 %). Par défaut, celle des réglages du portail.",
+    )
 
 
 class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
@@ -163,10 +172,12 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
         try:
             run = uploads.import_upload(
                 uploaded=data.validated_data["file"], operator_code=code, user=request.user, operator=operator,
-                dry_run=data.validated_data["dry_run"],
+                dry_run=data.validated_data["dry_run"], max_rejected_share=data.validated_data["max_rejected_share"],
             )  # fmt: skip
         except ValidationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+            if "operator_code" in errors:  # this API's field is `operator`
+                errors["operator"] = errors.pop("operator_code")
             raise serializers.ValidationError(errors) from exc
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 

@@ -10,6 +10,8 @@ from django.db.models import F, Func
 from sman.jobs import JobMixin
 from sman.models import Organisation, Territory
 
+# The share of rejected lines a run may tolerate, at most (FTTH_REJECTION_THRESHOLD is the default).
+MAX_REJECTED_SHARE = 0.5
 TILE_ZOOM = 14
 # Web Mercator tile numbers at TILE_ZOOM, from longitude and latitude (the OpenStreetMap formula).
 TILE_SQL = (
@@ -81,7 +83,15 @@ class ImportRun(JobMixin):
     unchanged = models.PositiveIntegerField("immeubles inchangés", default=0)
     retired = models.PositiveIntegerField("immeubles retirés", default=0)
     status_changes = models.PositiveIntegerField("changements de statut", default=0)
+    # What people read: a French sentence that says what to do. What happened (the exception, its traceback)
+    # is in error_detail, for staff only (the run's page, the admin), never in the operators' API.
     error = models.TextField("motif de l'échec", blank=True)
+    error_detail = models.TextField("détail technique de l'échec", blank=True)
+    # Above this share of rejected lines (of the lines of the Métropole), the file is refused as a whole.
+    # Chosen for each run (staff page, API, command: 0 to MAX_REJECTED_SHARE, checked by
+    # uploads.check_max_rejected_share), FTTH_REJECTION_THRESHOLD by default; the share the import applied.
+    # Empty on runs recorded before it was kept.
+    max_rejected_share = models.FloatField("part de lignes rejetées tolérée", null=True, blank=True)
     # The mass retirement guard's figures (FTTH_RETIREMENT_THRESHOLD), when the file retires buildings: the
     # current buildings of the operator that loses the largest share, how many it would lose, and the share.
     operator_buildings = models.PositiveIntegerField("immeubles actuels de l'opérateur", null=True, blank=True)
@@ -118,6 +128,13 @@ class ImportRun(JobMixin):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+    @property
+    def max_rejected_percent(self) -> str:
+        """« 20 % », « 2,5 % » (empty for a run recorded before the share was kept)."""
+        if self.max_rejected_share is None:
+            return ""
+        return f"{round(self.max_rejected_share * 100, 2):g} %".replace(".", ",")
 
     @property
     def retirement_percent(self) -> float | None:
@@ -183,6 +200,10 @@ class Building(models.Model):
         db_persist=True,
     )
     label = models.CharField("adresse normalisée", max_length=300, help_text="Pour la recherche d'adresse.")
+    # From the IPE files that give it (Code_RNB, added by some operators in 2025), without its dashes.
+    rnb_id = models.CharField(
+        "identifiant RNB", max_length=12, blank=True, help_text="Identifiant du Référentiel national des bâtiments."
+    )
     street_key = models.CharField("voie normalisée", max_length=250, blank=True)
     # Written by every import for every building it writes, read only in the admin: neither indexed nor
     # checked by PostgreSQL (a foreign key check per row would double the time of a large import); the
