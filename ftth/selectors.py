@@ -5,13 +5,22 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, Q, Sum, Value, When
+from django.db.models.functions import Length
 from django.utils import timezone
 
+from actions import charts
 from sman.models import Territory
 
 from . import places
-from .models import CONNECTABLE_STATUSES, AlertSubscription, Building, ImportRun
+from .models import (
+    CONNECTABLE_STATUSES,
+    AlertSubscription,
+    Building,
+    CoverageSnapshot,
+    ImportRun,
+    coverage_rate,
+)
 
 NUMBER = re.compile(r"^\s*(\d{1,4})\s*(BIS|TER|QUATER|[A-Z](?![A-Z]))?[\s,.]*(.*)$", re.IGNORECASE)
 
@@ -244,12 +253,17 @@ def building_detail(pk: int):
 
 
 def coverage(territory=None) -> dict:
-    """Premises connectable / total for a commune, an EPT or the whole Métropole (active buildings)."""
+    """Premises connectable / total for a commune, an EPT or the whole Métropole (None or its territory),
+    from the active buildings as they are now."""
+    kind = territory.kind if territory is not None else Territory.Kind.METROPOLE
     buildings = Building.objects.filter(retired_at__isnull=True)
-    if territory is not None and territory.kind == "commune":
+    if kind == Territory.Kind.COMMUNE:
         buildings = buildings.filter(commune=territory)
-    elif territory is not None and territory.kind == "ept":
+    elif kind == Territory.Kind.EPT:
         buildings = buildings.filter(commune__parent=territory)
+    elif kind != Territory.Kind.METROPOLE:
+        # A delegated commune's buildings are counted in its commune's.
+        raise ValueError(f"coverage of a commune, an EPT or the Métropole, not of {territory} ({kind})")
     connectable = Q(status__in=CONNECTABLE_STATUSES)
     totals = buildings.aggregate(
         building_count=Count("id"),
@@ -257,21 +271,37 @@ def coverage(territory=None) -> dict:
         premises_connectable=Sum("premises", filter=connectable),
         buildings_connectable=Count("id", filter=connectable),
     )
-    if totals["premises_total"]:
-        totals["rate"] = round(100 * (totals["premises_connectable"] or 0) / totals["premises_total"], 1)
-    elif totals["building_count"]:
-        totals["rate"] = round(100 * totals["buildings_connectable"] / totals["building_count"], 1)
-    else:
-        totals["rate"] = None
+    totals["rate"] = coverage_rate(
+        premises=totals["premises_total"], premises_connectable=totals["premises_connectable"],
+        buildings=totals["building_count"], buildings_connectable=totals["buildings_connectable"],
+    )  # fmt: skip
     return totals
 
 
+# The panel's trend: its latest points (all of them in the API), the last few also as a table.
+PANEL_SERIES_POINTS, PANEL_SERIES_ROWS = 100, 10
+
+
 def coverage_panel(territory):
-    """The fibre block of a commune's or a territory's page."""
+    """The fibre block of a commune's or a territory's page: today's coverage and its trend across imports."""
     totals = coverage(territory)
     if not totals["building_count"]:
         return None
-    return "ftth/_coverage_panel.html", {"totals": totals, "territory": territory}
+    series = list(coverage_series(territory).reverse()[:PANEL_SERIES_POINTS])[::-1]
+    chart = charts.line_chart(
+        [(timezone.localdate(point.computed_at), point.rate) for point in series if point.rate is not None],
+        title=f"Part des logements et locaux raccordables à la fibre — {territory}",
+        unit="%",
+        width=560,
+        height=200,
+    )
+    return "ftth/_coverage_panel.html", {
+        "totals": totals,
+        "territory": territory,
+        "series": series,
+        "chart": chart,
+        "recent": series[::-1][:PANEL_SERIES_ROWS],
+    }
 
 
 @dataclass(frozen=True)
@@ -328,10 +358,9 @@ def surroundings(building) -> Surroundings:
         count, connectable, premises, premises_connectable, delays, quartiles, pm_count, pm_connectable = (
             cursor.fetchone()
         )
-    if premises:  # as coverage(): premises when the files give them, else buildings
-        rate = round(100 * (premises_connectable or 0) / premises, 1)
-    else:
-        rate = round(100 * connectable / count, 1) if count else None
+    rate = coverage_rate(
+        premises=premises, premises_connectable=premises_connectable, buildings=count, buildings_connectable=connectable
+    )
     observed = Delays(delays, *(round(q) for q in quartiles)) if delays else None
     return Surroundings(rate, observed, pm_count, pm_connectable)
 
@@ -387,6 +416,91 @@ def latest_commune_coverage() -> list[dict]:
 
 def territory_coverage() -> list[dict]:
     return [{"territory": t, **coverage(t)} for t in Territory.objects.filter(kind=Territory.Kind.EPT).order_by("id")]
+
+
+# What the coverage API lists, in this order: the Métropole, its EPTs (T1…T12), their communes.
+COVERAGE_KINDS = (Territory.Kind.METROPOLE, Territory.Kind.EPT, Territory.Kind.COMMUNE)
+
+
+def coverage_territories():
+    """The territories that have a coverage: the Métropole, the EPTs and the communes, in that order."""
+    rank = Case(*(When(kind=kind, then=Value(i)) for i, kind in enumerate(COVERAGE_KINDS)))
+    return (
+        Territory.objects.filter(kind__in=COVERAGE_KINDS)
+        .select_related("parent")
+        .only("code", "name", "kind", "parent__code")
+        .order_by(rank, Length("code"), "code")
+    )
+
+
+def coverage_within(territories, territory):
+    """Of ``territories``, ``territory`` itself and those it contains (an EPT's communes; everything for the
+    Métropole)."""
+    return territories.filter(Q(pk=territory.pk) | Q(parent=territory) | Q(parent__parent=territory))
+
+
+def coverage_rows(territories) -> list[dict]:
+    """Each territory's coverage as its latest snapshot has it (the figures after the last import that
+    touched it), and the files it comes from: per operator code (a blank one for a file of several operators,
+    ARCEP's), the last import among its snapshots'. Each operator's file replaces that operator's buildings,
+    so these are the files its current figures were computed from. Three queries, whatever the number."""
+    territories = list(territories)
+    ids = [t.pk for t in territories]
+    snapshots = CoverageSnapshot.objects.filter(territory_id__in=ids)
+    latest = {
+        s.territory_id: s for s in snapshots.order_by("territory_id", "-computed_at", "-pk").distinct("territory_id")
+    }
+    sources: dict[int, list[dict]] = {}
+    for snapshot in (
+        snapshots.filter(run__isnull=False)
+        .select_related("run", "run__operator")
+        .order_by("territory_id", "run__operator_code", "-computed_at", "-pk")
+        .distinct("territory_id", "run__operator_code")
+    ):
+        sources.setdefault(snapshot.territory_id, []).append(snapshot_source(snapshot))
+    rows = []
+    for territory in territories:
+        snapshot = latest.get(territory.pk)
+        rows.append(
+            {
+                "code": territory.code,
+                "name": territory.name,
+                "kind": territory.kind,
+                "parent": territory.parent.code if territory.parent_id else None,
+                "buildings": snapshot.buildings if snapshot else 0,
+                "buildings_connectable": snapshot.buildings_connectable if snapshot else 0,
+                "premises": snapshot.premises if snapshot else 0,
+                "premises_connectable": snapshot.premises_connectable if snapshot else 0,
+                "rate": snapshot.rate if snapshot else None,
+                "computed_at": snapshot.computed_at if snapshot else None,
+                "sources": sorted(sources.get(territory.pk, []), key=lambda s: s["imported_at"], reverse=True),
+            }
+        )
+    return rows
+
+
+def snapshot_source(snapshot) -> dict | None:
+    """The import a snapshot comes from: its file, operator and date (None when the run was deleted)."""
+    run = snapshot.run
+    if run is None:
+        return None
+    return {
+        "file_name": run.file_name,
+        "file_format": run.file_format,
+        "operator_code": run.operator_code,
+        "operator": run.operator.name if run.operator_id else None,
+        "imported_at": snapshot.computed_at,
+    }
+
+
+def coverage_snapshots():
+    """Coverage snapshots oldest first, with their import and its operator."""
+    return CoverageSnapshot.objects.select_related("run", "run__operator").order_by("computed_at", "pk")
+
+
+def coverage_series(territory):
+    """A territory's coverage after each import that touched it, oldest first, with the import."""
+    return coverage_snapshots().filter(territory=territory)
 
 
 # The tokens services.alert_subscribe() makes (secrets.token_urlsafe(32): 43 characters), with some room.

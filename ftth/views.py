@@ -13,7 +13,7 @@ from sman.maps import feature_collection
 from sman.permissions import is_metropole_staff, user_passes
 
 from . import arrival, selectors, services, tiles, uploads
-from .models import ImportRun, Status
+from .models import MAX_REJECTED_SHARE, ImportRun, Status
 from .permissions import can_decide_import, operator_for_code
 
 CRUMBS = [("Fibre", "/fibre/")]
@@ -157,6 +157,29 @@ class UploadForm(forms.Form):
         help_text="Obligatoire pour un fichier IPE ; un fichier ARCEP porte le code de chaque immeuble.",
     )  # fmt: skip
     dry_run = forms.BooleanField(label="Simulation (valider et compter sans enregistrer)", required=False)
+    # A percentage here; a share (0 to 0.5) for the service, the API and the command.
+    max_rejected_share = forms.FloatField(
+        label="Lignes rejetées tolérées (%)", required=False, localize=True,
+        error_messages={"invalid": "Indiquez un pourcentage, par exemple 20 ou 2,5."},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = f"{settings.FTTH_REJECTION_THRESHOLD * 100:g}".replace(".", ",")
+        field = self.fields["max_rejected_share"]
+        field.widget.attrs["inputmode"] = "decimal"
+        field.help_text = (
+            f"Au-delà de cette part de lignes rejetées (parmi celles de la Métropole), le fichier est refusé en "
+            f"entier et rien n'est modifié. Vide : {default} %. De 0 à {MAX_REJECTED_SHARE * 100:g} %."
+        )
+
+    def clean_max_rejected_share(self):
+        percent = self.cleaned_data["max_rejected_share"]
+        if percent is None:
+            return None
+        if not 0 <= percent <= MAX_REJECTED_SHARE * 100:
+            raise ValidationError(f"Indiquez un pourcentage entre 0 et {MAX_REJECTED_SHARE * 100:g} %.")
+        return percent / 100
 
 
 @user_passes(is_metropole_staff)
@@ -168,6 +191,7 @@ def import_list(request):
             run = uploads.import_upload(
                 uploaded=form.cleaned_data["file"], operator_code=code, operator=operator_for_code(code),
                 user=request.user, dry_run=form.cleaned_data["dry_run"],
+                max_rejected_share=form.cleaned_data["max_rejected_share"],
             )  # fmt: skip
         except ValidationError as exc:
             add_validation_error(form, exc)
