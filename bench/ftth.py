@@ -6,9 +6,11 @@
   with its ratio to the SQL alone;
 - tile p50/p95 and size at zooms 10, 12, 14 and 16 over central Paris, uncached.
 
-It uses the local database (`make run`), under the operator code BENCH, and removes what it created.
+It uses the local database (`make run`, or DATABASE_URL / REDIS_URL), under the operator code BENCH, and
+removes what it created. ``--only search`` imports the file once and measures the address search alone
+(no raw COPY, no re-import, no tiles).
 
-    .venv/bin/python bench/ftth.py [--buildings 1000000]
+    .venv/bin/python bench/ftth.py [--buildings 1000000] [--only search]
 """
 
 import argparse
@@ -89,20 +91,29 @@ def raw_copy_seconds(path: Path) -> float:
     return elapsed
 
 
-def search_queries(n: int) -> list[str]:
-    """Addresses that exist, typed the way people type them (abbreviations, no accents, commas)."""
-    from ftth.models import Building
+def search_queries(n: int) -> dict[str, list[str]]:
+    """Addresses that exist, typed the way people type them (abbreviations, no accents, commas), with their
+    commune (the common case), without it, and in a commune that has no street of that name."""
+    from ftth.models import Building, Street
 
     rng = random.Random(7)
     sample = list(
         Building.objects.filter(operator_code="BENCH")
         .order_by("?")
-        .values_list("number", "street_type", "street_name", "commune__name")[:n]
+        .values_list("number", "street_type", "street_name", "commune__name", "street_key")[:n]
     )
-    typed = []
-    for number, street_type, street, commune in sample:
+    communes = list(Street.objects.values_list("commune__name", "commune_id").distinct())
+    typed = {"avec la commune": [], "sans la commune": [], "rue absente de la commune": []}
+    for number, street_type, street, commune, key in sample:
         short = {"BOULEVARD": "bd", "AVENUE": "av", "RUE": "rue", "PLACE": "pl"}.get(street_type, street_type.lower())
-        typed.append(f"{number} {short} {street.lower()}{',' if rng.random() < 0.5 else ''} {commune}")
+        typed["avec la commune"].append(
+            f"{number} {short} {street.lower()}{',' if rng.random() < 0.5 else ''} {commune}"
+        )
+        typed["sans la commune"].append(f"{number} {short} {street.lower()}")
+        if len(typed["rue absente de la commune"]) < n // 4:
+            other, other_id = rng.choice(communes)
+            if not Street.objects.filter(commune_id=other_id, key=key).exists():
+                typed["rue absente de la commune"].append(f"{number} {short} {street.lower()} {other}")
     return typed
 
 
@@ -162,6 +173,51 @@ def http_load(queries: list[str], seconds: float = 15.0, clients: int = 8) -> tu
         server.wait(timeout=20)
 
 
+def answers(n: int) -> list[float]:
+    """The answer of a building's page (ftth/arrival.py: one pass over its commune's buildings), in ms."""
+    from django.utils import timezone
+
+    from ftth import arrival, selectors
+    from ftth.models import CONNECTABLE_STATUSES, Building
+
+    ids = Building.objects.filter(operator_code="BENCH").exclude(status__in=CONNECTABLE_STATUSES).order_by("?")
+    today, timings = timezone.localdate(), []
+    for pk in ids.values_list("pk", flat=True)[:n]:
+        start = time.perf_counter()
+        arrival.arrival_for(selectors.building_detail(pk), today)
+        timings.append((time.perf_counter() - start) * 1000)
+    return timings
+
+
+def search(selectors) -> None:
+    """The selector alone (each kind of query), then over HTTP under load (the common kind)."""
+    queries = search_queries(400)
+    print("\nRecherche d'adresse")
+    print(f"{'mesure':<52} {'requêtes':>8} {'p50 (ms)':>10} {'p95 (ms)':>10} {'req/s':>8}")
+    sql_p95 = {}
+    for kind, typed in queries.items():
+        sql_ms = []
+        for q in typed:
+            start = time.perf_counter()
+            selectors.search_addresses(q)
+            sql_ms.append((time.perf_counter() - start) * 1000)
+        sql_p95[kind] = percentile(sql_ms, 95)
+        print(
+            f"{'base de données (selector), ' + kind:<52} {len(typed):>8} {percentile(sql_ms, 50):>10.1f} "
+            f"{sql_p95[kind]:>10.1f} {'':>8}"
+        )
+    answer_ms = answers(100)
+    print(f"{'réponse d’un immeuble non raccordable':<52} {len(answer_ms):>8} {percentile(answer_ms, 50):>10.1f} "
+          f"{percentile(answer_ms, 95):>10.1f} {'':>8}")  # fmt: skip
+    common = queries["avec la commune"]
+    http_ms, errors, rps = http_load(common)
+    print(
+        f"{'HTTP, 8 clients (gunicorn), avec la commune':<52} {len(http_ms):>8} {percentile(http_ms, 50):>10.1f} "
+        f"{percentile(http_ms, 95):>10.1f} {rps:>8.0f}"
+    )
+    print(f"ratio HTTP / SQL (p95) : {percentile(http_ms, 95) / sql_p95['avec la commune']:.1f} ; erreurs : {errors}")
+
+
 def tile_xy(lon, lat, z):
     n = 2**z
     return int((lon + 180) / 360 * n), int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
@@ -170,6 +226,7 @@ def tile_xy(lon, lat, z):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--buildings", type=int, default=1_000_000)
+    parser.add_argument("--only", choices=["search"], help="Only the address search (after one import).")
     parser.add_argument("--child-import")
     args = parser.parse_args()
     if args.child_import:
@@ -189,6 +246,11 @@ def main() -> None:
         print(f"Fichier IPE synthétique : {args.buildings} immeubles, {path.stat().st_size / 1e6:.0f} Mo, "
               f"écrit en {time.perf_counter() - start:.1f} s")  # fmt: skip
         try:
+            if args.only == "search":
+                state, seconds, peak, created, rejected, error = imported(path)
+                print(f"Import ({state}) : {seconds:.1f} s, {created} immeubles créés, {rejected} rejetés {error}")
+                search(selectors)
+                return
             raw = raw_copy_seconds(path)
             state, seconds, peak, created, rejected, error = imported(path)
             # The same file again: every building is compared with the file, nothing is written.
@@ -206,24 +268,7 @@ def main() -> None:
             print(f"créés : {created}, rejetés : {rejected}, mémoire max de l'import : {peak} Mo "
                   f"(ré-import : {again_peak} Mo) {error}")  # fmt: skip
 
-            queries = search_queries(400)
-            sql_ms = []
-            for q in queries:
-                start = time.perf_counter()
-                selectors.search_addresses(q)
-                sql_ms.append((time.perf_counter() - start) * 1000)
-            http_ms, errors, rps = http_load(queries)
-            print("\nRecherche d'adresse")
-            print(f"{'mesure':<32} {'p50 (ms)':>10} {'p95 (ms)':>10} {'req/s':>8}")
-            print(
-                f"{'base de données (selector)':<32} {percentile(sql_ms, 50):>10.1f} {percentile(sql_ms, 95):>10.1f} {'':>8}"
-            )
-            print(
-                f"{'HTTP, 8 clients (gunicorn)':<32} {percentile(http_ms, 50):>10.1f} {percentile(http_ms, 95):>10.1f} {rps:>8.0f}"
-            )
-            print(
-                f"ratio HTTP / SQL (p95) : {percentile(http_ms, 95) / percentile(sql_ms, 95):.1f} ; erreurs : {errors}"
-            )
+            search(selectors)
 
             print("\nTuiles vectorielles (non mises en cache), Paris centre")
             print(f"{'zoom':>5} {'tuiles':>7} {'p50 (ms)':>10} {'p95 (ms)':>10} {'taille max (Ko)':>16}")

@@ -248,7 +248,8 @@ def application_list(request):
             "page_obj": page,
             "staff": staff,
             "statuses": Application.Status.choices,
-            "calls": Call.objects.all(),
+            # Agents choose among published calls only: a call being prepared is not public yet.
+            "calls": Call.objects.all() if staff else Call.objects.filter(is_published=True),
             "selected_status": status,
             "selected_call": call,
             "q": q,

@@ -38,7 +38,7 @@ class StatusChangeInline(admin.TabularInline):
 class BuildingAdmin(MapAdminMixin, admin.ModelAdmin):
     list_display = ("label", "operator_code", "status", "commune", "premises", "retired_at")
     list_filter = ("status", "operator_code", "commune__parent")
-    search_fields = ("building_id", "label", "pm_reference")
+    search_fields = ("building_id", "label", "pm_reference", "rnb_id")
     list_select_related = ("commune",)
     readonly_fields = ("first_run", "last_run", "updated_at")
     inlines = [StatusChangeInline]

@@ -1,5 +1,6 @@
-"""When does fibre reach this building? Exact when the data says so, an estimated quarter when it can
-be estimated (and how), otherwise « pas de date annoncée » with the commune's deployment rate."""
+"""When does fibre reach this building? Exact when the data says so; estimated, as a range of quarters
+with its basis and spread, when the delays observed in the commune allow it; otherwise what is known (the
+PM's installation, the share of its buildings already connectable, the commune's rate), never more."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,39 +37,77 @@ NEXT_STEP = {
 }  # fmt: skip
 
 
+# Fewer delays observed in a commune than this make no estimate: their spread would mean nothing.
+MIN_DELAYS = 5
+
+
 @dataclass(frozen=True)
 class Arrival:
-    kind: str  # available | exact | estimated | unknown
+    """The answer, with what it rests on; the templates (ftth/_answer.html) put it in words.
+
+    - available: ``day`` is the commercial service date, or (``observed``) the day our data first said so;
+    - exact: ``day`` is the commercial service date the operator announces;
+    - estimated: the PM's installation + the delays observed in the commune (``delays``): ``period`` is the
+      middle half of them (25–75 %), never before today, ``quarter`` the median's;
+    - overdue: the median delay after the PM's installation has passed: no estimate any more, only the facts;
+    - unknown: no date and no estimate, only the facts.
+    The facts (``pm_installed_on``, ``pm_buildings``/``pm_connectable``, ``commune_rate``, ``announced``:
+    an announced service date already passed) come with every answer but ``available`` and ``exact``.
+    """
+
+    kind: str
     day: date | None = None
+    observed: bool = False
+    period: str = ""
     quarter: str = ""
-    how: str = ""
+    delays: selectors.Delays | None = None
+    pm_installed_on: date | None = None
+    pm_buildings: int = 0
+    pm_connectable: int = 0
     commune_rate: float | None = None
+    announced: date | None = None
+
+    @property
+    def pm_share(self) -> float | None:
+        return round(100 * self.pm_connectable / self.pm_buildings) if self.pm_buildings else None
 
 
 def arrival_for(building, today: date) -> Arrival:
     status = building.status
     if status in CONNECTABLE_STATUSES:
-        since = building.commercial_service_date or selectors.became_connectable_on(building)
-        return Arrival("available", since)
+        if building.commercial_service_date:
+            return Arrival("available", building.commercial_service_date)
+        return Arrival("available", selectors.became_connectable_on(building), observed=True)
     if building.commercial_service_date and building.commercial_service_date >= today:
-        return Arrival(
-            "exact",
-            building.commercial_service_date,
-            how="date de mise en service commerciale annoncée par l'opérateur",
-        )
-    rate = selectors.coverage(building.commune)["rate"]
-    if status != Status.ABANDONED and building.pm_installed_on:
-        median = selectors.median_pm_to_service_days(building.commune)
-        if median is not None:
-            estimate = building.pm_installed_on + timedelta(days=median)
-            late = estimate < today
-            if late:  # the usual delay has passed: the next quarter is the honest estimate
-                estimate = selectors.next_quarter_start(today)
-            how = (
-                f"estimation à partir de l'installation du point de mutualisation le "
-                f"{building.pm_installed_on:%d/%m/%Y} et du délai médian observé à {building.commune.name} "
-                f"entre installation et mise en service ({median} jours)"
-                + (" ; ce délai est déjà dépassé, d'où le trimestre prochain" if late else "")
-            )
-            return Arrival("estimated", estimate, selectors.quarter_of(estimate), how, rate)
-    return Arrival("unknown", commune_rate=rate)
+        return Arrival("exact", building.commercial_service_date)
+    around = selectors.surroundings(building)
+    facts = {
+        "delays": around.delays,
+        "pm_installed_on": building.pm_installed_on,
+        "pm_buildings": around.pm_buildings if building.pm_reference else 0,
+        "pm_connectable": around.pm_connectable if building.pm_reference else 0,
+        "commune_rate": around.commune_rate,
+        "announced": building.commercial_service_date,
+    }
+    delays = around.delays
+    if status == Status.ABANDONED or not building.pm_installed_on or not delays or delays.count < MIN_DELAYS:
+        return Arrival("unknown", **facts)
+    median = building.pm_installed_on + timedelta(days=delays.median)
+    if median < today:
+        return Arrival("overdue", median, **facts)
+    earliest = max(building.pm_installed_on + timedelta(days=delays.p25), today)
+    latest = building.pm_installed_on + timedelta(days=delays.p75)
+    return Arrival(
+        "estimated", median, period=quarters_between(earliest, latest), quarter=selectors.quarter_of(median), **facts
+    )
+
+
+def quarters_between(first: date, last: date) -> str:
+    """« au 3e trimestre 2026 », « entre le 2e et le 4e trimestre 2026 », « entre le 4e trimestre 2026 et le
+    1er trimestre 2027 »."""
+    start, end = selectors.quarter_of(first), selectors.quarter_of(last)
+    if start == end:
+        return f"au {start}"
+    if first.year == last.year:
+        return f"entre le {start.split()[0]} et le {end}"
+    return f"entre le {start} et le {end}"

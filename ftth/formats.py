@@ -1,4 +1,16 @@
-"""The two file formats, recognised from their header and read by column name, never by position."""
+"""The two file formats, recognised from their header and read by column label (any order, any case), never by
+position. Only the ``required`` columns must be there: every other one may be absent, and reads as empty.
+
+Published layouts, all read by this table:
+
+- ARCEP « immeubles » (comma-separated, WGS-84): earlier files have 18 columns (x, y, imb_id, num_voie,
+  cp_no_voie, type_voie, nom_voie, batiment, code_insee, code_poste, nom_com, catg_loc_imb, imb_etat, pm_ref,
+  pm_etat, code_l331, geom_mod, type_imb); 2024 adds date_completude and date_completude_manquante; 2025 adds
+  pm_date_mad after pm_etat and drops geom_mod.
+- Interop'Fibre IPE v3.0 (semicolon-separated, its projection on each line), with or without its optional
+  columns; some operators added Code_RNB and Date_RNB in 2025 (the building's id in the Référentiel national
+  des bâtiments).
+"""
 
 import codecs
 import csv
@@ -22,13 +34,14 @@ IPE_PROJECTIONS = {"RGF93": 2154, "LAMBERT93": 2154, "WGS84": 4326, "LAMB2E": 27
 STAGING_COLUMNS = (
     "line", "operator_code", "building_id", "address_code", "number", "number_suffix", "street_type",
     "street_name", "building_name", "insee_code", "postcode", "premises", "status_raw", "building_type",
-    "pm_reference", "pm_status", "pm_date", "service_date", "x", "y", "projection", "date_format",
+    "pm_reference", "pm_status", "pm_date", "service_date", "x", "y", "projection", "date_format", "rnb_id",
 )  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Format:
     name: str
+    label: str  # for people: « un fichier {label} »
     delimiter: str
     required: tuple[str, ...]
     # staging column -> file column (absent columns read as empty)
@@ -36,9 +49,19 @@ class Format:
     statuses: dict[str, str]
     date_format: str
 
+    def position(self, header: list[str], name: str) -> int | None:
+        """The position of the staging column ``name``'s file column in ``header``, None when the file has
+        none (a repeated label: the last one, as csv.DictReader)."""
+        source = self.columns.get(name)
+        if source is None:
+            return None
+        labels = [label.lower() for label in header]
+        return next((len(labels) - 1 - i for i, label in enumerate(reversed(labels)) if label == source.lower()), None)
+
 
 ARCEP = Format(
     name="arcep",
+    label="« immeubles » de l'ARCEP",
     delimiter=",",
     required=("x", "y", "imb_id", "code_insee", "imb_etat"),
     columns={
@@ -53,6 +76,7 @@ ARCEP = Format(
 
 IPE = Format(
     name="ipe",
+    label="IPE",
     delimiter=";",
     required=("IdentifiantImmeuble", "CodeInseeImmeuble", "EtatImmeuble", "CoordonneeImmeubleX",
               "CoordonneeImmeubleY", "TypeProjectionGeographique"),
@@ -63,7 +87,7 @@ IPE = Format(
         "building_name": "BatimentImmeuble", "premises": "NombreLogementsAdresseIPE", "status_raw": "EtatImmeuble",
         "service_date": "DateMiseEnServiceCommercialeImmeuble", "pm_reference": "ReferencePM", "pm_status": "EtatPM",
         "pm_date": "DateInstallationPM", "building_type": "TypeImmeuble", "x": "CoordonneeImmeubleX",
-        "y": "CoordonneeImmeubleY", "projection": "TypeProjectionGeographique",
+        "y": "CoordonneeImmeubleY", "projection": "TypeProjectionGeographique", "rnb_id": "Code_RNB",
     },
     statuses=IPE_STATUSES,
     date_format="YYYYMMDD",
@@ -131,14 +155,45 @@ def sniff_head(head: bytes, *, whole: bool) -> tuple[Format, str, list[str]]:
 
 
 def _recognise(first_line: str) -> tuple[Format, list[str]]:
+    """The format whose required columns the header has (labels in any case); else a FormatError that names
+    the missing columns of the format the header looks like, or says that it looks like neither."""
+    closest = None
     for fmt in (IPE, ARCEP):
         header = [h.strip().lstrip("\ufeff") for h in next(csv.reader([first_line], delimiter=fmt.delimiter), [])]
-        if all(column in header for column in fmt.required):
+        labels = {label.lower() for label in header}
+        missing = [column for column in fmt.required if column.lower() not in labels]
+        if not missing:
             return fmt, header
+        known = len(labels & {column.lower() for column in (*fmt.required, *fmt.columns.values())})
+        if known >= 2 and (closest is None or known > closest[0]):
+            closest = (known, fmt, missing)
+    if closest is not None:
+        _, fmt, missing = closest
+        which = f"de colonne {missing[0]}" if len(missing) == 1 else f"les colonnes {', '.join(missing)}"
+        raise FormatError(
+            f"Le fichier n'a pas {which} : vérifiez qu'il s'agit bien d'un fichier « immeubles » de l'ARCEP ou "
+            f"d'un fichier IPE, complet et avec sa ligne d'en-tête (un fichier {fmt.label} a au moins les "
+            f"colonnes {', '.join(fmt.required)})."
+        )
     raise FormatError(
         "Format non reconnu : l'en-tête ne correspond ni au fichier « immeubles » de l'ARCEP "
-        "ni à un fichier IPE Interop'Fibre (colonnes attendues introuvables)."
+        "ni à un fichier IPE Interop'Fibre (colonnes attendues introuvables). Vérifiez que la première ligne du "
+        "fichier est bien son en-tête : x, y, imb_id, code_insee, imb_etat… séparés par des virgules pour "
+        "l'ARCEP ; IdentifiantImmeuble, CodeInseeImmeuble, EtatImmeuble… séparés par des points-virgules pour un "
+        "fichier IPE."
     )
+
+
+def operator_needed(fmt: Format, header: list[str]) -> str | None:
+    """Why a file needs the operator's code given with it (None: each of its lines names its operator)."""
+    if "operator_code" not in fmt.columns:
+        return "Un fichier IPE demande le code de l'opérateur."
+    if fmt.position(header, "operator_code") is None:
+        return (
+            f"Ce fichier {fmt.label} n'a pas de colonne {fmt.columns['operator_code']} (l'opérateur de chaque "
+            "immeuble) : indiquez le code de l'opérateur de ses immeubles."
+        )
+    return None
 
 
 def read_head(file) -> tuple[bytes, bool]:

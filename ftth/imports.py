@@ -1,40 +1,53 @@
 """Import of an ARCEP « immeubles » file or an operator's IPE file: the bulk path.
 
-1. Recognise the format from the header, then let PostgreSQL read the file: COPY (CSV, the file's
+1. Recognise the format from the header (columns by their label, see formats.py: every layout the ARCEP
+   and the operators publish), then let PostgreSQL read the file: COPY (CSV, the file's
    encoding) into an unlogged work table of raw text, skipping the lines of other départements, while
    Python checks, chunk by chunk, that PostgreSQL reads it as its csv module would. A file PostgreSQL
    would read differently (ragged lines, quotes inside unquoted fields) is read by Python instead.
 2. Validate in SQL, in one pass that PostgreSQL's parallel workers share: the Métropole's communes
    (Paris arrondissements and Pierrefitte-sur-Seine included), missing identifier, unknown status, bad
-   date, bad or out-of-area coordinates (each rejected line gets the first reason that applies), then
+   date, bad or out-of-area coordinates, bad RNB id (each rejected line gets the first reason that applies), then
    duplicate identifiers; reproject (Lambert-93, Lambert II étendu or WGS-84) to WGS-84. Values that
    repeat (statuses, dates…) are parsed once per distinct value.
-3. Refuse the whole file when the share of rejected lines passes the threshold.
+3. Refuse the whole file when the share of rejected lines passes the one the run tolerates (chosen for each
+   run, FTTH_REJECTION_THRESHOLD by default).
 4. Retire (never delete) the operator's buildings missing from the file, update the buildings where
    something changed, insert the new ones, record every status change. A re-import writes nothing; an
    operator's first file is only inserted. A file that would retire more than FTTH_RETIREMENT_THRESHOLD
    of an operator's current buildings is rolled back and waits for staff to confirm it.
 Everything but the run's own record happens in one transaction (the work tables included, dropped
 before it commits): a failed or killed import leaves the previous data as it was. Imports run one at a
-time (an advisory lock).
+time (an advisory lock). A failure reads as a French sentence that says what to do (failure_reason); the
+exception goes to the log and to the run's error_detail, for staff.
 """
 
 import csv
 import logging
 import re
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psycopg
 from django.conf import settings
-from django.db import DataError, IntegrityError, connection, transaction
+from django.db import (
+    DatabaseError,
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 from psycopg import sql
 
 from sman.models import Territory
 
-from . import tiles
-from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, Format, FormatError, sniff
-from .models import ImportRejection, ImportRun
+from . import coverage, tiles
+from .formats import IPE_PROJECTIONS, IPE_STATUSES, STAGING_COLUMNS, Format, FormatError, operator_needed, sniff
+from .models import MAX_REJECTED_SHARE, ImportRejection, ImportRun
 
 logger = logging.getLogger(__name__)
 MAX_STORED_REJECTIONS = 10_000
@@ -99,8 +112,12 @@ def metropole_insee_codes() -> dict[str, int]:
 @dataclass
 class Staged:
     fmt: Format
-    positions: dict[str, int]  # file column name -> its column in ftth_raw (c0, c1, …)
+    header: list[str]  # the file's column labels: its column i is c{i} in ftth_raw
     trim: str  # how SQL trims a value as str.strip() did, for this file (see _Scanner)
+
+    def column(self, name: str) -> int | None:
+        """Where the file has the staging column ``name`` (None: it has not, the value reads as empty)."""
+        return self.fmt.position(self.header, name)
 
 
 NO_TRIM, TRIM_SPACES = "{}", "btrim({})"
@@ -182,16 +199,14 @@ def _drop_work_tables(cursor) -> None:
     cursor.execute(f"DROP TABLE IF EXISTS {staging}, {', '.join(f'pg_temp.{n}' for n in TEMP_TABLES)} CASCADE")
 
 
-def _stage(cursor, path: Path, outcome: Outcome) -> Staged:
+def _stage(cursor, path: Path, outcome: Outcome, operator_code: str) -> Staged:
     """The file's lines, as raw text, into ftth_raw (line, c0, c1, …); rows_read counts them all, but
     lines outside the Métropole's départements are not kept (the national file has tens of millions)."""
     fmt, encoding, header = sniff(path)
     outcome.file_format = fmt.name
-    staged = Staged(
-        fmt=fmt,
-        positions={name: i for i, name in enumerate(header)},  # a repeated name: the last, as csv.DictReader
-        trim=TRIM_ALL,
-    )
+    if not operator_code and (reason := operator_needed(fmt, header)):
+        raise FormatError(reason)
+    staged = Staged(fmt=fmt, header=header, trim=TRIM_ALL)
     codes = metropole_insee_codes()
     _drop_work_tables(cursor)  # inside an outer transaction (tests), a previous import's may still exist
     # Unqualified names: the staging schema's tables first, then the usual ones.
@@ -231,7 +246,7 @@ def _copy(cursor, path, staged: Staged, encoding, columns, codes, scanner: _Scan
     """PostgreSQL reads the file while Python scans it; the identity column numbers every line read,
     kept or not. Only lines whose INSEE code starts with a Métropole département are kept, or might
     once trimmed (they do not start with two digits): the validation decides for those."""
-    insee = sql.Identifier(f"c{staged.positions[staged.fmt.columns['insee_code']]}")
+    insee = sql.Identifier(f"c{staged.column('insee_code')}")
     statement = sql.SQL(
         "COPY ftth_raw ({columns}) FROM STDIN WITH (FORMAT csv, HEADER true, DELIMITER {delimiter}, "
         "ENCODING {encoding}) WHERE left({insee}, 2) = ANY({departements}) OR left({insee}, 2) !~ '^[0-9]{{2}}$'"
@@ -252,7 +267,7 @@ def _copy(cursor, path, staged: Staged, encoding, columns, codes, scanner: _Scan
 
 def _copy_with_python(cursor, path, staged: Staged, encoding, width, codes) -> int:
     """The csv module's reading of the file: short lines padded, extra fields ignored, blank lines skipped."""
-    insee = staged.positions[staged.fmt.columns["insee_code"]]
+    insee = staged.column("insee_code")
     departements = {code[:2] for code in codes}
     read = 0
     with (
@@ -299,15 +314,17 @@ FROM sman_territory WHERE kind = 'metropole';
 
 # Statuses, projections, numbers of premises, dates and streets take few distinct values: each is read
 # once (the functions above catch errors, which costs a subtransaction per call). The distinct values
-# are collected in one pass over the staged lines (grouping sets), not one pass per lookup.
+# are collected in one pass over the staged lines (grouping sets), not one pass per lookup. Each set
+# that is read on its own carries a tag: the columns a file lacks are all the same constant (''), which
+# PostgreSQL groups as one expression, so that GROUPING() of a missing column says nothing of its set.
 LOOKUPS_SQL = """
 CREATE TEMP TABLE ftth_values ON COMMIT DROP AS
-SELECT GROUPING({status_raw}) = 0 AS is_code, GROUPING({street_name}) = 0 AS is_street,
+SELECT GROUPING('#codes'::text) = 0 AS is_code, GROUPING('#streets'::text) = 0 AS is_street,
        {status_raw} AS status_raw, {projection} AS projection, {premises} AS premises, {pm_date} AS pm_date,
        {service_date} AS service_date, {street_type} AS street_type, {street_name} AS street_name
 FROM ftth_raw
-GROUP BY GROUPING SETS (({status_raw}, {projection}, {premises}), ({pm_date}), ({service_date}),
-                        ({street_type}, {street_name}));
+GROUP BY GROUPING SETS (({status_raw}, {projection}, {premises}, '#codes'::text), ({pm_date}), ({service_date}),
+                        ({street_type}, {street_name}, '#streets'::text));
 CREATE UNLOGGED TABLE ftth_codes AS
 SELECT {codes_key} AS key, d.status_raw, d.projection, d.premises, st.status, sr.srid,
        d.premises <> '' AND d.premises !~ '^[0-9]{{1,6}}$' AS bad_premises
@@ -347,6 +364,7 @@ REASON = """CASE
   WHEN {x} IS NULL OR {y} IS NULL THEN 'coordonnées illisibles'
   WHEN d1.value = '0001-01-01' OR d2.value = '0001-01-01' THEN 'date invalide'
   WHEN k.bad_premises THEN 'nombre de logements invalide'
+  WHEN f.rnb_id <> '' AND upper(replace(f.rnb_id, '-', '')) !~ '^[0-9A-Z]{{12}}$' THEN 'identifiant RNB invalide'
 END"""
 CHECK_SQL = f"""
 CREATE UNLOGGED TABLE ftth_checked AS
@@ -358,7 +376,7 @@ SELECT f.line, f.operator_code, f.building_id, f.address_code, f.number, f.numbe
        concat_ws(' ', nullif(upper(f.number), ''),
                  CASE WHEN f.number_suffix <> '' THEN nullif(upper(unaccent(f.number_suffix)), '') END,
                  nullif(n.plain, ''), nullif(f.postcode, ''), f.commune_plain) AS label,
-       n.street_key,
+       n.street_key, upper(replace(f.rnb_id, '-', '')) AS rnb_id,
        coalesce({REASON}, CASE WHEN p.location IS NULL OR NOT ST_Intersects(p.location, a.area)
                                THEN 'coordonnées hors de la Métropole' END) AS rejected_for
 FROM (SELECT r.line, c.id AS commune_id, c.plain AS commune_plain, {{fields}}
@@ -403,10 +421,10 @@ def _field(staged: Staged, name: str, operator_code: str) -> sql.Composable:
         return sql.Literal("WGS84")
     if name == "operator_code" and (operator_code or "operator_code" not in fmt.columns):
         return sql.Literal(operator_code)
-    source = fmt.columns.get(name)
-    if source is None:
+    position = staged.column(name)
+    if position is None:  # not a column of the format, or not one of this file: every other layout lacks some
         return sql.Literal("")
-    return sql.SQL(staged.trim.format(f"coalesce(c{staged.positions[source]}, '')"))
+    return sql.SQL(staged.trim.format(f"coalesce(c{position}, '')"))
 
 
 def _validate(cursor, staged: Staged, operator_code: str, duplicates: bool = True) -> None:
@@ -429,7 +447,7 @@ def _validate(cursor, staged: Staged, operator_code: str, duplicates: bool = Tru
     )
     # Coordinates as read are x_raw, y_raw; x, y are the numbers.
     fields["x_raw"], fields["y_raw"] = fields.pop("x"), fields.pop("y")
-    insee = staged.trim.format(f"c{staged.positions[staged.fmt.columns['insee_code']]}")
+    insee = staged.trim.format(f"c{staged.column('insee_code')}")
 
     def check(number: str) -> sql.Composed:
         return sql.SQL(CHECK_SQL).format(
@@ -467,7 +485,7 @@ WHERE b.status <> v.status
 COLUMNS = (
     "address_code", "number", "number_suffix", "street_type", "street_name", "building_name", "insee_code",
     "postcode", "premises", "status", "building_type", "pm_reference", "pm_status", "pm_installed_on",
-    "commercial_service_date", "commune_id", "label", "street_key",
+    "commercial_service_date", "commune_id", "label", "street_key", "rnb_id",
 )  # fmt: skip
 
 # Only the buildings where something changed are written (a re-import writes nothing).
@@ -627,6 +645,7 @@ def _apply(cursor, run: ImportRun, now, first_file: bool, outcome: Outcome, guar
         cursor.execute(STREETS_SQL)
         cursor.execute(tiles.AGGREGATES_SQL)
         cursor.execute(tiles.COMMUNE_COVERAGE_SQL, params)
+        cursor.execute(coverage.SNAPSHOTS_SQL, params)  # the trend of each territory it touched
         cursor.execute("ANALYZE ftth_street")
     if existing:
         cursor.execute("SELECT count(*) FROM ftth_valid")
@@ -653,24 +672,33 @@ def _refuse_beyond_threshold(cursor, outcome: Outcome, threshold: float) -> None
     considered = outcome.rows_read - outcome.rows_outside
     if considered and len(outcome.rejections) / considered > threshold:
         raise ImportRefused(
-            f"{len(outcome.rejections)} ligne(s) rejetée(s) sur {considered} : au-delà du seuil de "
-            f"{threshold:.0%}, le fichier est refusé en entier."
+            f"{len(outcome.rejections)} ligne(s) rejetée(s) sur {considered} "
+            f"({_percent(len(outcome.rejections) / considered)}) : au-delà de la part tolérée pour cet import "
+            f"({_percent(threshold)}), le fichier est refusé en entier et rien n'a été modifié. Corrigez les lignes "
+            "rejetées (leur motif est indiqué) et déposez le fichier de nouveau ; si ces rejets sont attendus, "
+            f"déposez-le en tolérant plus de lignes rejetées ({_percent(MAX_REJECTED_SHARE)} au plus)."
         )
 
 
 def run_import(
     *, run: ImportRun, path: Path, threshold: float | None = None, retirement_threshold: float | None = None
 ) -> ImportRun:
-    """Import ``path`` for ``run``; the run records the outcome whatever happens. A file that would retire
-    more than ``retirement_threshold`` of an operator's current buildings is rolled back and waits for staff
-    to confirm it (then it is applied without that check); a dry run only reports the figures."""
-    threshold = settings.FTTH_REJECTION_THRESHOLD if threshold is None else threshold
+    """Import ``path`` for ``run``; the run records the outcome whatever happens, a failure as a French
+    sentence that says what to do (see failure_reason). The file is refused when the share of rejected lines
+    passes ``threshold``: the run's own choice unless given, else FTTH_REJECTION_THRESHOLD; the run records
+    the share applied. A file that would retire more than ``retirement_threshold`` of an operator's current
+    buildings is rolled back and waits for staff to confirm it (then it is applied without that check); a
+    dry run only reports the figures."""
+    if threshold is None:
+        threshold = settings.FTTH_REJECTION_THRESHOLD if run.max_rejected_share is None else run.max_rejected_share
     if retirement_threshold is None:
         retirement_threshold = settings.FTTH_RETIREMENT_THRESHOLD
     guard = None if run.dry_run or run.confirmed_at else retirement_threshold
-    ImportRun.objects.filter(pk=run.pk).update(state=ImportRun.State.RUNNING, started_at=timezone.now())
+    ImportRun.objects.filter(pk=run.pk).update(
+        state=ImportRun.State.RUNNING, started_at=timezone.now(), error="", error_detail=""
+    )
     outcome = Outcome()
-    state, error = ImportRun.State.DONE, ""
+    state, error, detail = ImportRun.State.DONE, "", ""
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK])
@@ -686,7 +714,7 @@ def run_import(
                 "SELECT set_config('max_parallel_workers_per_gather', %s, true)",
                 [str(settings.FTTH_IMPORT_PARALLEL_WORKERS)],
             )
-            staged = _stage(cursor, path, outcome)
+            staged = _stage(cursor, path, outcome, run.operator_code)
             first_file = _first_file(cursor, run)
             # An operator's first file is inserted as it is: the unique constraint of the buildings says
             # whether an identifier came twice, and only then are the duplicates looked for.
@@ -716,11 +744,9 @@ def run_import(
         state, error = ImportRun.State.AWAITING_CONFIRMATION, str(exc)
     except FormatError as exc:
         state, error = ImportRun.State.FAILED, str(exc)
-    except csv.Error as exc:  # read by Python (see _stage): e.g. a line longer than the csv module accepts
-        state, error = ImportRun.State.FAILED, f"Fichier CSV illisible : {exc}"[:2000]
     except Exception as exc:  # noqa: BLE001 — the run shows the failure; the data was rolled back
         logger.exception("FttH import %s failed", run.pk)
-        state, error = ImportRun.State.FAILED, f"{type(exc).__name__} : {exc}"[:2000]
+        state, error, detail = ImportRun.State.FAILED, failure_reason(exc, run.pk), technical_detail(exc)
     with transaction.atomic():
         ImportRejection.objects.filter(run=run).delete()
         ImportRejection.objects.bulk_create(
@@ -728,7 +754,8 @@ def run_import(
             for line, reason in outcome.rejections[:MAX_STORED_REJECTIONS]
         )
         ImportRun.objects.filter(pk=run.pk).update(
-            state=state, error=error, file_format=outcome.file_format, rows_read=outcome.rows_read,
+            state=state, error=error, error_detail=detail, max_rejected_share=threshold,
+            file_format=outcome.file_format, rows_read=outcome.rows_read,
             rows_outside=outcome.rows_outside, rows_rejected=len(outcome.rejections), finished_at=timezone.now(),
             **(outcome.counts if state == ImportRun.State.DONE else {}), **_figures(outcome.retirement),
         )  # fmt: skip
@@ -736,6 +763,87 @@ def run_import(
     if state == ImportRun.State.DONE and not run.dry_run and (run.created or run.updated or run.retired):
         tiles.invalidate()
     return run
+
+
+DETAIL_CHARS = 20_000
+
+
+def technical_detail(exc: BaseException) -> str:
+    """The exception and its traceback, for staff (the run's page, the admin): its end when it is long."""
+    return "".join(traceback.format_exception(exc))[-DETAIL_CHARS:]
+
+
+def failure_reason(exc: BaseException, run_id: int) -> str:
+    """What people read when an import fails on an exception: a French sentence that says what happened and
+    what to do, never the exception itself (logged, and kept on the run's error_detail for staff). The one
+    place where an import's exceptions become sentences: run_import, and the task when what fails is the
+    recording of the outcome itself (record_failure)."""
+    if isinstance(exc, FormatError):
+        return str(exc)
+    if isinstance(exc, csv.Error):  # read by Python (see _stage): e.g. a line longer than the csv module accepts
+        return (
+            "Le fichier n'a pas pu être lu comme un fichier CSV (une ligne est mal formée ou beaucoup trop "
+            "longue) : vérifiez qu'il s'agit bien d'un fichier « immeubles » de l'ARCEP ou d'un fichier IPE, "
+            "enregistré au format CSV, puis déposez-le de nouveau. Rien n'a été modifié."
+        )
+    if isinstance(exc, FileNotFoundError):
+        return (
+            "Le fichier de cet import n'est plus sur le serveur (il a été supprimé ou déplacé) : déposez-le de "
+            "nouveau. Rien n'a été modifié."
+        )
+    if isinstance(exc, OSError):
+        return (
+            "Le fichier n'a pas pu être lu sur le serveur (disque plein ou fichier inaccessible) : rien n'a été "
+            "modifié. Relancez l'import ; si l'échec se répète, signalez-le à l'équipe technique "
+            f"(import n° {run_id})."
+        )
+    if isinstance(exc, MemoryError):
+        return (
+            "Le serveur a manqué de mémoire pendant l'import : rien n'a été modifié. Relancez-le quand le serveur "
+            f"est moins chargé ; si l'échec se répète, signalez-le à l'équipe technique (import n° {run_id})."
+        )
+    if _sqlstate(exc) in VALUE_TOO_LARGE:
+        return (
+            "Une valeur du fichier n'a pas pu être enregistrée (par exemple un identifiant ou un nom de voie "
+            "beaucoup trop long) : rien n'a été modifié. Vérifiez que les colonnes du fichier sont bien celles "
+            "d'un fichier « immeubles » de l'ARCEP ou d'un fichier IPE, puis déposez-le de nouveau ; si le fichier "
+            f"est correct, signalez l'import n° {run_id} à l'équipe technique."
+        )
+    if isinstance(exc, OperationalError | InterfaceError | psycopg.OperationalError | psycopg.InterfaceError):
+        return (
+            "La base de données n'a pas répondu pendant l'import : rien n'a été modifié. Relancez l'import dans "
+            f"quelques minutes ; si l'échec se répète, signalez-le à l'équipe technique (import n° {run_id})."
+        )
+    return (
+        "L'import s'est arrêté sur une erreur inattendue : rien n'a été modifié. Relancez-le ; si l'échec se "
+        f"répète, signalez l'import n° {run_id} à l'équipe technique, qui en trouvera le détail dans le journal."
+    )
+
+
+# String data right truncation (a value longer than its column), numeric value out of range.
+VALUE_TOO_LARGE = {"22001", "22003"}
+
+
+def _sqlstate(exc: BaseException) -> str:
+    """PostgreSQL's code for the error (Django wraps psycopg's exceptions), "" for any other exception."""
+    for error in (exc, exc.__cause__):
+        if isinstance(error, psycopg.Error) and error.sqlstate:
+            return error.sqlstate
+    return ""
+
+
+def record_failure(*, run_id: int, exc: BaseException) -> None:
+    """When run_import itself raises (e.g. the database went away while it recorded the outcome): the run
+    says why in French before the job machinery (sman/jobs.py) could record the exception's name, which it
+    then leaves as it is (it only ends a run that is still running)."""
+    logger.error("FttH import %s failed", run_id, exc_info=exc)
+    try:
+        ImportRun.objects.filter(pk=run_id, state=ImportRun.State.RUNNING).update(
+            state=ImportRun.State.FAILED, error=failure_reason(exc, run_id), error_detail=technical_detail(exc),
+            finished_at=timezone.now(),
+        )  # fmt: skip
+    except DatabaseError:
+        logger.exception("FttH import %s: its failure could not be recorded", run_id)
 
 
 def _figures(retirement: Retirement | None) -> dict:

@@ -10,6 +10,8 @@ from django.db.models import F, Func
 from sman.jobs import JobMixin
 from sman.models import Organisation, Territory
 
+# The share of rejected lines a run may tolerate, at most (FTTH_REJECTION_THRESHOLD is the default).
+MAX_REJECTED_SHARE = 0.5
 TILE_ZOOM = 14
 # Web Mercator tile numbers at TILE_ZOOM, from longitude and latitude (the OpenStreetMap formula).
 TILE_SQL = (
@@ -33,6 +35,18 @@ class Status(models.TextChoices):
 # The statuses in which a building can be connected: what coverage counts, and what the answer calls
 # "available".
 CONNECTABLE_STATUSES = (Status.CONNECTABLE, Status.ON_DEMAND)
+
+
+def coverage_rate(
+    *, premises: int | None, premises_connectable: int | None, buildings: int, buildings_connectable: int
+) -> float | None:
+    """The share of premises (logements et locaux) that can be connected, in % to one decimal; by buildings
+    when no file gave their premises; None when no building is known."""
+    if premises:
+        return round(100 * (premises_connectable or 0) / premises, 1)
+    if buildings:
+        return round(100 * buildings_connectable / buildings, 1)
+    return None
 
 
 class ImportRun(JobMixin):
@@ -69,7 +83,15 @@ class ImportRun(JobMixin):
     unchanged = models.PositiveIntegerField("immeubles inchangés", default=0)
     retired = models.PositiveIntegerField("immeubles retirés", default=0)
     status_changes = models.PositiveIntegerField("changements de statut", default=0)
+    # What people read: a French sentence that says what to do. What happened (the exception, its traceback)
+    # is in error_detail, for staff only (the run's page, the admin), never in the operators' API.
     error = models.TextField("motif de l'échec", blank=True)
+    error_detail = models.TextField("détail technique de l'échec", blank=True)
+    # Above this share of rejected lines (of the lines of the Métropole), the file is refused as a whole.
+    # Chosen for each run (staff page, API, command: 0 to MAX_REJECTED_SHARE, checked by
+    # uploads.check_max_rejected_share), FTTH_REJECTION_THRESHOLD by default; the share the import applied.
+    # Empty on runs recorded before it was kept.
+    max_rejected_share = models.FloatField("part de lignes rejetées tolérée", null=True, blank=True)
     # The mass retirement guard's figures (FTTH_RETIREMENT_THRESHOLD), when the file retires buildings: the
     # current buildings of the operator that loses the largest share, how many it would lose, and the share.
     operator_buildings = models.PositiveIntegerField("immeubles actuels de l'opérateur", null=True, blank=True)
@@ -106,6 +128,13 @@ class ImportRun(JobMixin):
         if self.started_at and self.finished_at:
             return self.finished_at - self.started_at
         return None
+
+    @property
+    def max_rejected_percent(self) -> str:
+        """« 20 % », « 2,5 % » (empty for a run recorded before the share was kept)."""
+        if self.max_rejected_share is None:
+            return ""
+        return f"{round(self.max_rejected_share * 100, 2):g} %".replace(".", ",")
 
     @property
     def retirement_percent(self) -> float | None:
@@ -171,6 +200,10 @@ class Building(models.Model):
         db_persist=True,
     )
     label = models.CharField("adresse normalisée", max_length=300, help_text="Pour la recherche d'adresse.")
+    # From the IPE files that give it (Code_RNB, added by some operators in 2025), without its dashes.
+    rnb_id = models.CharField(
+        "identifiant RNB", max_length=12, blank=True, help_text="Identifiant du Référentiel national des bâtiments."
+    )
     street_key = models.CharField("voie normalisée", max_length=250, blank=True)
     # Written by every import for every building it writes, read only in the admin: neither indexed nor
     # checked by PostgreSQL (a foreign key check per row would double the time of a large import); the
@@ -306,3 +339,39 @@ class CommuneCoverage(models.Model):
         verbose_name_plural = "couvertures des communes"
         ordering = ("commune", "-computed_at")
         indexes = [models.Index(fields=["commune", "-computed_at"], name="ftth_cov_commune_latest")]
+
+
+class CoverageSnapshot(models.Model):
+    """A territory's coverage after an import that touched it: one point of its trend.
+
+    Written by each applied import's coverage refresh (ftth/coverage.py, one INSERT … SELECT) for the
+    communes where it wrote buildings (created, updated or retired), their EPTs and the Métropole. A
+    territory's latest snapshot is its current coverage; the runs of its snapshots are the files it comes
+    from."""
+
+    territory = models.ForeignKey(Territory, verbose_name="territoire", on_delete=models.CASCADE, related_name="+")
+    run = models.ForeignKey(
+        ImportRun, verbose_name="import", null=True, on_delete=models.SET_NULL, related_name="coverage_snapshots"
+    )
+    computed_at = models.DateTimeField("calculée le")
+    buildings = models.PositiveIntegerField("immeubles")
+    buildings_connectable = models.PositiveIntegerField("immeubles raccordables")
+    premises = models.PositiveIntegerField("logements et locaux")
+    premises_connectable = models.PositiveIntegerField("logements et locaux raccordables")
+
+    class Meta:
+        verbose_name = "point de couverture"
+        verbose_name_plural = "points de couverture"
+        ordering = ("territory", "computed_at")
+        constraints = [models.UniqueConstraint(fields=["territory", "run"], name="one_snapshot_per_territory_and_run")]
+        indexes = [models.Index(fields=["territory", "-computed_at"], name="ftth_snapshot_latest")]
+
+    def __str__(self):
+        return f"{self.territory} — {self.computed_at:%d/%m/%Y}"
+
+    @property
+    def rate(self) -> float | None:
+        return coverage_rate(
+            premises=self.premises, premises_connectable=self.premises_connectable, buildings=self.buildings,
+            buildings_connectable=self.buildings_connectable,
+        )  # fmt: skip

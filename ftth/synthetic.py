@@ -33,9 +33,10 @@ IPE_STATE = {
     "deploye": "DEPLOYE", "en cours de deploiement": "EN COURS DE DEPLOIEMENT", "cible": "CIBLE", "signe": "SIGNE",
     "raccordable demande": "RACCORDABLE DEMANDE", "abandonne": "ABANDONNE",
 }  # fmt: skip
+# The ARCEP layout of 2025 (see ftth/formats.py for the others).
 ARCEP_HEADER = ["x", "y", "imb_id", "num_voie", "cp_no_voie", "type_voie", "nom_voie", "batiment", "code_insee",
-                "code_poste", "nom_com", "catg_loc_imb", "imb_etat", "pm_ref", "pm_etat", "code_l331", "geom_mod",
-                "type_imb", "pm_date_mad"]  # fmt: skip
+                "code_poste", "nom_com", "catg_loc_imb", "imb_etat", "pm_ref", "pm_etat", "pm_date_mad", "code_l331",
+                "type_imb", "date_completude", "date_completude_manquante"]  # fmt: skip
 IPE_HEADER = ["IdentifiantImmeuble", "CodeAdresseImmeuble", "CodeInseeImmeuble", "CodePostalImmeuble",
               "CommuneImmeuble", "TypeVoieImmeuble", "NomVoieImmeuble", "NumeroVoieImmeuble",
               "ComplementNumeroVoieImmeuble", "BatimentImmeuble", "NombreLogementsAdresseIPE", "EtatImmeuble",
@@ -103,7 +104,7 @@ def write(path: Path, *, buildings: int, fmt: str, operator: str = "OI-DEMO", se
             else:
                 writer.writerow([
                     f"{x:.6f}", f"{y:.6f}", building_id, number, "", street_type.lower(), street.lower(), "", insee,
-                    postcode, name, "4 à 11", state, pm, "deploye", operator, "", rng.choice(["PA", "IM"]),
-                    pm_date.isoformat(),
+                    postcode, name, "4 à 11", state, pm, "deploye", pm_date.isoformat(), operator,
+                    rng.choice(["PA", "IM"]), "2025-03-31", "",
                 ])  # fmt: skip
     return count

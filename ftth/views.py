@@ -13,7 +13,7 @@ from sman.maps import feature_collection
 from sman.permissions import is_metropole_staff, user_passes
 
 from . import arrival, selectors, services, tiles, uploads
-from .models import ImportRun, Status
+from .models import MAX_REJECTED_SHARE, ImportRun, Status
 from .permissions import can_decide_import, operator_for_code
 
 CRUMBS = [("Fibre", "/fibre/")]
@@ -28,14 +28,15 @@ COLOURS = {
 
 def search(request):
     query = request.GET.get("q", "").strip()
-    results = selectors.search_addresses(query) if query else []
+    answer = selectors.search_addresses(query) if query else selectors.AddressSearch()
     legend = [(value, label, COLOURS[value]) for value, label in Status.choices]
     return render(
         request,
         "ftth/search.html",
         {
             "query": query,
-            "results": results,
+            "results": answer.buildings,
+            "notice": answer.notice,
             "colours": COLOURS,
             "legend": legend,
             "status_labels": dict(Status.choices),
@@ -139,22 +140,33 @@ def alert_subscribe(request, pk):
     return redirect("ftth:building", pk=pk)
 
 
+def _invalid_link(request, kind: str):
+    """A link that names no alert (mistyped, cut by a mail client, or the alert was erased): a page that
+    says what to do, in place of a button that could only fail."""
+    return render(request, "ftth/alert_invalid_link.html", {"kind": kind, "crumbs": CRUMBS}, status=404)
+
+
 def alert_confirm(request, token):
     """GET shows a button, POST confirms: a mail client's link preview never confirms on its own."""
+    subscription = selectors.alert_by_token(token)
+    if subscription is None:
+        return _invalid_link(request, "confirm")
     if request.method == "POST":
-        subscription = services.alert_confirm(token=token)
-        if subscription is None:
-            raise Http404
+        if services.alert_confirm(token=token) is None:  # erased since the page was shown
+            return _invalid_link(request, "confirm")
         messages.success(request, "Votre alerte est confirmée : vous recevrez un courriel dès que le statut changera.")
         return redirect("ftth:building", pk=subscription.building_id)
-    return render(request, "ftth/alert_confirm.html", {"token": token})
+    return render(request, "ftth/alert_confirm.html", {"token": token, "subscription": subscription})
 
 
 def alert_unsubscribe(request, token):
+    subscription = selectors.alert_by_token(token)
+    if subscription is None:
+        return _invalid_link(request, "unsubscribe")
     if request.method == "POST":
         deleted = services.alert_unsubscribe(token=token, everything="everything" in request.POST)
         return render(request, "ftth/alert_unsubscribed.html", {"deleted": deleted})
-    return render(request, "ftth/alert_unsubscribe.html", {"token": token})
+    return render(request, "ftth/alert_unsubscribe.html", {"token": token, "subscription": subscription})
 
 
 class UploadForm(forms.Form):
@@ -164,6 +176,29 @@ class UploadForm(forms.Form):
         help_text="Obligatoire pour un fichier IPE ; un fichier ARCEP porte le code de chaque immeuble.",
     )  # fmt: skip
     dry_run = forms.BooleanField(label="Simulation (valider et compter sans enregistrer)", required=False)
+    # A percentage here; a share (0 to 0.5) for the service, the API and the command.
+    max_rejected_share = forms.FloatField(
+        label="Lignes rejetées tolérées (%)", required=False, localize=True,
+        error_messages={"invalid": "Indiquez un pourcentage, par exemple 20 ou 2,5."},
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        default = f"{settings.FTTH_REJECTION_THRESHOLD * 100:g}".replace(".", ",")
+        field = self.fields["max_rejected_share"]
+        field.widget.attrs["inputmode"] = "decimal"
+        field.help_text = (
+            f"Au-delà de cette part de lignes rejetées (parmi celles de la Métropole), le fichier est refusé en "
+            f"entier et rien n'est modifié. Vide : {default} %. De 0 à {MAX_REJECTED_SHARE * 100:g} %."
+        )
+
+    def clean_max_rejected_share(self):
+        percent = self.cleaned_data["max_rejected_share"]
+        if percent is None:
+            return None
+        if not 0 <= percent <= MAX_REJECTED_SHARE * 100:
+            raise ValidationError(f"Indiquez un pourcentage entre 0 et {MAX_REJECTED_SHARE * 100:g} %.")
+        return percent / 100
 
 
 @user_passes(is_metropole_staff)
@@ -175,6 +210,7 @@ def import_list(request):
             run = uploads.import_upload(
                 uploaded=form.cleaned_data["file"], operator_code=code, operator=operator_for_code(code),
                 user=request.user, dry_run=form.cleaned_data["dry_run"],
+                max_rejected_share=form.cleaned_data["max_rejected_share"],
             )  # fmt: skip
         except ValidationError as exc:
             add_validation_error(form, exc)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from sman.emails import send_email_on_commit
 from sman.models import Membership, Organisation, Territory, User
+from sman.permissions import is_metropole_staff
 
 from . import codes, permissions
 from .models import (
@@ -386,7 +387,7 @@ def statements_generate(*, month: date) -> list[Statement]:
 
 @transaction.atomic
 def statement_mark_paid(*, statement: Statement, user: User) -> Statement:
-    if not user.is_staff:
+    if not is_metropole_staff(user):
         raise PermissionDenied
     locked = Statement.objects.select_for_update().get(pk=statement.pk)
     if locked.status == Statement.Status.PAID:

@@ -38,9 +38,14 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .celery import BaseTask, app
 
+# What a publish raises when Redis (the broker) cannot be reached, after kombu's own retries.
+BROKER_UNREACHABLE = (KombuOperationalError, RedisConnectionError, RedisTimeoutError)
 logger = logging.getLogger(__name__)
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
@@ -209,7 +214,13 @@ class JobTask(BaseTask):
         model.objects.filter(pk=pk).update(task_name=self.name, task_args=args, task_kwargs=kwargs, queued_at=Now())
         if not self.own_row:
             kwargs["job_id"] = pk
-        return super().apply_async(args, kwargs, **options)
+        try:
+            return super().apply_async(args, kwargs, **options)
+        except BROKER_UNREACHABLE:
+            # The row is recorded and pending: recover_jobs sends it once the broker answers again. The
+            # person who asked for it sees their request accepted, not an error page.
+            logger.warning("%s: broker unreachable, job %s %s left pending", self.name, model._meta.label, pk)
+            return None
 
     def __call__(self, *args, **kwargs):
         kwargs = dict(kwargs)

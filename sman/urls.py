@@ -78,6 +78,8 @@ urlpatterns = [
     path("api/pass/statistics/", pass_api.StatisticsView.as_view(), name="api_pass_statistics"),
     path("api/ftth/addresses/", ftth_api.AddressSearchView.as_view(), name="api_ftth_addresses"),
     path("api/ftth/buildings/<int:pk>/", ftth_api.BuildingView.as_view(), name="api_ftth_building"),
+    path("api/ftth/coverage/", ftth_api.CoverageView.as_view(), name="api_ftth_coverage"),
+    path("api/ftth/coverage/series/", ftth_api.CoverageSeriesView.as_view(), name="api_ftth_coverage_series"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

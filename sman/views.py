@@ -13,14 +13,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from kombu.exceptions import OperationalError as KombuOperationalError
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from . import selectors, services, tiles
 from .feedback import form_service, run_service
 from .forms import ApiTokenForm, MembershipRequestForm, RejectRequestForm
 from .health import run_checks
+from .jobs import BROKER_UNREACHABLE
 from .maps import feature_collection
 from .models import ApiToken, MembershipRequest, Organisation, Territory
 from .panels import territory_panels
@@ -252,7 +250,7 @@ def api_token_revoke(request, pk):
 
 # What makes the portal unavailable rather than broken: its database or Redis (cache, Celery broker)
 # cannot be reached. Those errors answer 503 (« réessayez »), not 500.
-UNAVAILABLE = (OperationalError, InterfaceError, RedisConnectionError, RedisTimeoutError, KombuOperationalError)
+UNAVAILABLE = (OperationalError, InterfaceError, *BROKER_UNREACHABLE)
 logger = logging.getLogger(__name__)
 
 

@@ -26,7 +26,16 @@ document.addEventListener("DOMContentLoaded", () => {
         li.append(a);
         list.append(li);
       }
-      target.replaceChildren(list);
+      // « Aucune rue de ce nom à … » : the addresses proposed are not in the commune typed, or not that street.
+      const notice = items.length ? items[0].notice : "";
+      if (notice) {
+        const p = document.createElement("p");
+        p.className = "notice notice--warning";
+        p.textContent = notice;
+        target.replaceChildren(p, list);
+      } else {
+        target.replaceChildren(list);
+      }
     }, 250);
   });
 });

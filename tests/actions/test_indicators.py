@@ -5,10 +5,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from actions import services
+from actions import registry, services
 from actions.models import Indicator, IndicatorValue
 from actions.registry import providers
 from actions.tasks import record_computed_indicators
+from sman.models import Territory
 
 from ..auth import login
 
@@ -105,3 +106,37 @@ def test_follow_up_changes_are_kept_with_author_and_values(client, plan_action, 
     # The public never sees the history.
     client.logout()
     assert "Historique des modifications" not in client.get(plan_action.get_absolute_url()).content.decode()
+
+
+def test_a_provider_may_compute_per_territory(monkeypatch):
+    monkeypatch.setattr(registry, "providers", {})
+    montreuil, metropole = Territory.objects.get(code="93048"), Territory.objects.get(code="MGP")
+
+    @registry.register("test.per_territory", label="Par territoire", unit="nombre")
+    def per_territory(today: date, territory=None) -> Decimal:
+        return Decimal(len(territory.code) if territory is not None else 0)
+
+    @registry.register("test.metropole", label="Métropole", unit="nombre")
+    def metropole_only(today: date) -> Decimal:
+        return Decimal(7)
+
+    today = date(2026, 1, 1)
+    territorial, metropolitan = registry.providers["test.per_territory"], registry.providers["test.metropole"]
+    assert (territorial.territorial, metropolitan.territorial) == (True, False)
+    assert (territorial.value(today), territorial.value(today, montreuil), territorial.value(today, metropole)) == (
+        0, 5, 3,
+    )  # fmt: skip
+    assert metropolitan.value(today) == metropolitan.value(today, metropole) == 7
+    with pytest.raises(ValueError, match="Métropole's value only"):
+        metropolitan.value(today, montreuil)
+
+
+def test_a_provider_per_territory_computes_the_metropole_by_default(monkeypatch):
+    monkeypatch.setattr(registry, "providers", {})
+    with pytest.raises(TypeError, match="must default to None"):
+
+        @registry.register("test.no_default", label="Sans défaut", unit="nombre")
+        def no_default(today: date, territory) -> Decimal:
+            return Decimal(0)
+
+    assert registry.providers == {}

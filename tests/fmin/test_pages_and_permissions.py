@@ -413,3 +413,12 @@ def test_acting_for_another_collectivity_is_refused(fmin_world):
     assert api.get(f"/api/fmin/applications/{fmin_world.extra['draft'].pk}/").status_code == 200
     listed = api.get("/api/fmin/applications/", {"call": call.pk}).json()["results"]
     assert "Brouillon de Pantin" not in {a["title"] for a in listed}
+
+
+def test_the_call_filter_shows_agents_published_calls_only(fmin_world):
+    staff = fmin_world.users["staff"]
+    open_call(staff, year=2030, title="FMIN 2030 — en préparation", is_published=False)
+    agent_page = fmin_world.client_for("commune_agent").get("/fmin/candidatures/")
+    assert [c.title for c in agent_page.context["calls"]] == ["FMIN — session d'essai"]
+    assert "FMIN 2030 — en préparation" not in agent_page.content.decode()
+    assert "FMIN 2030 — en préparation" in fmin_world.client_for("staff").get("/fmin/candidatures/").content.decode()

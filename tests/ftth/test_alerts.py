@@ -86,7 +86,7 @@ def test_subscribers_are_emailed_when_an_import_changes_the_status(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.notify_status_changes(run_id=run.pk) == 1
     assert [m.to for m in mail.outbox] == [["c@exemple.fr"]]
-    assert "en cours de déploiement → raccordable" in mail.outbox[0].body
+    assert "en cours de déploiement → raccordable (constaté le " in mail.outbox[0].body
     assert "/desinscription/" in mail.outbox[0].body
 
 
@@ -107,3 +107,37 @@ def test_a_real_worker_sends_the_alert_after_an_import(celery_worker_process, re
         sent = "".join(p.read_text() for p in celery_worker_process.mail_dir.glob("*.log"))
         time.sleep(0.5)
     assert "worker@exemple.fr" in sent and "raccordable" in sent
+
+
+@pytest.mark.parametrize("kind", ["confirmer", "desinscription"])
+@pytest.mark.parametrize(
+    "token",
+    ["abc", "x" * 43, "A" * 300, "%00", "%C3%A9t%C3%A9", "' OR 1=1 --", "..%5C..%5Cetc"],
+)
+def test_a_garbage_link_says_so_in_french_with_what_to_do(client, building, kind, token):
+    services.alert_subscribe(building=building, email="a@exemple.fr")  # an alert exists, not this one
+    for response in (client.get(f"/fibre/alertes/{token}/{kind}/"), client.post(f"/fibre/alertes/{token}/{kind}/")):
+        page = response.content.decode()
+        assert response.status_code == 404
+        assert "Lien invalide ou expiré" in page and "Chercher une adresse" in page
+        assert "<form" not in page and "Confirmer mon alerte" not in page  # anonymous: no form at all
+        assert ("déjà désinscrit" in page) == (kind == "desinscription")
+        assert ("demandez une nouvelle alerte" in page) == (kind == "confirmer")
+    assert AlertSubscription.objects.get().confirmed_at is None
+
+
+def test_the_links_of_an_alert_name_its_building_and_do_not_outlive_it(client, building):
+    subscription = services.alert_subscribe(building=building, email="b@exemple.fr")
+    page = client.get(f"/fibre/alertes/{subscription.token}/confirmer/").content.decode()
+    assert "Confirmer mon alerte" in page and "RUE DE LA RÉPUBLIQUE, Saint-Denis" in page
+    client.post(f"/fibre/alertes/{subscription.token}/confirmer/")
+    # Once confirmed, the link says so, with no button.
+    page = client.get(f"/fibre/alertes/{subscription.token}/confirmer/").content.decode()
+    assert "est déjà confirmée" in page and "Confirmer mon alerte" not in page
+    unsubscribe = f"/fibre/alertes/{subscription.token}/desinscription/"
+    assert "RUE DE LA RÉPUBLIQUE, Saint-Denis" in client.get(unsubscribe).content.decode()
+    assert client.post(unsubscribe).status_code == 200
+    # The alert is gone: its links say the link is no longer valid rather than offering buttons.
+    for url in (unsubscribe, f"/fibre/alertes/{subscription.token}/confirmer/"):
+        response = client.get(url)
+        assert response.status_code == 404 and "Lien invalide ou expiré" in response.content.decode()

@@ -138,7 +138,8 @@ def test_a_failure_half_way_leaves_the_table_as_before(tmp_path, monkeypatch):
     path = _write(tmp_path, "ipe2.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], changed]) + "\n")
     monkeypatch.setattr(imports, "INSERT_SQL", "SELECT 1 / 0")  # after the retirement and the update: forced error
     run = _import(path)
-    assert run.state == ImportRun.State.FAILED and "division by zero" in run.error
+    assert run.state == ImportRun.State.FAILED and "division by zero" in run.error_detail
+    assert run.error.startswith("L'import s'est arrêté sur une erreur inattendue : rien n'a été modifié.")
     assert list(Building.objects.order_by("id").values()) == before
     assert BuildingStatusChange.objects.filter(status_to="connectable", status_from="in_progress").count() == 0
 

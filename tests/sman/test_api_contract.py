@@ -216,6 +216,8 @@ def contract_data(django_db_setup, django_db_blocker, tmp_path_factory):
     KNOWN.query.update(
         {
             "/api/ftth/addresses/": [{"q": "12 bd de la liberation saint-denis"}, {"q": "5 rue de paris montreuil"}],
+            "/api/ftth/coverage/": [{"territory": "T8"}, {"territory": "93066"}, {"territory": "MGP", "page": 3}],
+            "/api/ftth/coverage/series/": [{"territory": "93048"}, {"territory": "T6"}, {"territory": "MGP"}],
             "/api/territories/": [{"parent": "T8"}, {"code": "93048,93066"}, {"name": "ile-saint-denis"}],
             "/api/actions/": [{"roadmap__code": "2019-2020"}, {"challenge__number": 1}],
             "/api/indicators/": [{"action__number": data["action"].number}],
@@ -298,6 +300,18 @@ def test_objects_that_exist_are_answered_as_documented(contract_data, db, wsgi_r
     assert building["street_name"] == "DE LA LIBERATION" and building["history"]
     me = call("GET /api/me/", token=token).json()
     assert me["is_staff"] and len(me["memberships"]) == 2
+
+
+def test_coverage_answers_are_documented(contract_data, db, wsgi_requests):
+    t8 = call("GET /api/ftth/coverage/", query={"territory": "T8"}).json()
+    assert t8["count"] == 10 and t8["results"][0]["sources"][0]["file_name"] == "ipe.csv"
+    montreuil = next(r for r in t8["results"] if r["code"] == "93048")
+    assert (montreuil["premises"], montreuil["rate"]) == (4, 0.0)
+    table = call("GET /api/ftth/coverage/", query={"territory": "93066", "format": "csv"})
+    assert table.headers["content-type"] == ["text/csv; charset=utf-8"] and "Saint-Denis" in table.text
+    series = call("GET /api/ftth/coverage/series/", query={"territory": "MGP"}).json()
+    assert [(p["premises"], p["rate"]) for p in series["results"]] == [(14, 71.4)]
+    assert call("GET /api/ftth/coverage/series/", query={"territory": "93059"}).status_code == 400
 
 
 def test_territories_in_geojson_are_described_as_such(contract_data, db, wsgi_requests):

@@ -112,3 +112,41 @@ def test_pages_answer_a_french_503_with_postgresql_down():
     assert status == 503 and content_type == "application/json" and "indisponible" in json.loads(body)["detail"]
     status, _, body = answers["/healthz"]
     assert status == 503 and json.loads(body)["checks"]["database"]["status"] == "error"
+
+
+@pytest.fixture
+def broker_down():
+    """Tasks really published (not run eagerly) to a Redis that does not answer."""
+    from sman.celery import app
+
+    saved = (app.conf.task_always_eager, app.conf.broker_url)
+    app.conf.task_always_eager, app.conf.broker_url = False, f"redis://127.0.0.1:{free_port()}/0"
+    app._pool = app.amqp._producer_pool = None  # connections are made again, to the dead broker
+    yield
+    app.conf.task_always_eager, app.conf.broker_url = saved
+    app._pool = app.amqp._producer_pool = None
+
+
+def test_with_the_broker_down_a_request_is_accepted_and_nothing_is_lost(
+    broker_down, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from passnumerique.tasks import monthly_statements
+    from sman.models import Job, Organisation
+
+    # A job: its row stays pending, for recover_jobs to send once Redis is back.
+    assert monthly_statements.delay() is None
+    job = Job.objects.get(task_name="passnumerique.tasks.monthly_statements")
+    assert job.state == Job.State.PENDING and job.queued_at is not None
+    # An e-mail: sent from the web process instead of being lost; the page answers as usual.
+    decider = UserFactory(staff=True)  # Montreuil has no admin here: staff decide, and are told
+    client = Client()
+    client.force_login(UserFactory())  # a citizen: no second factor involved
+    organisation = Organisation.objects.get(kind="collectivity", territory__code="93048")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/espace/rejoindre/", {"organisation": organisation.pk, "job_title": "Agente d'accueil", "message": ""}
+        )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [decider.email]

@@ -2,11 +2,13 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
-from ftth.models import ImportRun
+from ftth.models import MAX_REJECTED_SHARE, ImportRun
 from ftth.tasks import import_file
+from ftth.uploads import check_max_rejected_share
 
 
 class Command(BaseCommand):
@@ -19,14 +21,32 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--operator", default="", help="Code de l'opérateur (obligatoire pour un fichier IPE).")
         parser.add_argument("--dry-run", action="store_true", help="Valide et compte, sans rien enregistrer.")
+        parser.add_argument(
+            "--max-rejected-share",
+            type=float,
+            default=None,
+            help=(
+                "Part des lignes (de la Métropole) qui peuvent être rejetées sans que le fichier soit refusé en "
+                f"entier, de 0 à {MAX_REJECTED_SHARE:g} (0.2 pour 20 %%). Par défaut : FTTH_REJECTION_THRESHOLD "
+                f"({settings.FTTH_REJECTION_THRESHOLD:g})."
+            ),
+        )
         parser.add_argument("--timeout", type=int, default=3600, help="Attente maximale du résultat (secondes).")
 
-    def handle(self, *args, file: Path, operator: str, dry_run: bool, timeout: int, **options):
+    def handle(
+        self, *args, file: Path, operator: str, dry_run: bool, timeout: int, max_rejected_share: float | None, **options
+    ):
         if not file.exists():
             raise CommandError(f"Fichier introuvable : {file}")
+        try:
+            share = check_max_rejected_share(max_rejected_share)
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
         # Any operator code: only people with a shell on the server run this command.
         path = str(file.resolve())
-        run = ImportRun.objects.create(file_name=file.name, operator_code=operator, dry_run=dry_run, file_path=path)
+        run = ImportRun.objects.create(
+            file_name=file.name, operator_code=operator, dry_run=dry_run, file_path=path, max_rejected_share=share
+        )
         import_file.delay(run.pk, path)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
