@@ -3,6 +3,7 @@ the list of the buildings in view, and the page that holds it (no basemap from a
 
 import math
 import re
+from datetime import timedelta
 
 import mapbox_vector_tile
 import pytest
@@ -31,14 +32,18 @@ def _row(building_id, number, state, service="", pm_date="", suffix="", x=652869
 
 @pytest.fixture
 def buildings(tmp_path):
-    announced = f"{timezone.localdate().year + 2}0315"
+    today = timezone.localdate()
+    announced = f"{today.year + 2}0315"
+    recent_pm = (today - timedelta(days=30)).strftime("%Y%m%d")
     rows = [
         _row("M1", 1, "DEPLOYE", service="20200601", pm_date="20191201", suffix="BIS"),
-        _row("M2", 3, "EN COURS DE DEPLOIEMENT", pm_date="20240101", x=652900),
+        _row("M2", 3, "EN COURS DE DEPLOIEMENT", pm_date=recent_pm, x=652900),
         _row("M3", 5, "CIBLE", x=652930),
         _row("M4", 7, "SIGNE", service=announced, x=652960),
-        _row("M5", 9, "DEPLOYE", service="20200101", pm_date="20190601", x=652990),
-    ]
+        # Four more in service: five delays between a PM's installation and the service, enough for an estimate.
+        *(_row(f"M{n}", 2 * n + 1, "DEPLOYE", service="20200101", pm_date=f"201906{n:02d}", x=652960 + 30 * n)
+          for n in range(5, 9)),
+    ]  # fmt: skip
     run = _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, *rows]) + "\n"))
     assert run.state == ImportRun.State.DONE, (run.error, list(run.rejections.values_list("line", "reason")))
     return {b.building_id: b for b in Building.objects.all()}
@@ -53,16 +58,20 @@ def _card(client, building) -> str:
 
 
 def test_the_card_says_the_status_and_when_fibre_arrives(client, buildings):
+    """In the words of the building's page (ftth/_answer.html), shorter: no « Que faire ? », no alert form."""
     year = timezone.localdate().year + 2
-    assert _card(client, buildings["M1"]).startswith("1 BIS RUE DE LA RÉPUBLIQUE, Saint-Denis Raccordable.")
-    assert "Raccordable depuis le 1 juin 2020." in _card(client, buildings["M1"])
-    estimated = _card(client, buildings["M2"])
-    assert re.search(r"En cours de déploiement\. Arrivée estimée : .+ trimestre \d{4}\.", estimated)
-    # 2 of the 5 buildings are connectable.
-    assert "Ciblé. Pas de date annoncée. À Saint-Denis, 40 % des logements sont déjà raccordables." in _card(
-        client, buildings["M3"]
+    connectable = _card(client, buildings["M1"])
+    assert connectable.startswith(
+        "1 BIS RUE DE LA RÉPUBLIQUE, Saint-Denis Raccordable. Raccordable depuis le 1er juin 2020"
     )
-    assert f"Convention signée. Date d'arrivée : 15 mars {year}" in _card(client, buildings["M4"])
+    estimated = _card(client, buildings["M2"])
+    assert re.search(
+        r"^3 RUE DE LA RÉPUBLIQUE, Saint-Denis En cours de déploiement\. Arrivée estimée .+ \(une estimation", estimated
+    )
+    unknown = _card(client, buildings["M3"])
+    assert "Ciblé. Pas de date annoncée." in unknown and "% des logements sont déjà raccordables" in unknown
+    assert f"Convention signée. Date d'arrivée annoncée : 15 mars {year}" in _card(client, buildings["M4"])
+    assert "Que faire" not in unknown and "M'alerter" not in unknown
 
 
 def test_no_card_for_an_unknown_or_retired_building(client, buildings):
