@@ -41,7 +41,7 @@ class ApplicationForm(forms.ModelForm):
     )
     territories = forms.ModelMultipleChoiceField(
         label="Territoires de l'expérimentation",
-        queryset=Territory.objects.filter(kind__in=["commune", "ept"]).without_geometry().order_by("kind", "name"),
+        queryset=Territory.objects.filter(kind__in=["commune", "ept"]).without_geometry().natural_order(by_name=True),
         required=False,
         help_text="Communes ou territoires où se déroule l'expérimentation (Ctrl ou Cmd pour en choisir plusieurs).",
         widget=forms.SelectMultiple(attrs={"size": 8}),
@@ -374,7 +374,7 @@ class ProjectFilterForm(forms.Form):
     )
     territory = forms.ModelChoiceField(
         label="Territoire",
-        queryset=Territory.objects.filter(kind="ept").without_geometry().order_by("code"),
+        queryset=Territory.objects.filter(kind="ept").without_geometry().natural_order(),
         required=False,
         empty_label="Tous",
     )

@@ -14,7 +14,7 @@ from sman.exports import export_response
 from sman.feedback import form_service, run_service
 from sman.forms import add_validation_error
 from sman.maps import feature_collection
-from sman.models import User
+from sman.models import Territory, User
 from sman.money import format_euros
 from sman.permissions import is_metropole_staff, staff_required
 
@@ -114,9 +114,8 @@ def _filtered_projects(request):
             projects = projects.filter(challenges=d["challenge"])
         if d["territory"]:
             projects = projects.filter(
-                Q(territories=d["territory"])
-                | Q(territories__parent=d["territory"])
-                | Q(lead__territory__parent=d["territory"])
+                Territory.objects.within_q(d["territory"], "territories")
+                | Territory.objects.within_q(d["territory"], "lead__territory")
             )
         if d["year"]:
             projects = projects.filter(call__year=d["year"])

@@ -257,13 +257,11 @@ def coverage(territory=None) -> dict:
     from the active buildings as they are now."""
     kind = territory.kind if territory is not None else Territory.Kind.METROPOLE
     buildings = Building.objects.filter(retired_at__isnull=True)
-    if kind == Territory.Kind.COMMUNE:
-        buildings = buildings.filter(commune=territory)
-    elif kind == Territory.Kind.EPT:
-        buildings = buildings.filter(commune__parent=territory)
-    elif kind != Territory.Kind.METROPOLE:
+    if kind == Territory.Kind.DELEGATED_COMMUNE:
         # A delegated commune's buildings are counted in its commune's.
         raise ValueError(f"coverage of a commune, an EPT or the Métropole, not of {territory} ({kind})")
+    if kind != Territory.Kind.METROPOLE:
+        buildings = buildings.filter(Territory.objects.within_q(territory, "commune"))
     connectable = Q(status__in=CONNECTABLE_STATUSES)
     totals = buildings.aggregate(
         building_count=Count("id"),
@@ -436,7 +434,7 @@ def coverage_territories():
 def coverage_within(territories, territory):
     """Of ``territories``, ``territory`` itself and those it contains (an EPT's communes; everything for the
     Métropole)."""
-    return territories.filter(Q(pk=territory.pk) | Q(parent=territory) | Q(parent__parent=territory))
+    return territories.within(territory)
 
 
 def coverage_rows(territories) -> list[dict]:

@@ -26,10 +26,8 @@ def trainings():
 def _in_scope(prefix: str, territory: Territory | None) -> Q:
     """Records whose commune is ``territory`` or lies within it (commune, EPT or the Métropole)."""
     if territory is None or territory.kind == Territory.Kind.METROPOLE:
-        return Q()
-    if territory.kind == Territory.Kind.EPT:
-        return Q(**{f"{prefix}__parent": territory})
-    return Q(**{prefix: territory})
+        return Q()  # no filter: also the booklets not distributed yet
+    return Territory.objects.within_q(territory, prefix)
 
 
 def totals(*, funder=None, territory: Territory | None = None, until: date | None = None) -> dict:

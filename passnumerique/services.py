@@ -197,12 +197,7 @@ def booklet_distribute(
 
 def _within(place: Territory, scope: Territory) -> bool:
     """Is ``place`` (a commune) inside ``scope`` (a commune, an EPT or the Métropole)?"""
-    node = place
-    while node is not None:
-        if node.pk == scope.pk:
-            return True
-        node = node.parent
-    return False
+    return Territory.objects.within(scope).filter(pk=place.pk).exists()
 
 
 class Refusal:

@@ -283,7 +283,7 @@ def dashboard(request):
             "territory": territory,
             "territories": Territory.objects.filter(kind__in=["ept", "commune"])
             .only("code", "name", "kind")
-            .order_by("kind", "name"),
+            .natural_order(by_name=True),
             "totals": selectors.totals(funder=funder, territory=territory),
             "places": selectors.place_activity(funder=funder, territory=territory),
             "by_commune": sorted(by_commune, key=lambda item: -item[1]),

@@ -80,7 +80,6 @@ class TerritoryAdmin(MapAdminMixin, admin.ModelAdmin):
     search_fields = ("code", "name", "siren")
     list_select_related = ("parent",)
     readonly_fields = ("geometry_source",)
-    ordering = ("kind", "code")
 
     def get_queryset(self, request):
         qs = super().get_queryset(request)

@@ -108,7 +108,7 @@ class TerritoryFilter(django_filters.FilterSet):
 class TerritoryViewSet(viewsets.ReadOnlyModelViewSet):
     """Territoires de la Métropole. `?format=geojson` renvoie une FeatureCollection avec les contours."""
 
-    queryset = Territory.objects.select_related("parent").order_by("kind", "code")
+    queryset = Territory.objects.select_related("parent").natural_order()
     lookup_field = "code"
     filterset_class = TerritoryFilter
     renderer_classes = [JSONRenderer, GeoJSONRenderer]

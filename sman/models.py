@@ -4,7 +4,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import RegexValidator
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Length
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -77,7 +78,63 @@ class User(AbstractUser):
         return self.is_staff or self.is_reviewer or self.is_copil_member
 
 
+# How many levels lie below a territory of each kind: Métropole → EPT → commune → delegated commune.
+_DEPTH_BELOW = {"metropole": 3, "ept": 2, "commune": 1, "delegated_commune": 0}
+
+# T1, T2 … T12 rather than T1, T10, T11, T2: the shorter code first (communes' INSEE codes all have 5 characters).
+NATURAL_ORDERING = ("kind", Length("code").asc(), "code")
+
+
 class TerritoryQuerySet(models.QuerySet):
+    def within(self, territory):
+        """``territory`` itself and everything below it, in one query (joins on ``parent``, no walk).
+
+        ``territory`` may also be a queryset or a list of territories (or their ids): what lies within any of them.
+        """
+        return self.filter(self.within_q(territory, field=None))
+
+    def within_q(self, territory, field="territory") -> Q:
+        """A Q for ``Model.objects.filter(...)``: rows whose ``field`` (a foreign key or many-to-many to
+        Territory, with its path: ``"place__organisation__territory"``) is ``territory`` or lies within it.
+        ``field=None`` filters territories themselves. For the Métropole: every row that has a territory.
+
+        On territories, only the levels a territory of that kind can have are joined (a commune: itself
+        and its delegated communes). On another model, ``field IN (SELECT id …)``: the planner reads the
+        few territory ids first, then the rows through the index on ``field``, rather than joining every row
+        to its territory to test an OR.
+        """
+        if isinstance(territory, Territory):
+            depth, lookup = _DEPTH_BELOW[territory.kind], ""
+            if depth == 3:
+                return Q() if field is None else Q(**{f"{field}__isnull": False})
+        else:  # several roots, of any kind: every level
+            depth, lookup = 3, "__in"
+        if field is not None:
+            return Q(**{f"{field}__in": Territory.objects.within(territory).values("pk")})
+        q = Q(pk__in=territory) if lookup else Q(pk=territory.pk)
+        for level in range(1, depth + 1):
+            q |= Q(**{"__".join(["parent"] * level) + lookup: territory})
+        return q
+
+    def ancestors_of(self, territory):
+        """``territory`` itself and the territories above it (its commune, EPT, the Métropole), in one query."""
+        q = Q(pk=territory.pk)
+        for level in range(1, 4):
+            q |= Q(**{"__".join(["children"] * level): territory})
+        return self.filter(q).distinct()
+
+    def natural_order(self, *, by_name=False):
+        """By kind, the EPTs T1, T2 … T12 (not T1, T10, T11, T2), the communes by INSEE code or, for the
+        choice lists people read (``by_name``), by name."""
+        if not by_name:
+            return self.order_by(*NATURAL_ORDERING)
+        ept = Q(kind=Territory.Kind.EPT)
+        return self.order_by(
+            "kind",
+            Case(When(ept, then=Length("code")), default=Value(0)),
+            Case(When(ept, then=F("code")), default=F("name")),
+        )
+
     def communes(self):
         return self.filter(kind=Territory.Kind.COMMUNE)
 
@@ -134,7 +191,7 @@ class Territory(models.Model):
     class Meta:
         verbose_name = "territoire"
         verbose_name_plural = "territoires"
-        ordering = ("kind", "code")
+        ordering = NATURAL_ORDERING
         indexes = [models.Index(fields=["parent", "kind"])]
         constraints = [
             models.CheckConstraint(

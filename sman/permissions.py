@@ -42,17 +42,10 @@ def territories_acted_for(user) -> set[int]:
         return set()
     if is_metropole_staff(user) or user.memberships.filter(organisation__kind=Organisation.Kind.METROPOLE).exists():
         return set(Territory.objects.values_list("id", flat=True))
-    roots = set(
-        user.memberships.filter(organisation__kind=Organisation.Kind.COLLECTIVITY).values_list(
-            "organisation__territory_id", flat=True
-        )
+    roots = user.memberships.filter(organisation__kind=Organisation.Kind.COLLECTIVITY).values(
+        "organisation__territory_id"
     )
-    ids = set(roots)
-    frontier = roots
-    while frontier:  # at most two levels: EPT → communes → delegated communes
-        frontier = set(Territory.objects.filter(parent_id__in=frontier).values_list("id", flat=True)) - ids
-        ids |= frontier
-    return ids
+    return set(Territory.objects.within(roots).values_list("id", flat=True))
 
 
 def acts_for_territory(user, territory: Territory) -> bool:
