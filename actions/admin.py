@@ -31,12 +31,12 @@ class RoadmapAdmin(admin.ModelAdmin):
     list_filter = ("status",)
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyAdminMixin, admin.TabularInline):  # milestones_and_budget_save
     model = Milestone
     extra = 0
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ReadOnlyAdminMixin, admin.TabularInline):  # milestones_and_budget_save
     model = BudgetLine
     extra = 0
 
@@ -51,8 +51,13 @@ class ActionAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("owners",)
     inlines = [MilestoneInline, BudgetLineInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The follow-up (status, progress, notes, milestones, budget) is written on the action's page
+        # (action_update, milestones_and_budget_save); the description stays reference data.
+        return services.ACTION_FOLLOW_FIELDS if obj else ()
 
-class IndicatorValueInline(admin.TabularInline):
+
+class IndicatorValueInline(ReadOnlyAdminMixin, admin.TabularInline):  # indicator_value_add (author)
     model = IndicatorValue
     extra = 0
     readonly_fields = ("created_at",)
@@ -65,6 +70,9 @@ class IndicatorAdmin(admin.ModelAdmin):
     search_fields = ("name", "definition", "action__title")
     list_select_related = ("action",)
     inlines = [IndicatorValueInline]
+
+    def save_model(self, request, obj, form, change):
+        services.indicator_save(indicator=obj, user=request.user)
 
 
 class ActionReviewInline(ReadOnlyAdminMixin, admin.TabularInline):

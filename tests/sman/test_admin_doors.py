@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 from django.contrib import admin
-from django.contrib.admin.options import InlineModelAdmin, ModelAdmin
+from django.contrib.admin.options import InlineModelAdmin
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
@@ -33,6 +33,10 @@ SERVICE_WRITTEN = {
     "actions.actionreview",  # review_record_opinion, review_present, review_correct
     "actions.recommendation",  # recommendation_add
     "actions.report",  # report_request
+    "actions.milestone",  # milestones_and_budget_save
+    "actions.budgetline",
+    "actions.indicator",  # indicator_save
+    "actions.indicatorvalue",  # indicator_value_add
     "fmin.application",  # application_create, application_save_draft, submit, eligibility…
     "fmin.participant",
     "fmin.budgetline",
@@ -61,10 +65,14 @@ def _label(model) -> str:
 
 
 def _closed_door(model_admin, request) -> bool:
-    if isinstance(model_admin, ServiceFormAdminMixin):
-        return type(model_admin).save_model is not ModelAdmin.save_model
-    adds = model_admin.has_add_permission(request, None) if isinstance(model_admin, InlineModelAdmin) else None
-    if adds is None:
+    """Read-only (no add; no change, or every field read-only), or a save_model of the project's own (one that
+    calls the service; simple_history's does not count)."""
+    if isinstance(model_admin, InlineModelAdmin):
+        adds = model_admin.has_add_permission(request, None)
+    else:
+        ours = (type(model_admin).__module__, ServiceFormAdminMixin.__module__)
+        if type(model_admin).save_model.__module__ in ours:
+            return True
         adds = model_admin.has_add_permission(request)
     if adds:
         return False
@@ -133,14 +141,23 @@ def test_a_copil_session_changed_in_the_admin_goes_through_session_update(refere
 def test_a_closed_session_and_the_opinions_are_not_changed_in_the_admin(reference, staff_client):
     session = action_services.copil_session_create(user=staff_client.staff, year=2020, semester=1, on=date(2020, 6, 15))
     review = session.reviews.first()
+    version = review.version
     response = staff_client.post(
         f"/admin/actions/actionreview/{review.pk}/change/", {"opinion": "abandon", "reasons": "Par l'admin."}
     )
     assert response.status_code == 403
     review.refresh_from_db()
-    assert (review.opinion, review.version) == ("", review.version)
+    assert (review.opinion, review.version) == ("", version)
     CopilSession.objects.filter(pk=session.pk).update(status=CopilSession.Status.CLOSED)
     assert staff_client.post(f"/admin/actions/copilsession/{session.pk}/change/", {"minutes": "x"}).status_code == 403
+
+
+def test_an_actions_follow_up_is_read_only_in_the_admin(reference, staff_client):
+    action = Action.objects.active().first()
+    request = RequestFactory().get("/admin/")
+    request.user = staff_client.staff
+    readonly = admin.site._registry[Action].get_readonly_fields(request, action)
+    assert set(action_services.ACTION_FOLLOW_FIELDS) <= set(readonly)
 
 
 # --- FMIN -------------------------------------------------------------------------------------------------
