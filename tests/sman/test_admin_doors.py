@@ -179,6 +179,7 @@ def test_a_decision_amount_is_not_changed_in_the_admin(fm, client):
     )
     login(client, fm.staff)
     data = {"application": application.pk, "outcome": "funded", "amount_cents": 99_000_000, "reason": "Plus."}
+    data["decided_by"] = fm.staff.pk
     assert client.post(f"/admin/fmin/decision/{decision.pk}/change/", data).status_code == 403
     decision.refresh_from_db()
     assert decision.amount_cents == 4_000_000
