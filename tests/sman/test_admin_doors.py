@@ -255,3 +255,23 @@ def test_orders_and_tickets_are_not_changed_in_the_admin(reference, staff_client
     assert staff_client.post(f"/admin/passnumerique/ticket/{ticket.pk}/change/", {}).status_code == 403
     assert staff_client.post("/admin/passnumerique/ticket/add/", {}).status_code == 403
     assert Order.objects.get(pk=order.pk).booklet_count == 1
+
+
+def test_the_closed_doors_still_show_their_pages(fm, client):
+    application = fm.submitted()
+    session = action_services.copil_session_create(user=fm.staff, year=2020, semester=1, on=date(2020, 6, 15))
+    login(client, fm.staff)
+    pages = [
+        "/admin/actions/copilsession/add/",
+        f"/admin/actions/copilsession/{session.pk}/change/",
+        f"/admin/actions/actionreview/{session.reviews.first().pk}/change/",
+        f"/admin/actions/action/{session.reviews.first().action_id}/change/",
+        f"/admin/fmin/application/{application.pk}/change/",
+        "/admin/fmin/paymentmilestone/",
+        "/admin/passnumerique/statement/",
+        "/admin/ftth/building/",
+        "/admin/sman/membershiprequest/",
+    ]
+    for url in pages:
+        assert client.get(url).status_code == 200, url
+    assert "Compte rendu" in client.get(f"/admin/actions/copilsession/{session.pk}/change/").content.decode()
