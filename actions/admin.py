@@ -1,8 +1,9 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from sman.admin import JobAdminMixin
+from sman.admin import JobAdminMixin, ReadOnlyAdminMixin, ServiceFormAdminMixin
 
+from . import services
 from .models import (
     Action,
     ActionReview,
@@ -30,12 +31,12 @@ class RoadmapAdmin(admin.ModelAdmin):
     list_filter = ("status",)
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyAdminMixin, admin.TabularInline):  # milestones_and_budget_save
     model = Milestone
     extra = 0
 
 
-class BudgetLineInline(admin.TabularInline):
+class BudgetLineInline(ReadOnlyAdminMixin, admin.TabularInline):  # milestones_and_budget_save
     model = BudgetLine
     extra = 0
 
@@ -50,8 +51,13 @@ class ActionAdmin(SimpleHistoryAdmin):
     filter_horizontal = ("owners",)
     inlines = [MilestoneInline, BudgetLineInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The follow-up (status, progress, notes, milestones, budget) is written on the action's page
+        # (action_update, milestones_and_budget_save); the description stays reference data.
+        return services.ACTION_FOLLOW_FIELDS if obj else ()
 
-class IndicatorValueInline(admin.TabularInline):
+
+class IndicatorValueInline(ReadOnlyAdminMixin, admin.TabularInline):  # indicator_value_add (author)
     model = IndicatorValue
     extra = 0
     readonly_fields = ("created_at",)
@@ -65,39 +71,69 @@ class IndicatorAdmin(admin.ModelAdmin):
     list_select_related = ("action",)
     inlines = [IndicatorValueInline]
 
+    def save_model(self, request, obj, form, change):
+        services.indicator_save(indicator=obj, user=request.user)
 
-class ActionReviewInline(admin.TabularInline):
+
+class ActionReviewInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ActionReview
     extra = 0
     fields = ("action", "progress", "schedule_status", "budget_status", "opinion", "decided_by", "corrects")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CopilSession)
-class CopilSessionAdmin(admin.ModelAdmin):
+class CopilSessionAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
+    """A session is created with its agenda (copil_session_create); its minutes and attendees go through
+    session_update; it is closed from the portal (session_close), so its status is read-only here."""
+
     list_display = ("date", "year", "semester", "status")
     list_filter = ("status", "year")
     filter_horizontal = ("attendees",)
     inlines = [ActionReviewInline]
 
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []  # the agenda is made by copil_session_create
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("year", "semester", "date")
+        return ("year", "semester", "date", "status", "closed_at", "closed_by", "minutes", "attendees")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return ()
+        return ("year", "semester", "date", "status", "closed_at", "closed_by")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not (obj and obj.is_closed)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a session carries the COPIL's decisions
+
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        if change:
+            return services.session_update(
+                session=obj, user=request.user, minutes=data["minutes"], attendees=data["attendees"]
+            )
+        return services.copil_session_create(
+            user=request.user, year=data["year"], semester=data["semester"], on=data["date"]
+        )
+
 
 @admin.register(ActionReview)
-class ActionReviewAdmin(SimpleHistoryAdmin):
+class ActionReviewAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Opinions are recorded and corrected on the COPIL pages (review_record_opinion checks the version the
+    member saw; review_correct keeps the closed decision)."""
+
     list_display = ("action", "session", "opinion", "schedule_status", "budget_status", "decided_by", "corrects")
     list_filter = ("opinion", "session")
     list_select_related = ("action", "session", "decided_by")
 
-    def has_change_permission(self, request, obj=None):
-        # Decisions of a closed session are final; corrections go through the portal.
-        return obj is None or not obj.session.is_closed
-
 
 @admin.register(Recommendation)
-class RecommendationAdmin(admin.ModelAdmin):
+class RecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # recommendation_add (open session only)
     list_display = ("programme", "session", "author", "created_at")
     list_filter = ("programme",)
 
@@ -107,3 +143,6 @@ class ReportAdmin(JobAdminMixin, admin.ModelAdmin):
     list_display = ("session", "status", "requested_by", "requested_at", "generated_at", "size", "checksum")
     list_filter = ("status",)
     readonly_fields = [f.name for f in Report._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # report_request queues the generation

@@ -1,5 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
+
+from sman.admin import ReadOnlyAdminMixin
 
 from . import services
 from .models import (
@@ -44,49 +48,46 @@ class CallAdmin(SimpleHistoryAdmin):
         services.criteria_add_defaults(call=form.instance)  # a new call gets the six SMAN criteria
 
 
-class ParticipantInline(admin.TabularInline):
+class ParticipantInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Participant
     extra = 0
     autocomplete_fields = ["organisation"]
     readonly_fields = ("confirmed_at", "confirmed_by")
 
 
-class BudgetInline(admin.TabularInline):
+class BudgetInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BudgetLine
     extra = 0
 
 
-class FundingInline(admin.TabularInline):
+class FundingInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FundingLine
     extra = 0
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = PaymentMilestone
     extra = 0
     readonly_fields = ("paid_on", "paid_by")
 
 
-class ReportInline(admin.TabularInline):
+class ReportInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = FollowUpReport
     extra = 0
     fields = ("kind", "due_on", "submitted_at", "last_reminder_on")
     readonly_fields = ("submitted_at", "last_reminder_on")
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ApplicationEvent
     extra = 0
-    can_delete = False
     readonly_fields = ("kind", "message", "user", "created_at")
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Application)
-class ApplicationAdmin(SimpleHistoryAdmin):
-    """Staff follow files here; the applicant's text is changed only through the applicant's pages."""
+class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Staff follow files here; applicants write through their pages (application_save_draft, submit…), staff
+    through the instruction pages (eligibility, corrections, assignments, decision, payments)."""
 
     list_display = ("title", "lead", "call", "status", "submitted_at", "from_explorateurs")
     list_filter = ("status", "call", "theme", "from_explorateurs")
@@ -106,7 +107,10 @@ class ApplicationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Assignments are made on the instruction page (assignment_create refuses a reviewer from an applicant
+    collectivity); reviews are written by the reviewers (review_save)."""
+
     list_display = ("application", "reviewer", "assigned_at", "submitted_at", "conflict_declared_at")
     list_filter = ("application__call",)
     list_select_related = ("application", "reviewer")
@@ -114,17 +118,38 @@ class AssignmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(SimpleHistoryAdmin):
+class DecisionAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Decisions go through the decision page (decision_record checks the call's envelope)."""
+
     list_display = ("application", "outcome", "amount_cents", "decided_by", "decided_at")
     list_filter = ("outcome", "application__call")
     list_select_related = ("application", "decided_by")
 
-    def has_add_permission(self, request):  # decisions go through the decision page (envelope check)
-        return False
+
+@admin.register(PaymentMilestone)
+class PaymentMilestoneAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """A milestone is paid through milestone_pay (every collectivity in a Bâtisseurs working group)."""
+
+    list_display = ("application", "label", "amount_cents", "paid_on", "paid_by")
+    list_filter = ("paid_on",)
+    list_select_related = ("application", "paid_by")
+    actions = ["pay"]
+
+    @admin.action(description="Marquer les échéances sélectionnées comme versées aujourd'hui", permissions=["view"])
+    def pay(self, request, queryset):
+        paid = 0
+        for milestone in queryset:
+            try:
+                services.milestone_pay(milestone=milestone, user=request.user, on=timezone.localdate())
+            except ValidationError as exc:
+                self.message_user(request, f"{milestone} : {exc.messages[0]}", messages.ERROR)
+            else:
+                paid += 1
+        self.message_user(request, f"{paid} échéance(s) versée(s).", messages.SUCCESS)
 
 
 @admin.register(FollowUpReport)
-class FollowUpReportAdmin(SimpleHistoryAdmin):
+class FollowUpReportAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):  # report_submit, reports_remind
     list_display = ("application", "kind", "due_on", "submitted_at", "last_reminder_on")
     list_filter = ("kind",)
     list_select_related = ("application",)

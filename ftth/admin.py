@@ -1,16 +1,16 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
-from sman.admin import JobAdminMixin, MapAdminMixin
+from sman.admin import JobAdminMixin, MapAdminMixin, ReadOnlyAdminMixin
 
+from . import services
 from .models import Building, BuildingStatusChange, ImportRejection, ImportRun
 
 
-class ImportRejectionInline(admin.TabularInline):
+class ImportRejectionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ImportRejection
     extra = 0
-    can_delete = False
     readonly_fields = ("line", "reason")
-    max_num = 0
 
 
 @admin.register(ImportRun)
@@ -22,23 +22,44 @@ class ImportRunAdmin(JobAdminMixin, admin.ModelAdmin):
     list_filter = ("state", "file_format", "operator_code")
     readonly_fields = [f.name for f in ImportRun._meta.fields]
     inlines = [ImportRejectionInline]
+    actions = [*JobAdminMixin.actions, "confirm", "cancel"]
 
     def has_add_permission(self, request):
         return False  # imports go through `import_ftth` (a Celery task)
 
+    @admin.action(description="Confirmer les imports en attente sélectionnés", permissions=["change"])
+    def confirm(self, request, queryset):
+        self._decide(request, queryset, services.import_confirm)
 
-class StatusChangeInline(admin.TabularInline):
+    @admin.action(description="Annuler les imports en attente sélectionnés", permissions=["change"])
+    def cancel(self, request, queryset):
+        self._decide(request, queryset, services.import_cancel)
+
+    def _decide(self, request, queryset, service):
+        done = 0
+        for run in queryset:
+            try:
+                service(run=run, user=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{run} : {exc.messages[0]}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(request, f"{done} import(s) traité(s).", messages.SUCCESS)
+
+
+class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BuildingStatusChange
     extra = 0
     readonly_fields = ("status_from", "status_to", "changed_at", "run")
-    can_delete = False
 
 
 @admin.register(Building)
-class BuildingAdmin(MapAdminMixin, admin.ModelAdmin):
+class BuildingAdmin(ReadOnlyAdminMixin, MapAdminMixin, admin.ModelAdmin):
+    """Buildings are written by the operators' imports (ftth/imports.py), which record each status change and
+    alert the subscribers; an edit here would skip both and be undone by the next import."""
+
     list_display = ("label", "operator_code", "status", "commune", "premises", "retired_at")
     list_filter = ("status", "operator_code", "commune__parent")
     search_fields = ("building_id", "label", "pm_reference", "rnb_id")
     list_select_related = ("commune",)
-    readonly_fields = ("first_run", "last_run", "updated_at")
     inlines = [StatusChangeInline]

@@ -1,7 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 
-from sman.admin import MapAdminMixin
+from sman.admin import MapAdminMixin, ReadOnlyAdminMixin
 
+from . import services
 from .models import (
     Beneficiary,
     Booklet,
@@ -41,19 +43,17 @@ class DistributorAuthorisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Orders create their booklets and tickets (order_create, order_import_aptic): they go through the portal."""
+
     list_display = ("reference", "funder", "source", "booklet_count", "tickets_per_booklet", "territory", "valid_until")
     list_filter = ("source", "target_public")
     search_fields = ("reference", "funder__name")
     list_select_related = ("funder", "territory")
-    readonly_fields = ("reference", "source", "created_by", "created_at")
-
-    def has_add_permission(self, request):
-        return False  # orders create their booklets and tickets: they go through the portal
 
 
 @admin.register(Booklet)
-class BookletAdmin(admin.ModelAdmin):
+class BookletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # order_create, booklet_distribute
     list_display = ("code", "order", "number", "distributed_at", "distributor")
     search_fields = ("code", "order__reference")
     list_select_related = ("order", "distributor")
@@ -61,7 +61,7 @@ class BookletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # order_create makes the codes
     list_display = ("code", "booklet", "value")
     search_fields = ("code",)
     list_select_related = ("booklet",)
@@ -69,7 +69,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(Redemption)
-class RedemptionAdmin(admin.ModelAdmin):
+class RedemptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # ticket_redeem
     list_display = ("ticket", "place", "training", "agent", "redeemed_at", "statement")
     list_filter = ("place",)
     search_fields = ("ticket__code", "place__organisation__name")
@@ -78,20 +78,34 @@ class RedemptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(admin.ModelAdmin):
+class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Statements are made by statements_generate and paid through statement_mark_paid (the action below)."""
+
     list_display = ("place", "month", "ticket_count", "amount", "status", "paid_at")
     list_filter = ("status", "month")
     list_select_related = ("place__organisation",)
-    readonly_fields = ("place", "month", "ticket_count", "amount", "pdf", "csv", "created_at")
+    actions = ["mark_paid"]
+
+    @admin.action(description="Marquer les relevés sélectionnés comme payés", permissions=["view"])
+    def mark_paid(self, request, queryset):
+        paid = 0
+        for statement in queryset:
+            try:
+                services.statement_mark_paid(statement=statement, user=request.user)
+            except ValidationError as exc:
+                self.message_user(request, f"{statement} : {exc.messages[0]}", messages.ERROR)
+            else:
+                paid += 1
+        self.message_user(request, f"{paid} relevé(s) marqué(s) comme payé(s).", messages.SUCCESS)
 
 
 @admin.register(Beneficiary)
-class BeneficiaryAdmin(admin.ModelAdmin):
+class BeneficiaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # booklet_distribute
     list_display = ("reference", "age_band", "territory", "target_public")
     list_filter = ("age_band", "target_public")
     search_fields = ("reference",)
 
 
 @admin.register(CreditNote)
-class CreditNoteAdmin(admin.ModelAdmin):
+class CreditNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # credit_note_issue (expiry_run)
     list_display = ("order", "unused_tickets", "amount", "created_at")

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -31,6 +32,53 @@ class JobAdminMixin:
             else:
                 retried += 1
         self.message_user(request, f"{retried} traitement(s) relancé(s).", messages.SUCCESS)
+
+
+class ReadOnlyAdminMixin:
+    """A model that a service writes: the admin shows it, staff act through the portal pages (or an admin
+    action calling the service)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ServiceFormAdminMixin:
+    """The admin's add/change form of a model that a service writes: the service runs once the form is valid,
+    so that its refusal (a ValidationError) is shown on the form, and the admin's own save writes nothing.
+
+    Subclasses define ``save_through_service(request, obj, form, change)`` returning the saved object; they
+    keep their inlines read-only (the service has written before the inlines are validated).
+    """
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        base = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceForm(base):
+            def full_clean(self):
+                super().full_clean()
+                if not self.is_bound or self._errors:
+                    return
+                try:
+                    with transaction.atomic():
+                        self.instance = model_admin.save_through_service(request, self.instance, self, change)
+                except ValidationError as exc:
+                    self.add_error(None, exc.messages)
+
+        return ServiceForm
+
+    def save_model(self, request, obj, form, change):
+        pass  # written by the service when the form was validated
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
 
 
 class MembershipInline(admin.TabularInline):
@@ -108,7 +156,9 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MembershipRequest)
-class MembershipRequestAdmin(admin.ModelAdmin):
+class MembershipRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Requests are made by their authors (membership_request_create) and decided by the actions below."""
+
     list_display = (
         "user",
         "organisation",
