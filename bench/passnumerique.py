@@ -112,7 +112,7 @@ def redeem_setup(prefix: str):
     orders = []
     for tickets in (WORKERS * TICKETS_PER_WORKER, SHARED_TICKETS):
         order = services.order_create(
-            user=manager, funder=funder, booklet_count=tickets // 10, tickets_per_booklet=10, face_value=Decimal(10),
+            user=manager, funder=funder, booklet_count=tickets // 10, tickets_per_booklet=10, face_value_cents=1000,
             territory=ept, target_public="all", valid_until=date(date.today().year + 1, 12, 31),
         )  # fmt: skip
         for code in order.booklets.values_list("code", flat=True):
@@ -236,7 +236,7 @@ def statements_child(n_places: int) -> None:
             total = n_places * REDEMPTIONS_PER_PLACE
             order = services.order_create(
                 user=manager, funder=funder, booklet_count=total // 10, tickets_per_booklet=10,
-                face_value=Decimal(10), territory=Territory.objects.get(code="T8"), target_public="all",
+                face_value_cents=1000, territory=Territory.objects.get(code="T8"), target_public="all",
                 valid_until=month + timedelta(days=365),
             )  # fmt: skip
             tickets = iter(Ticket.objects.filter(booklet__order=order).order_by("id"))

@@ -62,10 +62,10 @@ class BookletAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # order_create, bookl
 
 @admin.register(Ticket)
 class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # order_create makes the codes
-    list_display = ("code", "booklet", "value")
+    list_display = ("code", "booklet", "value_cents")
     search_fields = ("code",)
     list_select_related = ("booklet",)
-    readonly_fields = ("code", "booklet", "value")
+    readonly_fields = ("code", "booklet", "value_cents")
 
 
 @admin.register(Redemption)
@@ -81,7 +81,7 @@ class RedemptionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # ticket_redeem
 class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Statements are made by statements_generate and paid through statement_mark_paid (the action below)."""
 
-    list_display = ("place", "month", "ticket_count", "amount", "status", "paid_at")
+    list_display = ("place", "month", "ticket_count", "amount_cents", "status", "paid_at")
     list_filter = ("status", "month")
     list_select_related = ("place__organisation",)
     actions = ["mark_paid"]
@@ -108,4 +108,4 @@ class BeneficiaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # booklet_distrib
 
 @admin.register(CreditNote)
 class CreditNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # credit_note_issue (expiry_run)
-    list_display = ("order", "unused_tickets", "amount", "created_at")
+    list_display = ("order", "unused_tickets", "amount_cents", "created_at")

@@ -142,7 +142,7 @@ class StatisticsSerializer(serializers.Serializer):
     booklets_distributed = serializers.IntegerField()
     tickets_redeemed = serializers.IntegerField()
     hours_delivered = serializers.FloatField()
-    value_redeemed = serializers.FloatField()
+    value_redeemed_cents = serializers.IntegerField(help_text="Valeur des tickets validés, en centimes d'euro.")
     beneficiaries = serializers.IntegerField()
     target_share = serializers.IntegerField(allow_null=True, help_text="Part du public cible, en %.")
 

@@ -43,7 +43,7 @@ def load_demo(users: dict) -> None:
     distributor = Organisation.objects.get(kind="collectivity", territory=montreuil)
     DistributorAuthorisation.objects.get_or_create(funder=funder, distributor=distributor)
     order = services.order_create(
-        user=users["funder"], funder=funder, booklet_count=10, tickets_per_booklet=10, face_value=Decimal(10),
+        user=users["funder"], funder=funder, booklet_count=10, tickets_per_booklet=10, face_value_cents=1000,
         territory=Territory.objects.get(code="T8"), target_public="all", valid_until=date(2027, 6, 30),
     )  # fmt: skip
     for booklet in order.booklets.order_by("number")[:3]:

@@ -6,6 +6,7 @@ from django.utils.safestring import mark_safe
 
 from sman.documents import render_pdf as _pdf
 from sman.exports import csv_bytes
+from sman.money import euros_plain
 
 from . import codes
 
@@ -15,16 +16,16 @@ def statement_csv(statement, redemptions) -> bytes:
     rows = [
         [
             r.redeemed_at.strftime("%d/%m/%Y %H:%M"), r.ticket.code, r.training.title, _decimal(r.hours),
-            _decimal(r.ticket.value), r.agent.email,
+            euros_plain(r.ticket.value_cents), r.agent.email,
         ]
         for r in redemptions
     ]  # fmt: skip
-    rows += [[], ["Total", statement.ticket_count, "", "", _decimal(statement.amount), ""]]
+    rows += [[], ["Total", statement.ticket_count, "", "", euros_plain(statement.amount_cents), ""]]
     return csv_bytes(header, rows)
 
 
 def _decimal(value) -> str:
-    """French decimal comma, as spreadsheets set to French read it."""
+    """French decimal comma, as spreadsheets set to French read it (hours; amounts go through euros_plain)."""
     return str(value).replace(".", ",")
 
 

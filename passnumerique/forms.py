@@ -1,6 +1,7 @@
 from django import forms
 
 from sman.models import Territory
+from sman.money import EuroField
 
 from .models import Beneficiary, PlaceType, TargetPublic, Training
 
@@ -57,9 +58,7 @@ class DistributeForm(forms.Form):
 class OrderForm(forms.Form):
     booklet_count = forms.IntegerField(label="Nombre de carnets", min_value=1, max_value=20000)
     tickets_per_booklet = forms.IntegerField(label="Tickets par carnet", min_value=5, max_value=10, initial=10)
-    face_value = forms.DecimalField(
-        label="Valeur d'un ticket (€)", min_value=1, max_digits=6, decimal_places=2, initial=10
-    )
+    face_value = EuroField(label="Valeur d'un ticket (€)", min_cents=100, max_cents=999_999, initial=1000)
     territory = forms.ModelChoiceField(
         label="Territoire couvert",
         queryset=Territory.objects.none(),

@@ -12,8 +12,6 @@ from django.urls import reverse
 
 from sman.models import Organisation, Territory
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class TargetPublic(models.TextChoices):
     ALL = "all", "tout public"
@@ -127,7 +125,7 @@ class Order(models.Model):
     tickets_per_booklet = models.PositiveSmallIntegerField(
         "tickets par carnet", validators=[MinValueValidator(5), MaxValueValidator(10)], default=10
     )
-    face_value = models.DecimalField("valeur d'un ticket (€)", default=Decimal(10), **MONEY)
+    face_value_cents = models.PositiveBigIntegerField("valeur d'un ticket (centimes)", default=1000)
     territory = models.ForeignKey(
         Territory, verbose_name="territoire couvert", on_delete=models.PROTECT, related_name="pass_orders"
     )
@@ -160,8 +158,8 @@ class Order(models.Model):
         return self.valid_until + timedelta(days=self.grace_days)
 
     @property
-    def total_value(self) -> Decimal:
-        return self.face_value * self.booklet_count * self.tickets_per_booklet
+    def total_value_cents(self) -> int:
+        return self.face_value_cents * self.booklet_count * self.tickets_per_booklet
 
 
 class Beneficiary(models.Model):
@@ -232,7 +230,7 @@ class Booklet(models.Model):
 class Ticket(models.Model):
     booklet = models.ForeignKey(Booklet, verbose_name="carnet", on_delete=models.CASCADE, related_name="tickets")
     code = models.CharField("code", max_length=64, unique=True)
-    value = models.DecimalField("valeur (€)", **MONEY)
+    value_cents = models.PositiveBigIntegerField("valeur (centimes)")
 
     class Meta:
         verbose_name = "ticket"
@@ -253,7 +251,7 @@ class Statement(models.Model):
     place = models.ForeignKey(MediationPlace, verbose_name="lieu", on_delete=models.PROTECT, related_name="statements")
     month = models.DateField("mois", help_text="Premier jour du mois.")
     ticket_count = models.PositiveIntegerField("tickets")
-    amount = models.DecimalField("montant (€)", **MONEY)
+    amount_cents = models.PositiveBigIntegerField("montant (centimes)")
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.TO_PAY)
     pdf = models.FileField("relevé PDF", upload_to="pass/statements/", blank=True)
     csv = models.FileField("relevé CSV", upload_to="pass/statements/", blank=True)
@@ -311,7 +309,7 @@ class CreditNote(models.Model):
 
     order = models.OneToOneField(Order, verbose_name="commande", on_delete=models.PROTECT, related_name="credit_note")
     unused_tickets = models.PositiveIntegerField("tickets non utilisés")
-    amount = models.DecimalField("montant (€)", **MONEY)
+    amount_cents = models.PositiveBigIntegerField("montant (centimes)")
     created_at = models.DateTimeField("établi le", auto_now_add=True)
 
     class Meta:

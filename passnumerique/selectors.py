@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from sman.models import Territory
 
-from .models import Beneficiary, Booklet, MediationPlace, Order, Redemption, Ticket, Training
+from .models import Beneficiary, Booklet, MediationPlace, Order, Redemption, Training
 
 
 def places():
@@ -59,7 +59,7 @@ def totals(*, funder=None, territory: Territory | None = None, until: date | Non
     red = redemptions.aggregate(
         n=Count("id"),
         hours=Coalesce(Sum("hours"), 0, output_field=Redemption._meta.get_field("hours")),
-        value=Coalesce(Sum("ticket__value"), 0, output_field=Ticket._meta.get_field("value")),
+        value_cents=Coalesce(Sum("ticket__value_cents"), 0),
     )
     return {
         "orders": orders.count(),
@@ -67,7 +67,7 @@ def totals(*, funder=None, territory: Territory | None = None, until: date | Non
         "booklets_distributed": distributed.count(),
         "tickets_redeemed": red["n"],
         "hours_delivered": red["hours"],
-        "value_redeemed": red["value"],
+        "value_redeemed_cents": red["value_cents"],
         "beneficiaries": beneficiaries["n"],
         "target_share": (
             round(100 * beneficiaries["targeted"] / beneficiaries["in_targeted_orders"])

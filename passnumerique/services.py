@@ -52,7 +52,7 @@ def _unique_codes(count: int, taken: set[str] | None = None) -> list[str]:
 
 @transaction.atomic
 def order_create(
-    *, user: User, funder: Organisation, booklet_count: int, tickets_per_booklet: int, face_value: Decimal,
+    *, user: User, funder: Organisation, booklet_count: int, tickets_per_booklet: int, face_value_cents: int,
     territory: Territory, target_public: str, valid_until: date, allowed_place_types=(), grace_days: int | None = None,
 ) -> Order:  # fmt: skip
     """A funder's order: the booklets and their tickets are created at once, with unguessable codes."""
@@ -63,7 +63,7 @@ def order_create(
         reference=f"PN-{timezone.localdate():%Y%m}-{secrets.token_hex(3).upper()}",
         booklet_count=booklet_count,
         tickets_per_booklet=tickets_per_booklet,
-        face_value=face_value,
+        face_value_cents=face_value_cents,
         territory=territory,
         target_public=target_public,
         allowed_place_types=list(allowed_place_types),
@@ -81,7 +81,7 @@ def order_create(
     ticket_codes = iter(_unique_codes(booklet_count * tickets_per_booklet, taken=set(booklet_codes)))
     Ticket.objects.bulk_create(
         (
-            Ticket(booklet=b, code=next(ticket_codes), value=face_value)
+            Ticket(booklet=b, code=next(ticket_codes), value_cents=face_value_cents)
             for b in booklets
             for _ in range(tickets_per_booklet)
         ),
@@ -102,7 +102,7 @@ class ImportReport:
 
 @transaction.atomic
 def order_import_aptic(
-    *, user: User, funder: Organisation, rows, face_value: Decimal, territory: Territory, target_public: str,
+    *, user: User, funder: Organisation, rows, face_value_cents: int, territory: Territory, target_public: str,
     valid_until: date,
 ) -> tuple[Order | None, ImportReport]:  # fmt: skip
     """Import an #APTIC order file (``carnet;ticket`` per line). All or nothing, with a report per line.
@@ -140,14 +140,15 @@ def order_import_aptic(
     order = Order(
         funder=funder, reference=f"APTIC-{timezone.localdate():%Y%m}-{secrets.token_hex(3).upper()}",
         source=Order.Source.APTIC, booklet_count=len(by_booklet),
-        tickets_per_booklet=len(next(iter(by_booklet.values()))), face_value=face_value, territory=territory,
+        tickets_per_booklet=len(next(iter(by_booklet.values()))), face_value_cents=face_value_cents,
+        territory=territory,
         target_public=target_public, valid_until=valid_until, created_by=user,
     )  # fmt: skip
     order.full_clean()
     order.save()
     for number, (booklet_code, ticket_codes) in enumerate(by_booklet.items(), start=1):
         booklet = Booklet.objects.create(order=order, number=number, code=booklet_code)
-        Ticket.objects.bulk_create(Ticket(booklet=booklet, code=c, value=face_value) for c in ticket_codes)
+        Ticket.objects.bulk_create(Ticket(booklet=booklet, code=c, value_cents=face_value_cents) for c in ticket_codes)
     report.booklets, report.tickets = len(by_booklet), len(seen)
     return order, report
 
@@ -362,11 +363,11 @@ def statements_generate(*, month: date) -> list[Statement]:
             redemptions = place.redemptions.select_for_update().filter(
                 redeemed_at__gte=start, redeemed_at__lt=end, statement__isnull=True
             )
-            totals = redemptions.aggregate(n=Count("id"), amount=Sum("ticket__value"))
+            totals = redemptions.aggregate(n=Count("id"), amount=Sum("ticket__value_cents"))
             try:
                 with transaction.atomic():
                     statement = Statement.objects.create(
-                        place=place, month=month, ticket_count=totals["n"], amount=totals["amount"] or Decimal(0)
+                        place=place, month=month, ticket_count=totals["n"], amount_cents=totals["amount"] or 0
                     )
             except IntegrityError:  # a concurrent run made it
                 continue
@@ -418,9 +419,9 @@ def expiry_run(*, today: date) -> dict:
 @transaction.atomic
 def credit_note_issue(*, order: Order) -> CreditNote:
     unused = Ticket.objects.filter(booklet__order=order, redemption__isnull=True)
-    totals = unused.aggregate(n=Count("id"), amount=Sum("value"))
+    totals = unused.aggregate(n=Count("id"), amount=Sum("value_cents"))
     note, _ = CreditNote.objects.get_or_create(
-        order=order, defaults={"unused_tickets": totals["n"], "amount": totals["amount"] or Decimal(0)}
+        order=order, defaults={"unused_tickets": totals["n"], "amount_cents": totals["amount"] or 0}
     )
     return note
 

@@ -191,6 +191,7 @@ def order_list(request):
     form = OrderForm(request.POST or None, funders=funders)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data["face_value_cents"] = data.pop("face_value")  # the form reads euros, cleaned to cents
         try:
             order = services.order_create(user=request.user, **data)
         except ValidationError as exc:
@@ -219,7 +220,7 @@ def order_import(request):
     try:
         rows = services.parse_aptic_file(data["file"].read())
         order, report = services.order_import_aptic(
-            user=request.user, funder=data["funder"], rows=rows, face_value=data["face_value"],
+            user=request.user, funder=data["funder"], rows=rows, face_value_cents=data["face_value"],
             territory=data["territory"], target_public=data["target_public"], valid_until=data["valid_until"],
         )  # fmt: skip
     except ValidationError as exc:

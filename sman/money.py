@@ -4,6 +4,7 @@
 """
 
 import re
+from decimal import Decimal
 
 from django import forms
 
@@ -31,6 +32,18 @@ def format_euros(cents: int | None, *, with_cents: bool = True) -> str:
     return f"{sign}{grouped},{rest:02d}\u00a0€" if with_cents or rest else f"{sign}{grouped}\u00a0€"
 
 
+def euros_decimal(cents: int | None) -> Decimal | None:
+    """Cents as an exact Decimal of euros, for a spreadsheet cell that must stay a number."""
+    return None if cents is None else Decimal(int(cents)).scaleb(-2)
+
+
+def euros_plain(cents: int) -> str:
+    """« 1234,56 »: euros with a decimal comma and no thousands separator, as a French CSV reader expects."""
+    sign = "-" if cents < 0 else ""
+    units, rest = divmod(abs(int(cents)), 100)
+    return f"{sign}{units},{rest:02d}"
+
+
 def percent(numerator: int, denominator: int) -> str:
     """A share in per cent with one decimal, French style; exact integer arithmetic."""
     if not denominator:
@@ -45,10 +58,12 @@ class EuroField(forms.CharField):
     default_error_messages = {
         "invalid": "Saisissez un montant en euros, par exemple 12 500 ou 12 500,50.",
         "negative": "Le montant ne peut pas être négatif.",
+        "too_small": "Le montant doit être d'au moins %(minimum)s.",
     }
 
-    def __init__(self, *, max_cents: int = 10**12, **kwargs):
+    def __init__(self, *, max_cents: int = 10**12, min_cents: int = 0, **kwargs):
         self.max_cents = max_cents
+        self.min_cents = min_cents
         super().__init__(**kwargs)  # no max_length: its validator would run on the cleaned integer
 
     def widget_attrs(self, widget):
@@ -69,6 +84,10 @@ class EuroField(forms.CharField):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if cents < 0:
             raise forms.ValidationError(self.error_messages["negative"], code="negative")
+        if cents < self.min_cents:
+            raise forms.ValidationError(
+                self.error_messages["too_small"], code="too_small", params={"minimum": format_euros(self.min_cents)}
+            )
         if cents > self.max_cents:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return cents

@@ -39,7 +39,7 @@ def test_place_agent_validates_a_code_on_a_phone(phone, reference):
     place.trainings.add(training)
     agent = MembershipFactory(organisation=place_org, role=Membership.Role.MEMBER).user
     order = services.order_create(
-        user=funder_agent, funder=funder, booklet_count=1, tickets_per_booklet=5, face_value=Decimal(10),
+        user=funder_agent, funder=funder, booklet_count=1, tickets_per_booklet=5, face_value_cents=1000,
         territory=Territory.objects.get(code="T8"), target_public="all", valid_until=date(2030, 12, 31),
     )  # fmt: skip
     booklet = order.booklets.get()

@@ -63,7 +63,7 @@ def pn(reference):
     place_agent = MembershipFactory(organisation=place.organisation, role=Membership.Role.ADMIN).user
     other_agent = MembershipFactory(organisation=other_place.organisation).user
     order = services.order_create(
-        user=funder_agent, funder=funder, booklet_count=4, tickets_per_booklet=5, face_value=Decimal(10),
+        user=funder_agent, funder=funder, booklet_count=4, tickets_per_booklet=5, face_value_cents=1000,
         territory=Territory.objects.get(code="T8"), target_public="all", valid_until=date(2030, 12, 31),
     )  # fmt: skip
     return Pass(funder, funder_agent, distributor, distributor_agent, place, place_agent, other_place, other_agent,

@@ -2,7 +2,6 @@
 
 import io
 from datetime import date, datetime
-from decimal import Decimal
 
 import pytest
 import time_machine
@@ -30,15 +29,15 @@ def test_an_order_creates_its_booklets_and_unique_tickets(pn):
     tickets = Ticket.objects.filter(booklet__order=order)
     assert tickets.count() == 20 and all(codes.is_well_formed(t.code) for t in tickets)
     assert len({t.code for t in tickets} | set(order.booklets.values_list("code", flat=True))) == 24
-    assert order.total_value == Decimal(200)
+    assert order.total_value_cents == 20000
     with pytest.raises(PermissionDenied):
         services.order_create(
-            user=pn.place_agent, funder=pn.funder, booklet_count=1, tickets_per_booklet=5, face_value=10,
+            user=pn.place_agent, funder=pn.funder, booklet_count=1, tickets_per_booklet=5, face_value_cents=1000,
             territory=order.territory, target_public="all", valid_until=date(2030, 1, 1),
         )  # fmt: skip
     with pytest.raises(ValidationError):
         services.order_create(
-            user=pn.funder_agent, funder=pn.funder, booklet_count=1, tickets_per_booklet=12, face_value=10,
+            user=pn.funder_agent, funder=pn.funder, booklet_count=1, tickets_per_booklet=12, face_value_cents=1000,
             territory=order.territory, target_public="all", valid_until=date(2030, 1, 1),
         )  # fmt: skip
 
@@ -55,14 +54,14 @@ def test_aptic_import_is_all_or_nothing_with_a_report(pn):
     rows = [{"carnet": "APTIC-B1", "ticket": f"APT-{i:04d}"} for i in range(5)]
     bad = rows + [{"carnet": "APTIC-B2", "ticket": "APT-0001"}, {"carnet": "", "ticket": "X"}]
     order, report = services.order_import_aptic(
-        user=pn.funder_agent, funder=pn.funder, rows=bad, face_value=Decimal(10),
+        user=pn.funder_agent, funder=pn.funder, rows=bad, face_value_cents=1000,
         territory=Territory.objects.get(code="T8"), target_public="all", valid_until=date(2030, 1, 1),
     )  # fmt: skip
     assert order is None
     assert [line for line, _ in report.rejected] == [7, 8]
     assert "en double" in report.rejected[0][1] and not Ticket.objects.filter(code__startswith="APT-").exists()
     order, report = services.order_import_aptic(
-        user=pn.funder_agent, funder=pn.funder, rows=rows, face_value=Decimal(10),
+        user=pn.funder_agent, funder=pn.funder, rows=rows, face_value_cents=1000,
         territory=Territory.objects.get(code="T8"), target_public="all", valid_until=date(2030, 1, 1),
     )  # fmt: skip
     assert order.source == "aptic" and (report.booklets, report.tickets) == (1, 5)
@@ -136,7 +135,7 @@ def test_expiry_alerts_blocking_and_credit_note(pn, django_capture_on_commit_cal
         assert expiry_daily.delay().get()["credit_notes"] == 1
         assert expiry_daily.delay().get()["credit_notes"] == 0
     note = CreditNote.objects.get(order=order)
-    assert note.unused_tickets == 20 - 2 and note.amount == Decimal(180)
+    assert note.unused_tickets == 20 - 2 and note.amount_cents == 18000
 
 
 def test_monthly_statements_total_the_redemptions_once(pn):
@@ -155,7 +154,7 @@ def test_monthly_statements_total_the_redemptions_once(pn):
     march = Redemption.objects.filter(redeemed_at__month=3)
     assert statement.month == date(2026, 3, 1)
     assert statement.ticket_count == march.count() == 7
-    assert statement.amount == sum(r.ticket.value for r in march) == Decimal(70)
+    assert statement.amount_cents == sum(r.ticket.value_cents for r in march) == 7000
     assert Redemption.objects.get(ticket=tickets[7]).statement is None  # April is next month's
     with default_storage.open(statement.csv.name) as f:
         lines = f.read().decode("utf-8-sig").splitlines()

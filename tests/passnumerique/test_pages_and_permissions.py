@@ -1,7 +1,6 @@
 """Role matrix of the Pass Numérique, pages, API and indicators."""
 
 from datetime import date
-from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -198,7 +197,7 @@ def foreign(pn):
     distributor = Organisation.objects.get(kind="collectivity", territory__code="93055")  # Pantin
     DistributorAuthorisation.objects.create(funder=funder, distributor=distributor)
     order = services.order_create(
-        user=funder_agent, funder=funder, booklet_count=2, tickets_per_booklet=5, face_value=Decimal(10),
+        user=funder_agent, funder=funder, booklet_count=2, tickets_per_booklet=5, face_value_cents=1000,
         territory=Territory.objects.get(kind="metropole"), target_public="all", valid_until=date(2030, 12, 31),
     )  # fmt: skip
     booklet = order.booklets.first()

@@ -227,7 +227,7 @@ def test_a_milestone_is_paid_in_the_admin_through_milestone_pay(fm, client):
 # --- Pass Numérique ---------------------------------------------------------------------------------------
 def test_a_statement_is_marked_paid_only_through_the_service(reference, staff_client):
     place = make_place("Espace numérique", "93048")
-    statement = Statement.objects.create(place=place, month=date(2026, 1, 1), ticket_count=3, amount=30)
+    statement = Statement.objects.create(place=place, month=date(2026, 1, 1), ticket_count=3, amount_cents=3000)
     url = f"/admin/passnumerique/statement/{statement.pk}/change/"
     assert (
         staff_client.post(url, {"status": "paid", "paid_at_0": "01/02/2026", "paid_at_1": "10:00"}).status_code == 403
@@ -248,7 +248,8 @@ def test_orders_and_tickets_are_not_changed_in_the_admin(reference, staff_client
     funder = OrganisationFactory(kind=Organisation.Kind.FUNDER, name="CCAS d'essai")
     order = pass_services.order_create(
         user=MembershipFactory(organisation=funder).user, funder=funder, booklet_count=1, tickets_per_booklet=5,
-        face_value=10, territory=Territory.objects.get(code="T8"), target_public="all", valid_until=date(2030, 12, 31),
+        face_value_cents=1000, territory=Territory.objects.get(code="T8"), target_public="all",
+        valid_until=date(2030, 12, 31),
     )  # fmt: skip
     assert staff_client.post(f"/admin/passnumerique/order/{order.pk}/change/", {"booklet_count": 9}).status_code == 403
     ticket = Ticket.objects.filter(booklet__order=order).first()

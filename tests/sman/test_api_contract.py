@@ -122,7 +122,7 @@ def _build_data() -> dict:
     DistributorAuthorisation.objects.create(funder=funder, distributor=distributor)
     distributor_agent = MembershipFactory(organisation=distributor).user
     order = pass_services.order_create(
-        user=funder_agent, funder=funder, booklet_count=2, tickets_per_booklet=5, face_value=Decimal(10),
+        user=funder_agent, funder=funder, booklet_count=2, tickets_per_booklet=5, face_value_cents=1000,
         territory=Territory.objects.get(code="T8"), target_public="all", valid_until=date(2030, 12, 31),
     )  # fmt: skip
     handed, kept = order.booklets.order_by("pk")

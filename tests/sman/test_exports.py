@@ -198,7 +198,7 @@ def test_pass_statement_csv_neutralises_a_funders_ticket_code_and_a_training_tit
     writer.writerows(["CARNET-1", code] for code in [CALC, "T-2", "T-3", "T-4", "T-5"])
     order, report = pass_services.order_import_aptic(
         user=funder_agent, funder=funder, rows=pass_services.parse_aptic_file(buffer.getvalue().encode()),
-        face_value=Decimal(10), territory=Territory.objects.get(code="T8"), target_public="all",
+        face_value_cents=1000, territory=Territory.objects.get(code="T8"), target_public="all",
         valid_until=date(2030, 12, 31),
     )  # fmt: skip
     assert order is not None, report.rejected
