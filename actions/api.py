@@ -31,7 +31,7 @@ class ActionSerializer(serializers.ModelSerializer):
         model = Action
         fields = [
             "roadmap", "number", "annex_sheet_number", "challenge", "workstream", "title", "summary", "status",
-            "progress", "budget_estimate", "budget_label", "module", "url",
+            "progress", "budget_estimate_cents", "budget_label", "module", "url",
         ]  # fmt: skip
 
 

@@ -12,9 +12,11 @@ def load_demo(users: dict) -> None:
         return
     ftth.owners.add(users["staff"], users["commune_agent"])
     Action.objects.filter(roadmap__code="2019-2020", number=10).first().owners.add(users["staff"])
-    for year, allocated, spent in ((2019, 80_000, 75_000), (2020, 120_000, 131_000)):
+    for year, allocated, spent in ((2019, 8_000_000, 7_500_000), (2020, 12_000_000, 13_100_000)):
         BudgetLine.objects.get_or_create(
-            action=ftth, year=year, defaults={"allocated": allocated, "committed": allocated, "spent": spent}
+            action=ftth,
+            year=year,
+            defaults={"allocated_cents": allocated, "committed_cents": allocated, "spent_cents": spent},
         )
     indicator, _ = Indicator.objects.get_or_create(
         action=ftth,

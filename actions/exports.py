@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from sman.exports import FORMATS, export_response
+from sman.money import euros_decimal
 
 from .models import ActionReview, IndicatorValue
 
@@ -25,7 +26,7 @@ def dashboard_export(fmt: str, actions) -> HttpResponse:
         review = a.latest_review
         rows.append([
             a.roadmap.code, a.number, a.challenge.number, a.title, a.get_status_display(), a.progress,
-            a.follow.delay, float(a.follow.budget.allocated), float(a.follow.budget.spent),
+            a.follow.delay, euros_decimal(a.follow.budget.allocated_cents), euros_decimal(a.follow.budget.spent_cents),
             float(a.follow.budget.deviation_percent) if a.follow.budget.deviation_percent is not None else None,
             a.follow.light_label, review.get_opinion_display() if review else "",
             str(review.session) if review else "",

@@ -2,6 +2,7 @@ from django import forms
 from django.forms import inlineformset_factory, modelformset_factory
 
 from sman.models import User
+from sman.money import EuroField
 
 from . import registry
 from .models import (
@@ -26,9 +27,21 @@ class ActionFollowForm(forms.ModelForm):
 
 
 MilestoneFormSet = modelformset_factory(Milestone, fields=["actual_date"], extra=0, widgets={"actual_date": DATE})
-BudgetLineFormSet = inlineformset_factory(
-    Action, BudgetLine, fields=["year", "allocated", "committed", "spent"], extra=1, can_delete=False
-)
+
+
+class BudgetLineForm(forms.ModelForm):
+    """Amounts typed in euros with a French decimal comma, stored in cents."""
+
+    allocated_cents = EuroField(label="Alloué (€)")
+    committed_cents = EuroField(label="Engagé (€)")
+    spent_cents = EuroField(label="Dépensé (€)")
+
+    class Meta:
+        model = BudgetLine
+        fields = ["year", "allocated_cents", "committed_cents", "spent_cents"]
+
+
+BudgetLineFormSet = inlineformset_factory(Action, BudgetLine, form=BudgetLineForm, extra=1, can_delete=False)
 
 
 class IndicatorForm(forms.ModelForm):

@@ -1,7 +1,5 @@
 """The SMAN plan as data: roadmaps, actions, milestones, budgets, indicators, COPIL sessions, reports."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -12,8 +10,6 @@ from simple_history.models import HistoricalRecords
 
 from sman.jobs import JobMixin
 from sman.models import Challenge
-
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class Workstream(models.Model):
@@ -109,7 +105,7 @@ class Action(models.Model):
     potential_providers = models.TextField("prestataires potentiels", blank=True)
     contract_type = models.TextField("type de contrat", blank=True)
     institutional_partners = models.TextField("partenariats institutionnels", blank=True)
-    budget_estimate = models.DecimalField("budget prévisionnel (€ HT)", null=True, blank=True, **MONEY)
+    budget_estimate_cents = models.PositiveBigIntegerField("budget prévisionnel (centimes HT)", null=True, blank=True)
     budget_label = models.CharField("budget (texte de la fiche)", max_length=200, blank=True)
     module = models.CharField("module du portail", max_length=30, blank=True)
     status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
@@ -183,9 +179,9 @@ class BudgetLine(models.Model):
 
     action = models.ForeignKey(Action, verbose_name="action", on_delete=models.CASCADE, related_name="budget_lines")
     year = models.PositiveSmallIntegerField("année")
-    allocated = models.DecimalField("alloué (€)", default=Decimal(0), validators=[MinValueValidator(0)], **MONEY)
-    committed = models.DecimalField("engagé (€)", default=Decimal(0), validators=[MinValueValidator(0)], **MONEY)
-    spent = models.DecimalField("dépensé (€)", default=Decimal(0), validators=[MinValueValidator(0)], **MONEY)
+    allocated_cents = models.PositiveBigIntegerField("alloué (centimes)", default=0)
+    committed_cents = models.PositiveBigIntegerField("engagé (centimes)", default=0)
+    spent_cents = models.PositiveBigIntegerField("dépensé (centimes)", default=0)
 
     history = HistoricalRecords()
 

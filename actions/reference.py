@@ -7,7 +7,7 @@ actual dates, budgets spent).
 
 import json
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 from sman.models import Challenge
@@ -59,7 +59,7 @@ def _load_action(item, roadmaps, challenges, workstreams, report) -> None:
         "potential_providers": item.get("potential_providers", ""),
         "contract_type": item.get("contract_type", ""),
         "institutional_partners": item.get("institutional_partners", ""),
-        "budget_estimate": Decimal(amount).quantize(Decimal("0.01")) if amount is not None else None,
+        "budget_estimate_cents": _cents(amount),
         "budget_label": item.get("budget_label", ""),
         "module": item.get("module") or "",
     }
@@ -77,3 +77,10 @@ def _load_action(item, roadmaps, challenges, workstreams, report) -> None:
             report,
             "jalons",
         )
+
+
+def _cents(euros) -> int | None:
+    """An amount in euros from the reference file (a number) → whole cents, rounded half up."""
+    if euros is None:
+        return None
+    return int((Decimal(str(euros)) * 100).quantize(Decimal(1), ROUND_HALF_UP))

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
 
+from sman.money import euros_decimal
+
 from . import charts, selectors
 from .models import Indicator
 from .rules import RULE_TEXT
@@ -54,7 +56,15 @@ def report_context(session) -> dict:
                     today=session.date,
                 ),  # fmt: skip
                 "budget": charts.budget_bars(
-                    [(str(b.year), b.allocated, b.committed, b.spent) for b in action.budget_lines.all()],
+                    [
+                        (
+                            str(b.year),
+                            euros_decimal(b.allocated_cents),
+                            euros_decimal(b.committed_cents),
+                            euros_decimal(b.spent_cents),
+                        )
+                        for b in action.budget_lines.all()
+                    ],
                     title=f"Budget de l'action #{action.number}",
                 ),
                 "indicators": indicators_by_action.get(action.id, []),

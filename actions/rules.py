@@ -43,20 +43,20 @@ def schedule_delay(milestones, today: date) -> int | None:
 
 @dataclass(frozen=True)
 class BudgetStatus:
-    allocated: Decimal
-    committed: Decimal
-    spent: Decimal
+    allocated_cents: int
+    committed_cents: int
+    spent_cents: int
 
     @property
     def known(self) -> bool:
-        return bool(self.allocated or self.committed or self.spent)
+        return bool(self.allocated_cents or self.committed_cents or self.spent_cents)
 
     @property
     def exact_deviation(self) -> Decimal | None:
         """Spending above (positive) or below (negative) the allocation, in %; None without allocation."""
-        if not self.allocated:
+        if not self.allocated_cents:
             return None
-        return (self.spent - self.allocated) / self.allocated * 100
+        return Decimal(self.spent_cents - self.allocated_cents) / self.allocated_cents * 100
 
     @property
     def deviation_percent(self) -> Decimal | None:
@@ -66,15 +66,15 @@ class BudgetStatus:
 
     @property
     def overspent_without_allocation(self) -> bool:
-        return not self.allocated and self.spent > 0
+        return not self.allocated_cents and self.spent_cents > 0
 
 
 def budget_status(lines) -> BudgetStatus:
     lines = list(lines)
     return BudgetStatus(
-        allocated=sum((line.allocated for line in lines), Decimal(0)),
-        committed=sum((line.committed for line in lines), Decimal(0)),
-        spent=sum((line.spent for line in lines), Decimal(0)),
+        allocated_cents=sum(line.allocated_cents for line in lines),
+        committed_cents=sum(line.committed_cents for line in lines),
+        spent_cents=sum(line.spent_cents for line in lines),
     )
 
 

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from sman.feedback import run_service
 from sman.forms import add_validation_error
 from sman.models import Challenge
+from sman.money import euros_decimal
 from sman.permissions import user_passes
 
 from . import charts, exports, indicator_templates, permissions, selectors, services
@@ -113,7 +114,15 @@ def action_detail(request, roadmap, number):
                 today=today,
             ),  # fmt: skip
             "budget_chart": charts.budget_bars(
-                [(str(b.year), b.allocated, b.committed, b.spent) for b in action.budget_lines.all()],
+                [
+                    (
+                        str(b.year),
+                        euros_decimal(b.allocated_cents),
+                        euros_decimal(b.committed_cents),
+                        euros_decimal(b.spent_cents),
+                    )
+                    for b in action.budget_lines.all()
+                ],
                 title="Budget alloué, engagé et dépensé par année",
             ),
             "crumbs": _plan_crumbs(),

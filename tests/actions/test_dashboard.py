@@ -30,7 +30,7 @@ def _add_actions(n: int, owner):
         Milestone.objects.create(
             action=action, title="Lancement", planned_start=date(2023, 1, 1), planned_end=date(2023, 3, 31)
         )
-        BudgetLine.objects.create(action=action, year=2023, allocated=1000, spent=1200)
+        BudgetLine.objects.create(action=action, year=2023, allocated_cents=100_000, spent_cents=120_000)
     return roadmap
 
 

@@ -86,8 +86,8 @@ def test_follow_up_changes_are_kept_with_author_and_values(client, plan_action, 
         "status": "in_progress", "progress": "35", "notes": "Convention signée.",
         "jalons-TOTAL_FORMS": str(len(milestones)), "jalons-INITIAL_FORMS": str(len(milestones)),
         "budget-TOTAL_FORMS": "1", "budget-INITIAL_FORMS": "0",
-        "budget-0-year": "2019", "budget-0-allocated": "80000",
-        "budget-0-committed": "80000", "budget-0-spent": "60000",
+        "budget-0-year": "2019", "budget-0-allocated_cents": "80 000",
+        "budget-0-committed_cents": "80000", "budget-0-spent_cents": "60 000,50",
     }  # fmt: skip
     for i, m in enumerate(milestones):
         data[f"jalons-{i}-id"] = str(m.pk)
@@ -96,7 +96,7 @@ def test_follow_up_changes_are_kept_with_author_and_values(client, plan_action, 
     assert response.status_code == 302, response.content.decode()[:2000]
     plan_action.refresh_from_db()
     assert (plan_action.status, plan_action.progress) == ("in_progress", 35)
-    assert plan_action.budget_lines.get().spent == 60000
+    assert plan_action.budget_lines.get().spent_cents == 6_000_050
     page = client.get(plan_action.get_absolute_url()).content.decode()
     assert "Historique des modifications" in page and "Avancement (%) : 0 → 35" in page
     assert "Statut : non démarrée → en cours" in page

@@ -199,7 +199,9 @@ def test_an_owner_writes_nothing_on_another_action_through_ids(actions_world):
     milestone = Milestone.objects.create(
         action=other, title="Lancement", planned_start=date(2020, 1, 1), planned_end=date(2020, 6, 30)
     )
-    line = BudgetLine.objects.create(action=other, year=2020, allocated=1000, committed=0, spent=100)
+    line = BudgetLine.objects.create(
+        action=other, year=2020, allocated_cents=100_000, committed_cents=0, spent_cents=10_000
+    )
     page = owner.get(ACTION + "suivi/")
     data = {"status": page.context["form"]["status"].value(), "progress": "40", "notes": ""}
     for prefix, formset in (("jalons", page.context["milestones"]), ("budget", page.context["budget"])):
@@ -207,10 +209,10 @@ def test_an_owner_writes_nothing_on_another_action_through_ids(actions_world):
         for i, form in enumerate(formset.forms):
             data[f"{prefix}-{i}-id"] = form.instance.pk or ""
     data |= {"jalons-0-id": milestone.pk, "jalons-0-actual_date": "2021-01-01"}
-    data |= {"budget-0-id": line.pk, "budget-0-year": "2020", "budget-0-allocated": "1", "budget-0-committed": "1",
-             "budget-0-spent": "999999"}  # fmt: skip
+    data |= {"budget-0-id": line.pk, "budget-0-year": "2020", "budget-0-allocated_cents": "1",
+             "budget-0-committed_cents": "1", "budget-0-spent_cents": "999999"}  # fmt: skip
     assert owner.post(ACTION + "suivi/", data).status_code == 302
     milestone.refresh_from_db()
     line.refresh_from_db()
-    assert milestone.actual_date is None and (line.action_id, line.spent) == (other.pk, 100)
+    assert milestone.actual_date is None and (line.action_id, line.spent_cents) == (other.pk, 10_000)
     assert Action.objects.get(roadmap__code="2019-2020", number=2).progress == 40

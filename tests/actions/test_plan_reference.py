@@ -35,7 +35,7 @@ def test_seventeen_actions_with_their_challenge_and_numbers(reference):
 
 def test_sheets_give_budget_milestones_and_fields(reference):
     ftth = Action.objects.get(roadmap__code="2019-2020", number=2)
-    assert ftth.budget_estimate == 200_000
+    assert ftth.budget_estimate_cents == 20_000_000
     assert "200" in ftth.budget_label
     assert ftth.milestones.count() >= 3
     first = ftth.milestones.order_by("order").first()
@@ -43,7 +43,7 @@ def test_sheets_give_budget_milestones_and_fields(reference):
     assert ftth.project_owner and ftth.pain_point and ftth.concept
     # Actions without a sheet carry what the roadmap table says, and no invented figure.
     for action in Action.objects.filter(annex_sheet_number__isnull=True):
-        assert action.budget_estimate is None and not action.milestones.exists()
+        assert action.budget_estimate_cents is None and not action.milestones.exists()
 
 
 def test_roadmaps_and_workstreams(reference):

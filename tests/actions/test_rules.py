@@ -25,9 +25,9 @@ class M:
 
 @dataclass
 class B:
-    allocated: Decimal = Decimal(0)
-    committed: Decimal = Decimal(0)
-    spent: Decimal = Decimal(0)
+    allocated_cents: int = 0
+    committed_cents: int = 0
+    spent_cents: int = 0
 
 
 def test_no_milestone_means_no_schedule_information():
@@ -55,12 +55,12 @@ def test_action_delay_is_the_worst_milestone():
 
 
 def test_budget_deviation():
-    on_budget = budget_status([B(Decimal(100_000), Decimal(50_000), Decimal(80_000))])
+    on_budget = budget_status([B(100_000, 50_000, 80_000)])
     assert on_budget.deviation_percent == Decimal("-20.0") and budget_flag(on_budget) == "ok"
-    slight = budget_status([B(Decimal(100_000), spent=Decimal(60_000)), B(Decimal(100_000), spent=Decimal(145_000))])
-    assert slight.allocated == Decimal(200_000) and slight.deviation_percent == Decimal("2.5")
+    slight = budget_status([B(100_000, spent_cents=60_000), B(100_000, spent_cents=145_000)])
+    assert slight.allocated_cents == 200_000 and slight.deviation_percent == Decimal("2.5")
     assert budget_flag(slight) == "at_risk"
-    overspend = budget_status([B(Decimal(100_000), spent=Decimal(110_001))])
+    overspend = budget_status([B(100_000, spent_cents=110_001)])
     assert budget_flag(overspend) == "off_track"
 
 
@@ -69,17 +69,17 @@ def test_zero_budget():
     assert not nothing.known and nothing.deviation_percent is None and budget_flag(nothing) == "unknown"
     zero_allocated_and_spent = budget_status([B()])
     assert budget_flag(zero_allocated_and_spent) == "unknown"
-    spent_without_allocation = budget_status([B(spent=Decimal(1))])
+    spent_without_allocation = budget_status([B(spent_cents=1)])
     assert spent_without_allocation.overspent_without_allocation
     assert spent_without_allocation.deviation_percent is None
     assert budget_flag(spent_without_allocation) == "off_track"
 
 
 def test_traffic_light():
-    ok_budget = budget_status([B(Decimal(10), spent=Decimal(5))])
+    ok_budget = budget_status([B(10, spent_cents=5)])
     assert traffic_light(None, budget_status([])) == Light.GREY
     assert traffic_light(0, budget_status([])) == Light.GREEN
     assert traffic_light(None, ok_budget) == Light.GREEN
     assert traffic_light(10, ok_budget) == Light.AMBER
     assert traffic_light(91, ok_budget) == Light.RED
-    assert traffic_light(0, budget_status([B(spent=Decimal(1))])) == Light.RED
+    assert traffic_light(0, budget_status([B(spent_cents=1)])) == Light.RED
