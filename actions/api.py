@@ -33,6 +33,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "roadmap", "number", "annex_sheet_number", "challenge", "workstream", "title", "summary", "status",
             "progress", "budget_estimate_cents", "budget_label", "module", "url",
         ]  # fmt: skip
+        extra_kwargs = {"budget_estimate_cents": {"help_text": "Budget prévisionnel HT, en centimes d'euro."}}
 
 
 class IndicatorValueSerializer(serializers.ModelSerializer):
