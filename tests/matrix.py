@@ -4,13 +4,25 @@ A ``World`` holds one user per role (the same roles as the demo accounts) and th
 act for. A ``Case`` names a URL (or a function of the world that returns one), the HTTP method, and
 the expected status per role; ``matrix_params`` turns cases into pytest parameters, one per
 (case, role), so a failure names exactly who could do what.
+
+Apps plug their own roles into the one world (an action's owner, a place agent of another place, a network
+operator member, an FMIN co-applicant…): their conftest fixture takes ``world``, builds what it needs and
+calls ``world.add_user(role, user)``; the role is then usable in ``matrix_params(cases, world_roles(...))``
+and ``world.client_for(role)``. No app keeps a private client/role helper.
+
+Every case says which URL pattern it covers: a string URL is resolved; a URL built from the world (a
+lambda) names its pattern with ``covers="app:name"``. All cases register in ``ALL_CASES``, and
+tests/test_url_coverage.py fails when a URL pattern of the project is in no case and not exempted.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
+from django.core.signals import request_finished
+from django.db import close_old_connections
 from django.test import Client
+from django.urls import resolve
 
 from sman.models import Membership, Organisation, Territory, User
 
@@ -44,6 +56,13 @@ class World:
     place_org: Organisation
     funder_org: Organisation
     extra: dict = field(default_factory=dict)
+    extra_users: dict[str, User | None] = field(default_factory=dict)
+
+    def add_user(self, role: str, user: User | None) -> User | None:
+        """The hook for an app's own roles: ``role`` signs in as ``user`` in ``client_for`` and ``check``."""
+        self.extra_users[role] = user
+        self.users[role] = user
+        return user
 
     def client_for(self, role: str) -> Client:
         client = Client()
@@ -83,6 +102,14 @@ def build_world() -> World:
     return World(users, commune, commune_org, other_commune_org, ept_org, actor_org, place_org, funder_org)
 
 
+ALL_CASES: list["Case"] = []
+
+
+def world_roles(*extra: str) -> tuple[str, ...]:
+    """The world's roles plus an app's own (added by its fixture with ``World.add_user``)."""
+    return (*ROLES, *extra)
+
+
 @dataclass(frozen=True)
 class Case:
     name: str
@@ -91,6 +118,20 @@ class Case:
     default: int | None = None
     method: str = "get"
     data: dict | None = None
+    covers: str | None = None  # the URL name ("app:name") a lambda URL resolves to
+
+    def __post_init__(self):
+        if callable(self.url) and not self.covers and getattr(self.url, "covers", None):
+            object.__setattr__(self, "covers", self.url.covers)
+        if callable(self.url) and not self.covers:
+            raise ValueError(f"{self.name}: a URL built from the world needs covers='app:url_name'")
+        ALL_CASES.append(self)
+
+    def url_name(self) -> str:
+        """The URL pattern name this case covers."""
+        if self.covers:
+            return self.covers
+        return resolve(self.url.split("?", 1)[0]).view_name
 
     def expected(self, role: str) -> int:
         if role in self.expect:
@@ -105,10 +146,21 @@ def matrix_params(cases: list[Case], roles=ROLES):
     return [pytest.param(case, role, id=f"{case.name}-{role}") for case in cases for role in roles]
 
 
+def close(response) -> None:
+    """Close a response (a file download streams from an open file) without closing the test's database
+    connection, as the test client itself does."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def check(world: World, case: Case, role: str):
     url = case.url(world) if callable(case.url) else case.url
     client = world.client_for(role)
     response = getattr(client, case.method)(url, case.data or {})
+    close(response)
     expected = case.expected(role)
     assert response.status_code == expected, (
         f"{role} {case.method.upper()} {url}: expected {expected}, got {response.status_code}"

@@ -1,21 +1,13 @@
 from datetime import date
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from actions.models import Action, BudgetLine, Milestone, Roadmap
 
 from ..auth import login
+from ..queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
-
-
-def _dashboard_queries(client) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get("/copil/")
-    assert response.status_code == 200
-    return len(ctx), response.content.decode()
 
 
 def _add_actions(n: int, owner):
@@ -36,12 +28,13 @@ def _add_actions(n: int, owner):
 
 def test_dashboard_query_count_does_not_grow_with_actions(client, staff, owner):
     login(client, staff)
-    queries_17, html = _dashboard_queries(client)
-    assert "17 actions" in html
-    _add_actions(183, owner)
-    queries_200, html = _dashboard_queries(client)
-    assert "200 actions" in html
-    assert queries_200 == queries_17
+    assert_queries_do_not_grow(
+        client,
+        "/copil/",
+        lambda: _add_actions(183, owner),
+        small=lambda response: "17 actions" in response.content.decode() or pytest.fail("17 actions"),
+        large=lambda response: "200 actions" in response.content.decode() or pytest.fail("200 actions"),
+    )
 
 
 def test_filters_and_exports(client, staff, owner):

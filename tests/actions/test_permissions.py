@@ -25,7 +25,7 @@ def actions_world(world):
     ftth = Action.objects.get(roadmap__code="2019-2020", number=2)
     owner = UserFactory()
     ftth.owners.add(owner)
-    world.users["action_owner"] = owner
+    world.add_user("action_owner", owner)
     session = services.copil_session_create(user=world.users["staff"], year=2020, semester=2, on=date(2020, 12, 1))
     report = Report.objects.create(session=session, status=Report.Status.FAILED, error="essai")
     other = Action.objects.get(roadmap__code="2019-2020", number=3)
@@ -51,7 +51,11 @@ def _indicator(action, user) -> Indicator:
 
 
 def indicator_url(action_url: str, key: str, suffix: str = ""):
-    return lambda w: f"{action_url}indicateurs/{w.extra[key].pk}/{suffix}"
+    def url(w):
+        return f"{action_url}indicateurs/{w.extra[key].pk}/{suffix}"
+
+    url.covers = "actions:indicator_value_add" if suffix else "actions:indicator_edit"
+    return url
 
 
 ACTION = "/feuille-de-route/2019-2020/actions/2/"
@@ -87,33 +91,78 @@ CASES = [
     ),
     Case("dashboard", "/copil/", COPIL, default=403),
     Case("export-reviews", "/copil/exports/revues.csv", COPIL, default=403),
+    Case("export-values", "/copil/exports/valeurs.csv", COPIL, default=403),
+    Case(
+        "session-update",
+        lambda w: reverse("actions:session_update", args=[w.extra["session"].pk]),
+        {"anonymous": 302, "staff": 302},
+        default=403,
+        method="post",
+        covers="actions:session_update",
+    ),
+    Case(
+        "recommendation-add",
+        lambda w: reverse("actions:recommendation_add", args=[w.extra["session"].pk]),
+        {"anonymous": 302, "copil": 302, "staff": 302},
+        default=403,
+        method="post",
+        covers="actions:recommendation_add",
+    ),
+    Case(
+        "roadmap-draft",
+        lambda w: reverse("actions:roadmap_draft", args=[w.extra["session"].pk]),
+        {"anonymous": 302, "staff": 404},  # no target roadmap posted
+        default=403,
+        method="post",
+        covers="actions:roadmap_draft",
+    ),
+    Case(
+        "report-download",
+        lambda w: reverse("actions:report_download", args=[w.extra["report"].pk]),
+        {"anonymous": 302, "copil": 404, "staff": 404},  # served once the report is done
+        default=403,
+        covers="actions:report_download",
+    ),
+    Case(
+        "api-indicator",
+        lambda w: f"/api/indicators/{w.extra['indicator'].pk}/",
+        {"anonymous": 401},
+        default=200,
+        covers="indicator-detail",
+    ),
     Case("sessions", "/copil/seances/", COPIL, default=403),
-    Case("session", lambda w: w.extra["session"].get_absolute_url(), COPIL, default=403),
+    Case(
+        "session", lambda w: w.extra["session"].get_absolute_url(), COPIL, default=403, covers="actions:session_detail"
+    ),
     Case(
         "session-close-confirm",
         lambda w: reverse("actions:session_close", args=[w.extra["session"].pk]),
         {"anonymous": 302, "staff": 200},
         default=403,
+        covers="actions:session_close",
     ),  # fmt: skip
     Case(
         "review-own-action",
         lambda w: reverse("actions:review_edit", args=[w.extra["review"].pk]),
         {"anonymous": 302, "copil": 200, "staff": 200, "action_owner": 200},
         default=403,
+        covers="actions:review_edit",
     ),  # fmt: skip
     Case(
         "review-other-action",
         lambda w: reverse("actions:review_edit", args=[w.extra["other_review"].pk]),
         {"anonymous": 302, "copil": 200, "staff": 200},
         default=403,
+        covers="actions:review_edit",
     ),  # fmt: skip
-    Case("report", lambda w: w.extra["report"].get_absolute_url(), COPIL, default=403),
+    Case("report", lambda w: w.extra["report"].get_absolute_url(), COPIL, default=403, covers="actions:report_detail"),
     Case(
         "report-request",
         lambda w: reverse("actions:report_request", args=[w.extra["session"].pk]),
         {"anonymous": 302, "copil": 302, "staff": 302},
         default=403,
         method="post",
+        covers="actions:report_request",
     ),  # fmt: skip
     Case(
         "report-retry",
@@ -121,6 +170,7 @@ CASES = [
         {"anonymous": 302, "copil": 302, "staff": 302},
         default=403,
         method="post",
+        covers="actions:report_retry",
     ),  # fmt: skip
     Case("api-actions", "/api/actions/", PUBLIC),
     Case("api-indicators", "/api/indicators/", {"anonymous": 401}, default=200),

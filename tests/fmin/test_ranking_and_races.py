@@ -16,6 +16,7 @@ from sman.models import Organisation
 
 from ..auth import login
 from ..factories import UserFactory
+from ..queries import assert_queries_do_not_grow
 from .conftest import open_call
 
 
@@ -73,16 +74,18 @@ def test_ranking_page_makes_the_same_queries_for_10_and_300_files(reference):
     client = Client()
     login(client, staff)
 
-    def page_queries(expected_rows: int) -> int:
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(reverse("fmin:ranking", args=[call.pk]))
-        assert response.status_code == 200 and len(response.context["rows"]) == expected_rows
-        return len(queries)
+    def rows(expected: int):
+        return lambda response: len(response.context["rows"]) == expected or pytest.fail(f"{expected} rows")
 
     bulk_eligible(call, 10, reviewers)
-    small = page_queries(10)
-    bulk_eligible(call, 290, reviewers)
-    assert page_queries(300) == small <= 16
+    assert_queries_do_not_grow(
+        client,
+        reverse("fmin:ranking", args=[call.pk]),
+        lambda: bulk_eligible(call, 290, reviewers),
+        max_queries=16,
+        small=rows(10),
+        large=rows(300),
+    )
 
 
 @pytest.mark.django_db

@@ -114,8 +114,30 @@ def test_the_map_page_asks_no_other_host_unless_a_basemap_is_configured(client, 
 
 
 CASES = [
-    Case("card", lambda w: f"/fibre/carte/immeubles/{w.extra['building'].pk}/", {}, default=200),
+    Case(
+        "card", lambda w: f"/fibre/carte/immeubles/{w.extra['building'].pk}/", {}, default=200, covers="ftth:map_card"
+    ),
     Case("ftth-tile", "/tiles/ftth/16/33196/22525.pbf", {}, default=200),
+    Case("search", "/fibre/?q=republique", {}, default=200),
+    Case("coverage", "/fibre/couverture/", {}, default=200),
+    Case("building", lambda w: f"/fibre/immeubles/{w.extra['building'].pk}/", {}, default=200, covers="ftth:building"),
+    Case(
+        "alert-subscribe-without-an-address",
+        lambda w: f"/fibre/immeubles/{w.extra['building'].pk}/alerte/",
+        {},
+        default=400,  # open to everyone: an empty form is answered with its errors
+        method="post",
+        covers="ftth:alert_subscribe",
+    ),
+    Case("api-addresses", "/api/ftth/addresses/?q=republique", {}, default=200),
+    Case(
+        "api-building",
+        lambda w: f"/api/ftth/buildings/{w.extra['building'].pk}/",
+        {},
+        default=200,
+        covers="api_ftth_building",
+    ),
+    Case("api-imports", "/api/ftth/imports/", {"anonymous": 401}, default=200),
     Case("base-tile", "/tiles/territories/12/2074/1407.pbf", {}, default=200),
 ]
 

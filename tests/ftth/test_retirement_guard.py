@@ -237,16 +237,36 @@ def _awaiting_run(world) -> str:
 
 
 CASES = [
-    Case("confirm-page", lambda w: _awaiting_run(w) + "confirmer/", {"anonymous": 302, "staff": 200}, default=403),
-    Case("confirm", lambda w: _awaiting_run(w) + "confirmer/", {"anonymous": 302, "staff": 302}, 403, "post"),
-    Case("cancel", lambda w: _awaiting_run(w) + "annuler/", {"anonymous": 302, "staff": 302}, 403, "post"),
+    Case(
+        "confirm-page",
+        lambda w: _awaiting_run(w) + "confirmer/",
+        {"anonymous": 302, "staff": 200},
+        default=403,
+        covers="ftth:import_confirm",
+    ),
+    Case(
+        "confirm",
+        lambda w: _awaiting_run(w) + "confirmer/",
+        {"anonymous": 302, "staff": 302},
+        403,
+        "post",
+        covers="ftth:import_confirm",
+    ),
+    Case(
+        "cancel",
+        lambda w: _awaiting_run(w) + "annuler/",
+        {"anonymous": 302, "staff": 302},
+        403,
+        "post",
+        covers="ftth:import_cancel",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "role"), matrix_params(CASES, (*ROLES, "network_operator")))
 def test_only_staff_confirm_or_cancel(world, case, role):
     operator = OrganisationFactory(kind=Organisation.Kind.NETWORK_OPERATOR, name="OI X", slug="oi-x")
-    world.users["network_operator"] = MembershipFactory(organisation=operator).user  # the file's own operator
+    world.add_user("network_operator", MembershipFactory(organisation=operator).user)  # the file's own operator
     check(world, case, role)
     run = ImportRun.objects.get()
     expected = {"confirm": "pending", "cancel": "cancelled"}.get(case.name) if role == "staff" else None

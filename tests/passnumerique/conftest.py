@@ -68,3 +68,19 @@ def pn(reference):
     )  # fmt: skip
     return Pass(funder, funder_agent, distributor, distributor_agent, place, place_agent, other_place, other_agent,
                 training, order, UserFactory(staff=True))  # fmt: skip
+
+
+PASS_ROLES = ("anonymous", "pass_funder", "pass_distributor", "place_agent", "other_place_agent", "staff")
+
+
+@pytest.fixture
+def pn_world(world, pn):
+    """The shared role world (tests/matrix.py) with the Pass Numérique's own roles plugged in: the CCAS's agent,
+    Montreuil's distributing agent, the Montreuil place's admin and the Paris place's agent. ``pn`` is in
+    ``world.extra["pn"]``."""
+    world.add_user("pass_funder", pn.funder_agent)
+    world.add_user("pass_distributor", pn.distributor_agent)
+    world.add_user("place_agent", pn.place_agent)
+    world.add_user("other_place_agent", pn.other_agent)
+    world.extra["pn"] = pn
+    return world

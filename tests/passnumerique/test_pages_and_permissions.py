@@ -5,9 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -17,24 +15,15 @@ from passnumerique import services
 from passnumerique.models import DistributorAuthorisation, Order, Redemption
 from sman.models import Organisation, Territory
 
-from ..auth import login, token_header
+from ..auth import token_header
 from ..factories import MembershipFactory, OrganisationFactory
-from .conftest import distribute, make_place
+from ..matrix import Case, check, matrix_params
+from ..queries import assert_queries_do_not_grow
+from .conftest import PASS_ROLES, distribute, make_place
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("public", "funder", "distributor", "place_agent", "other_place_agent", "staff")
-
-
-def _client(pn, role) -> Client:
-    client = Client()
-    user = {
-        "public": None, "funder": pn.funder_agent, "distributor": pn.distributor_agent,
-        "place_agent": pn.place_agent, "other_place_agent": pn.other_agent, "staff": pn.staff,
-    }[role]  # fmt: skip
-    if user is not None:
-        login(client, user)
-    return client
+ROLES = PASS_ROLES  # the world's anonymous and staff, and the Pass Numérique's own roles
 
 
 def _statement(pn):
@@ -49,46 +38,88 @@ def _statement(pn):
 
 def only(*allowed: str) -> dict:
     """200 for the given roles, a login redirect for the public, 403 for everyone else."""
-    return {role: 200 if role in allowed else 302 if role == "public" else 403 for role in ROLES}
+    return {role: 200 if role in allowed else 302 if role == "anonymous" else 403 for role in ROLES}
 
 
 OPEN = dict.fromkeys(ROLES, 200)
 PLACES = ("place_agent", "other_place_agent")
-MATRIX = {
-    "home": (lambda pn: "/pass-numerique/", OPEN),
-    "places": (lambda pn: "/pass-numerique/lieux/", OPEN),
-    "place": (lambda pn: pn.place.get_absolute_url(), OPEN),
-    "trainings": (lambda pn: "/pass-numerique/formations/", OPEN),
-    "balance": (lambda pn: "/pass-numerique/solde/", OPEN),
-    "redeem": (lambda pn: "/pass-numerique/valider/", only(*PLACES)),
-    "redeem-at-another-place": (lambda pn: f"/pass-numerique/valider/?lieu={pn.place.pk}", only("place_agent")),
-    "distribute": (lambda pn: "/pass-numerique/distribuer/", only("distributor")),
-    "orders": (lambda pn: "/pass-numerique/commandes/", only("funder", "staff")),
-    "order": (lambda pn: pn.order.get_absolute_url(), only("funder", "staff")),
-    "order-sheets": (lambda pn: reverse("passnumerique:order_sheets", args=[pn.order.pk]), only("funder", "staff")),
-    "dashboard": (lambda pn: "/pass-numerique/tableau-de-bord/", only("funder", "staff")),
-    "statements": (lambda pn: "/pass-numerique/releves/", only(*PLACES, "staff")),
-    "statement-file": (
-        lambda pn: reverse("passnumerique:statement_file", args=[_statement(pn).pk, "csv"]),
-        only("place_agent", "staff"),
+PASS = "passnumerique:"
+CASES = [
+    Case("home", "/pass-numerique/", OPEN),
+    Case("places", "/pass-numerique/lieux/", OPEN),
+    Case("place", lambda w: w.extra["pn"].place.get_absolute_url(), OPEN, covers=PASS + "place_detail"),
+    Case("trainings", "/pass-numerique/formations/", OPEN),
+    Case("balance", "/pass-numerique/solde/", OPEN),
+    Case("redeem", "/pass-numerique/valider/", only(*PLACES)),
+    Case(
+        "redeem-at-another-place",
+        lambda w: f"/pass-numerique/valider/?lieu={w.extra['pn'].place.pk}",
+        only("place_agent"),
+        covers=PASS + "redeem",
     ),
-}
+    Case("distribute", "/pass-numerique/distribuer/", only("pass_distributor")),
+    Case("orders", "/pass-numerique/commandes/", only("pass_funder", "staff")),
+    Case(
+        "order",
+        lambda w: w.extra["pn"].order.get_absolute_url(),
+        only("pass_funder", "staff"),
+        covers=PASS + "order_detail",
+    ),
+    Case(
+        "order-sheets",
+        lambda w: reverse("passnumerique:order_sheets", args=[w.extra["pn"].order.pk]),
+        only("pass_funder", "staff"),
+        covers=PASS + "order_sheets",
+    ),
+    Case("dashboard", "/pass-numerique/tableau-de-bord/", only("pass_funder", "staff")),
+    Case("statements", "/pass-numerique/releves/", only(*PLACES, "staff")),
+    Case(
+        "statement-file",
+        lambda w: reverse("passnumerique:statement_file", args=[_statement(w.extra["pn"]).pk, "csv"]),
+        only("place_agent", "staff"),
+        covers=PASS + "statement_file",
+    ),
+    Case(
+        "statement-paid",
+        lambda w: reverse("passnumerique:statement_paid", args=[_statement(w.extra["pn"]).pk]),
+        only("staff") | {"staff": 302},
+        method="post",
+        covers=PASS + "statement_paid",
+    ),
+    # Anyone signed in is sent back to the orders page: the form offers only the user's own funders.
+    Case("order-import-empty", "/pass-numerique/commandes/import/", dict.fromkeys(ROLES, 302), method="post"),
+    Case("api-place", lambda w: f"/api/pass/places/{w.extra['pn'].place.pk}/", OPEN, covers="pass-place-detail"),
+    Case(
+        "api-training",
+        lambda w: f"/api/pass/trainings/{w.extra['pn'].training.pk}/",
+        OPEN,
+        covers="pass-training-detail",
+    ),
+    Case(
+        "api-ticket-check-empty",
+        "/api/pass/tickets/check/",
+        dict.fromkeys(ROLES, 400) | {"anonymous": 401},
+        method="post",
+    ),
+    Case(
+        "api-ticket-redeem-empty",
+        "/api/pass/tickets/redeem/",
+        dict.fromkeys(ROLES, 400) | {"anonymous": 401},
+        method="post",
+    ),
+]
 
 
-@pytest.mark.parametrize(("name", "role"), [(n, r) for n in MATRIX for r in ROLES])
-def test_role_matrix(pn, name, role):
-    url_of, expected = MATRIX[name]
-    url = url_of(pn)
-    response = _client(pn, role).get(url)
-    response.close()  # file downloads stream from an open file
-    assert response.status_code == expected[role], f"{role} GET {url}: {response.status_code}"
+@pytest.mark.parametrize(("case", "role"), matrix_params(CASES, ROLES))
+def test_role_matrix(pn_world, case, role):
+    check(pn_world, case, role)
 
 
-def test_an_agent_of_another_place_cannot_redeem_for_this_one(pn):
+def test_an_agent_of_another_place_cannot_redeem_for_this_one(pn_world, pn):
     booklet = pn.order.booklets.first()
     distribute(pn, booklet)
     code = booklet.tickets.first().code
-    client = _client(pn, "other_place_agent")
+    client = pn_world.client_for("other_place_agent")
     page = client.post(
         "/pass-numerique/valider/", {"lieu": pn.place.pk, "code": code, "training": pn.training.pk, "confirm": "1"}
     )
@@ -99,11 +130,11 @@ def test_an_agent_of_another_place_cannot_redeem_for_this_one(pn):
     assert not Redemption.objects.exists()
 
 
-def test_the_phone_page_checks_then_validates(pn):
+def test_the_phone_page_checks_then_validates(pn_world, pn):
     booklet = pn.order.booklets.first()
     distribute(pn, booklet)
     code = booklet.tickets.first().code
-    client = _client(pn, "place_agent")
+    client = pn_world.client_for("place_agent")
     checked = client.post(
         "/pass-numerique/valider/", {"code": code.lower(), "training": pn.training.pk}
     ).content.decode()
@@ -115,17 +146,11 @@ def test_the_phone_page_checks_then_validates(pn):
 
 
 def test_places_page_queries_are_bounded(pn):
-    client = Client()
+    def grow():
+        for i in range(15):
+            make_place(f"Lieu {i}", "93048").trainings.add(pn.training)
 
-    def queries() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/pass-numerique/lieux/").status_code == 200
-        return len(ctx)
-
-    few = queries()
-    for i in range(15):
-        make_place(f"Lieu {i}", "93048").trainings.add(pn.training)
-    assert queries() == few
+    assert_queries_do_not_grow(Client(), "/pass-numerique/lieux/", grow)
 
 
 def test_api_ticket_check_and_redeem_with_a_token(pn):
@@ -160,13 +185,13 @@ def test_registered_indicators_for_the_copil(pn):
     assert providers["passnumerique.beneficiaries_reached"].compute(today) == 1
 
 
-def test_dashboard_by_funder_and_territory(pn):
+def test_dashboard_by_funder_and_territory(pn_world, pn):
     booklet = pn.order.booklets.first()
     distribute(pn, booklet)
     services.ticket_redeem(code=booklet.tickets.first().code, place=pn.place, training=pn.training, user=pn.place_agent)
-    html = _client(pn, "funder").get("/pass-numerique/tableau-de-bord/").content.decode()
+    html = pn_world.client_for("pass_funder").get("/pass-numerique/tableau-de-bord/").content.decode()
     assert "Espace numérique de Montreuil" in html and "Montreuil : 1" in html
-    html = _client(pn, "staff").get("/pass-numerique/tableau-de-bord/", {"territoire": "T1"}).content.decode()
+    html = pn_world.client_for("staff").get("/pass-numerique/tableau-de-bord/", {"territoire": "T1"}).content.decode()
     assert "Aucun ticket validé pour cette sélection." in html
 
 
@@ -216,58 +241,87 @@ def foreign(pn):
 
 
 def _refused(*allowed: str, allowed_status=200) -> dict:
-    return {role: allowed_status if role in allowed else 302 if role == "public" else 403 for role in ROLES}
+    return {role: allowed_status if role in allowed else 302 if role == "anonymous" else 403 for role in ROLES}
 
 
-CROSS = {
-    "order-of-another-funder": (lambda pn, f: f.order.get_absolute_url(), _refused("staff")),
-    "order-sheets-of-another-funder": (
+def _cross(name, url_of, expect, covers):
+    """A URL of pn's world and of the ``foreign`` organisations (in ``world.extra["foreign"]``)."""
+    return Case(name, lambda w: url_of(w.extra["pn"], w.extra["foreign"]), expect, covers=PASS + covers)
+
+
+CROSS = [
+    _cross("order-of-another-funder", lambda pn, f: f.order.get_absolute_url(), _refused("staff"), "order_detail"),
+    _cross(
+        "order-sheets-of-another-funder",
         lambda pn, f: reverse("passnumerique:order_sheets", args=[f.order.pk]),
         _refused("staff"),
+        "order_sheets",
     ),
-    "statement-of-another-place": (
+    _cross(
+        "statement-of-another-place",
         lambda pn, f: reverse("passnumerique:statement_file", args=[f.statement.pk, "csv"]),
         _refused("other_place_agent", "staff"),
+        "statement_file",
     ),
-    "redeem-at-own-place": (lambda pn, f: f"/pass-numerique/valider/?lieu={pn.other_place.pk}", _refused(*PLACES[1:])),
-    "redeem-at-a-malformed-place": (lambda pn, f: "/pass-numerique/valider/?lieu=abc", _refused()),
-    "distribute-for-own-distributor": (
+    _cross(
+        "redeem-at-own-place",
+        lambda pn, f: f"/pass-numerique/valider/?lieu={pn.other_place.pk}",
+        _refused(*PLACES[1:]),
+        "redeem",
+    ),
+    _cross("redeem-at-a-malformed-place", lambda pn, f: "/pass-numerique/valider/?lieu=abc", _refused(), "redeem"),
+    _cross(
+        "distribute-for-own-distributor",
         lambda pn, f: f"/pass-numerique/distribuer/?distributeur={pn.distributor.pk}",
-        _refused("distributor"),
+        _refused("pass_distributor"),
+        "distribute",
     ),
-    "distribute-for-another-distributor": (
+    _cross(
+        "distribute-for-another-distributor",
         lambda pn, f: f"/pass-numerique/distribuer/?distributeur={f.distributor.pk}",
         _refused(),
+        "distribute",
     ),
-    "distribute-for-a-malformed-distributor": (lambda pn, f: "/pass-numerique/distribuer/?distributeur=1x", _refused()),
-    "dashboard-of-own-funder": (
+    _cross(
+        "distribute-for-a-malformed-distributor",
+        lambda pn, f: "/pass-numerique/distribuer/?distributeur=1x",
+        _refused(),
+        "distribute",
+    ),
+    _cross(
+        "dashboard-of-own-funder",
         lambda pn, f: f"/pass-numerique/tableau-de-bord/?financeur={pn.funder.pk}",
-        _refused("funder", "staff"),
+        _refused("pass_funder", "staff"),
+        "dashboard",
     ),
-    "dashboard-of-another-funder": (
+    _cross(
+        "dashboard-of-another-funder",
         lambda pn, f: f"/pass-numerique/tableau-de-bord/?financeur={f.funder.pk}",
         _refused("staff"),
+        "dashboard",
     ),
-    "dashboard-of-a-malformed-funder": (lambda pn, f: "/pass-numerique/tableau-de-bord/?financeur=abc", _refused()),
-}
+    _cross(
+        "dashboard-of-a-malformed-funder",
+        lambda pn, f: "/pass-numerique/tableau-de-bord/?financeur=abc",
+        _refused(),
+        "dashboard",
+    ),
+]
 
 
-@pytest.mark.parametrize(("name", "role"), [(n, r) for n in CROSS for r in ROLES])
-def test_cross_organisation_matrix(pn, foreign, name, role):
+@pytest.mark.parametrize(("case", "role"), matrix_params(CROSS, ROLES))
+def test_cross_organisation_matrix(pn_world, foreign, case, role):
     """An id of another organisation's order, statement, place, distributor or funder in the URL or the
     query string is refused; the user's own one is served."""
-    url_of, expected = CROSS[name]
-    url = url_of(pn, foreign)
-    response = _client(pn, role).get(url)
-    response.close()
-    assert response.status_code == expected[role], f"{role} GET {url}: {response.status_code}"
+    pn_world.extra["foreign"] = foreign
+    check(pn_world, case, role)
 
 
-def test_a_distributor_cannot_hand_out_a_booklet_in_another_distributors_name(pn, foreign):
+def test_a_distributor_cannot_hand_out_a_booklet_in_another_distributors_name(pn_world, pn, foreign):
     booklet = pn.order.booklets.first()
     form = {"booklet_code": booklet.code, "age_band": "65-79", "territory": pn.place.organisation.territory_id,
             "target_public": "all"}  # fmt: skip
-    client = _client(pn, "distributor")
+    client = pn_world.client_for("pass_distributor")
     refused = client.post("/pass-numerique/distribuer/", {**form, "distributeur": foreign.distributor.pk})
     assert refused.status_code == 403
     assert "Vous n&#x27;agissez pas pour cette structure" in refused.content.decode()
@@ -279,8 +333,8 @@ def test_a_distributor_cannot_hand_out_a_booklet_in_another_distributors_name(pn
     assert booklet.distributor == pn.distributor and booklet.distributed_by == pn.distributor_agent
 
 
-def test_a_funder_cannot_order_nor_import_for_another_funder(pn, foreign):
-    client = _client(pn, "funder")
+def test_a_funder_cannot_order_nor_import_for_another_funder(pn_world, pn, foreign):
+    client = pn_world.client_for("pass_funder")
     order = {"booklet_count": 1, "tickets_per_booklet": 5, "face_value": "10", "territory": pn.order.territory_id,
              "target_public": "all", "valid_until": "2030-12-31"}  # fmt: skip
     before = Order.objects.count()

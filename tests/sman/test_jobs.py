@@ -204,19 +204,34 @@ def test_an_import_older_than_its_recorded_task_shows_no_retry(client):
 STAFF_ONLY = {"anonymous": 302, "staff": 200}
 CASES = [
     Case("imports", "/fibre/imports/", STAFF_ONLY, default=403),
-    Case("import", lambda w: reverse("ftth:import_detail", args=[w.extra["run"].pk]), STAFF_ONLY, default=403),
+    Case(
+        "import",
+        lambda w: reverse("ftth:import_detail", args=[w.extra["run"].pk]),
+        STAFF_ONLY,
+        default=403,
+        covers="ftth:import_detail",
+    ),
     Case(
         "import-retry",
         lambda w: reverse("ftth:import_retry", args=[w.extra["run"].pk]),
         {"anonymous": 302, "staff": 302},
         default=403,
         method="post",
+        covers="ftth:import_retry",
     ),
     Case(
         "import-retry-get",
         lambda w: reverse("ftth:import_retry", args=[w.extra["run"].pk]),
         STAFF_ONLY | {"staff": 405},
         default=403,
+        covers="ftth:import_retry",
+    ),
+    Case(
+        "api-import",
+        lambda w: f"/api/ftth/imports/{w.extra['run'].pk}/",
+        {"anonymous": 401, "staff": 200},
+        default=404,
+        covers="ftth-import-detail",
     ),
 ]
 

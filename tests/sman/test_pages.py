@@ -1,11 +1,10 @@
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from sman.models import Membership, MembershipRequest
 
 from ..auth import login
 from ..factories import MembershipFactory, MembershipRequestFactory
+from ..queries import assert_queries_do_not_grow
 
 pytestmark = pytest.mark.django_db
 
@@ -49,35 +48,30 @@ def test_static_pages(client):
     assert "RGPD" in client.get("/donnees-personnelles/").content.decode()
 
 
-def _organisation_page_queries(client, organisation):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(organisation.get_absolute_url()).status_code == 200
-    return len(ctx)
-
-
 def test_organisation_page_queries_do_not_grow_with_members(client):
     admin = MembershipFactory(role=Membership.Role.ADMIN)
     organisation = admin.organisation
     login(client, admin.user)
     MembershipFactory.create_batch(3, organisation=organisation)
     MembershipRequestFactory.create_batch(3, organisation=organisation)
-    small = _organisation_page_queries(client, organisation)
-    MembershipFactory.create_batch(40, organisation=organisation)
-    MembershipRequestFactory.create_batch(40, organisation=organisation)
-    assert _organisation_page_queries(client, organisation) == small
+
+    def grow():
+        MembershipFactory.create_batch(40, organisation=organisation)
+        MembershipRequestFactory.create_batch(40, organisation=organisation)
+
+    assert_queries_do_not_grow(client, organisation.get_absolute_url(), grow)
     assert MembershipRequest.objects.filter(organisation=organisation).count() == 43
 
 
 def test_dashboard_queries_do_not_grow_with_memberships(client):
     first = MembershipFactory()
     login(client, first.user)
-    with CaptureQueriesContext(connection) as small:
-        client.get("/espace/")
-    MembershipFactory.create_batch(10, user=first.user)
-    MembershipRequestFactory.create_batch(10, user=first.user)
-    with CaptureQueriesContext(connection) as large:
-        client.get("/espace/")
-    assert len(large) == len(small)
+
+    def grow():
+        MembershipFactory.create_batch(10, user=first.user)
+        MembershipRequestFactory.create_batch(10, user=first.user)
+
+    assert_queries_do_not_grow(client, "/espace/", grow)
 
 
 def test_staff_edit_territories_on_a_map(client):

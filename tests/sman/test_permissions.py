@@ -6,6 +6,7 @@ from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+from actions.models import Action
 from sman.models import MembershipRequest, Territory
 from sman.permissions import acts_for_territory, territories_acted_for
 from sman.services import api_token_create
@@ -49,6 +50,22 @@ CASES = [
     Case("commune", "/communes/93048/", ALL_200),
     Case("api-territories", "/api/territories/", ALL_200),
     Case("api-docs", "/api/docs/", ALL_200),
+    Case("api-territory", "/api/territories/93048/", ALL_200),
+    Case("api-challenges", "/api/challenges/", ALL_200),
+    Case("api-challenge", "/api/challenges/1/", ALL_200),
+    Case("api-roadmaps", "/api/roadmaps/", ALL_200),
+    Case("api-roadmap", "/api/roadmaps/2019-2020/", ALL_200),
+    Case(
+        "api-action",
+        lambda w: f"/api/actions/{Action.objects.get(roadmap__code='2019-2020', number=2).pk}/",
+        ALL_200,
+        covers="action-detail",
+    ),
+    Case("api-pass-places", "/api/pass/places/", ALL_200),
+    Case("api-pass-trainings", "/api/pass/trainings/", ALL_200),
+    Case("api-pass-statistics", "/api/pass/statistics/", ALL_200),
+    Case("api-fmin-projects", "/api/fmin/projects/", ALL_200),
+    Case("admin-app", "/admin/sman/", {"staff": 200}, default=302),
     Case("dashboard", "/espace/", SIGNED_IN_200),
     Case("join-form", "/espace/rejoindre/", SIGNED_IN_200),
     Case("api-me", "/api/me/", {"anonymous": 401}, default=200),
@@ -57,24 +74,28 @@ CASES = [
         lambda w: w.commune_org.get_absolute_url(),
         {"anonymous": 302, "commune_agent": 200, "org_admin": 200, "staff": 200},
         default=403,
+        covers="organisation_detail",
     ),
     Case(
         "other-commune-organisation",
         lambda w: w.other_commune_org.get_absolute_url(),
         {"anonymous": 302, "staff": 200},
         default=403,
+        covers="organisation_detail",
     ),
     Case(
         "ept-organisation",
         lambda w: w.ept_org.get_absolute_url(),
         {"anonymous": 302, "ept_agent": 200, "staff": 200},
         default=403,
+        covers="organisation_detail",
     ),
     Case(
         "reject-confirmation",
         lambda w: reverse("membership_request_reject", args=[_pending_request(w).pk]),
         {"anonymous": 302, "org_admin": 200, "staff": 200},
         default=403,
+        covers="membership_request_reject",
     ),
     Case(
         "approve",
@@ -82,6 +103,7 @@ CASES = [
         {"anonymous": 302, "org_admin": 302, "staff": 302},
         default=403,
         method="post",
+        covers="membership_request_approve",
     ),
     # Another organisation's request: Montreuil's admin decides nothing for Pantin; no one withdraws
     # someone else's request.
@@ -90,6 +112,7 @@ CASES = [
         lambda w: reverse("membership_request_reject", args=[_request_to_other_commune(w).pk]),
         {"anonymous": 302, "staff": 200},
         default=403,
+        covers="membership_request_reject",
     ),
     Case(
         "approve-other-organisation",
@@ -97,6 +120,7 @@ CASES = [
         {"anonymous": 302, "staff": 302},
         default=403,
         method="post",
+        covers="membership_request_approve",
     ),
     Case(
         "cancel-someone-elses-request",
@@ -104,6 +128,7 @@ CASES = [
         {"anonymous": 302},
         default=404,
         method="post",
+        covers="membership_request_cancel",
     ),
     Case("admin-login", "/admin/login/", {"anonymous": 302, "staff": 302}, default=403),
     Case("api-tokens", "/espace/jetons/", SIGNED_IN_200),
@@ -112,6 +137,7 @@ CASES = [
         lambda w: reverse("api_token_revoke", args=[_agent_token(w).pk]),
         {"anonymous": 302, "commune_agent": 200},
         default=404,
+        covers="api_token_revoke",
     ),
     Case(
         "api-token-revoke-post",
@@ -119,6 +145,7 @@ CASES = [
         {"anonymous": 302, "commune_agent": 302},
         default=404,
         method="post",
+        covers="api_token_revoke",
     ),
     Case("admin-index", "/admin/", STAFF_ONLY_ADMIN, default=302),
     Case("admin-api-tokens", "/admin/sman/apitoken/", STAFF_ONLY_ADMIN, default=302),
