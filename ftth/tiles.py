@@ -5,6 +5,8 @@ zooms 12–13, communes up to 11), cached in Redis and invalidated by each impor
 from django.core.cache import cache
 from django.db import connection
 
+from sman.tiles import cached
+
 from .models import CONNECTABLE_STATUSES, TILE_ZOOM
 
 BUILDINGS_MIN_ZOOM = TILE_ZOOM
@@ -63,13 +65,7 @@ SELECT ST_AsMVT(t, 'communes', 4096, 'geom') FROM (
 
 
 def tile(z: int, x: int, y: int) -> bytes:
-    version = cache.get_or_set(VERSION_KEY, 1, timeout=None)
-    key = f"ftth:tile:{LAYOUT}:{version}:{z}:{x}:{y}"
-    data = cache.get(key)
-    if data is None:
-        data = render(z, x, y)
-        cache.set(key, data, timeout=24 * 3600)
-    return data
+    return cached(namespace=f"ftth:tile:{LAYOUT}", version_key=VERSION_KEY, z=z, x=x, y=y, render=render, timeout=86400)
 
 
 def render(z: int, x: int, y: int) -> bytes:

@@ -3,7 +3,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from sman.forms import add_validation_error
 from sman.maps import feature_collection
 from sman.permissions import is_metropole_staff, user_passes
+from sman.tiles import tile_response
 
 from . import arrival, selectors, services, tiles, uploads
 from .models import MAX_REJECTED_SHARE, ImportRun, Status
@@ -301,8 +302,4 @@ def import_retry(request, pk):
 
 
 def tile(request, z, x, y):
-    if not (0 <= z <= 20 and 0 <= x < 2**z and 0 <= y < 2**z):
-        raise Http404
-    response = HttpResponse(tiles.tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return tile_response(tiles.tile, z, x, y, max_age=300)

@@ -8,6 +8,7 @@ invalidated when the outlines change (reference data, official outlines)."""
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.http import Http404, HttpResponse
 
 LABEL_COMMUNES_ZOOM = 12
 VERSION_KEY = "territories:tiles:version"
@@ -39,14 +40,29 @@ SELECT coalesce((SELECT ST_AsMVT(c, 'communes', 4096, 'geom') FROM (
 """
 
 
-def tile(z: int, x: int, y: int) -> bytes:
-    version = cache.get_or_set(VERSION_KEY, 1, timeout=None)
-    key = f"territories:tile:{version}:{z}:{x}:{y}"
+def cached(*, namespace: str, version_key: str, z: int, x: int, y: int, render, timeout: int) -> bytes:
+    """A vector tile from the cache, rendered on a miss. Bumping ``version_key`` retires every cached tile of
+    the layer at once (the FttH tiles after an import, the base map after the outlines change)."""
+    version = cache.get_or_set(version_key, 1, timeout=None)
+    key = f"{namespace}:{version}:{z}:{x}:{y}"
     data = cache.get(key)
     if data is None:
         data = render(z, x, y)
-        cache.set(key, data, timeout=TIMEOUT)
+        cache.set(key, data, timeout=timeout)
     return data
+
+
+def tile_response(tile, z: int, x: int, y: int, *, max_age: int) -> HttpResponse:
+    """The HTTP answer of a tile view: 404 outside the tile grid, a Mapbox vector tile otherwise."""
+    if not (0 <= z <= 20 and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise Http404
+    response = HttpResponse(tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
+    response["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+def tile(z: int, x: int, y: int) -> bytes:
+    return cached(namespace="territories:tile", version_key=VERSION_KEY, z=z, x=x, y=y, render=render, timeout=TIMEOUT)
 
 
 def render(z: int, x: int, y: int) -> bytes:

@@ -86,11 +86,7 @@ def commune_detail(request, code):
 
 def territory_tile(request, z, x, y):
     """The base map's vector tile (sman/tiles.py): commune and territory outlines with their names."""
-    if not (0 <= z <= 20 and 0 <= x < 2**z and 0 <= y < 2**z):
-        raise Http404
-    response = HttpResponse(tiles.tile(z, x, y), content_type="application/vnd.mapbox-vector-tile")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response
+    return tiles.tile_response(tiles.tile, z, x, y, max_age=3600)
 
 
 def static_page(request, template):
