@@ -12,8 +12,11 @@ COLUMNS = [
     for table in tables
     for old in columns
 ]
-FORWARD = [f"UPDATE {table} SET {new} = ROUND({old} * 100)" for table, old, new in COLUMNS]
-BACKWARD = [f"UPDATE {table} SET {old} = {new} / 100.0" for table, old, new in COLUMNS]
+# The UPDATEs leave deferred foreign-key checks pending, and PostgreSQL refuses to ALTER a table that has
+# some ("pending trigger events") in the same transaction: run them now, then defer again as Django does.
+CHECK_NOW = ["SET CONSTRAINTS ALL IMMEDIATE", "SET CONSTRAINTS ALL DEFERRED"]
+FORWARD = [f"UPDATE {table} SET {new} = ROUND({old} * 100)" for table, old, new in COLUMNS] + CHECK_NOW
+BACKWARD = [f"UPDATE {table} SET {old} = {new} / 100.0" for table, old, new in COLUMNS] + CHECK_NOW
 
 
 class Migration(migrations.Migration):
