@@ -13,8 +13,9 @@ COLUMNS = [
     for old in columns
 ]
 # The UPDATEs leave deferred foreign-key checks pending, and PostgreSQL refuses to ALTER a table that has
-# some ("pending trigger events") in the same transaction: run them now, then defer again as Django does.
-CHECK_NOW = ["SET CONSTRAINTS ALL IMMEDIATE", "SET CONSTRAINTS ALL DEFERRED"]
+# some ("pending trigger events") in the same transaction: run them now (until the migration's transaction
+# ends, checks then run at each statement).
+CHECK_NOW = ["SET CONSTRAINTS ALL IMMEDIATE"]
 FORWARD = [f"UPDATE {table} SET {new} = ROUND({old} * 100)" for table, old, new in COLUMNS] + CHECK_NOW
 BACKWARD = [f"UPDATE {table} SET {old} = {new} / 100.0" for table, old, new in COLUMNS] + CHECK_NOW
 
