@@ -1,9 +1,8 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from sman.admin import ReadOnlyAdminMixin
+from sman.admin import ReadOnlyAdminMixin, apply_to_selection
 
 from . import services
 from .models import (
@@ -137,15 +136,9 @@ class PaymentMilestoneAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
     @admin.action(description="Marquer les échéances sélectionnées comme versées aujourd'hui", permissions=["view"])
     def pay(self, request, queryset):
-        paid = 0
-        for milestone in queryset:
-            try:
-                services.milestone_pay(milestone=milestone, user=request.user, on=timezone.localdate())
-            except ValidationError as exc:
-                self.message_user(request, f"{milestone} : {exc.messages[0]}", messages.ERROR)
-            else:
-                paid += 1
-        self.message_user(request, f"{paid} échéance(s) versée(s).", messages.SUCCESS)
+        today = timezone.localdate()
+        pay = lambda milestone: services.milestone_pay(milestone=milestone, user=request.user, on=today)  # noqa: E731
+        apply_to_selection(self, request, queryset, pay, "{count} échéance(s) versée(s).")
 
 
 @admin.register(FollowUpReport)

@@ -1,7 +1,6 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 
-from sman.admin import JobAdminMixin, MapAdminMixin, ReadOnlyAdminMixin
+from sman.admin import JobAdminMixin, MapAdminMixin, ReadOnlyAdminMixin, apply_to_selection
 
 from . import services
 from .models import Building, BuildingStatusChange, ImportRejection, ImportRun
@@ -36,15 +35,8 @@ class ImportRunAdmin(JobAdminMixin, admin.ModelAdmin):
         self._decide(request, queryset, services.import_cancel)
 
     def _decide(self, request, queryset, service):
-        done = 0
-        for run in queryset:
-            try:
-                service(run=run, user=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{run} : {exc.messages[0]}", messages.ERROR)
-            else:
-                done += 1
-        self.message_user(request, f"{done} import(s) traité(s).", messages.SUCCESS)
+        call = lambda run: service(run=run, user=request.user)  # noqa: E731
+        apply_to_selection(self, request, queryset, call, "{count} import(s) traité(s).")
 
 
 class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -1,7 +1,6 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib import admin
 
-from sman.admin import MapAdminMixin, ReadOnlyAdminMixin
+from sman.admin import MapAdminMixin, ReadOnlyAdminMixin, apply_to_selection
 
 from . import services
 from .models import (
@@ -88,15 +87,8 @@ class StatementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Marquer les relevés sélectionnés comme payés", permissions=["view"])
     def mark_paid(self, request, queryset):
-        paid = 0
-        for statement in queryset:
-            try:
-                services.statement_mark_paid(statement=statement, user=request.user)
-            except ValidationError as exc:
-                self.message_user(request, f"{statement} : {exc.messages[0]}", messages.ERROR)
-            else:
-                paid += 1
-        self.message_user(request, f"{paid} relevé(s) marqué(s) comme payé(s).", messages.SUCCESS)
+        pay = lambda statement: services.statement_mark_paid(statement=statement, user=request.user)  # noqa: E731
+        apply_to_selection(self, request, queryset, pay, "{count} relevé(s) marqué(s) comme payé(s).")
 
 
 @admin.register(Beneficiary)

@@ -16,6 +16,21 @@ class MapAdminMixin(LeafletGeoAdminMixin):
     map_height = "420px"
 
 
+def apply_to_selection(modeladmin, request, queryset, call, done: str, *, refusal_level=messages.ERROR) -> int:
+    """An admin action that runs a service on each selected row: a refusal (ValidationError) is reported for
+    its row, the others go on; ``done`` says how many went through (``{count}``)."""
+    count = 0
+    for item in queryset:
+        try:
+            call(item)
+        except ValidationError as exc:
+            modeladmin.message_user(request, f"{item} : {exc.messages[0]}", refusal_level)
+        else:
+            count += 1
+    modeladmin.message_user(request, done.format(count=count), messages.SUCCESS)
+    return count
+
+
 class JobAdminMixin:
     """The admin of a job model (sman/jobs.py): failed jobs can be sent again."""
 
@@ -23,15 +38,10 @@ class JobAdminMixin:
 
     @admin.action(description="Relancer les traitements en échec sélectionnés", permissions=["change"])
     def retry_jobs(self, request, queryset):
-        retried = 0
-        for job in queryset:
-            try:
-                jobs.job_retry(job=job)
-            except ValidationError as exc:
-                self.message_user(request, f"{job} : {exc.messages[0]}", messages.WARNING)
-            else:
-                retried += 1
-        self.message_user(request, f"{retried} traitement(s) relancé(s).", messages.SUCCESS)
+        apply_to_selection(
+            self, request, queryset, lambda job: jobs.job_retry(job=job), "{count} traitement(s) relancé(s).",
+            refusal_level=messages.WARNING,
+        )  # fmt: skip
 
 
 class ReadOnlyAdminMixin:
@@ -183,14 +193,10 @@ class MembershipRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         self._decide(request, queryset, services.membership_request_reject)
 
     def _decide(self, request, queryset, service):
-        done = 0
-        for item in queryset:
-            try:
-                service(request=item, decided_by=request.user)
-                done += 1
-            except ValidationError as exc:
-                self.message_user(request, f"{item} : {exc.messages[0]}", messages.WARNING)
-        self.message_user(request, f"{done} demande(s) traitée(s).", messages.SUCCESS)
+        apply_to_selection(
+            self, request, queryset, lambda item: service(request=item, decided_by=request.user),
+            "{count} demande(s) traitée(s).", refusal_level=messages.WARNING,
+        )  # fmt: skip
 
 
 @admin.register(Challenge)
