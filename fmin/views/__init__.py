@@ -1,0 +1,1 @@
+"""FMIN pages, one module per audience: public, space (applicants), staff, reviewer."""

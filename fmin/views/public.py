@@ -1,0 +1,195 @@
+"""FMIN pages for everyone: calls, workshops, funded projects, the Bâtisseurs working groups."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from sman.exports import export_response
+from sman.feedback import form_service, run_service
+from sman.maps import feature_collection
+from sman.models import Territory
+from sman.permissions import is_metropole_staff
+
+from .. import permissions, selectors, services
+from ..forms import (
+    JoinGroupForm,
+    ProjectFilterForm,
+    WorkshopForm,
+)
+from ..models import Call, QualificationWorkshop, WorkingGroup
+from .common import CRUMBS, crumbs
+
+
+def home(request):
+    return render(
+        request,
+        "fmin/home.html",
+        {
+            "open_calls": selectors.open_calls().prefetch_related("workshops"),
+            "calls": selectors.published_calls(),
+            "totals": selectors.totals(),
+            "can_apply": permissions.can_apply(request.user),
+            "groups": selectors.working_groups()[:6],
+        },
+    )
+
+
+def call_detail(request, pk):
+    call = get_object_or_404(Call.objects.prefetch_related("criteria", "workshops__registrations"), pk=pk)
+    if not call.is_published and not is_metropole_staff(request.user):
+        raise Http404
+    collectivities = permissions.collectivities_of(request.user)
+    return render(
+        request,
+        "fmin/call_detail.html",
+        {
+            "call": call,
+            "is_open": call.is_open(),
+            "collectivities": collectivities,
+            "crumbs": CRUMBS,
+            "now": timezone.now(),
+        },
+    )
+
+
+def call_regulation(request, pk):
+    call = get_object_or_404(Call, pk=pk)
+    if not (call.is_published or is_metropole_staff(request.user)) or not call.regulation:
+        raise Http404
+    return FileResponse(
+        call.regulation.open("rb"), as_attachment=True, filename=call.regulation.name.rsplit("/", 1)[-1]
+    )
+
+
+@login_required
+@require_POST
+def workshop_register(request, pk):
+    workshop = get_object_or_404(QualificationWorkshop, pk=pk)
+    form = WorkshopForm(request.POST, collectivities=permissions.collectivities_of(request.user))
+    if not form.is_valid():
+        raise PermissionDenied
+    run_service(
+        request,
+        lambda: services.workshop_register(
+            workshop=workshop, organisation=form.cleaned_data["organisation"], user=request.user
+        ),
+        f"Inscription enregistrée à l'atelier du {workshop.starts_at:%d/%m/%Y}.",
+    )
+    return redirect("fmin:call_detail", workshop.call_id)
+
+
+def _filtered_projects(request):
+    years = sorted(set(Call.objects.filter(is_published=True).values_list("year", flat=True)), reverse=True)
+    form = ProjectFilterForm(request.GET or None, years=years)
+    projects = selectors.funded_projects()
+    if form.is_valid():
+        d = form.cleaned_data
+        if d["q"]:
+            projects = projects.filter(Q(title__unaccent__icontains=d["q"]) | Q(summary__unaccent__icontains=d["q"]))
+        if d["challenge"]:
+            projects = projects.filter(challenges=d["challenge"])
+        if d["territory"]:
+            projects = projects.filter(
+                Territory.objects.within_q(d["territory"], "territories")
+                | Territory.objects.within_q(d["territory"], "lead__territory")
+            )
+        if d["year"]:
+            projects = projects.filter(call__year=d["year"])
+        if d["theme"]:
+            projects = projects.filter(theme=d["theme"])
+    return form, projects.distinct()
+
+
+def project_list(request):
+    form, projects = _filtered_projects(request)
+    page = Paginator(projects, 20).get_page(request.GET.get("page"))
+    points = [
+        (t.geometry.point_on_surface if t.geometry else None, p.title, reverse("fmin:project_detail", args=[p.pk]))
+        for p in page.object_list
+        for t in p.territories.all()[:1]
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "fmin/project_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "map_data": feature_collection(points),
+            "query": query.urlencode(),
+            "crumbs": CRUMBS,
+        },
+    )
+
+
+def project_export(request):
+    _, projects = _filtered_projects(request)
+    header = [
+        "Appel", "Année", "Projet", "Cheffe de file", "Co-porteuses", "Thème", "Défis", "Territoires",
+        "Subvention (€)", "Résumé", "Résultats",
+    ]  # fmt: skip
+    rows = (
+        [
+            p.call.title, p.call.year, p.title, p.lead.name,
+            ", ".join(x.organisation.name for x in p.participants.all() if not x.is_lead),
+            p.get_theme_display(), ", ".join(f"Défi {c.number}" for c in p.challenges.all()),
+            ", ".join(t.name for t in p.territories.all()),
+            "{},{:02d}".format(*divmod(p.decision.amount_cents, 100)), p.summary, p.results,
+        ]
+        for p in projects
+    )  # fmt: skip
+    return export_response("csv", filename="fmin-projets-finances", header=header, rows=rows)
+
+
+def project_detail(request, pk):
+    project = get_object_or_404(selectors.funded_projects(), pk=pk)
+    map_data = feature_collection((t.geometry, t.name, t.get_absolute_url()) for t in project.territories.all())
+    return render(
+        request,
+        "fmin/project_detail.html",
+        {
+            "project": project,
+            "map_data": map_data,
+            "evaluations": selectors.published_evaluations(project),
+            "crumbs": crumbs(("Projets financés", reverse("fmin:project_list"))),
+        },
+    )
+
+
+def group_list(request):
+    return render(request, "fmin/group_list.html", {"groups": selectors.working_groups(), "crumbs": CRUMBS})
+
+
+def group_detail(request, slug):
+    group = get_object_or_404(
+        WorkingGroup.objects.prefetch_related("members__organisation", "meetings", "deliverables"), slug=slug
+    )
+    collectivities = permissions.collectivities_of(request.user)
+    form = JoinGroupForm(request.POST or None, collectivities=collectivities)
+    if request.method == "POST":
+        if not request.user.is_authenticated or not collectivities.exists():
+            raise PermissionDenied
+        if form.is_valid() and form_service(
+            request,
+            form,
+            lambda: services.working_group_join(group=group, user=request.user, **form.cleaned_data),
+            f"{form.cleaned_data['organisation']} a rejoint le groupe « {group} ».",
+        ):
+            return redirect(group.get_absolute_url())
+    return render(
+        request,
+        "fmin/group_detail.html",
+        {
+            "group": group,
+            "form": form,
+            "can_join": collectivities.exists(),
+            "crumbs": crumbs(("Bâtisseurs du numérique", reverse("fmin:group_list"))),
+        },
+    )
