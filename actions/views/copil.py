@@ -1,229 +1,31 @@
+"""Pages of the COPIL: sessions, reviews, opinions, recommendations, evaluation reports."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sman.feedback import run_service
 from sman.forms import add_validation_error
-from sman.models import Challenge
-from sman.money import euros_decimal
-from sman.permissions import user_passes
 
-from . import charts, exports, indicator_templates, permissions, selectors, services
-from .filters import ActionFilter
-from .forms import (
-    ActionFollowForm,
-    BudgetLineFormSet,
+from .. import exports, permissions, selectors, services
+from ..filters import ActionFilter
+from ..forms import (
     CorrectionForm,
-    IndicatorForm,
-    IndicatorValueForm,
-    MilestoneFormSet,
     OpinionForm,
     PresentationForm,
     RecommendationForm,
     SessionCreateForm,
     SessionUpdateForm,
 )
-from .models import Action, ActionReview, CopilSession, Indicator, Report, Roadmap
-from .rules import RULE_TEXT, follow, milestone_delay
-
-copil_required = user_passes(permissions.can_follow_copil)
-staff_required = user_passes(permissions.can_manage_sessions)
+from ..models import ActionReview, CopilSession, Report, Roadmap
+from ..rules import follow
+from .common import copil_crumbs, copil_required, staff_required
 
 
-def _plan_crumbs(action=None) -> list[tuple[str, str]]:
-    crumbs = [("Feuille de route", reverse("actions:plan"))]
-    if action is not None:
-        crumbs.append((f"Action #{action.number}", action.get_absolute_url()))
-    return crumbs
-
-
-def _copil_crumbs(session=None) -> list[tuple[str, str]]:
-    crumbs = [("COPIL", reverse("actions:dashboard")), ("Séances", reverse("actions:session_list"))]
-    if session is not None:
-        crumbs.append((session.date.strftime("%d/%m/%Y"), session.get_absolute_url()))
-    return crumbs
-
-
-# --- Public pages -------------------------------------------------------------------------------
-def plan(request):
-    roadmaps, rows = selectors.plan_grid()
-    return render(request, "actions/plan.html", {"roadmaps": roadmaps, "rows": rows})
-
-
-def challenge_detail(request, number):
-    challenge = get_object_or_404(Challenge.objects.prefetch_related("workstreams"), number=number)
-    actions = selectors.with_follow(
-        selectors.dashboard_actions(Action.objects.filter(challenge=challenge).exclude(roadmap__status="draft"))
-    )
-    return render(
-        request,
-        "actions/challenge_detail.html",
-        {"challenge": challenge, "actions": actions, "crumbs": _plan_crumbs()},
-    )
-
-
-def _action_or_404(roadmap, number) -> Action:
-    action = selectors.action_by_number(roadmap, number)
-    if action is None:
-        raise Http404("Action inconnue")
-    return action
-
-
-def action_detail(request, roadmap, number):
-    action = _action_or_404(roadmap, number)
-    today = timezone.localdate()
-    milestones = list(action.milestones.all())  # prefetched
-    for m in milestones:
-        m.delay = milestone_delay(planned_end=m.planned_end, actual_date=m.actual_date, today=today)
-    indicators = list(action.indicators.all())
-    for indicator in indicators:
-        indicator.chart = charts.line_chart(
-            [(v.date, v.value) for v in indicator.values.all()],
-            title=indicator.name,
-            unit=indicator.unit,
-            target=indicator.target_value,
-        )
-    return render(
-        request,
-        "actions/action_detail.html",
-        {
-            "action": action,
-            "follow": follow(action, today),
-            "today": today,
-            "rule_text": RULE_TEXT,
-            "can_edit": permissions.can_edit_action(request.user, action),
-            "reviews": [r for r in action.reviews.all() if r.opinion],
-            "indicators": indicators,
-            "timeline_chart": charts.timeline(
-                [
-                    {
-                        "title": m.title,
-                        "planned_start": m.planned_start,
-                        "planned_end": m.planned_end,
-                        "actual_date": m.actual_date,
-                    }
-                    for m in milestones
-                ],
-                title="Calendrier des opérations",
-                today=today,
-            ),  # fmt: skip
-            "budget_chart": charts.budget_bars(
-                [
-                    (
-                        str(b.year),
-                        euros_decimal(b.allocated_cents),
-                        euros_decimal(b.committed_cents),
-                        euros_decimal(b.spent_cents),
-                    )
-                    for b in action.budget_lines.all()
-                ],
-                title="Budget alloué, engagé et dépensé par année",
-            ),
-            "crumbs": _plan_crumbs(),
-            "short_title": f"Action #{action.number}",
-            "history": selectors.change_history(action) if permissions.can_edit_action(request.user, action) else None,
-        },
-    )
-
-
-# --- Owners -------------------------------------------------------------------------------------
-def _editable_action(request, roadmap, number) -> Action:
-    action = _action_or_404(roadmap, number)
-    if not permissions.can_edit_action(request.user, action):
-        raise PermissionDenied
-    return action
-
-
-@login_required
-def action_follow(request, roadmap, number):
-    action = _editable_action(request, roadmap, number)
-    data = request.POST or None
-    form = ActionFollowForm(data, instance=action)
-    milestones = MilestoneFormSet(data, queryset=action.milestones.all(), prefix="jalons")
-    budget = BudgetLineFormSet(data, instance=action, prefix="budget")
-    if request.method == "POST" and form.is_valid() and milestones.is_valid() and budget.is_valid():
-        try:
-            with transaction.atomic():
-                services.action_update(action=action, user=request.user, **form.cleaned_data)
-                services.milestones_and_budget_save(action=action, user=request.user, formsets=[milestones, budget])
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "Le suivi de l'action est enregistré.")
-            return redirect(action.get_absolute_url())
-    return render(
-        request,
-        "actions/action_follow.html",
-        {"action": action, "form": form, "milestones": milestones, "budget": budget, "crumbs": _plan_crumbs(action)},
-    )
-
-
-@login_required
-def indicator_edit(request, roadmap, number, pk=None):
-    action = _editable_action(request, roadmap, number)
-    indicator = (
-        get_object_or_404(Indicator, pk=pk, action=action) if pk else Indicator(action=action, owner=request.user)
-    )
-    initial = {}
-    template_index = request.GET.get("modele", "")
-    if pk is None and template_index.isdigit() and int(template_index) < len(indicator_templates.TEMPLATES):
-        name, kind, unit, definition = indicator_templates.TEMPLATES[int(template_index)]
-        initial = {"name": name, "kind": kind, "unit": unit, "definition": definition}
-    form = IndicatorForm(request.POST or None, instance=indicator, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_save(indicator=form.instance, user=request.user)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "L'indicateur est enregistré.")
-            return redirect(action.get_absolute_url() + "#indicateurs")
-    return render(
-        request,
-        "actions/indicator_form.html",
-        {
-            "action": action,
-            "form": form,
-            "templates": indicator_templates.TEMPLATES,
-            "indicator": indicator,
-            "crumbs": _plan_crumbs(action),
-        },
-    )
-
-
-@login_required
-def indicator_value_add(request, roadmap, number, pk):
-    action = _editable_action(request, roadmap, number)
-    indicator = get_object_or_404(Indicator, pk=pk, action=action)
-    form = IndicatorValueForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_value_add(
-                indicator=indicator,
-                user=request.user,
-                value=form.cleaned_data["value"],
-                on=form.cleaned_data["date"],
-                comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "La valeur est enregistrée.")
-            return redirect(action.get_absolute_url() + "#indicateurs")
-    return render(
-        request,
-        "actions/indicator_value_form.html",
-        {"action": action, "indicator": indicator, "form": form, "crumbs": _plan_crumbs(action)},
-    )
-
-
-# --- COPIL --------------------------------------------------------------------------------------
 @copil_required
 def dashboard(request):
     actions_filter = ActionFilter(request.GET or None, queryset=selectors.dashboard_actions())
@@ -311,7 +113,7 @@ def session_detail(request, pk):
             "update_form": update_form,
             "recommendation_form": RecommendationForm() if not session.is_closed else None,
             "draft_targets": Roadmap.objects.filter(status=Roadmap.Status.TO_DEFINE, actions__isnull=True),
-            "crumbs": _copil_crumbs(),
+            "crumbs": copil_crumbs(),
         },
     )
 
@@ -412,7 +214,7 @@ def review_edit(request, pk):
             "opinion_form": opinion_form,
             "presentation_form": presentation_form,
             "correction_form": correction_form,
-            "crumbs": _copil_crumbs(review.session),
+            "crumbs": copil_crumbs(review.session),
             "short_title": f"Action #{review.action.number}",
         },
     )
@@ -468,7 +270,7 @@ def report_request(request, pk):
 @copil_required
 def report_detail(request, pk):
     report = get_object_or_404(Report.objects.select_related("session", "requested_by"), pk=pk)
-    return render(request, "actions/report_detail.html", {"report": report, "crumbs": _copil_crumbs(report.session)})
+    return render(request, "actions/report_detail.html", {"report": report, "crumbs": copil_crumbs(report.session)})
 
 
 @copil_required

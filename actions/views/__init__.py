@@ -1,0 +1,1 @@
+"""actions pages, one module per audience: public, owners, copil."""

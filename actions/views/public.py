@@ -1,0 +1,86 @@
+"""Pages of the plan for everyone: the roadmap, the actions, their indicators."""
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from sman.models import Challenge
+from sman.money import euros_decimal
+
+from .. import charts, permissions, selectors
+from ..models import Action
+from ..rules import RULE_TEXT, follow, milestone_delay
+from .common import action_or_404, plan_crumbs
+
+
+def plan(request):
+    roadmaps, rows = selectors.plan_grid()
+    return render(request, "actions/plan.html", {"roadmaps": roadmaps, "rows": rows})
+
+
+def challenge_detail(request, number):
+    challenge = get_object_or_404(Challenge.objects.prefetch_related("workstreams"), number=number)
+    actions = selectors.with_follow(
+        selectors.dashboard_actions(Action.objects.filter(challenge=challenge).exclude(roadmap__status="draft"))
+    )
+    return render(
+        request,
+        "actions/challenge_detail.html",
+        {"challenge": challenge, "actions": actions, "crumbs": plan_crumbs()},
+    )
+
+
+def action_detail(request, roadmap, number):
+    action = action_or_404(roadmap, number)
+    today = timezone.localdate()
+    milestones = list(action.milestones.all())  # prefetched
+    for m in milestones:
+        m.delay = milestone_delay(planned_end=m.planned_end, actual_date=m.actual_date, today=today)
+    indicators = list(action.indicators.all())
+    for indicator in indicators:
+        indicator.chart = charts.line_chart(
+            [(v.date, v.value) for v in indicator.values.all()],
+            title=indicator.name,
+            unit=indicator.unit,
+            target=indicator.target_value,
+        )
+    return render(
+        request,
+        "actions/action_detail.html",
+        {
+            "action": action,
+            "follow": follow(action, today),
+            "today": today,
+            "rule_text": RULE_TEXT,
+            "can_edit": permissions.can_edit_action(request.user, action),
+            "reviews": [r for r in action.reviews.all() if r.opinion],
+            "indicators": indicators,
+            "timeline_chart": charts.timeline(
+                [
+                    {
+                        "title": m.title,
+                        "planned_start": m.planned_start,
+                        "planned_end": m.planned_end,
+                        "actual_date": m.actual_date,
+                    }
+                    for m in milestones
+                ],
+                title="Calendrier des opérations",
+                today=today,
+            ),  # fmt: skip
+            "budget_chart": charts.budget_bars(
+                [
+                    (
+                        str(b.year),
+                        euros_decimal(b.allocated_cents),
+                        euros_decimal(b.committed_cents),
+                        euros_decimal(b.spent_cents),
+                    )
+                    for b in action.budget_lines.all()
+                ],
+                title="Budget alloué, engagé et dépensé par année",
+            ),
+            "crumbs": plan_crumbs(),
+            "short_title": f"Action #{action.number}",
+            "history": selectors.change_history(action) if permissions.can_edit_action(request.user, action) else None,
+        },
+    )

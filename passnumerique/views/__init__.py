@@ -1,0 +1,1 @@
+"""passnumerique pages, one module per audience: public, place, distributor, funder."""

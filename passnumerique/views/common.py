@@ -1,0 +1,3 @@
+"""What the passnumerique pages of every audience share."""
+
+CRUMBS = [("Pass Numérique", "/pass-numerique/")]
