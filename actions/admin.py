@@ -140,8 +140,8 @@ class RecommendationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # recommendati
 
 @admin.register(Report)
 class ReportAdmin(JobAdminMixin, admin.ModelAdmin):
-    list_display = ("session", "status", "requested_by", "requested_at", "generated_at", "size", "checksum")
-    list_filter = ("status",)
+    list_display = ("session", "state", "requested_by", "created_at", "finished_at", "size", "checksum")
+    list_filter = ("state",)
     readonly_fields = [f.name for f in Report._meta.fields]
 
     def has_add_permission(self, request):

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from sman.jobs import JobMixin
+from sman.jobs import AbstractJob, state_field
 from sman.models import Challenge
 
 
@@ -414,46 +414,35 @@ class Recommendation(models.Model):
         return f"{self.get_programme_display()} — {self.text[:60]}"
 
 
-class Report(JobMixin):
+class Report(AbstractJob):
     """The semi-annual evaluation report of a session, rendered as PDF by a Celery task: a long job
-    (sman/jobs.py), with heartbeat, recovery and retry."""
+    (sman/jobs.py), with heartbeat, recovery and retry; its PDF is the job's result file."""
 
-    job_state_field = "status"
-    job_finished_field = None  # `generated_at` says when the file was produced, on success only
+    result_folder = "reports"
 
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
         PENDING = "pending", "en attente"
         RUNNING = "running", "en cours"
         DONE = "done", "prêt"
         FAILED = "failed", "échec"
 
+    state = state_field(State.choices)
     session = models.ForeignKey(CopilSession, verbose_name="séance", on_delete=models.CASCADE, related_name="reports")
-    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="demandé par", null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    requested_at = models.DateTimeField("demandé le", auto_now_add=True)
-    started_at = models.DateTimeField("commencé le", null=True, blank=True)
-    generated_at = models.DateTimeField("produit le", null=True, blank=True)
-    file = models.FileField("fichier", upload_to="reports/", blank=True)
-    checksum = models.CharField("empreinte SHA-256", max_length=64, blank=True)
-    size = models.PositiveIntegerField("taille (octets)", null=True, blank=True)
-    error = models.TextField("motif de l'échec", blank=True)
 
     class Meta:
         verbose_name = "rapport d'évaluation"
         verbose_name_plural = "rapports d'évaluation"
-        ordering = ("-requested_at",)
+        ordering = ("-created_at",)
         constraints = [
             models.UniqueConstraint(
                 fields=["session"],
-                condition=Q(status__in=["pending", "running"]),
+                condition=Q(state__in=["pending", "running"]),
                 name="one_report_in_progress_per_session",
             )
         ]
 
     def __str__(self):
-        return f"Rapport — {self.session} ({self.get_status_display()})"
+        return f"Rapport — {self.session} ({self.get_state_display()})"
 
     def get_absolute_url(self):
         return reverse("actions:report_detail", args=[self.pk])

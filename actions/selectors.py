@@ -90,7 +90,7 @@ def session_detail(pk: int):
                 .prefetch_related("action__owners")
                 .order_by("action__number", "created_at"),
             ),
-            Prefetch("reports", queryset=Report.objects.order_by("-requested_at")),
+            Prefetch("reports", queryset=Report.objects.order_by("-created_at")),
         )
         .filter(pk=pk)
         .first()

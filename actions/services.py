@@ -265,7 +265,7 @@ def roadmap_draft_from(*, session: CopilSession, user: User, target: Roadmap) ->
 def report_request(*, session: CopilSession, user: User) -> Report:
     """Ask for the session's report; a request while one is pending or running returns that one."""
     _require(permissions.can_follow_copil(user))
-    existing = session.reports.filter(status__in=[Report.Status.PENDING, Report.Status.RUNNING]).first()
+    existing = session.reports.filter(state__in=jobs.ACTIVE).first()
     if existing:
         return existing
     try:
@@ -273,7 +273,7 @@ def report_request(*, session: CopilSession, user: User) -> Report:
             report = Report.objects.create(session=session, requested_by=user)
             transaction.on_commit(lambda: _enqueue_report(report.pk))
     except IntegrityError:  # a concurrent request created it first
-        return session.reports.get(status__in=[Report.Status.PENDING, Report.Status.RUNNING])
+        return session.reports.get(state__in=jobs.ACTIVE)
     return report
 
 
@@ -281,9 +281,9 @@ def report_retry(*, report: Report, user: User) -> Report:
     """Render a failed report again (sman/jobs.py); while another report of the session is in progress,
     that one."""
     _require(permissions.can_follow_copil(user))
-    if report.status != Report.Status.FAILED:
+    if report.state != Report.State.FAILED:
         raise ValidationError("Seul un rapport en échec peut être relancé.")
-    in_progress = report.session.reports.filter(status__in=[Report.Status.PENDING, Report.Status.RUNNING]).first()
+    in_progress = report.session.reports.filter(state__in=jobs.ACTIVE).first()
     return in_progress or jobs.job_retry(job=report)
 
 
@@ -294,24 +294,24 @@ def _enqueue_report(report_id: int) -> None:
 
 
 def report_generate(*, report_id: int) -> Report:
-    """Render the PDF (WeasyPrint). The file is stored only once complete; a failure records its reason."""
+    """Render the PDF (WeasyPrint) and store it as the report's file, with its SHA-256 checksum (sman/jobs.py).
+    Run by the job task, which marks the report running before and done after. A failure to render is
+    recorded on the report (a French reason, the detail for staff) without failing the task."""
     from .reports import render_report_pdf
 
-    with transaction.atomic():
-        report = Report.objects.select_for_update().select_related("session").get(pk=report_id)
-        if report.status == Report.Status.DONE:
-            return report  # a redelivered task: nothing to do
-        report.status, report.started_at, report.error = Report.Status.RUNNING, timezone.now(), ""
-        report.save(update_fields=["status", "started_at", "error"])
+    report = Report.objects.select_related("session").get(pk=report_id)
+    if report.state == Report.State.DONE:
+        return report  # a redelivered task: nothing to do
     try:
         pdf = render_report_pdf(report.session)
-    except Exception as exc:  # noqa: BLE001 — any failure is shown to the user, with its reason
+    except Exception as exc:  # noqa: BLE001 — any failure is shown on the report's page, with its reason
         logger.exception("report %s failed", report_id)
-        Report.objects.filter(pk=report_id).update(
-            status=Report.Status.FAILED, error=f"{type(exc).__name__} : {exc}"[:2000]
-        )
+        jobs.job_fail(job=report, exc=exc)
         report.refresh_from_db()
         return report
+    session = report.session
+    name = f"rapport-copil-{session.year}-s{session.semester}-{report.pk}.pdf"
+    return jobs.job_result_write(job=report, content=pdf, filename=name)
     with transaction.atomic():
         report = Report.objects.select_for_update().get(pk=report_id)
         session = report.session

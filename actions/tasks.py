@@ -8,7 +8,8 @@ from . import services
 
 @job_task("actions.Report")
 def generate_report(report_id: int) -> str:
-    return services.report_generate(report_id=report_id).status
+    """The report's PDF (its file's name; empty when the render failed, the report says why)."""
+    return services.report_generate(report_id=report_id).file.name
 
 
 @shared_task

@@ -36,6 +36,7 @@ urlpatterns = [
     path("copil/seances/<int:pk>/rapport/", copil.report_request, name="report_request"),
     path("copil/revues/<int:pk>/", copil.review_edit, name="review_edit"),
     path("copil/rapports/<int:pk>/", copil.report_detail, name="report_detail"),
+    path("copil/rapports/<int:pk>/etat/", copil.report_status, name="report_status"),
     path("copil/rapports/<int:pk>/relancer/", copil.report_retry, name="report_retry"),
     path("copil/rapports/<int:pk>/telecharger/", copil.report_download, name="report_download"),
 ]

@@ -284,7 +284,7 @@ def application_submit(*, application: Application, user: User) -> Application:
     from .tasks import render_application_pdf
 
     pk = locked.pk
-    transaction.on_commit(lambda: render_application_pdf.delay(pk))
+    transaction.on_commit(lambda: render_application_pdf.apply_async([pk], requested_by=user))
     return locked
 
 
@@ -485,7 +485,7 @@ def decision_record(*, application: Application, user: User, outcome: str, amoun
     _notify_applicants(locked, "fmin_decided", decision=decision)
     from .tasks import render_decision_letter
 
-    transaction.on_commit(lambda: render_decision_letter.delay(decision.pk))
+    transaction.on_commit(lambda: render_decision_letter.apply_async([decision.pk], requested_by=user))
     return decision
 
 

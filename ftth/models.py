@@ -7,7 +7,7 @@ from django.contrib.gis.db.models.functions import Transform
 from django.contrib.postgres.indexes import GinIndex
 from django.db.models import F, Func
 
-from sman.jobs import JobMixin
+from sman.jobs import AbstractJob, state_field
 from sman.models import Organisation, Territory
 
 # The share of rejected lines a run may tolerate, at most (FTTH_REJECTION_THRESHOLD is the default).
@@ -49,9 +49,11 @@ def coverage_rate(
     return None
 
 
-class ImportRun(JobMixin):
+class ImportRun(AbstractJob):
     """One import of one file: its state, counts, rejected lines and duration, shown to staff. A long job
-    (sman/jobs.py): heartbeat, recovery when its worker dies, retry when it failed."""
+    (sman/jobs.py): heartbeat, recovery when its worker dies, retry when it failed. Its states extend the
+    jobs' four (sman.jobs.state_field): the import itself records refused, awaiting confirmation and
+    cancelled, which the job mechanism leaves alone."""
 
     class State(models.TextChoices):
         PENDING = "pending", "en attente"
@@ -73,7 +75,7 @@ class ImportRun(JobMixin):
     operator_code = models.CharField("code opérateur", max_length=40, blank=True)
     file_name = models.CharField("fichier", max_length=300)
     file_format = models.CharField("format", max_length=10, choices=Format.choices, blank=True)
-    state = models.CharField("état", max_length=30, choices=State.choices, default=State.PENDING)
+    state = state_field(State.choices)
     dry_run = models.BooleanField("simulation", default=False)
     rows_read = models.PositiveIntegerField("lignes lues", default=0)
     rows_outside = models.PositiveIntegerField("lignes hors Métropole", default=0)
@@ -83,10 +85,10 @@ class ImportRun(JobMixin):
     unchanged = models.PositiveIntegerField("immeubles inchangés", default=0)
     retired = models.PositiveIntegerField("immeubles retirés", default=0)
     status_changes = models.PositiveIntegerField("changements de statut", default=0)
-    # What people read: a French sentence that says what to do. What happened (the exception, its traceback)
-    # is in error_detail, for staff only (the run's page, the admin), never in the operators' API.
-    error = models.TextField("motif de l'échec", blank=True)
-    error_detail = models.TextField("détail technique de l'échec", blank=True)
+    # `error` (inherited) is what people read: a French sentence that says what to do. What happened (the
+    # exception, its traceback) is in `error_detail`, for staff only (the run's page, the admin), never in the
+    # operators' API.
+
     # Above this share of rejected lines (of the lines of the Métropole), the file is refused as a whole.
     # Chosen for each run (staff page, API, command: 0 to MAX_REJECTED_SHARE, checked by
     # uploads.check_max_rejected_share), FTTH_REJECTION_THRESHOLD by default; the share the import applied.
@@ -106,14 +108,9 @@ class ImportRun(JobMixin):
         related_name="+",
     )
     confirmed_at = models.DateTimeField("retrait confirmé le", null=True, blank=True)
-    # Where the file waits for its import (and for a confirmation): the worker reads it from there.
+    # Where the uploaded file waits for its import (and for a confirmation): the worker reads it from there.
+    # An import produces no result file (the inherited `file` stays empty): its report is the run itself.
     file_path = models.CharField("fichier enregistré", max_length=500, blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="demandé par", null=True, blank=True, on_delete=models.SET_NULL
-    )
-    started_at = models.DateTimeField("commencé le", null=True, blank=True)
-    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
 
     class Meta:
         verbose_name = "import FttH"
@@ -122,12 +119,6 @@ class ImportRun(JobMixin):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_state_display()})"
-
-    @property
-    def duration(self):
-        if self.started_at and self.finished_at:
-            return self.finished_at - self.started_at
-        return None
 
     @property
     def max_rejected_percent(self) -> str:

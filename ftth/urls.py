@@ -12,6 +12,7 @@ urlpatterns = [
     path("couverture/", views.coverage, name="coverage"),
     path("imports/", views.import_list, name="imports"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/etat/", views.import_status, name="import_status"),
     path("imports/<int:pk>/confirmer/", views.import_confirm, name="import_confirm"),
     path("imports/<int:pk>/annuler/", views.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/relancer/", views.import_retry, name="import_retry"),

@@ -4,10 +4,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sman.forms import add_validation_error
+from sman.job_status import JobPanel, job_status_json
 from sman.maps import feature_collection
 from sman.permissions import is_metropole_staff, user_passes
 from sman.tiles import tile_response
@@ -184,11 +186,43 @@ def import_list(request):
     )
 
 
+def _import_panel(request, run: ImportRun) -> JobPanel:
+    """The import's status block (sman/job_status.py), with its figures: staff retry it, read the technical
+    detail of a failure, and decide an import that awaits confirmation."""
+    awaiting = run.state == ImportRun.State.AWAITING_CONFIRMATION and can_decide_import(request.user)
+    return JobPanel(
+        job=run,
+        status_url=reverse("ftth:import_status", args=[run.pk]),
+        page_url=reverse("ftth:import_detail", args=[run.pk]),
+        subject="L'import",
+        retry_url=reverse("ftth:import_retry", args=[run.pk]),
+        retry_label="Relancer l'import",
+        show_detail=is_metropole_staff(request.user),
+        next_step_url=reverse("ftth:import_confirm", args=[run.pk]) if awaiting else "",
+        next_step_label="Examiner : confirmer ou annuler l'import",
+        facts_template="ftth/_import_facts.html",
+    )
+
+
+def _run_or_404(pk) -> ImportRun:
+    return get_object_or_404(ImportRun.objects.select_related("confirmed_by"), pk=pk)
+
+
 @user_passes(is_metropole_staff)
 def import_detail(request, pk):
-    run = get_object_or_404(ImportRun, pk=pk)
+    run = _run_or_404(pk)
     rejections = Paginator(run.rejections.all(), 100).get_page(request.GET.get("page"))
-    return render(request, "ftth/import_detail.html", {"run": run, "page_obj": rejections, "crumbs": CRUMBS})
+    return render(
+        request,
+        "ftth/import_detail.html",
+        {"run": run, "panel": _import_panel(request, run), "page_obj": rejections, "crumbs": CRUMBS},
+    )
+
+
+@user_passes(is_metropole_staff)
+def import_status(request, pk):
+    """The import's state and figures, for its page's script (sman/job_status.py)."""
+    return job_status_json(request, _import_panel(request, _run_or_404(pk)))
 
 
 def _confirm_page(request, run, cancel_form, status=200):

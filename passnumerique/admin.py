@@ -1,11 +1,12 @@
 from django.contrib import admin
 
-from sman.admin import MapAdminMixin, ReadOnlyAdminMixin, apply_to_selection
+from sman.admin import JobAdminMixin, MapAdminMixin, ReadOnlyAdminMixin, apply_to_selection
 
 from . import services
 from .models import (
     Beneficiary,
     Booklet,
+    BookletSheets,
     CreditNote,
     DistributorAuthorisation,
     MediationPlace,
@@ -101,3 +102,14 @@ class BeneficiaryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # booklet_distrib
 @admin.register(CreditNote)
 class CreditNoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):  # credit_note_issue (expiry_run)
     list_display = ("order", "unused_tickets", "amount_cents", "created_at")
+
+
+@admin.register(BookletSheets)
+class BookletSheetsAdmin(JobAdminMixin, admin.ModelAdmin):  # order_sheets_request (the order's page)
+    list_display = ("order", "state", "requested_by", "created_at", "finished_at", "size", "checksum")
+    list_filter = ("state",)
+    list_select_related = ("order", "requested_by")
+    readonly_fields = [f.name for f in BookletSheets._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -10,6 +10,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
 
+from sman.jobs import ACTIVE, AbstractJob
 from sman.models import Organisation, Territory
 
 
@@ -160,6 +161,29 @@ class Order(models.Model):
     @property
     def total_value_cents(self) -> int:
         return self.face_value_cents * self.booklet_count * self.tickets_per_booklet
+
+
+class BookletSheets(AbstractJob):
+    """The printable sheets of an order (one page per booklet, each ticket's code readable and as a QR code),
+    rendered as one PDF by the worker: a long job (sman/jobs.py), its PDF the job's private result file.
+    One in progress per order; sheets once done are the order's sheets (its codes never change)."""
+
+    result_folder = "pass/sheets"
+
+    order = models.ForeignKey(Order, verbose_name="commande", on_delete=models.CASCADE, related_name="booklet_sheets")
+
+    class Meta:
+        verbose_name = "planches de carnets"
+        verbose_name_plural = "planches de carnets"
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(state__in=ACTIVE), name="one_sheets_job_in_progress_per_order"
+            )
+        ]
+
+    def __str__(self):
+        return f"Planches — {self.order.reference} ({self.get_state_display()})"
 
 
 class Beneficiary(models.Model):

@@ -7,7 +7,7 @@ from django.db.models.functions import Coalesce
 
 from sman.models import Territory
 
-from .models import Beneficiary, Booklet, MediationPlace, Order, Redemption, Training
+from .models import Beneficiary, Booklet, BookletSheets, MediationPlace, Order, Redemption, Training
 
 
 def places():
@@ -118,3 +118,9 @@ def orders_for(funder_ids, *, staff: bool):
 
 def beneficiaries_count() -> int:
     return Beneficiary.objects.count()
+
+
+def order_sheets(order: Order, *, done: bool = False) -> BookletSheets | None:
+    """The order's latest printable sheets (sman/jobs.py), in any state, or the latest done ones."""
+    qs = order.booklet_sheets.order_by("-created_at")
+    return (qs.filter(state=BookletSheets.State.DONE) if done else qs).first()

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from sman import jobs
 from sman.emails import send_email_on_commit
 from sman.models import Membership, Organisation, Territory, User
 from sman.permissions import is_metropole_staff
@@ -23,6 +24,7 @@ from . import codes, permissions
 from .models import (
     Beneficiary,
     Booklet,
+    BookletSheets,
     CreditNote,
     DistributorAuthorisation,
     ExpiryAlert,
@@ -151,6 +153,44 @@ def order_import_aptic(
         Ticket.objects.bulk_create(Ticket(booklet=booklet, code=c, value_cents=face_value_cents) for c in ticket_codes)
     report.booklets, report.tickets = len(by_booklet), len(seen)
     return order, report
+
+
+# --- Printable sheets of an order's booklets (a long job, sman/jobs.py) ---------------------------------
+@transaction.atomic
+def order_sheets_request(*, order: Order, user: User) -> BookletSheets:
+    """Ask for the printable sheets of an order whose codes the Métropole generated: the worker renders
+    them (booklet_sheets_render). Sheets pending, running or done are the answer to a second request (an
+    order's codes never change); failed ones are sent again, from their first attempt."""
+    if not permissions.can_see_order(user, order):
+        raise PermissionDenied
+    if order.source != Order.Source.GENERATED:
+        raise ValidationError("Les carnets #APTIC sont imprimés par leur émetteur.")
+    latest = order.booklet_sheets.order_by("-created_at").first()
+    if latest is not None and latest.state != BookletSheets.State.FAILED:
+        return latest
+    if latest is not None and latest.retryable:
+        return jobs.job_retry(job=latest)
+    try:
+        with transaction.atomic():
+            sheets = BookletSheets.objects.create(order=order, requested_by=user)
+    except IntegrityError:  # a concurrent request created it first
+        return order.booklet_sheets.get(state__in=jobs.ACTIVE)
+    from .tasks import render_booklet_sheets
+
+    transaction.on_commit(lambda: render_booklet_sheets.delay(sheets.pk))
+    return sheets
+
+
+def booklet_sheets_render(*, sheets_id: int) -> BookletSheets:
+    """Render the sheets (WeasyPrint, documents.booklet_sheets_pdf) and store them as the job's private file,
+    with their SHA-256 checksum. Run by the job task, which marks the sheets running before and done after."""
+    from .documents import booklet_sheets_pdf
+
+    sheets = BookletSheets.objects.select_related("order").get(pk=sheets_id)
+    if sheets.state == BookletSheets.State.DONE:
+        return sheets  # a redelivered task: nothing to do
+    pdf = booklet_sheets_pdf(sheets.order)
+    return jobs.job_result_write(job=sheets, content=pdf, filename=f"carnets-{sheets.order.reference}.pdf")
 
 
 def _find_booklet(code: str):

@@ -32,9 +32,21 @@ def apply_to_selection(modeladmin, request, queryset, call, done: str, *, refusa
 
 
 class JobAdminMixin:
-    """The admin of a job model (sman/jobs.py): failed jobs can be sent again."""
+    """The admin of a job model (sman/jobs.py): failed jobs can be sent again. Its result file is private (no
+    URL, sman/storage.py): the page shows its name and checksum, it goes out through its page's view."""
 
     actions = ["retry_jobs"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "result_file"]
+
+    def get_fields(self, request, obj=None):
+        fields = [field for field in super().get_fields(request, obj) if field not in ("file", "result_file")]
+        return [*fields, "result_file"]
+
+    @admin.display(description="fichier produit")
+    def result_file(self, job):
+        return f"{job.file.name} (empreinte SHA-256 : {job.checksum})" if job.file else "—"
 
     @admin.action(description="Relancer les traitements en échec sélectionnés", permissions=["change"])
     def retry_jobs(self, request, queryset):

@@ -2,30 +2,47 @@
 
 One mechanism for every app:
 
-- **Rows.** A model with a state of its own (``ftth.ImportRun``, ``actions.Report``) inherits
-  ``JobMixin`` and says which field holds its state; a task with no record of its own (FMIN PDFs, Pass
-  Numérique statements) gets a ``sman.Job`` row. The job models are the installed models that inherit
-  ``JobMixin``; the job kinds are the Celery tasks declared with ``@job_task``.
+- **Rows.** Every job row is a model that inherits ``AbstractJob``: the same columns everywhere (state,
+  who asked and when, started, finished, heartbeat, attempts, the French reason of a failure and its
+  technical detail, the result file in private storage with its SHA-256 checksum, and the task that runs
+  it). A model with a record of its own (``ftth.ImportRun``, ``actions.Report``,
+  ``passnumerique.BookletSheets``) is one; a task with no record of its own (FMIN PDFs, Pass Numérique
+  statements) gets a ``sman.Job`` row. The job kinds are the Celery tasks declared with ``@job_task``.
+- **States.** pending → running → done / failed (``JobState``). An app whose jobs have more states
+  (FttH imports: refused, awaiting confirmation, cancelled) declares its own choices, which must include
+  these four, and overrides the field: ``state = state_field(State.choices)``. The mechanism only ever
+  writes and looks for the four; the other states belong to the app's own code, and a job in one of them
+  is neither claimed, recovered nor retried.
 - **Sending** a job task (``delay``/``apply_async``, beat included) records the task and its arguments
-  on the row, so that recovery and retry can send it again.
+  on the row, so that recovery and retry can send it again (``requested_by=user`` records who asked, for
+  a ``sman.Job`` row).
 - **Claim.** When a worker starts the task, it claims the row in one UPDATE: pending, or running with a
   stale heartbeat (its worker died). Tasks are ``acks_late``, so a message may come twice (a broker
   redelivery, a recovery that crossed a slow worker): for a job that is done, failed, or running elsewhere
   with a fresh heartbeat, the task does nothing.
 - **Heartbeat.** While the task runs, a thread with its own database connection refreshes the row's
   ``heartbeat_at`` every ``JOBS_HEARTBEAT_SECONDS``.
+- **End.** A task that returns is done (unless its code recorded another end); one that raises is failed,
+  with a French sentence for people in ``error`` (the message of a ``JobError`` or ``ValidationError``,
+  a generic sentence otherwise) and the exception with its traceback in ``error_detail`` (staff only).
+- **Result file.** ``job_result_write`` stores the bytes a job produced in private storage, with their
+  SHA-256 checksum and size; they go out only through ``sman.files`` (permission-checked by each app's
+  view), which checks the checksum and sends it (``ETag``, ``Repr-Digest``).
 - **Recovery** (``recover_jobs``, beat every minute): a running job whose heartbeat is older than
   ``JOBS_STALL_SECONDS`` is sent again, or marked failed once it has been started ``JOBS_MAX_ATTEMPTS``
   times; a job still pending ``JOBS_PENDING_SECONDS`` after it was sent (its message was lost) is sent
   again.
 - **Retry.** A failed job is sent again from its first attempt (``job_retry``): each app's service checks
-  who may, its pages show a « Relancer » button, the admin has an action.
+  who may, its pages show the status partial (templates/sman/_job_status.html, sman/job_status.py) with a
+  « Relancer » button, the admin has an action.
 
 The broker's visibility timeout (sman/settings.py) is only the fallback of tasks that are not jobs.
 """
 
+import hashlib
 import logging
 import threading
+import traceback
 from datetime import timedelta
 from functools import partial
 from importlib import import_module
@@ -35,9 +52,11 @@ from celery.exceptions import Retry
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Now
+from django.utils.text import get_valid_filename
 from kombu.exceptions import OperationalError as KombuOperationalError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -49,20 +68,76 @@ BROKER_UNREACHABLE = (KombuOperationalError, RedisConnectionError, RedisTimeoutE
 logger = logging.getLogger(__name__)
 
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
+ACTIVE = (PENDING, RUNNING)  # not over yet: the status partial keeps polling
 GENERIC_MODEL = "sman.Job"
 
 
-class JobMixin(models.Model):
-    """What every job row has besides its own state: heartbeat, attempts, and the task that runs it."""
+class JobState(models.TextChoices):
+    """The states every job goes through. An app extends them with its own choices (see state_field)."""
 
-    # The concrete model's state field (its choices include pending, running, done and failed) and the
-    # field that records when it ended (None: it has none). Every job model also has `started_at` and `error`.
-    job_state_field = "state"
-    job_finished_field = "finished_at"
+    PENDING = PENDING, "en attente"
+    RUNNING = RUNNING, "en cours"
+    DONE = DONE, "terminé"
+    FAILED = FAILED, "échec"
 
-    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+
+def state_field(choices=JobState.choices) -> models.CharField:
+    """The ``state`` column of a job model. A model with more states (or other labels: a COPIL report is
+    « prêt ») overrides the inherited field with its own choices, which must include the four of JobState
+    (checked by tests/sman/test_consistency.py): ``state = state_field(State.choices)``. Django lets a
+    concrete model override a field it inherits from an abstract model; the column stays the same."""
+    return models.CharField("état", max_length=30, choices=choices, default=PENDING)
+
+
+def job_file_path(job: "AbstractJob", filename: str) -> str:
+    """Where a job's result file is stored in private storage: the model's ``result_folder``."""
+    return f"{job.result_folder}/{filename}"
+
+
+class JobError(Exception):
+    """Raised by a job's code with a French sentence that says what went wrong and what to do: the job fails
+    with that sentence for people, rather than the generic one."""
+
+
+UNEXPECTED_FAILURE = (
+    "Le traitement s'est arrêté sur une erreur inattendue. Relancez-le ; si l'échec se répète, signalez-le à "
+    "l'équipe de la Métropole, qui en trouvera le détail technique."
+)
+DETAIL_CHARS = 20_000
+
+
+class AbstractJob(models.Model):
+    """What every job row has: its state, who asked and when, its timestamps, heartbeat and attempts, why it
+    failed, the file it produced with its checksum, and the task that runs it (see the module's docstring)."""
+
+    # The folder of the model's result files in private storage.
+    result_folder = "jobs"
+    # The model's states (a model with its own choices names them State too).
+    State = JobState
+
+    state = state_field()
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="demandé par",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("demandé le", auto_now_add=True)
     queued_at = models.DateTimeField("envoyé au worker le", null=True, blank=True)
+    started_at = models.DateTimeField("commencé le", null=True, blank=True)
+    heartbeat_at = models.DateTimeField("dernier signe de vie", null=True, blank=True)
+    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    # What people read: a French sentence that says what to do. What happened (the exception, its traceback)
+    # is in error_detail, for staff only.
+    error = models.TextField("motif de l'échec", blank=True)
+    error_detail = models.TextField("détail technique de l'échec", blank=True)
+    # Private storage (sman/storage.py): served only by permission-checked views (sman/files.py).
+    file = models.FileField("fichier produit", upload_to=job_file_path, max_length=300, blank=True)
+    checksum = models.CharField("empreinte SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField("taille (octets)", null=True, blank=True)
     task_name = models.CharField("tâche", max_length=200, blank=True)
     # None: arguments unknown (a row older than this mechanism), so the job cannot be sent again.
     task_args = models.JSONField("arguments de la tâche", null=True, blank=True)
@@ -72,8 +147,9 @@ class JobMixin(models.Model):
         abstract = True
 
     @property
-    def job_state(self) -> str:
-        return getattr(self, self.job_state_field)
+    def active(self) -> bool:
+        """Pending or running: not over yet."""
+        return self.state in ACTIVE
 
     @property
     def resendable(self) -> bool:
@@ -83,12 +159,18 @@ class JobMixin(models.Model):
     @property
     def retryable(self) -> bool:
         """A failed job that can be sent again (the « Relancer » button)."""
-        return self.job_state == FAILED and self.resendable
+        return self.state == FAILED and self.resendable
+
+    @property
+    def duration(self) -> timedelta | None:
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
 
 
-def job_models() -> list[type[JobMixin]]:
-    """Every job model (the installed models that inherit JobMixin)."""
-    return [model for model in apps.get_models() if issubclass(model, JobMixin)]
+def job_models() -> list[type[AbstractJob]]:
+    """Every job model (the installed models that inherit AbstractJob)."""
+    return [model for model in apps.get_models() if issubclass(model, AbstractJob)]
 
 
 def job_tasks() -> dict[str, "JobTask"]:
@@ -105,17 +187,35 @@ def _stale() -> Q:
     return Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=Now() - _seconds(settings.JOBS_STALL_SECONDS))
 
 
-def _in_state(model: type[JobMixin], state: str) -> Q:
-    return Q(**{model.job_state_field: state})
+# --- The result file ---------------------------------------------------------------------------------
+def sha256_hex(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+@transaction.atomic
+def job_result_write(*, job: AbstractJob, content: bytes, filename: str) -> AbstractJob:
+    """Store what a job produced as its result file, in private storage, with the SHA-256 checksum and size
+    of these very bytes (a later download checks the file against them, sman/files.py). A file written by
+    an earlier attempt is replaced, and deleted once this one is committed."""
+    model = type(job)
+    locked = model.objects.select_for_update().get(pk=job.pk)
+    previous = locked.file.name
+    locked.file.save(get_valid_filename(filename), ContentFile(content), save=False)
+    locked.checksum, locked.size = sha256_hex(content), len(content)
+    locked.save(update_fields=["file", "checksum", "size"])
+    if previous and previous != locked.file.name:
+        storage = locked.file.storage
+        transaction.on_commit(lambda: storage.delete(previous))
+    return locked
 
 
 # --- In the worker -----------------------------------------------------------------------------------
-def claim(model: type[JobMixin], pk: int, *, task_name: str, args: list, kwargs: dict) -> int | None:
+def claim(model: type[AbstractJob], pk: int, *, task_name: str, args: list, kwargs: dict) -> int | None:
     """Mark the job running for this worker, in one UPDATE; its attempt number, or None when the job is
     not this message's to run (done, failed, or running elsewhere with a fresh heartbeat)."""
-    claimable = _in_state(model, PENDING) | (_in_state(model, RUNNING) & _stale())
+    claimable = Q(state=PENDING) | (Q(state=RUNNING) & _stale())
     claimed = model.objects.filter(claimable, pk=pk).update(
-        **{model.job_state_field: RUNNING},
+        state=RUNNING,
         started_at=Now(),
         heartbeat_at=Now(),
         attempts=F("attempts") + 1,
@@ -128,16 +228,16 @@ def claim(model: type[JobMixin], pk: int, *, task_name: str, args: list, kwargs:
     return model.objects.values_list("attempts", flat=True).get(pk=pk)
 
 
-def _this_attempt(model: type[JobMixin], pk: int, attempt: int):
+def _this_attempt(model: type[AbstractJob], pk: int, attempt: int):
     """The row while this attempt still owns it (recovery may have handed it to another worker)."""
-    return model.objects.filter(_in_state(model, RUNNING), pk=pk, attempts=attempt)
+    return model.objects.filter(state=RUNNING, pk=pk, attempts=attempt)
 
 
 class Heartbeat:
     """Refreshes the job's ``heartbeat_at`` every JOBS_HEARTBEAT_SECONDS from a thread of its own, with its
     own database connection (closed when the job ends), while the task's code runs undisturbed."""
 
-    def __init__(self, model: type[JobMixin], pk: int, attempt: int):
+    def __init__(self, model: type[AbstractJob], pk: int, attempt: int):
         self.rows = _this_attempt(model, pk, attempt)
         self.interval = settings.JOBS_HEARTBEAT_SECONDS
         self._stop = threading.Event()
@@ -168,21 +268,41 @@ class Heartbeat:
             connection.close()
 
 
-def _finish(model: type[JobMixin], pk: int, attempt: int, result) -> None:
+def failure_reason(exc: BaseException) -> str:
+    """What people read when a job fails on an exception: the French sentence of a JobError or a
+    ValidationError (a rule of the domain said no), a generic sentence otherwise."""
+    if isinstance(exc, JobError):
+        return str(exc)
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return UNEXPECTED_FAILURE
+
+
+def technical_detail(exc: BaseException) -> str:
+    """The exception and its traceback, for staff (the status partial, the admin): its end when it is long."""
+    return "".join(traceback.format_exception(exc))[-DETAIL_CHARS:]
+
+
+def job_fail(*, job: AbstractJob, exc: BaseException) -> None:
+    """Record that a running job failed on ``exc``, from a job's own code that handles the exception itself
+    (rather than letting the task raise it): the French reason for people, the detail for staff."""
+    type(job).objects.filter(pk=job.pk, state=RUNNING).update(
+        state=FAILED, error=failure_reason(exc), error_detail=technical_detail(exc), finished_at=Now()
+    )
+
+
+def _finish(model: type[AbstractJob], pk: int, attempt: int, result) -> None:
     """A task that returned without recording an end of its own is done."""
-    values = {model.job_state_field: DONE}
-    if model.job_finished_field:
-        values[model.job_finished_field] = Now()
+    values = {"state": DONE, "finished_at": Now()}
     if model._meta.label == GENERIC_MODEL:
         values["result"] = result
     _this_attempt(model, pk, attempt).update(**values)
 
 
-def _fail(model: type[JobMixin], pk: int, attempt: int, reason: str) -> None:
-    values = {model.job_state_field: FAILED, "error": reason[:2000]}
-    if model.job_finished_field:
-        values[model.job_finished_field] = Now()
-    _this_attempt(model, pk, attempt).update(**values)
+def _fail(model: type[AbstractJob], pk: int, attempt: int, exc: BaseException) -> None:
+    _this_attempt(model, pk, attempt).update(
+        state=FAILED, error=failure_reason(exc), error_detail=technical_detail(exc), finished_at=Now()
+    )
 
 
 class JobTask(BaseTask):
@@ -199,18 +319,23 @@ class JobTask(BaseTask):
     def own_row(self) -> bool:
         return self.job_model != GENERIC_MODEL
 
-    def row_model(self) -> type[JobMixin]:
+    def row_model(self) -> type[AbstractJob]:
         return apps.get_model(self.job_model)
 
     def apply_async(self, args=None, kwargs=None, **options):
+        """Records the task on its row before sending it. ``requested_by`` (a user): who asked, recorded on the
+        ``sman.Job`` row it creates (a model with a row of its own records it when it creates the row)."""
         args, kwargs = list(args or ()), dict(kwargs or {})
+        requested_by = options.pop("requested_by", None)
         pk = None if self.own_row else kwargs.pop("job_id", None)
         self.__header__(*args, **kwargs)  # raises TypeError when the function does not take these arguments
         model = self.row_model()
         if self.own_row:
             pk = args[0]
         elif pk is None:
-            pk = model.objects.create(task_name=self.name, task_args=args, task_kwargs=kwargs).pk
+            pk = model.objects.create(
+                task_name=self.name, task_args=args, task_kwargs=kwargs, requested_by=requested_by
+            ).pk
         model.objects.filter(pk=pk).update(task_name=self.name, task_args=args, task_kwargs=kwargs, queued_at=Now())
         if not self.own_row:
             kwargs["job_id"] = pk
@@ -240,11 +365,11 @@ class JobTask(BaseTask):
                 # self.run, not super().__call__: the worker has already pushed this task's request.
                 result = self.run(*args, **kwargs)
             except Retry:  # the retry is already sent (with a countdown): the job waits for it
-                _this_attempt(model, pk, attempt).update(**{model.job_state_field: PENDING}, queued_at=Now())
+                _this_attempt(model, pk, attempt).update(state=PENDING, queued_at=Now())
                 raise
             except Exception as exc:
                 try:
-                    _fail(model, pk, attempt, f"{type(exc).__name__} : {exc}")
+                    _fail(model, pk, attempt, exc)
                 except DatabaseError:  # e.g. the task's own transaction is broken: the exception says why
                     logger.exception("%s: job %s %s could not be marked failed", self.name, model._meta.label, pk)
                 raise
@@ -265,7 +390,7 @@ def _task(name: str) -> JobTask:
     return app.tasks[name]
 
 
-def _send(model: type[JobMixin], pk: int) -> None:
+def _send(model: type[AbstractJob], pk: int) -> None:
     job = model.objects.get(pk=pk)
     kwargs = dict(job.task_kwargs)
     if model._meta.label == GENERIC_MODEL:
@@ -273,7 +398,7 @@ def _send(model: type[JobMixin], pk: int) -> None:
     _task(job.task_name).apply_async(job.task_args, kwargs)
 
 
-def _send_on_commit(model: type[JobMixin], pk: int) -> None:
+def _send_on_commit(model: type[AbstractJob], pk: int) -> None:
     transaction.on_commit(partial(_send, model, pk))
 
 
@@ -295,25 +420,24 @@ def recover_jobs() -> dict[str, int]:
     was lost are sent again. Each change is one conditional UPDATE: two recoveries never send a job twice."""
     counts = {"requeued": 0, "failed": 0, "resent": 0}
     for model in job_models():
-        stalled = model.objects.filter(_in_state(model, RUNNING) & _stale())
+        stalled = model.objects.filter(Q(state=RUNNING) & _stale())
         for job in stalled.only("pk", "attempts", "task_name", "task_args"):
             if job.attempts >= settings.JOBS_MAX_ATTEMPTS or not job.resendable:
-                values = {model.job_state_field: FAILED, "error": interruption_reason(job.attempts)}
-                if model.job_finished_field:
-                    values[model.job_finished_field] = Now()
-                counts["failed"] += stalled.filter(pk=job.pk).update(**values)
-            elif stalled.filter(pk=job.pk).update(**{model.job_state_field: PENDING}, queued_at=Now()):
+                counts["failed"] += stalled.filter(pk=job.pk).update(
+                    state=FAILED, error=interruption_reason(job.attempts), finished_at=Now()
+                )
+            elif stalled.filter(pk=job.pk).update(state=PENDING, queued_at=Now()):
                 logger.warning("%s %s: its worker stopped, sent again", model._meta.label, job.pk)
                 _send_on_commit(model, job.pk)
                 counts["requeued"] += 1
-        pending = model.objects.filter(_in_state(model, PENDING))
+        pending = model.objects.filter(state=PENDING)
         # Rows created without being sent through apply_async (older rows, send_task): start their clock.
         pending.filter(queued_at__isnull=True).update(queued_at=Now())
         lost = pending.filter(queued_at__lt=Now() - _seconds(settings.JOBS_PENDING_SECONDS))
         for job in lost.only("pk", "task_name", "task_args"):
             if not job.resendable:
                 counts["failed"] += lost.filter(pk=job.pk).update(
-                    **{model.job_state_field: FAILED, "error": NEVER_SENT_REASON}
+                    state=FAILED, error=NEVER_SENT_REASON, finished_at=Now()
                 )
             elif lost.filter(pk=job.pk).update(queued_at=Now()):
                 logger.warning("%s %s: pending too long, sent again", model._meta.label, job.pk)
@@ -322,20 +446,21 @@ def recover_jobs() -> dict[str, int]:
     return counts
 
 
-def job_retry(*, job: JobMixin) -> JobMixin:
+def job_retry(*, job: AbstractJob) -> AbstractJob:
     """Send a failed job again, from its first attempt. The caller checks who may (the page's permission)."""
     model = type(job)
     job.refresh_from_db()
-    if job.job_state != FAILED:
+    if job.state != FAILED:
         raise ValidationError("Seul un traitement en échec peut être relancé.")
     if not job.retryable:
         raise ValidationError("Ce traitement ne peut pas être relancé : ses paramètres ne sont pas connus.")
-    values = {model.job_state_field: PENDING, "error": "", "attempts": 0, "heartbeat_at": None, "queued_at": Now()}
-    if model.job_finished_field:
-        values[model.job_finished_field] = None
+    values = {
+        "state": PENDING, "error": "", "error_detail": "", "attempts": 0, "heartbeat_at": None,
+        "queued_at": Now(), "finished_at": None,
+    }  # fmt: skip
     try:
         with transaction.atomic():
-            if not model.objects.filter(_in_state(model, FAILED), pk=job.pk).update(**values):
+            if not model.objects.filter(state=FAILED, pk=job.pk).update(**values):
                 raise ValidationError("Ce traitement vient d'être relancé.")
             _send_on_commit(model, job.pk)
     except IntegrityError as exc:  # e.g. one COPIL report in progress per session

@@ -9,7 +9,7 @@ from django.db.models.functions import Length
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .jobs import JobMixin
+from .jobs import AbstractJob
 
 siren_validator = RegexValidator(r"^\d{9}$", "Le SIREN compte exactement 9 chiffres.")
 siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET compte exactement 14 chiffres.")
@@ -419,24 +419,10 @@ class ApiToken(models.Model):
         return [ApiTokenScope(s).label for s in self.scopes]
 
 
-class Job(JobMixin):
+class Job(AbstractJob):
     """A long job of a task that has no record of its own (FMIN PDFs, Pass Numérique statements): its state,
-    heartbeat, recovery and retry (sman/jobs.py)."""
+    heartbeat, recovery and retry (sman/jobs.py), and what its task returned."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "en attente"
-        RUNNING = "running", "en cours"
-        DONE = "done", "terminé"
-        FAILED = "failed", "échec"
-
-    state = models.CharField("état", max_length=10, choices=State.choices, default=State.PENDING)
-    requested_by = models.ForeignKey(
-        "User", verbose_name="demandé par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    started_at = models.DateTimeField("commencé le", null=True, blank=True)
-    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
-    error = models.TextField("motif de l'échec", blank=True)
     result = models.JSONField("résultat", null=True, blank=True)
 
     class Meta:

@@ -3,13 +3,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sman.feedback import run_service
+from sman.files import job_file_response
 from sman.forms import add_validation_error
+from sman.job_status import JobPanel, job_status_json
+from sman.permissions import is_metropole_staff
 
 from .. import exports, permissions, selectors, services
 from ..filters import ActionFilter
@@ -267,10 +271,42 @@ def report_request(request, pk):
     return redirect(report)
 
 
+def _report_panel(request, report: Report) -> JobPanel:
+    """The report's status block (sman/job_status.py): every COPIL reader may retry and download it."""
+    return JobPanel(
+        job=report,
+        status_url=reverse("actions:report_status", args=[report.pk]),
+        page_url=report.get_absolute_url(),
+        subject="Le rapport",
+        waiting="est en cours de production : vous pouvez quitter cette page et revenir plus tard.",
+        download_url=reverse("actions:report_download", args=[report.pk]),
+        download_label="Télécharger le rapport",
+        download_format="PDF",
+        retry_url=reverse("actions:report_retry", args=[report.pk]),
+        retry_label="Relancer la production",
+        show_detail=is_metropole_staff(request.user),
+    )
+
+
+def _report_or_404(pk) -> Report:
+    return get_object_or_404(Report.objects.select_related("session", "requested_by"), pk=pk)
+
+
 @copil_required
 def report_detail(request, pk):
-    report = get_object_or_404(Report.objects.select_related("session", "requested_by"), pk=pk)
-    return render(request, "actions/report_detail.html", {"report": report, "crumbs": copil_crumbs(report.session)})
+    report = _report_or_404(pk)
+    return render(
+        request,
+        "actions/report_detail.html",
+        {"report": report, "panel": _report_panel(request, report), "crumbs": copil_crumbs(report.session)},
+    )
+
+
+@copil_required
+def report_status(request, pk):
+    """The report's state, for its page's script (sman/job_status.py)."""
+    report = _report_or_404(pk)
+    return job_status_json(request, _report_panel(request, report))
 
 
 @copil_required
@@ -286,6 +322,6 @@ def report_retry(request, pk):
 
 @copil_required
 def report_download(request, pk):
-    """Reports are private files: served only here, after the permission check."""
-    report = get_object_or_404(Report, pk=pk, status=Report.Status.DONE)
-    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.file.name.rsplit("/", 1)[-1])
+    """Reports are private files: served only here, after the permission check (sman/files.py)."""
+    report = get_object_or_404(Report, pk=pk, state=Report.State.DONE)
+    return job_file_response(report)

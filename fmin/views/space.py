@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sman.feedback import form_service, run_service
+from sman.files import private_file_response
 from sman.forms import add_validation_error
 from sman.permissions import is_metropole_staff
 
@@ -282,16 +283,14 @@ def participation_confirm(request, pk):
     return redirect(application.get_absolute_url())
 
 
-def _private_file(file, name: str):
-    if not file:
-        raise Http404
-    return FileResponse(file.open("rb"), as_attachment=True, filename=name)
-
-
 @login_required
 def application_pdf(request, pk):
     application = application_for(request, pk)
-    return _private_file(application.submitted_pdf, f"candidature-fmin-{application.pk}.pdf")
+    return private_file_response(
+        application.submitted_pdf,
+        filename=f"candidature-fmin-{application.pk}.pdf",
+        checksum=application.submitted_pdf_sha256,
+    )
 
 
 @login_required
@@ -300,7 +299,7 @@ def decision_letter(request, pk):
     if not (permissions.is_applicant(request.user, application) or is_metropole_staff(request.user)):
         raise PermissionDenied
     decision = getattr(application, "decision", None)
-    return _private_file(decision.letter if decision else None, f"decision-fmin-{application.pk}.pdf")
+    return private_file_response(decision.letter if decision else None, filename=f"decision-fmin-{application.pk}.pdf")
 
 
 @login_required

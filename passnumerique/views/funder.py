@@ -4,18 +4,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from sman.files import job_file_response
 from sman.forms import add_validation_error
+from sman.job_status import JobPanel, job_status_json
 from sman.maps import feature_collection
 from sman.models import Territory
 from sman.permissions import is_metropole_staff
 
-from .. import documents, permissions, selectors, services
+from .. import permissions, selectors, services
 from ..forms import ApticImportForm, OrderForm
-from ..models import Order
+from ..models import BookletSheets, Order
 from .common import CRUMBS
 
 
@@ -84,17 +87,77 @@ def order_detail(request, pk):
     order = _visible_order(request, pk)
     booklets = order.booklets.select_related("beneficiary", "distributor").order_by("number")
     page = Paginator(booklets, 50).get_page(request.GET.get("page"))
-    return render(request, "passnumerique/order_detail.html", {"order": order, "page_obj": page, "crumbs": CRUMBS})
+    sheets = selectors.order_sheets(order) if order.source == Order.Source.GENERATED else None
+    return render(
+        request,
+        "passnumerique/order_detail.html",
+        {
+            "order": order,
+            "page_obj": page,
+            "sheets_panel": _sheets_panel(request, order, sheets) if sheets else None,
+            "crumbs": CRUMBS,
+        },
+    )
+
+
+def _generated_order(request, pk) -> Order:
+    order = _visible_order(request, pk)
+    if order.source != Order.Source.GENERATED:
+        raise Http404("Les carnets #APTIC sont imprimés par leur émetteur.")
+    return order
+
+
+def _sheets_panel(request, order: Order, sheets: BookletSheets) -> JobPanel:
+    """The status block of an order's printable sheets (sman/job_status.py): whoever sees the order may ask
+    for them again when they failed, and download them."""
+    return JobPanel(
+        job=sheets,
+        status_url=reverse("passnumerique:order_sheets_status", args=[order.pk]),
+        page_url=order.get_absolute_url(),
+        subject="Les planches",
+        waiting="sont en cours de production : vous pouvez quitter cette page et revenir plus tard.",
+        download_url=reverse("passnumerique:order_sheets", args=[order.pk]),
+        download_label="Télécharger les planches de carnets",
+        download_format="PDF avec QR codes",
+        retry_url=reverse("passnumerique:order_sheets_request", args=[order.pk]),
+        retry_label="Relancer la production des planches",
+        show_detail=is_metropole_staff(request.user),
+    )
+
+
+@login_required
+@require_POST
+def order_sheets_request(request, pk):
+    """The sheets are rendered by the worker (a long job): the order's page follows them."""
+    order = _generated_order(request, pk)
+    try:
+        sheets = services.order_sheets_request(order=order, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        ready = sheets.state == BookletSheets.State.DONE
+        messages.success(request, "Les planches sont prêtes." if ready else "Les planches sont en cours de production.")
+    return redirect(order.get_absolute_url() + "#planches")
+
+
+@login_required
+def order_sheets_status(request, pk):
+    """The state of the order's sheets, for its page's script (sman/job_status.py)."""
+    order = _generated_order(request, pk)
+    sheets = selectors.order_sheets(order)
+    if sheets is None:
+        raise Http404("Les planches de cette commande n'ont pas été demandées.")
+    return job_status_json(request, _sheets_panel(request, order, sheets))
 
 
 @login_required
 def order_sheets(request, pk):
-    order = _visible_order(request, pk)
-    if order.source != Order.Source.GENERATED:
-        raise Http404("Les carnets #APTIC sont imprimés par leur émetteur.")
-    response = HttpResponse(documents.booklet_sheets_pdf(order), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="carnets-{order.reference}.pdf"'
-    return response
+    """The sheets' PDF: a private file, served after the permission check (sman/files.py)."""
+    order = _generated_order(request, pk)
+    sheets = selectors.order_sheets(order, done=True)
+    if sheets is None:
+        raise Http404("Les planches de cette commande ne sont pas prêtes : demandez-les depuis la page de la commande.")
+    return job_file_response(sheets, filename=f"carnets-{order.reference}.pdf")
 
 
 @login_required

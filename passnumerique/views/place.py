@@ -3,11 +3,11 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sman.feedback import run_service
+from sman.files import private_file_response
 from sman.permissions import is_metropole_staff, user_passes
 
 from .. import codes, permissions, services
@@ -72,9 +72,7 @@ def statement_file(request, pk, kind):
     if not permissions.can_see_statement(request.user, statement) or kind not in ("pdf", "csv"):
         raise PermissionDenied
     file = getattr(statement, kind)
-    if not file:
-        raise Http404
-    return FileResponse(file.open("rb"), as_attachment=True, filename=file.name.rsplit("/", 1)[-1])
+    return private_file_response(file, filename=file.name)
 
 
 @user_passes(is_metropole_staff)

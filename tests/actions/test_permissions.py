@@ -27,7 +27,7 @@ def actions_world(world):
     ftth.owners.add(owner)
     world.add_user("action_owner", owner)
     session = services.copil_session_create(user=world.users["staff"], year=2020, semester=2, on=date(2020, 12, 1))
-    report = Report.objects.create(session=session, status=Report.Status.FAILED, error="essai")
+    report = Report.objects.create(session=session, state=Report.State.FAILED, error="essai")
     other = Action.objects.get(roadmap__code="2019-2020", number=3)
     world.extra.update(
         session=session,

@@ -7,11 +7,13 @@ from decimal import Decimal
 import pytest
 from django.core.files.storage import default_storage
 from django.template import TemplateSyntaxError
+from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
 from actions import services
 from actions.models import Indicator, IndicatorValue, Report
+from sman import jobs
 from sman.celery import app
 
 from ..auth import login
@@ -51,10 +53,10 @@ def test_a_real_worker_renders_the_report(celery_worker_process, reference, clie
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         report.refresh_from_db()
-        if report.status in (Report.Status.DONE, Report.Status.FAILED):
+        if report.state in (Report.State.DONE, Report.State.FAILED):
             break
         time.sleep(0.5)
-    assert report.status == Report.Status.DONE, report.error
+    assert report.state == Report.State.DONE, report.error
     with default_storage.open(report.file.name) as f:
         data = f.read()
     assert data.startswith(b"%PDF") and hashlib.sha256(data).hexdigest() == report.checksum
@@ -83,18 +85,24 @@ def test_a_failing_render_ends_failed_without_a_file(
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_request(session=session, user=copil)  # its task runs (eagerly)
     report.refresh_from_db()
-    assert report.status == Report.Status.FAILED
-    assert "TemplateSyntaxError" in report.error and "balise inconnue" in report.error
+    assert report.state == Report.State.FAILED and report.finished_at
+    # People read a French sentence; the exception is the technical detail, for staff only.
+    assert report.error == jobs.UNEXPECTED_FAILURE
+    assert "TemplateSyntaxError" in report.error_detail and "balise inconnue" in report.error_detail
     assert not report.file and not report.checksum
     # The page's button sends the same report again (sman/jobs.py), from its first attempt.
     login(client, copil)
-    assert "Relancer la production" in client.get(report.get_absolute_url()).content.decode()
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert "Relancer la production" in page and "s&#x27;est arrêté sur une erreur inattendue" in page
+    assert "TemplateSyntaxError" not in page
+    staff_page = login(Client(), staff).get(report.get_absolute_url()).content.decode()
+    assert "Détail technique" in staff_page and "TemplateSyntaxError" in staff_page
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("actions:report_retry", args=[report.pk]))
     assert response.status_code == 302 and response.url == report.get_absolute_url()
     report.refresh_from_db()
-    assert (report.status, report.attempts, report.error) == (Report.Status.DONE, 1, "")
+    assert (report.state, report.attempts, report.error, report.error_detail) == (Report.State.DONE, 1, "", "")
     assert report.checksum and Report.objects.filter(session=session).count() == 1
 
 
@@ -114,7 +122,7 @@ def test_report_pdf_in_process(reference, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         report = services.report_request(session=session, user=copil)
     report.refresh_from_db()
-    assert report.status == Report.Status.DONE, report.error
+    assert report.state == Report.State.DONE, report.error
     with default_storage.open(report.file.name) as f:
         text = _pdf_text(f.read())
     assert "Diffusion(passageàl'échelle)" in text or "diffusion(passageàl'échelle)" in text

@@ -159,7 +159,8 @@ def test_tasks_without_a_record_of_their_own_get_a_job(django_capture_on_commit_
     with pytest.raises(Decision.DoesNotExist):
         render_decision_letter.delay(999_999)
     failed = Job.objects.get(task_name="fmin.tasks.render_decision_letter")
-    assert failed.state == "failed" and "DoesNotExist" in failed.error and failed.task_args == [999_999]
+    assert failed.state == "failed" and failed.task_args == [999_999] and failed.finished_at
+    assert failed.error == jobs.UNEXPECTED_FAILURE and "Decision.DoesNotExist" in failed.error_detail
 
 
 def _failed_run(path) -> ImportRun:
@@ -170,14 +171,14 @@ def test_staff_retry_a_failed_import_from_its_page(client, ipe_file, django_capt
     run = _failed_run(ipe_file)
     login(client, UserFactory(staff=True))
     page = client.get(reverse("ftth:import_detail", args=[run.pk])).content.decode()
-    assert "Le traitement s&#x27;est interrompu 3 fois" in page and "Relancer l'import" in page
+    assert "Le traitement s&#x27;est interrompu 3 fois" in page and "Relancer l&#x27;import" in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("ftth:import_retry", args=[run.pk]))
     assert response.status_code == 302
     run.refresh_from_db()
     assert (run.state, run.attempts, run.created, run.error) == ("done", 1, 2, "")
     page = client.get(reverse("ftth:import_detail", args=[run.pk]), follow=True).content.decode()
-    assert "L&#x27;import est relancé." in page and "Relancer l'import" not in page
+    assert "L&#x27;import est relancé." in page and "Relancer l&#x27;import" not in page
     again = client.post(reverse("ftth:import_retry", args=[run.pk]), follow=True).content.decode()
     assert "Seul un traitement en échec peut être relancé." in again
     assert ImportRun.objects.get(pk=run.pk).attempts == 1
@@ -263,7 +264,7 @@ def test_the_admin_action_retries_failed_jobs(client, ipe_file, django_capture_o
     assert ImportRun.objects.get(pk=run.pk).state == "done"
     staff = UserFactory(staff=True)
     session = copil_session_create(user=staff, year=2021, semester=1, on=date(2021, 6, 1))
-    report = Report.objects.create(session=session, status="failed", task_name="actions.tasks.generate_report")
+    report = Report.objects.create(session=session, state="failed", task_name="actions.tasks.generate_report")
     Report.objects.filter(pk=report.pk).update(task_args=[report.pk])
     client.post("/admin/actions/report/", {"action": "retry_jobs", "_selected_action": [report.pk]})
-    assert Report.objects.get(pk=report.pk).status == "pending"  # sent once this test's transaction commits
+    assert Report.objects.get(pk=report.pk).state == "pending"  # sent once this test's transaction commits

@@ -97,7 +97,7 @@ def _wait(what, condition, timeout=180, proc=None):
 def _beating(job) -> bool:
     """Running, and its heartbeat refreshed since it started."""
     job.refresh_from_db()
-    return job.job_state == "running" and job.heartbeat_at is not None and job.heartbeat_at > job.started_at
+    return job.state == "running" and job.heartbeat_at is not None and job.heartbeat_at > job.started_at
 
 
 def _stale(*rows) -> bool:
@@ -143,7 +143,7 @@ def test_jobs_of_a_killed_worker_are_recovered_then_failed_and_retried(workers, 
     report.refresh_from_db()
     # What users saw before: "running" for as long as the broker's visibility timeout.
     assert (run.state, run.attempts, run.heartbeat_at) == ("running", 1, last_beat)
-    assert (report.status, report.attempts) == ("running", 1)
+    assert (report.state, report.attempts) == ("running", 1)
     assert not Building.objects.filter(operator_code=OPERATOR).exists()  # its transaction died with it
 
     # 2. Worker B's recovery, once the heartbeats are stale, sends both again; B completes them.
@@ -152,11 +152,11 @@ def test_jobs_of_a_killed_worker_are_recovered_then_failed_and_retried(workers, 
     counts = app.send_task("sman.tasks.recover_jobs", queue=workers.queue).get(timeout=60)
     assert counts == {"requeued": 2, "failed": 0, "resent": 0}
     _wait("the import done", lambda: run.refresh_from_db() or run.state not in ("pending", "running"), proc=second)
-    _wait("the report done", lambda: report.refresh_from_db() or report.status not in ("pending", "running"))
+    _wait("the report done", lambda: report.refresh_from_db() or report.state not in ("pending", "running"))
     assert (run.state, run.attempts, run.error) == ("done", 2, "")
     assert (run.rows_read, run.rows_outside, run.rows_rejected, run.created, run.updated) == (rows, 0, 0, rows, 0)
     assert Building.objects.filter(operator_code=OPERATOR).count() == rows
-    assert (report.status, report.attempts, report.error) == ("done", 2, "")
+    assert (report.state, report.attempts, report.error) == ("done", 2, "")
     assert report.checksum and report.size > 10_000
 
     # 3. A re-import on B; B dies. With one attempt allowed, recovery fails it and says why.
@@ -174,7 +174,7 @@ def test_jobs_of_a_killed_worker_are_recovered_then_failed_and_retried(workers, 
     # 4. Staff see why on the import's page and retry it (the import runs in this process, as in every test).
     login(client, staff)
     page = client.get(reverse("ftth:import_detail", args=[again.pk])).content.decode()
-    assert "Le traitement s&#x27;est interrompu 1 fois" in page and "Relancer l'import" in page
+    assert "Le traitement s&#x27;est interrompu 1 fois" in page and "Relancer l&#x27;import" in page
     assert client.post(reverse("ftth:import_retry", args=[again.pk])).status_code == 302
     again.refresh_from_db()
     assert (again.state, again.attempts, again.error) == ("done", 1, "")
