@@ -323,5 +323,6 @@ def report_retry(request, pk):
 @copil_required
 def report_download(request, pk):
     """Reports are private files: served only here, after the permission check (sman/files.py)."""
-    report = get_object_or_404(Report, pk=pk, state=Report.State.DONE)
-    return job_file_response(report)
+    report = get_object_or_404(Report.objects.select_related("session"), pk=pk, state=Report.State.DONE)
+    session = report.session
+    return job_file_response(report, filename=f"rapport-copil-{session.year}-s{session.semester}-{report.pk}.pdf")

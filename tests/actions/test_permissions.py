@@ -172,6 +172,13 @@ CASES = [
         method="post",
         covers="actions:report_retry",
     ),  # fmt: skip
+    Case(
+        "report-status",
+        lambda w: reverse("actions:report_status", args=[w.extra["report"].pk]),
+        COPIL,
+        default=403,
+        covers="actions:report_status",
+    ),
     Case("api-actions", "/api/actions/", PUBLIC),
     Case("api-indicators", "/api/indicators/", {"anonymous": 401}, default=200),
 ]

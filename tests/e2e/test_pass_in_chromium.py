@@ -80,3 +80,49 @@ def test_public_pass_pages_have_no_accessibility_violation(page, reference):
     for path in ("/pass-numerique/", "/pass-numerique/lieux/", "/pass-numerique/formations/", "/pass-numerique/solde/"):
         page.goto(path)
         assert_no_axe_violation(page)
+
+
+def test_a_funder_follows_the_booklet_sheets_then_downloads_them(page, reference, tmp_path):
+    """The sheets' status block (templates/sman/_job_status.html) updates itself while they are rendered (its
+    live region says so), then offers the private file; axe-core finds nothing on the way."""
+    from io import BytesIO
+
+    from django.utils import timezone
+    from pypdf import PdfReader
+
+    from passnumerique.models import BookletSheets
+    from passnumerique.services import booklet_sheets_render
+    from sman.jobs import claim
+
+    funder = OrganisationFactory(kind=Organisation.Kind.FUNDER, name="CCAS des planches")
+    agent = MembershipFactory(organisation=funder).user
+    order = services.order_create(
+        user=agent, funder=funder, booklet_count=2, tickets_per_booklet=5, face_value_cents=1000,
+        territory=Territory.objects.get(code="T8"), target_public="all", valid_until=date(2030, 12, 31),
+    )  # fmt: skip
+    page.goto("/comptes/login/")
+    page.get_by_label("Courriel").fill(agent.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/espace/")
+
+    # Sheets asked for, not yet taken by a worker: the page shows them pending and polls their state.
+    sheets = BookletSheets.objects.create(order=order, requested_by=agent, task_name="x", task_args=[])
+    page.goto(order.get_absolute_url())
+    live = page.locator("#planches [aria-live=polite]")
+    assert "en attente" in live.inner_text()
+    assert_no_axe_violation(page)
+    # The worker takes them and renders them (here, in the test's own process).
+    claim(BookletSheets, sheets.pk, task_name="x", args=[], kwargs={})
+    booklet_sheets_render(sheets_id=sheets.pk)
+    BookletSheets.objects.filter(pk=sheets.pk).update(state="done", finished_at=timezone.now())
+    page.get_by_role("link", name="Télécharger les planches de carnets").wait_for(timeout=30_000)
+    assert "terminé" in live.inner_text()  # updated in place, without reloading the page
+    assert_no_axe_violation(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Télécharger les planches de carnets").click()
+    path = tmp_path / "carnets.pdf"
+    download_info.value.save_as(path)
+    assert download_info.value.suggested_filename == f"carnets-{order.reference}.pdf"
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(path.read_bytes())).pages)
+    assert codes.display(order.booklets.first().tickets.first().code) in text

@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from fmin import services
 from fmin.models import Application, ApplicationEvent, Decision, FollowUpReport, Participant, Score
+from sman.models import Job
 
 from ..auth import login
 from .conftest import agent_of, collectivity, draft
@@ -90,6 +91,9 @@ def test_submission_locks_the_file_records_a_pdf_and_sends_a_receipt(fm, committ
     assert "Montreuil" in text and "Les usagers attendent au guichet" in text
     assert "40 000,00" in text
     assert len(application.submitted_pdf_sha256) == 64
+    # Its job (sman/jobs.py) says who asked for it.
+    job = Job.objects.get(task_name="fmin.tasks.render_application_pdf", task_args=[application.pk])
+    assert (job.state, job.requested_by, job.result) == ("done", fm.lead_agent, application.submitted_pdf.name)
     assert [m.to for m in mail.outbox] == [[fm.lead_agent.email]]
     assert "accusé de réception" in mail.outbox[0].subject
     with pytest.raises(PermissionDenied):
@@ -270,6 +274,8 @@ def test_decision_within_the_capped_amount_sends_an_email_and_a_letter(fm, commi
     assert "Décision sur le dossier « Projet d'essai »" in text
     assert "35 000,00" in text
     assert decision.history.first().history_user == fm.staff
+    job = Job.objects.get(task_name="fmin.tasks.render_decision_letter", task_args=[decision.pk])
+    assert (job.state, job.requested_by) == ("done", fm.staff)
     # Follow-up planned: two payments summing to the grant, three reports.
     assert sum(application.milestones.values_list("amount_cents", flat=True)) == 3_500_000
     assert set(application.reports.values_list("kind", flat=True)) == {"progress", "evaluation", "final"}

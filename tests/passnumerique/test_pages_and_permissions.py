@@ -12,7 +12,8 @@ from rest_framework.test import APIClient
 
 from actions.registry import providers
 from passnumerique import services
-from passnumerique.models import DistributorAuthorisation, Order, Redemption
+from passnumerique.models import BookletSheets, DistributorAuthorisation, Order, Redemption
+from sman import jobs
 from sman.models import Organisation, Territory
 
 from ..auth import token_header
@@ -34,6 +35,12 @@ def _statement(pn):
 
     (statement,) = services.statements_generate(month=timezone.localdate().replace(day=1))
     return statement
+
+
+def done_sheets(order) -> BookletSheets:
+    """The order's printable sheets, done (a small stand-in PDF: what is checked here is who gets it)."""
+    sheets = BookletSheets.objects.create(order=order, state=BookletSheets.State.DONE, finished_at=timezone.now())
+    return jobs.job_result_write(job=sheets, content=b"%PDF-1.7 planches", filename=f"carnets-{order.reference}.pdf")
 
 
 def only(*allowed: str) -> dict:
@@ -67,9 +74,34 @@ CASES = [
     ),
     Case(
         "order-sheets",
-        lambda w: reverse("passnumerique:order_sheets", args=[w.extra["pn"].order.pk]),
+        lambda w: reverse("passnumerique:order_sheets", args=[done_sheets(w.extra["pn"].order).order_id]),
         only("pass_funder", "staff"),
         covers=PASS + "order_sheets",
+    ),
+    Case(
+        "order-sheets-not-ready",
+        lambda w: reverse("passnumerique:order_sheets", args=[w.extra["pn"].order.pk]),
+        only("pass_funder", "staff") | {"pass_funder": 404, "staff": 404},
+        covers=PASS + "order_sheets",
+    ),
+    Case(
+        "order-sheets-request",
+        lambda w: reverse("passnumerique:order_sheets_request", args=[w.extra["pn"].order.pk]),
+        only("pass_funder", "staff") | {"pass_funder": 302, "staff": 302},
+        method="post",
+        covers=PASS + "order_sheets_request",
+    ),
+    Case(
+        "order-sheets-request-get",
+        lambda w: reverse("passnumerique:order_sheets_request", args=[w.extra["pn"].order.pk]),
+        dict.fromkeys(ROLES, 405) | {"anonymous": 302},  # POST only, before the order is looked at
+        covers=PASS + "order_sheets_request",
+    ),
+    Case(
+        "order-sheets-status",
+        lambda w: reverse("passnumerique:order_sheets_status", args=[done_sheets(w.extra["pn"].order).order_id]),
+        only("pass_funder", "staff"),
+        covers=PASS + "order_sheets_status",
     ),
     Case("dashboard", "/pass-numerique/tableau-de-bord/", only("pass_funder", "staff")),
     Case("statements", "/pass-numerique/releves/", only(*PLACES, "staff")),
@@ -253,9 +285,15 @@ CROSS = [
     _cross("order-of-another-funder", lambda pn, f: f.order.get_absolute_url(), _refused("staff"), "order_detail"),
     _cross(
         "order-sheets-of-another-funder",
-        lambda pn, f: reverse("passnumerique:order_sheets", args=[f.order.pk]),
+        lambda pn, f: reverse("passnumerique:order_sheets", args=[done_sheets(f.order).order_id]),
         _refused("staff"),
         "order_sheets",
+    ),
+    _cross(
+        "order-sheets-status-of-another-funder",
+        lambda pn, f: reverse("passnumerique:order_sheets_status", args=[done_sheets(f.order).order_id]),
+        _refused("staff"),
+        "order_sheets_status",
     ),
     _cross(
         "statement-of-another-place",

@@ -213,6 +213,13 @@ CASES = [
         covers="ftth:import_detail",
     ),
     Case(
+        "import-status",
+        lambda w: reverse("ftth:import_status", args=[w.extra["run"].pk]),
+        STAFF_ONLY,
+        default=403,
+        covers="ftth:import_status",
+    ),
+    Case(
         "import-retry",
         lambda w: reverse("ftth:import_retry", args=[w.extra["run"].pk]),
         {"anonymous": 302, "staff": 302},
@@ -268,3 +275,117 @@ def test_the_admin_action_retries_failed_jobs(client, ipe_file, django_capture_o
     Report.objects.filter(pk=report.pk).update(task_args=[report.pk])
     client.post("/admin/actions/report/", {"action": "retry_jobs", "_selected_action": [report.pk]})
     assert Report.objects.get(pk=report.pk).state == "pending"  # sent once this test's transaction commits
+
+
+# --- The one job model: requester, result file and checksum, status endpoint, retry from the partial ---------
+def test_a_generic_job_records_who_asked_for_it():
+    staff = UserFactory(staff=True)
+    assert monthly_statements.apply_async(requested_by=staff).get() == 0
+    job = Job.objects.get()
+    assert (job.requested_by, job.state, job.created_at <= job.started_at <= job.finished_at) == (staff, "done", True)
+    # Sent by beat (nobody asked): no requester.
+    monthly_statements.delay()
+    assert Job.objects.latest("pk").requested_by is None
+
+
+def test_the_result_file_is_written_with_its_checksum_and_replaces_an_earlier_one(django_capture_on_commit_callbacks):
+    import hashlib
+
+    from django.core.files.storage import default_storage
+
+    job = Job.objects.create(task_name="passnumerique.tasks.monthly_statements", task_args=[])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = jobs.job_result_write(job=job, content=b"premier essai", filename="../relevé mars.csv")
+    assert first.file.name.startswith("jobs/") and "/" not in first.file.name[len("jobs/") :]
+    assert (first.checksum, first.size) == (hashlib.sha256(b"premier essai").hexdigest(), 13)
+    with default_storage.open(first.file.name) as f:
+        assert f.read() == b"premier essai"
+    with django_capture_on_commit_callbacks(execute=True):
+        second = jobs.job_result_write(job=job, content=b"second", filename="releve.csv")
+    job.refresh_from_db()
+    assert (job.file.name, job.checksum, job.size) == (second.file.name, hashlib.sha256(b"second").hexdigest(), 6)
+    assert not default_storage.exists(first.file.name) and default_storage.exists(second.file.name)
+
+
+@pytest.fixture
+def copil_report(db, reference):
+    staff = UserFactory(staff=True)
+    session = copil_session_create(user=staff, year=2021, semester=2, on=date(2021, 12, 1))
+    return Report.objects.create(session=session, requested_by=staff)
+
+
+def test_the_status_endpoint_follows_a_report_from_pending_to_done(client, copil_report):
+    report = copil_report
+    login(client, UserFactory(copil=True))
+    url = reverse("actions:report_status", args=[report.pk])
+    pending = client.get(url)
+    assert pending["Content-Type"] == "application/json" and "no-store" in pending["Cache-Control"]
+    body = pending.json()
+    assert (body["state"], body["label"], body["active"]) == ("pending", "en attente", True)
+    assert f'data-job-status-url="{url}"' in body["html"] and 'aria-live="polite"' in body["html"]
+    assert 'data-job-active="true"' in body["html"] and "Télécharger" not in body["html"]
+
+    Report.objects.filter(pk=report.pk).update(state="running", started_at=timezone.now(), heartbeat_at=timezone.now())
+    assert client.get(url).json()["label"] == "en cours"
+    report.refresh_from_db()
+    written = jobs.job_result_write(job=report, content=b"%PDF-1.7 rapport", filename="rapport.pdf")
+    Report.objects.filter(pk=report.pk).update(state="done", finished_at=timezone.now())
+    body = client.get(url).json()
+    assert (body["state"], body["label"], body["active"]) == ("done", "prêt", False)
+    assert 'data-job-active="false"' in body["html"]
+    assert reverse("actions:report_download", args=[report.pk]) in body["html"]
+    assert f"empreinte SHA-256 : <code>{written.checksum}</code>" in body["html"]
+    # The page shows the same block, and loads the script that polls the endpoint.
+    page = client.get(report.get_absolute_url()).content.decode()
+    assert f"<code>{written.checksum}</code>" in page and "js/job_status.js" in page
+
+
+def test_a_failed_job_shows_its_french_reason_and_staff_its_detail(client, copil_report):
+    Report.objects.filter(pk=copil_report.pk).update(
+        state="failed", error=jobs.UNEXPECTED_FAILURE, error_detail="KeyError : 'chart'",
+        task_name="actions.tasks.generate_report", task_args=[copil_report.pk],
+    )  # fmt: skip
+    url = reverse("actions:report_status", args=[copil_report.pk])
+    member = login(Client(), UserFactory(copil=True)).get(url).json()
+    assert member["state"] == "failed" and not member["active"]
+    assert "erreur inattendue" in member["html"] and "KeyError" not in member["html"]
+    assert "Relancer la production" in member["html"]
+    staff = login(Client(), UserFactory(staff=True)).get(url).json()
+    assert "Détail technique" in staff["html"] and "KeyError" in staff["html"]
+    # A job whose task is not known cannot be sent again: no button.
+    Report.objects.filter(pk=copil_report.pk).update(task_args=None)
+    assert "Relancer" not in login(Client(), UserFactory(copil=True)).get(url).json()["html"]
+
+
+def test_retry_from_the_partial_sends_the_job_again(client, copil_report, django_capture_on_commit_callbacks):
+    report = copil_report
+    Report.objects.filter(pk=report.pk).update(
+        state="failed", attempts=1, error=jobs.UNEXPECTED_FAILURE, error_detail="boom", finished_at=timezone.now(),
+        task_name="actions.tasks.generate_report", task_args=[report.pk],
+    )  # fmt: skip
+    login(client, UserFactory(copil=True))
+    html = client.get(reverse("actions:report_status", args=[report.pk])).json()["html"]
+    form = html.split("<form", 1)[1].split("</form>", 1)[0]
+    action = form.split('action="', 1)[1].split('"', 1)[0]
+    assert action == reverse("actions:report_retry", args=[report.pk]) and "csrfmiddlewaretoken" in form
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(action).status_code == 302
+    report.refresh_from_db()
+    assert (report.state, report.attempts, report.error, report.error_detail) == ("done", 1, "", "")
+    assert report.file and report.checksum and report.finished_at
+    body = client.get(reverse("actions:report_status", args=[report.pk])).json()
+    assert body["state"] == "done" and "Relancer" not in body["html"]
+
+
+def test_an_import_awaiting_confirmation_shows_the_next_step_in_its_status(client, ipe_file):
+    run = _run(ipe_file, state="awaiting_confirmation", error="Cet import retirerait 80 % des immeubles.")
+    login(client, UserFactory(staff=True))
+    body = client.get(reverse("ftth:import_status", args=[run.pk])).json()
+    assert (body["state"], body["label"], body["active"]) == (
+        "awaiting_confirmation",
+        "en attente de confirmation",
+        False,
+    )
+    assert "Cet import retirerait 80 % des immeubles." in body["html"]
+    assert reverse("ftth:import_confirm", args=[run.pk]) in body["html"] and "Relancer" not in body["html"]
+    assert "Lignes lues" in body["html"]  # the import's own figures are in the block, updated with it
