@@ -20,9 +20,17 @@ from ..sman.test_files import body
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_real_worker_renders_the_sheets_the_order_page_asked_for(celery_worker_process, pn, monkeypatch):
-    # The web process sends the task to the broker, as in production (the test settings run tasks eagerly).
-    monkeypatch.setattr(app.conf, "task_always_eager", False)
+@pytest.fixture
+def sent_to_the_broker():
+    """The web process sends tasks to the broker, as in production (the test settings run them eagerly). Not
+    monkeypatch: it would restore the attribute on the instance, where Celery's settings do not keep it."""
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = eager
+
+
+def test_a_real_worker_renders_the_sheets_the_order_page_asked_for(celery_worker_process, pn, sent_to_the_broker):
     order = pn.order
     client = login(Client(), pn.funder_agent)
     request_url = reverse("passnumerique:order_sheets_request", args=[order.pk])

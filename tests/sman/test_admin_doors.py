@@ -53,6 +53,7 @@ SERVICE_WRITTEN = {
     "passnumerique.redemption",  # ticket_redeem
     "passnumerique.statement",  # statements_generate, statement_mark_paid
     "passnumerique.creditnote",  # credit_note_issue
+    "passnumerique.bookletsheets",  # order_sheets_request
     "ftth.importrun",  # import_ftth, import_confirm, import_cancel
     "ftth.importrejection",
     "ftth.building",  # the imports (status changes and alerts)

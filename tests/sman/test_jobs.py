@@ -389,3 +389,21 @@ def test_an_import_awaiting_confirmation_shows_the_next_step_in_its_status(clien
     assert "Cet import retirerait 80 % des immeubles." in body["html"]
     assert reverse("ftth:import_confirm", args=[run.pk]) in body["html"] and "Relancer" not in body["html"]
     assert "Lignes lues" in body["html"]  # the import's own figures are in the block, updated with it
+
+
+def test_the_admin_shows_a_job_file_by_its_name_and_checksum(client, copil_report):
+    """A private file has no URL (sman/storage.py): the admin's page of a done job shows what it holds."""
+    report = jobs.job_result_write(job=copil_report, content=b"%PDF-1.7 rapport", filename="rapport.pdf")
+    Report.objects.filter(pk=report.pk).update(state="done")
+    job = jobs.job_result_write(
+        job=Job.objects.create(task_name="passnumerique.tasks.monthly_statements", task_args=[], state="done"),
+        content=b"fichier",
+        filename="resultat.csv",
+    )
+    login(client, UserFactory(staff=True))
+    for url, row in (
+        (f"/admin/actions/report/{report.pk}/change/", report),
+        (f"/admin/sman/job/{job.pk}/change/", job),
+    ):
+        page = client.get(url).content.decode()
+        assert f"{row.file.name} (empreinte SHA-256 : {row.checksum})" in page
