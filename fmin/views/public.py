@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from sman.exports import export_response
 from sman.feedback import form_service, run_service
+from sman.files import private_file_response
 from sman.maps import feature_collection
 from sman.models import Territory
 from sman.permissions import is_metropole_staff
@@ -62,9 +63,7 @@ def call_regulation(request, pk):
     call = get_object_or_404(Call, pk=pk)
     if not (call.is_published or is_metropole_staff(request.user)) or not call.regulation:
         raise Http404
-    return FileResponse(
-        call.regulation.open("rb"), as_attachment=True, filename=call.regulation.name.rsplit("/", 1)[-1]
-    )
+    return private_file_response(call.regulation, filename=call.regulation.name)
 
 
 @login_required

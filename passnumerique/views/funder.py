@@ -113,7 +113,7 @@ def _sheets_panel(request, order: Order, sheets: BookletSheets) -> JobPanel:
     return JobPanel(
         job=sheets,
         status_url=reverse("passnumerique:order_sheets_status", args=[order.pk]),
-        page_url=order.get_absolute_url(),
+        page_url=order.get_absolute_url() + "#planches",
         subject="Les planches",
         waiting="sont en cours de production : vous pouvez quitter cette page et revenir plus tard.",
         download_url=reverse("passnumerique:order_sheets", args=[order.pk]),

@@ -435,3 +435,29 @@ def test_the_regulation_must_be_a_real_document(fm, name, content, error):
     else:
         with pytest.raises(ValidationError, match=error):
             fm.call.full_clean()
+
+
+def test_the_regulation_goes_out_through_the_private_file_response(fm):
+    from django.core.files.base import ContentFile
+    from django.test import Client
+    from django.urls import reverse
+
+    from ..sman.test_files import assert_private_headers, body
+
+    content = b"%PDF-1.7 reglement de l'appel"
+    fm.call.regulation.save("reglement de l'appel.pdf", ContentFile(content))
+    url = reverse("fmin:call_regulation", args=[fm.call.pk])
+    fm.call.is_published = False
+    fm.call.save(update_fields=["is_published"])
+    assert Client().get(url).status_code == 404  # not published yet: staff only
+    staff = login(Client(), fm.staff).get(url)
+    assert staff.status_code == 200 and body(staff) == content
+    fm.call.is_published = True
+    fm.call.save(update_fields=["is_published"])
+    response = Client().get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    name = fm.call.regulation.name.rsplit("/", 1)[-1]
+    assert name.startswith("reglement_de_lappel")
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    assert_private_headers(response, content)
+    assert body(response) == content
