@@ -80,3 +80,12 @@ class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = IndicatorSerializer
     filterset_fields = ["action__number", "kind"]
     permission_classes = [permissions.IsAuthenticated]
+
+
+# Registered on the project's API router (ActionsConfig.api, read by sman/urls.py).
+ROUTES = [
+    ("challenges", ChallengeViewSet, "challenge"),
+    ("roadmaps", RoadmapViewSet, "roadmap"),
+    ("actions", ActionViewSet, "action"),
+    ("indicators", IndicatorViewSet, "indicator"),
+]

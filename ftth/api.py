@@ -6,7 +6,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -442,3 +442,13 @@ class CoverageSeriesView(_CoverageList):
             return self._csv(f"couverture-fibre-{code}", SERIES_HEADER, rows)
         page = self.paginate_queryset(points)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# Declared in FtthConfig.api, read by sman/urls.py: viewsets on the project's router, then paths under /api/.
+ROUTES = [("ftth/imports", ImportRunViewSet, "ftth-import")]
+api_urlpatterns = [
+    path("ftth/addresses/", AddressSearchView.as_view(), name="api_ftth_addresses"),
+    path("ftth/buildings/<int:pk>/", BuildingView.as_view(), name="api_ftth_building"),
+    path("ftth/coverage/", CoverageView.as_view(), name="api_ftth_coverage"),
+    path("ftth/coverage/series/", CoverageSeriesView.as_view(), name="api_ftth_coverage_series"),
+]

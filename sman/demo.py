@@ -9,6 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.db import transaction
 
 from .models import Membership, Organisation, Territory, User
+from .modules import loaders
 
 DEMO_PASSWORD = "demo-metropole-2026"  # noqa: S105 — local demo accounts only, refused in production
 # A fixed TOTP secret so that demo staff, reviewers and COPIL members can sign in (RFC 6238, base32).
@@ -79,15 +80,6 @@ ACCOUNTS = [
 ]
 
 
-# Apps add their demo data (AppConfig.ready) with register_demo_loader(f); f(users_by_role) runs last.
-DEMO_LOADERS: list = []
-
-
-def register_demo_loader(loader) -> None:
-    if loader not in DEMO_LOADERS:
-        DEMO_LOADERS.append(loader)
-
-
 @transaction.atomic
 def load_demo() -> list[DemoAccount]:
     for slug, kind, name, code in DEMO_ORGANISATIONS:
@@ -112,7 +104,8 @@ def load_demo() -> list[DemoAccount]:
         if user.requires_mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
     users = {a.role: User.objects.get(email=a.email) for a in ACCOUNTS}
-    for loader in DEMO_LOADERS:
+    # Each module declares its demo data (ModuleConfig.demo_loader): f(users_by_role), run last.
+    for loader in loaders("demo"):
         loader(users)
     return ACCOUNTS
 
