@@ -9,6 +9,7 @@ class ActionsConfig(AppConfig):
     def ready(self):
         from sman.demo import register_demo_loader
         from sman.reference import register_loader
+        from sman.roles import register_role
 
         from . import providers  # noqa: F401 — registers this app's computed indicators
         from .demo import load_demo
@@ -16,3 +17,4 @@ class ActionsConfig(AppConfig):
 
         register_loader(load_plan)
         register_demo_loader(load_demo)
+        register_role("actions.copil_member", "Membre du COPIL", "Membre du comité de pilotage d'exécution du SMAN.")

@@ -14,7 +14,7 @@ from sman.exports import export_response
 from sman.feedback import form_service, run_service
 from sman.forms import add_validation_error
 from sman.maps import feature_collection
-from sman.models import Territory, User
+from sman.models import Territory
 from sman.money import format_euros
 from sman.permissions import is_metropole_staff, staff_required
 
@@ -534,7 +534,7 @@ def instruction(request, pk):
         initial={**application.eligibility_checklist, "note": application.eligibility_note},
     )
     corrections = CorrectionsForm(request.POST if request.POST.get("step") == "corrections" else None)
-    reviewers = User.objects.filter(is_reviewer=True, is_active=True).exclude(fmin_assignments__application=application)
+    reviewers = permissions.reviewers().filter(is_active=True).exclude(fmin_assignments__application=application)
     assignment = AssignmentForm(request.POST if request.POST.get("step") == "assign" else None, reviewers=reviewers)
     steps = {
         "eligibility": (
@@ -651,7 +651,7 @@ def milestone_pay(request, pk):
 # --- Reviewers -----------------------------------------------------------------------------------
 @login_required
 def review_list(request):
-    if not request.user.is_reviewer:
+    if not permissions.is_reviewer(request.user):
         raise PermissionDenied
     return render(
         request,

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.urls import reverse
 
+from .permissions import has_role
+
 # The modules of the portal, in navigation order. A module without a URL name is not built yet.
 MODULES = [
     ("Feuille de route", "actions:plan"),
@@ -17,7 +19,7 @@ MODULES = [
 def portal(request):
     nav = [{"label": "Territoires", "url": reverse("territory_list"), "soon": False}]
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and (user.is_staff or user.is_copil_member):
+    if user is not None and user.is_authenticated and (user.is_staff or has_role(user, "actions.copil_member")):
         copil_entry = [("COPIL", "actions:dashboard")]
     else:
         copil_entry = []
