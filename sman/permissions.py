@@ -54,7 +54,8 @@ def access_of(user) -> Access:
 
 def forget_access(user) -> None:
     """Drops the cached memberships and roles of this user object: the next check reads them again."""
-    user.__dict__.pop(_CACHE_ATTRIBUTE, None)
+    if hasattr(user, _CACHE_ATTRIBUTE):  # delattr, not __dict__: request.user is a lazy proxy
+        delattr(user, _CACHE_ATTRIBUTE)
 
 
 def _load_access(user) -> Access:

@@ -377,3 +377,18 @@ def test_the_migration_turns_the_flags_into_roles_and_back():
     assert RoleAssignment.history.filter(user_id=both.pk, history_type="+").count() == 2
     assert permissions.has_role(_fresh(both), COPIL) and _fresh(both).requires_mfa and not _fresh(nobody).requires_mfa
     assert staff.requires_mfa
+
+
+# --- The demo accounts -------------------------------------------------------------------------------------
+def test_the_demo_reviewer_and_copil_member_keep_their_roles_and_mfa(reference):
+    from allauth.mfa.models import Authenticator
+
+    from sman import demo
+
+    demo.load_demo()
+    accounts = {a.role: User.objects.get(email=a.email) for a in demo.ACCOUNTS}
+    assert set(permissions.users_with_role(REVIEWER)) == {accounts["reviewer"]}
+    assert set(permissions.users_with_role(COPIL)) == {accounts["copil"]}
+    for role in ("reviewer", "copil", "staff"):
+        assert accounts[role].requires_mfa and Authenticator.objects.filter(user=accounts[role]).exists()
+    assert not accounts["commune_agent"].requires_mfa
