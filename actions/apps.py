@@ -1,4 +1,5 @@
 from sman.modules import ModuleConfig, NavEntry
+from sman.roles import Role
 
 
 class ActionsConfig(ModuleConfig):
@@ -13,6 +14,7 @@ class ActionsConfig(ModuleConfig):
     urls = (("", "actions.urls"),)
     api = "actions.api"
     space_panel = "actions.panels.space_panel"
+    roles = (Role("actions.copil_member", "Membre du COPIL", "Membre du comité de pilotage d'exécution du SMAN."),)
     indicators = "actions.providers"
     beat = {
         "record-computed-indicators": {"task": "actions.tasks.record_computed_indicators", "schedule": 24 * 3600},

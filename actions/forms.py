@@ -15,6 +15,7 @@ from .models import (
     Milestone,
     Recommendation,
 )
+from .permissions import copil_members
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -99,7 +100,8 @@ class SessionUpdateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from django.db.models import Q
 
-        self.fields["attendees"].queryset = User.objects.filter(Q(is_copil_member=True) | Q(is_staff=True)).order_by(
+        members = Q(pk__in=copil_members().values("pk"))
+        self.fields["attendees"].queryset = User.objects.filter(members | Q(is_staff=True)).order_by(
             "last_name", "email"
         )
 

@@ -1,6 +1,7 @@
 from celery.schedules import crontab
 
 from sman.modules import ModuleConfig, NavEntry
+from sman.roles import Role
 
 
 class FminConfig(ModuleConfig):
@@ -14,5 +15,6 @@ class FminConfig(ModuleConfig):
     space_panel = "fmin.panels.space_panel"
     territory_panel = "fmin.panels.territory_panel"
     indicators = "fmin.indicators"
+    roles = (Role("fmin.reviewer", "Évaluateur FMIN", "Membre du jury : note les dossiers qui lui sont confiés."),)
     beat = {"fmin-late-reports": {"task": "fmin.tasks.remind_late_reports", "schedule": crontab(minute=0, hour=8)}}
     demo_loader = "fmin.demo.load_demo"

@@ -24,7 +24,7 @@ from sman.permissions import is_metropole_staff
 
 from . import selectors, uploads
 from .models import Building, BuildingStatusChange, CoverageSnapshot, ImportRun
-from .permissions import import_operator, operators_of
+from .permissions import import_operator, operator_ids_of
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -167,7 +167,7 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
         qs = ImportRun.objects.prefetch_related("rejections").order_by("-created_at")
         if is_metropole_staff(self.request.user):
             return qs
-        return qs.filter(operator__in=operators_of(self.request.user))
+        return qs.filter(operator_id__in=operator_ids_of(self.request.user))
 
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportRunSerializer})
     def create(self, request):

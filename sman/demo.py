@@ -10,6 +10,7 @@ from django.db import transaction
 
 from .models import Membership, Organisation, Territory, User
 from .modules import loaders
+from .services import role_grant
 
 DEMO_PASSWORD = "demo-metropole-2026"  # noqa: S105 — local demo accounts only, refused in production
 # A fixed TOTP secret so that demo staff, reviewers and COPIL members can sign in (RFC 6238, base32).
@@ -24,7 +25,8 @@ class DemoAccount:
     label: str
     organisation: str | None = None  # slug
     org_role: str = Membership.Role.MEMBER
-    flags: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()  # User fields set to True
+    roles: tuple[str, ...] = ()  # platform-wide roles (sman/roles.py)
 
 
 DEMO_ORGANISATIONS = [
@@ -67,8 +69,8 @@ ACCOUNTS = [
         "demo-espace-numerique-montreuil",
     ),
     DemoAccount("funder", f"financeur@{DOMAIN}", "Financeur du Pass Numérique (CCAS)", "demo-ccas-montreuil"),
-    DemoAccount("reviewer", f"evaluateur@{DOMAIN}", "Évaluateur FMIN (MFA)", flags=("is_reviewer",)),
-    DemoAccount("copil", f"copil@{DOMAIN}", "Membre du COPIL (MFA)", flags=("is_copil_member",)),
+    DemoAccount("reviewer", f"evaluateur@{DOMAIN}", "Évaluateur FMIN (MFA)", roles=("fmin.reviewer",)),
+    DemoAccount("copil", f"copil@{DOMAIN}", "Membre du COPIL (MFA)", roles=("actions.copil_member",)),
     DemoAccount(
         "staff",
         f"equipe@{DOMAIN}",
@@ -94,6 +96,8 @@ def load_demo() -> list[DemoAccount]:
             for flag in account.flags:
                 setattr(user, flag, True)
             user.save()
+            for role in account.roles:
+                role_grant(user=user, role=role, by=None)
         EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         if account.organisation:
             Membership.objects.get_or_create(

@@ -14,7 +14,8 @@ central file lists the apps by hand (apart from ``INSTALLED_APPS``, which Django
 - ``territory_panel``: ``f(territory) -> (template, context) | None``, what the module has in a commune or
   an EPT, shown on its page;
 - ``indicators``: the module whose import registers its computed indicators;
-- ``roles``: the platform roles it grants (``sman.roles``), registered when the app is ready;
+- ``roles``: the platform roles it declares (``sman.roles.Role``: moderator, jury…), registered when the app is
+  ready; people hold them through ``sman.RoleAssignment`` rows granted by staff;
 - ``beat``: its periodic tasks (Celery beat entries), merged into the one schedule;
 - ``demo_loader`` / ``reference_loader``: what ``load_demo`` and ``load_reference`` run for it.
 
@@ -86,8 +87,12 @@ class ModuleConfig(AppConfig):
     reference_loader: str | None = None
 
     def ready(self):
+        from .roles import register_role
+
         if self.indicators:
             import_module(self.indicators)
+        for role in self.roles:
+            register_role(role.key, role.label, role.description, role.requires_mfa)
 
 
 def modules() -> list[ModuleConfig]:

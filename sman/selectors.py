@@ -4,6 +4,7 @@ from django.db.models import Count, IntegerField, Prefetch
 from django.db.models.functions import Cast, Substr
 
 from .models import ApiToken, ApiTokenScope, Challenge, Membership, MembershipRequest, Organisation, Territory
+from .permissions import memberships_info
 
 
 def territory_list_with_communes():
@@ -73,7 +74,7 @@ def collectivities_with_members_count() -> int:
 def api_token_scopes_for(user) -> list[str]:
     """The scopes a user may give a token: reading for all; an operator's imports for the members of a
     network operator (and staff); ticket validation for the members of a mediation place."""
-    kinds = set(user.memberships.values_list("organisation__kind", flat=True))
+    kinds = {m.kind for m in memberships_info(user)}
     scopes = [ApiTokenScope.READ]
     if user.is_staff or Organisation.Kind.NETWORK_OPERATOR in kinds:
         scopes.append(ApiTokenScope.FTTH_IMPORT)
