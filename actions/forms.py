@@ -1,10 +1,10 @@
 from django import forms
 from django.forms import inlineformset_factory, modelformset_factory
 
+from sman import indicators
 from sman.models import User
 from sman.money import EuroField
 
-from . import registry
 from .models import (
     Action,
     ActionReview,
@@ -59,7 +59,7 @@ class IndicatorForm(forms.ModelForm):
         self.fields["provider_key"] = forms.ChoiceField(
             label="Calcul automatique",
             required=False,
-            choices=[("", "Aucun : valeurs saisies par le responsable")] + registry.choices(),
+            choices=[("", "Aucun : valeurs saisies par le responsable")] + indicators.choices(),
             help_text="Une valeur est alors enregistrée automatiquement chaque jour.",
         )
         for name in ("unit", "target_value", "target_date"):

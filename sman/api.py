@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from .filters import CODE_PATTERN
 from .models import Membership, Territory
 from .permissions import has_role, roles_of
 
@@ -62,7 +63,6 @@ class TerritoryFeatureCollectionSerializer(serializers.Serializer):
     features = serializers.ListField(child=TerritoryGeoSerializer())
 
 
-CODE_PATTERN = r"^[0-9A-Za-z]{1,12}$"
 CODE_MESSAGE = "Code de territoire invalide : lettres et chiffres (ex. 93048, T8)."
 
 

@@ -65,10 +65,21 @@ def joinable_organisations():
     )
 
 
-def collectivities_with_members_count() -> int:
-    return (
-        Organisation.objects.filter(kind=Organisation.Kind.COLLECTIVITY, memberships__isnull=False).distinct().count()
-    )
+def _collectivities_with_members():
+    return Organisation.objects.filter(kind=Organisation.Kind.COLLECTIVITY, memberships__isnull=False)
+
+
+def collectivities_with_members_count(territory: Territory | None = None) -> int:
+    """Collectivities with at least one member: all of them (None), or those of ``territory`` and within it."""
+    collectivities = _collectivities_with_members()
+    if territory is not None:
+        collectivities = collectivities.filter(Territory.objects.within_q(territory, "territory"))
+    return collectivities.distinct().count()
+
+
+def collectivities_with_members_per_territory():
+    """The same count per territory of the collectivity, in one grouped query (rows ``territory``, ``count``)."""
+    return _collectivities_with_members().order_by().values("territory").annotate(count=Count("id", distinct=True))
 
 
 def api_token_scopes_for(user) -> list[str]:

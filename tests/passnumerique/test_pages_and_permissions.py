@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from actions.registry import providers
 from passnumerique import services
 from passnumerique.models import DistributorAuthorisation, Order, Redemption
+from sman.indicators import providers
 from sman.models import Organisation, Territory
 
 from ..auth import token_header
