@@ -155,3 +155,18 @@ def test_every_provider_is_territorial_or_says_why_not():
         # Recording every territory stays a bounded number of queries: every territorial provider has a batch form.
         assert provider.per_territory is not None, provider.key
     assert len(indicators.territorial()) + len(indicators.metropole_only()) == len(indicators.providers)
+
+
+def test_the_registry_imports_no_feature_app():
+    """``sman`` is below every app: the registry knows providers only through their registration."""
+    import ast
+    from pathlib import Path
+
+    from django.apps import apps
+
+    feature_apps = {c.name for c in apps.get_app_configs() if (Path(c.path).parent / "manage.py").exists()} - {"sman"}
+    assert {"actions", "fmin", "ftth", "passnumerique"} <= feature_apps
+    tree = ast.parse(Path(indicators.__file__).read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not {name.split(".")[0] for name in imported} & feature_apps
