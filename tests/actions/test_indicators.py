@@ -220,8 +220,9 @@ def test_the_action_page_report_and_export_show_the_metropoles_series(client, re
     shown = next(i for i in action.indicators.all() if i.pk == recorded.pk)
     assert [(v.date, v.value) for v in shown.values.all()] == metropole
     login(client, staff)
-    html = client.get(plan_action.get_absolute_url()).content.decode()
-    assert "Collectivités actives" in html
+    page = client.get(plan_action.get_absolute_url())
+    shown = next(i for i in page.context["indicators"] if i.pk == recorded.pk)
+    assert [(v.date, v.value) for v in shown.values.all()] == metropole and "Collectivités actives" in shown.chart
     session = services.copil_session_create(user=staff, year=2026, semester=1, on=date(2026, 3, 10))
     context = reports.report_context(session)
     in_report = next(i for _, i in context["annex"] if i.pk == recorded.pk)
