@@ -37,6 +37,9 @@ class FilterBackend(rest_framework.DjangoFilterBackend):
     filterset_base = FilterSet
 
 
+TERRITORY_MESSAGE = "Territoire inconnu : code INSEE d'une commune (ex. 93048), d'un territoire (T1…T12) ou MGP."
+
+
 class TerritoryCodeField(forms.ModelChoiceField):
     """A territory by its code; a text that cannot be a code (a NUL character…) is refused before the query."""
 
@@ -66,6 +69,3 @@ class TerritoryCodeFilter(django_filters.ModelChoiceFilter):
             error_messages={"invalid_choice": TERRITORY_MESSAGE},
             **kwargs,
         )
-
-
-TERRITORY_MESSAGE = "Territoire inconnu : code INSEE d'une commune (ex. 93048), d'un territoire (T1…T12) ou MGP."
