@@ -58,9 +58,15 @@ class ActionAdmin(SimpleHistoryAdmin):
 
 
 class IndicatorValueInline(ReadOnlyAdminMixin, admin.TabularInline):  # indicator_value_add (author)
+    """The Métropole's series, as the action's page shows it (not the values of every territory)."""
+
     model = IndicatorValue
     extra = 0
     readonly_fields = ("created_at",)
+    verbose_name_plural = "valeurs de la Métropole"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_metropole()
 
 
 @admin.register(Indicator)

@@ -1,7 +1,9 @@
 """API of the plan: défis, roadmaps and actions are public; indicators and values need an account."""
 
+from django.db.models import Prefetch
 from rest_framework import permissions, serializers, viewsets
 
+from sman.filters import FilterSet, TerritoryCodeFilter
 from sman.models import Challenge
 
 from .models import Action, Indicator, IndicatorValue, Roadmap
@@ -75,8 +77,42 @@ class ActionViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.AllowAny]
 
 
+def _values_of(territory):
+    return Prefetch("values", queryset=IndicatorValue.objects.for_territory(territory))
+
+
+class IndicatorFilter(FilterSet):
+    territory = TerritoryCodeFilter(
+        method="values_of",
+        label="Valeurs de ce territoire : code INSEE d'une commune (ex. 93048), T1…T12 ou MGP (par défaut : la "
+        "Métropole)",
+    )
+
+    class Meta:
+        model = Indicator
+        fields = ["action__number", "kind", "territory"]
+
+    def values_of(self, queryset, name, value):
+        # Every indicator is listed; its values are the territory's (none where only the Métropole's is computed).
+        return queryset.prefetch_related(None).prefetch_related(_values_of(value))
+
+
 class IndicatorViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Indicator.objects.select_related("action").prefetch_related("values").order_by("action__number", "id")
+    """Indicateurs des actions et leurs valeurs, par défaut celles de la Métropole ; `?territory=` donne les
+    valeurs calculées pour une commune (code INSEE) ou un territoire (T1…T12)."""
+
+    queryset = (
+        Indicator.objects.select_related("action").prefetch_related(_values_of(None)).order_by("action__number", "id")
+    )
     serializer_class = IndicatorSerializer
-    filterset_fields = ["action__number", "kind"]
+    filterset_class = IndicatorFilter
     permission_classes = [permissions.IsAuthenticated]
+
+
+# Registered on the project's API router (ActionsConfig.api, read by sman/urls.py).
+ROUTES = [
+    ("challenges", ChallengeViewSet, "challenge"),
+    ("roadmaps", RoadmapViewSet, "roadmap"),
+    ("actions", ActionViewSet, "action"),
+    ("indicators", IndicatorViewSet, "indicator"),
+]

@@ -1,18 +1,23 @@
-from django.apps import AppConfig
+from sman.modules import ModuleConfig, NavEntry
+from sman.roles import Role
 
 
-class ActionsConfig(AppConfig):
+class ActionsConfig(ModuleConfig):
+    default = True  # apps.py also imports ModuleConfig: Django must know which config is the app's
     name = "actions"
     verbose_name = "Feuille de route et COPIL"
-    default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
-        from sman.demo import register_demo_loader
-        from sman.reference import register_loader
-
-        from . import providers  # noqa: F401 — registers this app's computed indicators
-        from .demo import load_demo
-        from .reference import load_plan
-
-        register_loader(load_plan)
-        register_demo_loader(load_demo)
+    nav = (
+        NavEntry("Feuille de route", "actions:plan", order=10),
+        NavEntry("COPIL", "actions:dashboard", order=90, visible="actions.permissions.can_follow_copil"),
+    )
+    urls = (("", "actions.urls"),)
+    api = "actions.api"
+    space_panel = "actions.panels.space_panel"
+    roles = (Role("actions.copil_member", "Membre du COPIL", "Membre du comité de pilotage d'exécution du SMAN."),)
+    indicators = "actions.providers"
+    beat = {
+        "record-computed-indicators": {"task": "actions.tasks.record_computed_indicators", "schedule": 24 * 3600},
+    }
+    reference_loader = "actions.reference.load_plan"
+    demo_loader = "actions.demo.load_demo"

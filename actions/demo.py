@@ -34,5 +34,5 @@ def load_demo(users: dict) -> None:
     )
     for on, value in ((date(2019, 6, 30), 61), (date(2019, 12, 31), 68), (date(2020, 6, 30), 74)):
         IndicatorValue.objects.get_or_create(
-            indicator=indicator, date=on, defaults={"value": Decimal(value), "author": users["staff"]}
+            indicator=indicator, territory=None, date=on, defaults={"value": Decimal(value), "author": users["staff"]}
         )

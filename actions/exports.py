@@ -55,8 +55,10 @@ def reviews_export(fmt: str) -> HttpResponse:
 
 def indicator_values_export(fmt: str) -> HttpResponse:
     header = ["Action", "Indicateur", "Nature", "Unité", "Date", "Valeur", "Origine", "Commentaire"]
-    values = IndicatorValue.objects.select_related("indicator", "indicator__action", "author").order_by(
-        "indicator__action__number", "indicator__name", "date"
+    values = (
+        IndicatorValue.objects.for_metropole()
+        .select_related("indicator", "indicator__action", "author")
+        .order_by("indicator__action__number", "indicator__name", "date")
     )
     rows = (
         [

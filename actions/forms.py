@@ -1,10 +1,10 @@
 from django import forms
 from django.forms import inlineformset_factory, modelformset_factory
 
+from sman import indicators
 from sman.models import User
 from sman.money import EuroField
 
-from . import registry
 from .models import (
     Action,
     ActionReview,
@@ -15,6 +15,7 @@ from .models import (
     Milestone,
     Recommendation,
 )
+from .permissions import copil_members
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -58,7 +59,7 @@ class IndicatorForm(forms.ModelForm):
         self.fields["provider_key"] = forms.ChoiceField(
             label="Calcul automatique",
             required=False,
-            choices=[("", "Aucun : valeurs saisies par le responsable")] + registry.choices(),
+            choices=[("", "Aucun : valeurs saisies par le responsable")] + indicators.choices(),
             help_text="Une valeur est alors enregistrée automatiquement chaque jour.",
         )
         for name in ("unit", "target_value", "target_date"):
@@ -99,7 +100,8 @@ class SessionUpdateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         from django.db.models import Q
 
-        self.fields["attendees"].queryset = User.objects.filter(Q(is_copil_member=True) | Q(is_staff=True)).order_by(
+        members = Q(pk__in=copil_members().values("pk"))
+        self.fields["attendees"].queryset = User.objects.filter(members | Q(is_staff=True)).order_by(
             "last_name", "email"
         )
 

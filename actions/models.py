@@ -9,7 +9,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from sman.jobs import AbstractJob, state_field
-from sman.models import Challenge
+from sman.models import Challenge, Territory
 
 
 class Workstream(models.Model):
@@ -243,7 +243,7 @@ class Indicator(models.Model):
         if self.target_date is None:
             errors["target_date"] = "Un indicateur SMART est temporellement défini : fixez l'échéance de la cible."
         if self.provider_key:
-            from .registry import providers
+            from sman.indicators import providers
 
             if self.provider_key not in providers:
                 errors["provider_key"] = "Ce calcul automatique n'existe pas."
@@ -251,8 +251,38 @@ class Indicator(models.Model):
             raise ValidationError(errors)
 
 
+class IndicatorValueQuerySet(models.QuerySet):
+    def for_metropole(self):
+        """The Métropole's values: those typed in by owners and the Métropole's computed ones."""
+        return self.filter(territory__isnull=True)
+
+    def for_territory(self, territory: Territory | None):
+        """The values of ``territory`` itself (an EPT's are recorded for the EPT, not summed here); None or the
+        Métropole's territory: the Métropole's."""
+        if territory is None or territory.kind == Territory.Kind.METROPOLE:
+            return self.for_metropole()
+        return self.filter(territory=territory)
+
+
 class IndicatorValue(models.Model):
+    """One value of an indicator on a date, typed in by an owner or computed by a registered provider.
+
+    ``territory`` is empty for the Métropole — every value typed in, and the computed values of the Métropole
+    (as ``territory=None`` means the Métropole to the providers, sman/indicators.py) — and names the EPT,
+    commune or delegated commune of a computed value per territory. Values recorded before territories
+    existed are the Métropole's, unchanged. Readers that show an action's series filter ``for_metropole()``.
+    """
+
     indicator = models.ForeignKey(Indicator, verbose_name="indicateur", on_delete=models.CASCADE, related_name="values")
+    territory = models.ForeignKey(
+        Territory,
+        verbose_name="territoire",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Vide : la Métropole.",
+    )
     date = models.DateField("date")
     value = models.DecimalField("valeur", max_digits=14, decimal_places=3)
     author = models.ForeignKey(
@@ -262,15 +292,20 @@ class IndicatorValue(models.Model):
     comment = models.CharField("commentaire", max_length=500, blank=True)
     created_at = models.DateTimeField("enregistrée le", auto_now_add=True)
 
+    objects = IndicatorValueQuerySet.as_manager()
+
     class Meta:
         verbose_name = "valeur d'indicateur"
         verbose_name_plural = "valeurs d'indicateurs"
         ordering = ("indicator", "date")
+        indexes = [models.Index(fields=["indicator", "territory", "date"], name="indicator_value_series")]
         constraints = [
+            # One computed value per indicator, territory and date, the Métropole's (no territory) included.
             models.UniqueConstraint(
-                fields=["indicator", "date"],
+                fields=["indicator", "territory", "date"],
                 condition=~Q(provider=""),
-                name="one_computed_value_per_indicator_and_date",
+                nulls_distinct=False,
+                name="one_computed_value_per_indicator_territory_and_date",
             ),
             models.CheckConstraint(
                 condition=Q(author__isnull=False) | ~Q(provider=""), name="indicator_value_has_an_origin"
@@ -278,6 +313,8 @@ class IndicatorValue(models.Model):
         ]
 
     def __str__(self):
+        if self.territory_id:
+            return f"{self.indicator} = {self.value} ({self.territory}, {self.date})"
         return f"{self.indicator} = {self.value} ({self.date})"
 
 

@@ -1,10 +1,17 @@
 """Who may do what in the roadmap and the COPIL."""
 
-from sman.permissions import is_metropole_staff
+from sman.permissions import has_role, is_metropole_staff, users_with_role
+
+COPIL_MEMBER_ROLE = "actions.copil_member"  # declared in ActionsConfig.ready()
 
 
 def is_copil_member(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_copil_member)
+    return bool(user.is_authenticated and user.is_active and has_role(user, COPIL_MEMBER_ROLE))
+
+
+def copil_members():
+    """The COPIL members (any state: filter ``is_active`` where it matters)."""
+    return users_with_role(COPIL_MEMBER_ROLE)
 
 
 def can_follow_copil(user) -> bool:

@@ -4,11 +4,16 @@ from datetime import date
 from decimal import Decimal
 
 from sman import selectors as sman_selectors
+from sman.indicators import TerritoryTree, register
 
-from .registry import register
 
-
-@register("actions.share_on_schedule", label="Part des actions actives sans retard", unit="%")
+@register(
+    "actions.share_on_schedule",
+    label="Part des actions actives sans retard",
+    unit="%",
+    territorial=False,
+    reason="Les actions de la feuille de route sont métropolitaines : aucune n'est rattachée à un territoire.",
+)
 def share_on_schedule(today: date) -> Decimal:
     from .models import Action
     from .rules import schedule_delay
@@ -20,6 +25,18 @@ def share_on_schedule(today: date) -> Decimal:
     return (Decimal(on_time) * 100 / len(actions)).quantize(Decimal("0.1"))
 
 
-@register("sman.collectivities_with_agents", label="Collectivités ayant au moins un agent inscrit", unit="nombre")
-def collectivities_with_agents(today: date) -> Decimal:
-    return Decimal(sman_selectors.collectivities_with_members_count())
+def collectivities_with_agents_per_territory(today: date, tree: TerritoryTree) -> dict[int, Decimal]:
+    counts = tree.sum_up(sman_selectors.collectivities_with_members_per_territory(), "territory")
+    return {pk: Decimal(figures["count"]) for pk, figures in counts.items()}
+
+
+@register(
+    "sman.collectivities_with_agents",
+    label="Collectivités ayant au moins un agent inscrit",
+    unit="nombre",
+    per_territory=collectivities_with_agents_per_territory,
+)
+def collectivities_with_agents(today: date, territory=None) -> Decimal:
+    """The collectivities of ``territory`` and within it (an EPT: itself and its communes) that have at least
+    one agent; each collectivity administers one territory, so an EPT's count is its own plus its communes'."""
+    return Decimal(sman_selectors.collectivities_with_members_count(territory))

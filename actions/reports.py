@@ -5,6 +5,7 @@ rendering fast (see bench/copil_report.py).
 """
 
 from django.contrib.staticfiles import finders
+from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.utils import timezone
 from weasyprint import CSS, HTML
@@ -12,7 +13,7 @@ from weasyprint import CSS, HTML
 from sman.money import euros_decimal
 
 from . import charts, selectors
-from .models import Indicator
+from .models import Indicator, IndicatorValue
 from .rules import RULE_TEXT
 
 
@@ -24,7 +25,7 @@ def report_context(session) -> dict:
     by_id = {a.id: a for a in actions}
     indicators = (
         Indicator.objects.filter(action__in=actions)
-        .prefetch_related("values")
+        .prefetch_related(Prefetch("values", queryset=IndicatorValue.objects.for_metropole()))
         .order_by("action__number", "kind", "name")
     )
     indicators_by_action: dict[int, list] = {}

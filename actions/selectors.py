@@ -3,7 +3,7 @@
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from sman.models import Challenge
+from sman.models import Challenge, Territory
 
 from .models import Action, ActionReview, CopilSession, Indicator, IndicatorValue, Report, Roadmap
 from .rules import follow
@@ -32,7 +32,10 @@ def action_by_number(roadmap_code: str, number: int):
             Prefetch(
                 "indicators",
                 queryset=Indicator.objects.select_related("owner").prefetch_related(
-                    Prefetch("values", queryset=IndicatorValue.objects.select_related("author").order_by("date"))
+                    Prefetch(
+                        "values",
+                        queryset=IndicatorValue.objects.for_metropole().select_related("author").order_by("date"),
+                    )
                 ),
             ),
             Prefetch(
@@ -45,6 +48,13 @@ def action_by_number(roadmap_code: str, number: int):
         .filter(roadmap__code=roadmap_code, number=number)
         .first()
     )
+
+
+def indicator_series(indicator: Indicator, territory: Territory | None = None):
+    """The values of ``indicator`` for ``territory`` by date: None or the Métropole's territory, the Métropole's
+    (typed in and computed), as the action's page shows them; an EPT, a commune or a delegated commune, the
+    values computed for it (none where the provider computes the Métropole's value only)."""
+    return IndicatorValue.objects.filter(indicator=indicator).for_territory(territory).order_by("date", "pk")
 
 
 def latest_opinions(actions) -> dict[int, ActionReview]:

@@ -1,23 +1,25 @@
 """Writes of the roadmap and the COPIL: every one checks its rule and runs in a transaction."""
 
-import hashlib
 import logging
 from datetime import date
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sman import jobs
+from sman.indicators import TerritoryTree, providers
 from sman.models import User
 
 from . import permissions
 from .models import Action, ActionReview, CopilSession, Indicator, IndicatorValue, Recommendation, Report, Roadmap
-from .registry import providers
 from .rules import follow
 
 logger = logging.getLogger(__name__)
+
+# IndicatorValue.value's decimal places: a computed value is compared to the stored one at that precision.
+VALUE_PLACES = Decimal("0.001")
 
 ACTION_FOLLOW_FIELDS = ("status", "progress", "notes")
 # What a correction repeats from the review it corrects, and what a drafted roadmap carries over.
@@ -81,23 +83,50 @@ def indicator_value_add(*, indicator: Indicator, user: User, value, on: date, co
     return item
 
 
+@transaction.atomic
 def indicator_values_record_computed(*, today: date) -> int:
-    """Record today's value of every indicator computed by a registered provider. Idempotent per day."""
-    recorded = 0
-    for indicator in Indicator.objects.exclude(provider_key=""):
-        provider = providers.get(indicator.provider_key)
+    """Record today's value of every indicator computed by a registered provider: the Métropole's and, for a
+    territorial provider, each EPT's, commune's and delegated commune's. Returns how many values were created.
+
+    Idempotent per (indicator, territory, date): a re-run the same day updates the values that changed and
+    never adds a row (two runs at once wait for each other on the indicators' rows). A bounded number of
+    queries whatever the number of territories: the territories are read once, each provider computes every
+    territory at once (its batch form, sman/indicators.py) once for all the indicators that use it.
+    """
+    indicators = list(Indicator.objects.exclude(provider_key="").order_by("pk").select_for_update())
+    by_provider: dict[str, list[Indicator]] = {}
+    for indicator in indicators:
+        by_provider.setdefault(indicator.provider_key, []).append(indicator)
+    tree = TerritoryTree()
+    recorded = {
+        (v.indicator_id, v.territory_id): v
+        for v in IndicatorValue.objects.filter(indicator__in=indicators, date=today).exclude(provider="")
+    }
+    created, changed = [], []
+    for key, group in by_provider.items():
+        provider = providers.get(key)
         if provider is None:
-            logger.warning("indicator %s: unknown provider %s", indicator.pk, indicator.provider_key)
+            for indicator in group:
+                logger.warning("indicator %s: unknown provider %s", indicator.pk, key)
             continue
-        with transaction.atomic():
-            _, created = IndicatorValue.objects.get_or_create(
-                indicator=indicator,
-                date=today,
-                provider=provider.key,
-                defaults={"value": provider.compute(today), "comment": f"Calcul automatique : {provider.label}"},
-            )
-        recorded += created
-    return recorded
+        comment = f"Calcul automatique : {provider.label}"
+        for territory_id, value in provider.values(today, tree).items():
+            value = Decimal(value).quantize(VALUE_PLACES)
+            for indicator in group:
+                item = recorded.get((indicator.pk, territory_id))
+                if item is None:
+                    created.append(
+                        IndicatorValue(
+                            indicator=indicator, territory_id=territory_id, date=today, value=value,
+                            provider=key, comment=comment,
+                        )
+                    )  # fmt: skip
+                elif (item.value, item.provider, item.comment) != (value, key, comment):
+                    item.value, item.provider, item.comment = value, key, comment
+                    changed.append(item)
+    IndicatorValue.objects.bulk_create(created, batch_size=2000)
+    IndicatorValue.objects.bulk_update(changed, ["value", "provider", "comment"], batch_size=500)
+    return len(created)
 
 
 @transaction.atomic
@@ -312,13 +341,3 @@ def report_generate(*, report_id: int) -> Report:
     session = report.session
     name = f"rapport-copil-{session.year}-s{session.semester}-{report.pk}.pdf"
     return jobs.job_result_write(job=report, content=pdf, filename=name)
-    with transaction.atomic():
-        report = Report.objects.select_for_update().get(pk=report_id)
-        session = report.session
-        name = f"rapport-copil-{session.year}-s{session.semester}-{report.pk}.pdf"
-        report.file.save(name, ContentFile(pdf), save=False)
-        report.checksum = hashlib.sha256(pdf).hexdigest()
-        report.size = len(pdf)
-        report.status, report.generated_at = Report.Status.DONE, timezone.now()
-        report.save()
-    return report

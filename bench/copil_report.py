@@ -34,10 +34,12 @@ def child(n_actions: int) -> None:
     from actions.models import Action, Indicator, IndicatorValue, Roadmap
     from actions.reports import render_report_pdf
     from sman.models import User
+    from sman.services import role_grant
 
     with transaction.atomic():
         staff = User.objects.create(email="bench-staff@example.org", is_staff=True)
-        copil = User.objects.create(email="bench-copil@example.org", is_copil_member=True)
+        copil = User.objects.create(email="bench-copil@example.org")
+        role_grant(user=copil, role="actions.copil_member", by=staff)
         extra = n_actions - Action.objects.active().count()
         roadmap = Roadmap.objects.get(code="2023-2024")
         template = Action.objects.get(roadmap__code="2019-2020", number=2)

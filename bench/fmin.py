@@ -35,6 +35,7 @@ def main() -> None:
     from fmin import documents, selectors, services
     from fmin.models import Application, Assignment, BudgetLine, FundingLine, Participant, Score
     from sman.models import Organisation, User
+    from sman.services import role_grant
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     leads = list(Organisation.objects.filter(kind="collectivity", territory__kind="commune").order_by("id"))
@@ -43,9 +44,9 @@ def main() -> None:
 
     with transaction.atomic():
         staff = User.objects.create(email="bench-fmin-staff@example.org", is_staff=True, is_superuser=True)
-        reviewers = [
-            User.objects.create(email=f"bench-fmin-{i}@example.org", is_reviewer=True) for i in range(REVIEWERS)
-        ]
+        reviewers = [User.objects.create(email=f"bench-fmin-{i}@example.org") for i in range(REVIEWERS)]
+        for reviewer in reviewers:
+            role_grant(user=reviewer, role="fmin.reviewer", by=staff)
         today = timezone.localdate()
         call = services.call_create(
             user=staff, year=today.year, title="Banc d'essai FMIN", opens_on=today, closes_on=today, is_published=True

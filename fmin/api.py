@@ -80,3 +80,10 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
                 .order_by("-submitted_at")
             )
         return selectors.applications_for_collectivities(permissions.collectivity_ids_of(user))
+
+
+# Registered on the project's API router (FminConfig.api, read by sman/urls.py).
+ROUTES = [
+    ("fmin/projects", ProjectViewSet, "fmin-project"),
+    ("fmin/applications", ApplicationViewSet, "fmin-application"),
+]

@@ -1,15 +1,20 @@
-from django.apps import AppConfig
+from celery.schedules import crontab
+
+from sman.modules import ModuleConfig, NavEntry
+from sman.roles import Role
 
 
-class FminConfig(AppConfig):
+class FminConfig(ModuleConfig):
+    default = True  # apps.py also imports ModuleConfig: Django must know which config is the app's
     name = "fmin"
     verbose_name = "FMIN et Bâtisseurs du numérique"
-    default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
-        from sman.demo import register_demo_loader
-
-        from . import indicators  # noqa: F401 — registers this app's indicators for the COPIL
-        from .demo import load_demo
-
-        register_demo_loader(load_demo)
+    nav = (NavEntry("FMIN", "fmin:home", order=30),)
+    urls = (("fmin/", "fmin.urls"),)
+    api = "fmin.api"
+    space_panel = "fmin.panels.space_panel"
+    territory_panel = "fmin.panels.territory_panel"
+    indicators = "fmin.indicators"
+    roles = (Role("fmin.reviewer", "Évaluateur FMIN", "Membre du jury : note les dossiers qui lui sont confiés."),)
+    beat = {"fmin-late-reports": {"task": "fmin.tasks.remind_late_reports", "schedule": crontab(minute=0, hour=8)}}
+    demo_loader = "fmin.demo.load_demo"

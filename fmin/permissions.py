@@ -10,28 +10,30 @@
 - Everyone sees funded projects (public page), never drafts.
 """
 
-from sman.models import Membership, Organisation
-from sman.permissions import is_metropole_staff
+from sman.models import Organisation
+from sman.permissions import has_role, is_metropole_staff, organisation_ids_of, organisations_of, users_with_role
 
 from .models import Application, Assignment
 
+REVIEWER_ROLE = "fmin.reviewer"  # declared in FminConfig.ready()
+
+
+def is_reviewer(user) -> bool:
+    return has_role(user, REVIEWER_ROLE)
+
+
+def reviewers():
+    """The jury members (any state: filter ``is_active`` where it matters)."""
+    return users_with_role(REVIEWER_ROLE)
+
 
 def collectivity_ids_of(user) -> set[int]:
-    """The collectivities the user acts for; read once per user object (one request), as every check of a
-    page asks for them."""
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_fmin_collectivity_ids"):
-        user._fmin_collectivity_ids = set(
-            Membership.objects.filter(user=user, organisation__kind=Organisation.Kind.COLLECTIVITY).values_list(
-                "organisation_id", flat=True
-            )
-        )
-    return user._fmin_collectivity_ids
+    """The collectivities the user acts for (sman's per-request cache: no query after the first check)."""
+    return organisation_ids_of(user, kind=Organisation.Kind.COLLECTIVITY)
 
 
 def collectivities_of(user):
-    return Organisation.objects.filter(id__in=collectivity_ids_of(user)).select_related("territory")
+    return organisations_of(user, kind=Organisation.Kind.COLLECTIVITY).select_related("territory")
 
 
 def can_apply(user) -> bool:
@@ -64,7 +66,7 @@ def is_conflicted(user, application: Application) -> bool:
 
 
 def assignment_of(user, application: Application) -> Assignment | None:
-    if not (user.is_authenticated and user.is_reviewer):
+    if not is_reviewer(user):
         return None
     return Assignment.objects.filter(application=application, reviewer=user, conflict_declared_at__isnull=True).first()
 

@@ -4,12 +4,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch, Q, Sum
 
-from sman.models import Organisation
+from sman.models import Organisation, Territory
 
 from . import rules
-from .models import Application, Assignment, Call, Decision, FollowUpReport, FundingLine, WorkingGroup
+from .models import Application, Assignment, Call, Decision, FollowUpReport, FundingLine, Participant, WorkingGroup
 
 
 def open_calls(today: date | None = None):
@@ -198,11 +198,27 @@ def collectivities_in_groups(organisation_ids) -> set[int]:
     )
 
 
-def totals(until: date | None = None) -> dict:
-    """Figures for the indicators and the public page."""
+def carried_within(territory) -> Q:
+    """Applications carried by a collectivity of ``territory`` or within it, as lead or as co-applicant."""
+    co_carried = Participant.objects.filter(Territory.objects.within_q(territory, "organisation__territory"))
+    return Territory.objects.within_q(territory, "lead__territory") | Q(pk__in=co_carried.values("application"))
+
+
+def totals(until: date | None = None, territory=None) -> dict:
+    """Figures for the indicators and the public page: the Métropole's (None), or those of the applications
+    carried by collectivities of ``territory`` or within it (``carried_within``), the grants committed being
+    counted in full for the lead's territory only. The envelope is the Métropole's whatever the territory."""
     until = until or date.today()
     applications = Application.objects.filter(submitted_at__date__lte=until)
     funded = Decision.objects.filter(outcome=Decision.Outcome.FUNDED, decided_at__date__lte=until)
+    evaluations = FollowUpReport.objects.filter(kind=FollowUpReport.Kind.EVALUATION, submitted_at__date__lte=until)
+    committed = funded
+    if territory is not None:
+        carried = Application.objects.filter(carried_within(territory))
+        applications = applications.filter(pk__in=carried.values("pk"))
+        funded = funded.filter(application__in=carried.values("pk"))
+        evaluations = evaluations.filter(application__in=carried.values("pk"))
+        committed = committed.filter(Territory.objects.within_q(territory, "application__lead__territory"))
     envelope = Call.objects.filter(is_published=True, opens_on__lte=until).aggregate(total=Sum("envelope_cents"))[
         "total"
     ]
@@ -210,10 +226,35 @@ def totals(until: date | None = None) -> dict:
     return {
         "applications": applications.count(),
         "funded": funded.count(),
-        "committed_cents": funded.aggregate(total=Sum("amount_cents"))["total"] or 0,
+        "committed_cents": committed.aggregate(total=Sum("amount_cents"))["total"] or 0,
         "envelope_cents": envelope or 0,
         "funded_from_explorateurs": funded_apps.filter(from_explorateurs=True).count(),
-        "evaluations": FollowUpReport.objects.filter(
-            kind=FollowUpReport.Kind.EVALUATION, submitted_at__date__lte=until
-        ).count(),
+        "evaluations": evaluations.count(),
     }
+
+
+def application_carriers():
+    """``(territory id, application id)`` of every application's lead and co-applicants, in one query."""
+    leads = Application.objects.order_by().values_list("lead__territory", "pk")
+    return leads.union(Participant.objects.order_by().values_list("organisation__territory", "application"))
+
+
+def application_facts(*, until: date):
+    """What totals() counts, per application, in one query: submitted until ``until``, funded until then (and
+    the grant), from the Explorateurs, its evaluation reports submitted until then, its lead's territory."""
+    funded = Q(decision__outcome=Decision.Outcome.FUNDED, decision__decided_at__date__lte=until)
+    return (
+        Application.objects.order_by()
+        .annotate(
+            submitted=ExpressionWrapper(Q(submitted_at__date__lte=until), output_field=BooleanField()),
+            funded=ExpressionWrapper(funded, output_field=BooleanField()),
+            evaluations=Count(
+                "reports",
+                filter=Q(reports__kind=FollowUpReport.Kind.EVALUATION, reports__submitted_at__date__lte=until),
+            ),
+        )
+        .values(
+            "pk", "submitted", "funded", "from_explorateurs", "evaluations",
+            lead_territory=F("lead__territory"), grant_cents=F("decision__amount_cents"),
+        )
+    )  # fmt: skip

@@ -364,7 +364,7 @@ def corrections_request(*, application: Application, user: User, message: str) -
 def assignment_create(*, application: Application, reviewer: User, user: User) -> Assignment:
     _require(permissions.can_instruct(user))
     locked = _lock(application)
-    if not reviewer.is_reviewer:
+    if not permissions.is_reviewer(reviewer):
         raise ValidationError({"reviewer": "Cette personne n'est pas membre du jury."})
     if permissions.is_conflicted(reviewer, locked):
         raise ValidationError(

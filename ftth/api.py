@@ -6,7 +6,7 @@ import re
 import django_filters
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
@@ -24,7 +24,7 @@ from sman.permissions import is_metropole_staff
 
 from . import selectors, uploads
 from .models import Building, BuildingStatusChange, CoverageSnapshot, ImportRun
-from .permissions import import_operator, operators_of
+from .permissions import import_operator, operator_ids_of
 
 
 class AddressSerializer(serializers.ModelSerializer):
@@ -167,7 +167,7 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
         qs = ImportRun.objects.prefetch_related("rejections").order_by("-created_at")
         if is_metropole_staff(self.request.user):
             return qs
-        return qs.filter(operator__in=operators_of(self.request.user))
+        return qs.filter(operator_id__in=operator_ids_of(self.request.user))
 
     @extend_schema(request=ImportUploadSerializer, responses={202: ImportRunSerializer})
     def create(self, request):
@@ -442,3 +442,13 @@ class CoverageSeriesView(_CoverageList):
             return self._csv(f"couverture-fibre-{code}", SERIES_HEADER, rows)
         page = self.paginate_queryset(points)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+# Declared in FtthConfig.api, read by sman/urls.py: viewsets on the project's router, then paths under /api/.
+ROUTES = [("ftth/imports", ImportRunViewSet, "ftth-import")]
+api_urlpatterns = [
+    path("ftth/addresses/", AddressSearchView.as_view(), name="api_ftth_addresses"),
+    path("ftth/buildings/<int:pk>/", BuildingView.as_view(), name="api_ftth_building"),
+    path("ftth/coverage/", CoverageView.as_view(), name="api_ftth_coverage"),
+    path("ftth/coverage/series/", CoverageSeriesView.as_view(), name="api_ftth_coverage_series"),
+]

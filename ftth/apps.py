@@ -1,28 +1,27 @@
-from django.apps import AppConfig
+from sman.modules import ModuleConfig, NavEntry
 
 
-class FtthConfig(AppConfig):
+class FtthConfig(ModuleConfig):
+    default = True  # apps.py also imports ModuleConfig: Django must know which config is the app's
     name = "ftth"
     verbose_name = "Fibre (FttH)"
-    default_auto_field = "django.db.models.BigAutoField"
+
+    nav = (NavEntry("Fibre (FttH)", "ftth:search", order=20),)
+    urls = (("fibre/", "ftth.urls"), ("tiles/ftth/", "ftth.urls.tile_urlpatterns"))
+    api = "ftth.api"
+    space_panel = "ftth.panels.space_panel"
+    territory_panel = "ftth.selectors.coverage_panel"
+    indicators = "ftth.indicators"
+    demo_loader = "ftth.demo.load_demo"
 
     def ready(self):
+        super().ready()
         from django.db.models.signals import post_delete, post_save
 
-        from sman.demo import register_demo_loader
         from sman.models import Territory
-        from sman.panels import register_territory_panel
 
-        from . import (
-            indicators,  # noqa: F401 — registers ftth.premises_connectable_rate
-            places,
-        )
-        from .demo import load_demo
-        from .selectors import coverage_panel
+        from . import places
 
         # The address search reads commune names from a copy kept in the process.
         post_save.connect(places.clear_cache, sender=Territory, dispatch_uid="ftth.places")
         post_delete.connect(places.clear_cache, sender=Territory, dispatch_uid="ftth.places.delete")
-
-        register_territory_panel(coverage_panel)
-        register_demo_loader(load_demo)

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from sman.models import Organisation
-from sman.permissions import is_metropole_staff
+from sman.permissions import is_metropole_staff, organisation_ids_of, organisations_of
 
 
 def operator_code(operator: Organisation) -> str:
@@ -20,15 +20,16 @@ def operator_code(operator: Organisation) -> str:
     return operator.siren or operator.slug
 
 
+def operator_ids_of(user) -> set[int]:
+    """Ids of the active network operators the user is a member of (no query once sman has loaded them)."""
+    return organisation_ids_of(user, kind=Organisation.Kind.NETWORK_OPERATOR, active=True)
+
+
 def operators_of(user) -> list[Organisation]:
     """The active network operators the user is a member of."""
-    if not user.is_authenticated:
+    if not operator_ids_of(user):
         return []
-    return list(
-        Organisation.objects.filter(kind=Organisation.Kind.NETWORK_OPERATOR, is_active=True, memberships__user=user)
-        .distinct()
-        .order_by("name", "pk")
-    )
+    return list(organisations_of(user, kind=Organisation.Kind.NETWORK_OPERATOR, active=True).order_by("name", "pk"))
 
 
 def operator_for_code(code: str) -> Organisation | None:

@@ -276,6 +276,24 @@ def coverage(territory=None) -> dict:
     return totals
 
 
+def coverage_per_commune():
+    """coverage()'s figures per commune, in one grouped query over the active buildings (rows ``commune``,
+    ``building_count``, ``premises_total``, ``premises_connectable``, ``buildings_connectable``): they add up
+    to an EPT's and the Métropole's, whose rates are then computed from the sums."""
+    connectable = Q(status__in=CONNECTABLE_STATUSES)
+    return (
+        Building.objects.filter(retired_at__isnull=True)
+        .order_by()
+        .values("commune")
+        .annotate(
+            building_count=Count("id"),
+            premises_total=Sum("premises"),
+            premises_connectable=Sum("premises", filter=connectable),
+            buildings_connectable=Count("id", filter=connectable),
+        )
+    )
+
+
 # The panel's trend: its latest points (all of them in the API), the last few also as a table.
 PANEL_SERIES_POINTS, PANEL_SERIES_ROWS = 100, 10
 

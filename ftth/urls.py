@@ -19,3 +19,6 @@ urlpatterns = [
     path("alertes/<str:token>/confirmer/", views.alert_confirm, name="alert_confirm"),
     path("alertes/<str:token>/desinscription/", views.alert_unsubscribe, name="alert_unsubscribe"),
 ]
+
+# The buildings' vector tiles, under /tiles/ftth/ (FtthConfig.urls).
+tile_urlpatterns = [path("<int:z>/<int:x>/<int:y>.pbf", views.tile, name="ftth_tile")]

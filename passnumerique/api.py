@@ -1,5 +1,6 @@
 """Places and trainings (public), ticket check and redemption (place agents), statistics."""
 
+from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status, viewsets
@@ -155,3 +156,16 @@ class StatisticsView(APIView):
 
     def get(self, request):
         return Response(StatisticsSerializer(selectors.totals()).data)
+
+
+# Declared in PassNumeriqueConfig.api, read by sman/urls.py: viewsets on the project's router, then paths
+# under /api/.
+ROUTES = [
+    ("pass/places", PlaceViewSet, "pass-place"),
+    ("pass/trainings", TrainingViewSet, "pass-training"),
+]
+api_urlpatterns = [
+    path("pass/tickets/check/", TicketCheckView.as_view(), name="api_pass_check"),
+    path("pass/tickets/redeem/", TicketRedeemView.as_view(), name="api_pass_redeem"),
+    path("pass/statistics/", StatisticsView.as_view(), name="api_pass_statistics"),
+]

@@ -1,15 +1,24 @@
-from django.apps import AppConfig
+from celery.schedules import crontab
+
+from sman.modules import ModuleConfig, NavEntry
 
 
-class PassNumeriqueConfig(AppConfig):
+class PassNumeriqueConfig(ModuleConfig):
+    default = True  # apps.py also imports ModuleConfig: Django must know which config is the app's
     name = "passnumerique"
     verbose_name = "Pass Numérique"
-    default_auto_field = "django.db.models.BigAutoField"
 
-    def ready(self):
-        from sman.demo import register_demo_loader
-
-        from . import indicators  # noqa: F401 — registers this app's indicators for the COPIL
-        from .demo import load_demo
-
-        register_demo_loader(load_demo)
+    nav = (NavEntry("Pass Numérique", "passnumerique:home", order=40),)
+    urls = (("pass-numerique/", "passnumerique.urls"),)
+    api = "passnumerique.api"
+    space_panel = "passnumerique.panels.space_panel"
+    territory_panel = "passnumerique.panels.territory_panel"
+    indicators = "passnumerique.indicators"
+    beat = {
+        "pass-monthly-statements": {
+            "task": "passnumerique.tasks.monthly_statements",
+            "schedule": crontab(minute=30, hour=2, day_of_month=1),
+        },
+        "pass-expiry": {"task": "passnumerique.tasks.expiry_daily", "schedule": crontab(minute=0, hour=7)},
+    }
+    demo_loader = "passnumerique.demo.load_demo"

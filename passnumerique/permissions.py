@@ -1,32 +1,28 @@
 """Who may do what with the Pass Numérique."""
 
-from sman.models import Membership, Organisation
-from sman.permissions import chosen_among, is_metropole_staff
+from sman.models import Organisation
+from sman.permissions import chosen_among, is_metropole_staff, organisation_ids_of
 
 from .models import DistributorAuthorisation, MediationPlace
 
-
-def _org_ids(user, **filters) -> set[int]:
-    if not user.is_authenticated:
-        return set()
-    return set(Membership.objects.filter(user=user, **filters).values_list("organisation_id", flat=True))
+# Every check below reads the organisations the user acts for from sman's per-request cache (organisation_ids_of).
 
 
 def funders_of(user):
     """Funder organisations the user acts for (all of them for Métropole staff)."""
     qs = Organisation.objects.filter(kind=Organisation.Kind.FUNDER)
-    return qs if is_metropole_staff(user) else qs.filter(id__in=_org_ids(user))
+    return qs if is_metropole_staff(user) else qs.filter(id__in=organisation_ids_of(user))
 
 
 def distributors_of(user):
     """Organisations the user acts for that a funder authorised to hand out booklets."""
-    authorised = DistributorAuthorisation.objects.filter(active=True, distributor_id__in=_org_ids(user))
+    authorised = DistributorAuthorisation.objects.filter(active=True, distributor_id__in=organisation_ids_of(user))
     return Organisation.objects.filter(id__in=authorised.values("distributor_id"))
 
 
 def places_of(user):
     """Mediation places whose agent the user is."""
-    return MediationPlace.objects.filter(organisation_id__in=_org_ids(user)).select_related("organisation")
+    return MediationPlace.objects.filter(organisation_id__in=organisation_ids_of(user)).select_related("organisation")
 
 
 def place_chosen(user, value) -> MediationPlace | None:
@@ -61,11 +57,11 @@ def can_redeem(user) -> bool:
 
 
 def can_see_order(user, order) -> bool:
-    return is_metropole_staff(user) or order.funder_id in _org_ids(user)
+    return is_metropole_staff(user) or order.funder_id in organisation_ids_of(user)
 
 
 def can_see_statement(user, statement) -> bool:
-    return is_metropole_staff(user) or statement.place.organisation_id in _org_ids(user)
+    return is_metropole_staff(user) or statement.place.organisation_id in organisation_ids_of(user)
 
 
 def can_see_dashboard(user) -> bool:

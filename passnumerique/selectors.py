@@ -77,6 +77,28 @@ def totals(*, funder=None, territory: Territory | None = None, until: date | Non
     }
 
 
+def redemptions_per_territory(*, until: date):
+    """totals()'s tickets redeemed and hours per territory of the redeeming place, in one grouped query (rows
+    ``territory``, ``tickets_redeemed``, ``hours_delivered``)."""
+    return (
+        Redemption.objects.filter(redeemed_at__date__lte=until)
+        .order_by()
+        .values(territory=F("place__organisation__territory"))
+        .annotate(tickets_redeemed=Count("id"), hours_delivered=Sum("hours"))
+    )
+
+
+def beneficiaries_per_territory():
+    """totals()'s beneficiaries (of distributed booklets) per beneficiary's commune, in one grouped query (rows
+    ``territory``, ``beneficiaries``): each beneficiary has one commune, so the counts add up."""
+    return (
+        Booklet.objects.filter(distributed_at__isnull=False)
+        .order_by()
+        .values(territory=F("beneficiary__territory"))
+        .annotate(beneficiaries=Count("beneficiary", distinct=True))
+    )
+
+
 def place_activity(*, funder=None, territory: Territory | None = None, limit: int = 20):
     qs = MediationPlace.objects.select_related("organisation", "organisation__territory")
     flt = Q()

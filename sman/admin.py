@@ -1,12 +1,25 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import jobs, services
-from .models import ApiToken, Challenge, Job, Membership, MembershipRequest, Organisation, Territory, User
+from .models import (
+    ApiToken,
+    Challenge,
+    Job,
+    Membership,
+    MembershipRequest,
+    Organisation,
+    RoleAssignment,
+    Territory,
+    User,
+)
+from .roles import all_roles, get_role, role_choices
 
 
 class MapAdminMixin(LeafletGeoAdminMixin):
@@ -109,38 +122,84 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class RoleAssignmentInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The roles a user holds, with who granted them: granted and revoked by the « Rôles » field of the user's form
+    (through role_grant / role_revoke)."""
+
+    model = RoleAssignment
+    fk_name = "user"
+    extra = 0
+    fields = readonly_fields = ("role", "granted_by", "granted_at")
+    verbose_name_plural = "rôles attribués (accordés et retirés par le champ « Rôles » ci-dessus)"
+
+
+class UserRolesForm(UserChangeForm):
+    roles = forms.MultipleChoiceField(
+        label="rôles",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Chaque rôle accordé ou retiré est enregistré avec votre nom dans son historique.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["roles"].choices = [(role.key, f"{role.label} — {role.description}") for role in all_roles()]
+        if self.instance.pk:
+            self.fields["roles"].initial = sorted(self.instance.role_assignments.values_list("role", flat=True))
+
+
+class RoleListFilter(admin.SimpleListFilter):
+    title = "rôle"
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return role_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(role_assignments__role=self.value()) if self.value() else queryset
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserRolesForm
     ordering = ("email",)
-    list_display = (
-        "email",
-        "first_name",
-        "last_name",
-        "is_staff",
-        "is_reviewer",
-        "is_copil_member",
-        "is_active",
-    )
-    list_filter = (
-        "is_staff",
-        "is_reviewer",
-        "is_copil_member",
-        "is_active",
-        "memberships__organisation__kind",
-    )
+    list_display = ("email", "first_name", "last_name", "is_staff", "roles_display", "is_active")
+    list_filter = ("is_staff", RoleListFilter, "is_active", "memberships__organisation__kind")
     search_fields = ("email", "first_name", "last_name", "memberships__organisation__name")
-    inlines = [MembershipInline]
+    inlines = [RoleAssignmentInline, MembershipInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Identité", {"fields": ("first_name", "last_name")}),
-        (
-            "Rôles",
-            {"fields": ("is_active", "is_staff", "is_superuser", "is_reviewer", "is_copil_member")},
-        ),
+        ("Rôles", {"fields": ("is_active", "is_staff", "is_superuser", "roles")}),
         ("Permissions fines", {"classes": ("collapse",), "fields": ("groups", "user_permissions")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("role_assignments")
+
+    @admin.display(description="rôles")
+    def roles_display(self, user):
+        return ", ".join(a.get_role_display() for a in user.role_assignments.all())
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "roles" in form.cleaned_data:
+            self._save_roles(request, form.instance, set(form.cleaned_data["roles"]))
+
+    def _save_roles(self, request, user, wanted: set[str]):
+        """The roles ticked on the form, granted or revoked through the services (who and when in the history)."""
+        held = set(user.role_assignments.values_list("role", flat=True))
+        declared = {role.key for role in all_roles()}
+        changes = [(services.role_grant, key) for key in sorted(wanted - held)]
+        changes += [(services.role_revoke, key) for key in sorted((held - wanted) & declared)]
+        for service, key in changes:
+            try:
+                service(user=user, role=key, by=request.user)
+            except (ValidationError, PermissionDenied) as exc:
+                message = exc.messages[0] if isinstance(exc, ValidationError) else "Vous ne pouvez pas changer ce rôle."
+                self.message_user(request, f"{get_role(key).label} : {message}", messages.ERROR)
 
 
 @admin.register(Territory)
@@ -208,6 +267,28 @@ class MembershipRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         apply_to_selection(
             self, request, queryset, lambda item: service(request=item, decided_by=request.user),
             "{count} demande(s) traitée(s).", refusal_level=messages.WARNING,
+        )  # fmt: skip
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Who holds which role, and the history of grants and revocations (role_grant / role_revoke). Roles are
+    granted on the user's page; they can be revoked here too."""
+
+    list_display = ("user", "role", "granted_by", "granted_at")
+    list_filter = ("role",)
+    search_fields = ("user__email", "user__first_name", "user__last_name")
+    list_select_related = ("user", "granted_by")
+    actions = ["revoke"]
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("sman.change_user")  # who may tick the roles on a user's page
+
+    @admin.action(description="Retirer les rôles sélectionnés", permissions=["revoke"])
+    def revoke(self, request, queryset):
+        apply_to_selection(
+            self, request, queryset.select_related("user"),
+            lambda a: services.role_revoke(user=a.user, role=a.role, by=request.user), "{count} rôle(s) retiré(s).",
         )  # fmt: skip
 
 

@@ -18,7 +18,9 @@ from rest_framework.views import APIView
 from rest_framework_gis.pagination import GeoJsonPagination
 from rest_framework_gis.serializers import GeoFeatureModelSerializer
 
+from .filters import CODE_PATTERN
 from .models import Membership, Territory
+from .permissions import has_role, roles_of
 
 GEOJSON = "application/geo+json"
 
@@ -61,7 +63,6 @@ class TerritoryFeatureCollectionSerializer(serializers.Serializer):
     features = serializers.ListField(child=TerritoryGeoSerializer())
 
 
-CODE_PATTERN = r"^[0-9A-Za-z]{1,12}$"
 CODE_MESSAGE = "Code de territoire invalide : lettres et chiffres (ex. 93048, T8)."
 
 
@@ -144,8 +145,12 @@ class MembershipSerializer(serializers.ModelSerializer):
 class MeSerializer(serializers.Serializer):
     email = serializers.EmailField()
     is_staff = serializers.BooleanField()
-    is_reviewer = serializers.BooleanField()
-    is_copil_member = serializers.BooleanField()
+    is_reviewer = serializers.BooleanField(help_text="Détient le rôle « fmin.reviewer » (voir « roles »).")
+    is_copil_member = serializers.BooleanField(help_text="Détient le rôle « actions.copil_member » (voir « roles »).")
+    roles = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Clés des rôles du compte sur tout le portail (« fmin.reviewer », « actions.copil_member »…).",
+    )
     memberships = MembershipSerializer(many=True)
 
 
@@ -162,8 +167,9 @@ class MeView(APIView):
             {
                 "email": user.email,
                 "is_staff": user.is_staff,
-                "is_reviewer": user.is_reviewer,
-                "is_copil_member": user.is_copil_member,
+                "is_reviewer": has_role(user, "fmin.reviewer"),
+                "is_copil_member": has_role(user, "actions.copil_member"),
+                "roles": sorted(roles_of(user)),
                 "memberships": memberships.order_by("organisation__name"),
             }
         ).data

@@ -1,34 +1,13 @@
 from django.conf import settings
 from django.urls import reverse
 
-# The modules of the portal, in navigation order. A module without a URL name is not built yet.
-MODULES = [
-    ("Feuille de route", "actions:plan"),
-    ("Fibre (FttH)", "ftth:search"),
-    ("FMIN", "fmin:home"),
-    ("Pass Numérique", "passnumerique:home"),
-    ("Explorateurs", None),
-    ("Place de marché", None),
-    ("Ressources", None),
-    ("Participation", None),
-]
+from .modules import navigation
 
 
 def portal(request):
-    nav = [{"label": "Territoires", "url": reverse("territory_list"), "soon": False}]
+    """The main navigation (Territoires, then every module's declared entries) and the map's base layer."""
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and (user.is_staff or user.is_copil_member):
-        copil_entry = [("COPIL", "actions:dashboard")]
-    else:
-        copil_entry = []
-    for label, url_name in MODULES + copil_entry:
-        nav.append(
-            {
-                "label": label,
-                "url": reverse(url_name) if url_name else None,
-                "soon": url_name is None,
-            }
-        )
+    nav = [{"label": "Territoires", "url": reverse("territory_list"), "soon": False}, *navigation(user)]
     return {
         "portal_name": "Métropole d'intelligences",
         "main_nav": nav,

@@ -9,6 +9,8 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from django.db import transaction
 
 from .models import Membership, Organisation, Territory, User
+from .modules import loaders
+from .services import role_grant
 
 DEMO_PASSWORD = "demo-metropole-2026"  # noqa: S105 — local demo accounts only, refused in production
 # A fixed TOTP secret so that demo staff, reviewers and COPIL members can sign in (RFC 6238, base32).
@@ -23,7 +25,8 @@ class DemoAccount:
     label: str
     organisation: str | None = None  # slug
     org_role: str = Membership.Role.MEMBER
-    flags: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()  # User fields set to True
+    roles: tuple[str, ...] = ()  # platform-wide roles (sman/roles.py)
 
 
 DEMO_ORGANISATIONS = [
@@ -66,8 +69,8 @@ ACCOUNTS = [
         "demo-espace-numerique-montreuil",
     ),
     DemoAccount("funder", f"financeur@{DOMAIN}", "Financeur du Pass Numérique (CCAS)", "demo-ccas-montreuil"),
-    DemoAccount("reviewer", f"evaluateur@{DOMAIN}", "Évaluateur FMIN (MFA)", flags=("is_reviewer",)),
-    DemoAccount("copil", f"copil@{DOMAIN}", "Membre du COPIL (MFA)", flags=("is_copil_member",)),
+    DemoAccount("reviewer", f"evaluateur@{DOMAIN}", "Évaluateur FMIN (MFA)", roles=("fmin.reviewer",)),
+    DemoAccount("copil", f"copil@{DOMAIN}", "Membre du COPIL (MFA)", roles=("actions.copil_member",)),
     DemoAccount(
         "staff",
         f"equipe@{DOMAIN}",
@@ -77,15 +80,6 @@ ACCOUNTS = [
         ("is_staff", "is_superuser"),
     ),
 ]
-
-
-# Apps add their demo data (AppConfig.ready) with register_demo_loader(f); f(users_by_role) runs last.
-DEMO_LOADERS: list = []
-
-
-def register_demo_loader(loader) -> None:
-    if loader not in DEMO_LOADERS:
-        DEMO_LOADERS.append(loader)
 
 
 @transaction.atomic
@@ -102,6 +96,8 @@ def load_demo() -> list[DemoAccount]:
             for flag in account.flags:
                 setattr(user, flag, True)
             user.save()
+            for role in account.roles:
+                role_grant(user=user, role=role, by=None)
         EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
         if account.organisation:
             Membership.objects.get_or_create(
@@ -112,7 +108,8 @@ def load_demo() -> list[DemoAccount]:
         if user.requires_mfa and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
     users = {a.role: User.objects.get(email=a.email) for a in ACCOUNTS}
-    for loader in DEMO_LOADERS:
+    # Each module declares its demo data (ModuleConfig.demo_loader): f(users_by_role), run last.
+    for loader in loaders("demo"):
         loader(users)
     return ACCOUNTS
 

@@ -5,10 +5,19 @@ django-filter filters an integer column with a decimal form field: ``?challenge_
 anything else is refused with a 400 and django's French message (« Saisissez un nombre entier. »).
 """
 
+import re
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import models
 from django_filters import rest_framework
+from drf_spectacular.utils import extend_schema_field
+
+from .models import Territory
+
+# A territory's code: INSEE code of a commune, T1…T12, MGP.
+CODE_PATTERN = r"^[0-9A-Za-z]{1,12}$"
 
 
 class IntegerFilter(django_filters.NumberFilter):
@@ -26,3 +35,37 @@ class FilterBackend(rest_framework.DjangoFilterBackend):
     """The default filter backend of the API (``filterset_fields`` build their filter set on ours)."""
 
     filterset_base = FilterSet
+
+
+TERRITORY_MESSAGE = "Territoire inconnu : code INSEE d'une commune (ex. 93048), d'un territoire (T1…T12) ou MGP."
+
+
+class TerritoryCodeField(forms.ModelChoiceField):
+    """A territory by its code; a text that cannot be a code (a NUL character…) is refused before the query."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and not re.fullmatch(CODE_PATTERN, str(value)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": CODE_PATTERN,
+        "description": "Code d'une commune (INSEE, ex. 93048), d'un territoire (T1…T12) ou de la Métropole (MGP).",
+    }
+)
+class TerritoryCodeFilter(django_filters.ModelChoiceFilter):
+    """Any territory by its code: a commune or delegated commune (INSEE code), an EPT (T1…T12), the Métropole
+    (MGP). An unknown code is refused with a 400 and a French message."""
+
+    field_class = TerritoryCodeField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("queryset", Territory.objects.only("code", "name", "kind"))
+        super().__init__(
+            to_field_name="code",
+            error_messages={"invalid_choice": TERRITORY_MESSAGE},
+            **kwargs,
+        )

@@ -21,7 +21,8 @@ def _refuse(request, message: str, url: str):
 
 
 class RequireMfaMiddleware:
-    """Métropole staff, reviewers and COPIL members reach the portal only on a session that passed TOTP.
+    """Métropole staff and the holders of a role that requires MFA (``User.requires_mfa``: FMIN reviewers, COPIL
+    members…) reach the portal only on a session that passed TOTP.
 
     Two cases: the user has no TOTP device yet (only the set-up pages are open), or has one but this
     session did not pass it (signed in some other way than allauth's two steps): the session ends.

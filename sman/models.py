@@ -7,9 +7,11 @@ from django.core.validators import RegexValidator
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Length
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .jobs import AbstractJob
+from .roles import KEY_MAX_LENGTH, role_choices
 
 siren_validator = RegexValidator(r"^\d{9}$", "Le SIREN compte exactement 9 chiffres.")
 siret_validator = RegexValidator(r"^\d{14}$", "Le SIRET compte exactement 14 chiffres.")
@@ -42,22 +44,12 @@ class User(AbstractUser):
     """A person who signs in with an e-mail address.
 
     Citizens are users without any membership. Métropole staff have ``is_staff``; reviewers (FMIN
-    jury) and COPIL members have a platform-wide flag. Those three need TOTP MFA
-    (``sman.middleware.RequireMfaMiddleware``).
+    jury), COPIL members and the other platform-wide roles are ``RoleAssignment`` rows (sman/roles.py).
+    Staff and the holders of a role that requires it need TOTP MFA (``sman.middleware.RequireMfaMiddleware``).
     """
 
     username = None
     email = models.EmailField("adresse électronique", unique=True)
-    is_reviewer = models.BooleanField(
-        "évaluateur",
-        default=False,
-        help_text="Membre du jury : évalue les candidatures qui lui sont confiées.",
-    )
-    is_copil_member = models.BooleanField(
-        "membre du COPIL",
-        default=False,
-        help_text="Membre du comité de pilotage d'exécution du SMAN.",
-    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -75,7 +67,11 @@ class User(AbstractUser):
 
     @property
     def requires_mfa(self) -> bool:
-        return self.is_staff or self.is_reviewer or self.is_copil_member
+        """Staff, and anyone holding a role that requires MFA (sman/roles.py), e.g. FMIN reviewers and COPIL members."""
+        from .permissions import roles_of
+        from .roles import role_requires_mfa
+
+        return self.is_staff or any(role_requires_mfa(key) for key in roles_of(self))
 
 
 # How many levels lie below a territory of each kind: Métropole → EPT → commune → delegated commune.
@@ -306,6 +302,40 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+
+class RoleAssignment(models.Model):
+    """A platform-wide role held by a user (FMIN reviewer, COPIL member…), declared by its app in sman/roles.py.
+
+    Written only by ``sman.services.role_grant`` / ``role_revoke``; the history keeps who granted or revoked a
+    role and when (a revocation deletes the row and leaves its history).
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name="utilisateur", on_delete=models.CASCADE, related_name="role_assignments"
+    )
+    role = models.CharField("rôle", max_length=KEY_MAX_LENGTH, choices=role_choices)
+    granted_by = models.ForeignKey(
+        User, verbose_name="accordé par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    granted_at = models.DateTimeField("accordé le", default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "rôle attribué"
+        verbose_name_plural = "rôles attribués"
+        ordering = ("role", "user__email")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"],
+                name="one_assignment_per_user_and_role",
+                violation_error_message="Cette personne a déjà ce rôle.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()}"
 
 
 class MembershipRequest(models.Model):

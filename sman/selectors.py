@@ -4,6 +4,7 @@ from django.db.models import Count, IntegerField, Prefetch
 from django.db.models.functions import Cast, Substr
 
 from .models import ApiToken, ApiTokenScope, Challenge, Membership, MembershipRequest, Organisation, Territory
+from .permissions import memberships_info
 
 
 def territory_list_with_communes():
@@ -64,16 +65,27 @@ def joinable_organisations():
     )
 
 
-def collectivities_with_members_count() -> int:
-    return (
-        Organisation.objects.filter(kind=Organisation.Kind.COLLECTIVITY, memberships__isnull=False).distinct().count()
-    )
+def _collectivities_with_members():
+    return Organisation.objects.filter(kind=Organisation.Kind.COLLECTIVITY, memberships__isnull=False)
+
+
+def collectivities_with_members_count(territory: Territory | None = None) -> int:
+    """Collectivities with at least one member: all of them (None), or those of ``territory`` and within it."""
+    collectivities = _collectivities_with_members()
+    if territory is not None:
+        collectivities = collectivities.filter(Territory.objects.within_q(territory, "territory"))
+    return collectivities.distinct().count()
+
+
+def collectivities_with_members_per_territory():
+    """The same count per territory of the collectivity, in one grouped query (rows ``territory``, ``count``)."""
+    return _collectivities_with_members().order_by().values("territory").annotate(count=Count("id", distinct=True))
 
 
 def api_token_scopes_for(user) -> list[str]:
     """The scopes a user may give a token: reading for all; an operator's imports for the members of a
     network operator (and staff); ticket validation for the members of a mediation place."""
-    kinds = set(user.memberships.values_list("organisation__kind", flat=True))
+    kinds = {m.kind for m in memberships_info(user)}
     scopes = [ApiTokenScope.READ]
     if user.is_staff or Organisation.Kind.NETWORK_OPERATOR in kinds:
         scopes.append(ApiTokenScope.FTTH_IMPORT)

@@ -1,4 +1,4 @@
-"""Writes that span rows: join requests and their decisions."""
+"""Writes that span rows: join requests and their decisions, API tokens, platform-wide roles."""
 
 from datetime import timedelta
 
@@ -8,8 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .emails import send_email_on_commit
-from .models import ApiToken, Membership, MembershipRequest, Organisation, User
-from .permissions import can_manage_organisation
+from .models import ApiToken, Membership, MembershipRequest, Organisation, RoleAssignment, User
+from .permissions import can_manage_organisation, forget_access, is_metropole_staff
+from .roles import ROLES
 
 
 def _deciders_emails(organisation: Organisation) -> list[str]:
@@ -153,3 +154,41 @@ def api_token_revoke(*, token: ApiToken, user: User) -> ApiToken:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
     return token
+
+
+def _require_role_manager(by: User | None) -> None:
+    # ``by=None``: the system (a management command, the demo data), never a request.
+    if by is not None and not is_metropole_staff(by):
+        raise PermissionDenied("Seule l'équipe de la Métropole accorde et retire les rôles.")
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, by: User | None) -> RoleAssignment:
+    """``by`` (Métropole staff) gives ``user`` a platform-wide role declared in sman/roles.py; the history keeps
+    who and when. Granting a role already held changes nothing and returns the existing row."""
+    _require_role_manager(by)
+    if role not in ROLES:
+        raise ValidationError({"role": f"Rôle inconnu : « {role} »."})
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one change of this user's roles at a time
+    assignment = RoleAssignment.objects.filter(user=user, role=role).first()
+    if assignment is None:
+        assignment = RoleAssignment(user=user, role=role, granted_by=by, granted_at=timezone.now())
+        assignment.full_clean()
+        assignment._history_user = by
+        assignment.save()
+    forget_access(user)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, user: User, role: str, by: User | None) -> bool:
+    """``by`` (Métropole staff) takes a role back from ``user``: the row goes, its history keeps who and when.
+    Returns whether the user held it. A role no app declares any more can still be revoked."""
+    _require_role_manager(by)
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    assignment = RoleAssignment.objects.filter(user=user, role=role).first()
+    if assignment is not None:
+        assignment._history_user = by
+        assignment.delete()
+    forget_access(user)
+    return assignment is not None

@@ -10,7 +10,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -146,19 +145,8 @@ JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=30)
 JOBS_STALL_SECONDS = env.float("JOBS_STALL_SECONDS", default=300)
 JOBS_MAX_ATTEMPTS = env.int("JOBS_MAX_ATTEMPTS", default=3)
 JOBS_PENDING_SECONDS = env.float("JOBS_PENDING_SECONDS", default=1800)
-# Every periodic job lives here (tested in tests/sman/test_consistency.py).
-CELERY_BEAT_SCHEDULE = {
-    # Often, and dropped when no worker took it within the minute (the next one will do).
-    "recover-jobs": {"task": "sman.tasks.recover_jobs", "schedule": 60, "options": {"expires": 55}},
-    "clear-expired-sessions": {"task": "sman.tasks.clear_expired_sessions", "schedule": 24 * 3600},
-    "record-computed-indicators": {"task": "actions.tasks.record_computed_indicators", "schedule": 24 * 3600},
-    "pass-monthly-statements": {
-        "task": "passnumerique.tasks.monthly_statements",
-        "schedule": crontab(minute=30, hour=2, day_of_month=1),
-    },
-    "pass-expiry": {"task": "passnumerique.tasks.expiry_daily", "schedule": crontab(minute=0, hour=7)},
-    "fmin-late-reports": {"task": "fmin.tasks.remind_late_reports", "schedule": crontab(minute=0, hour=8)},
-}
+# Periodic jobs: each module declares its own (ModuleConfig.beat); sman/apps.py merges them into the one
+# Celery beat schedule (tested in tests/sman/test_consistency.py).
 
 # --- Pass Numérique -----------------------------------------------------------------------------
 # Tickets stay redeemable this many days after an order's validity end date (orders may differ).

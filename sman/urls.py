@@ -1,27 +1,31 @@
+from importlib import import_module
+
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.module_loading import import_string
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from actions import api as actions_api
-from fmin import api as fmin_api
-from ftth import api as ftth_api
-from ftth import views as ftth_views
-from passnumerique import api as pass_api
-
 from . import api, views
+from .modules import api_modules, url_includes
 
+# The modules' URLs and API routes come from their declarations (sman/modules.py): no app is named here.
 router = DefaultRouter()
 router.register("territories", api.TerritoryViewSet, basename="territory")
-router.register("challenges", actions_api.ChallengeViewSet, basename="challenge")
-router.register("roadmaps", actions_api.RoadmapViewSet, basename="roadmap")
-router.register("actions", actions_api.ActionViewSet, basename="action")
-router.register("indicators", actions_api.IndicatorViewSet, basename="indicator")
-router.register("pass/places", pass_api.PlaceViewSet, basename="pass-place")
-router.register("pass/trainings", pass_api.TrainingViewSet, basename="pass-training")
-router.register("ftth/imports", ftth_api.ImportRunViewSet, basename="ftth-import")
-router.register("fmin/projects", fmin_api.ProjectViewSet, basename="fmin-project")
-router.register("fmin/applications", fmin_api.ApplicationViewSet, basename="fmin-application")
+module_api_paths = []
+for module in api_modules():
+    for prefix, viewset, basename in getattr(module, "ROUTES", ()):
+        router.register(prefix, viewset, basename=basename)
+    module_api_paths += getattr(module, "api_urlpatterns", [])
+
+
+def _urlconf(dotted: str):
+    """A module's urlconf: a module path (``ftth.urls``) or a list of paths in it (``ftth.urls.tile_urlpatterns``)."""
+    try:
+        return import_module(dotted)
+    except ImportError:
+        return import_string(dotted)
+
 
 admin.site.site_header = "Métropole d'intelligences — administration"
 admin.site.site_title = "Administration du portail"
@@ -63,23 +67,13 @@ urlpatterns = [
     path("espace/jetons/", views.api_tokens, name="api_tokens"),
     path("espace/jetons/<int:pk>/revoquer/", views.api_token_revoke, name="api_token_revoke"),
     path("espace/organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
-    path("", include("actions.urls")),
-    path("pass-numerique/", include("passnumerique.urls")),
-    path("fibre/", include("ftth.urls")),
-    path("fmin/", include("fmin.urls")),
-    path("tiles/ftth/<int:z>/<int:x>/<int:y>.pbf", ftth_views.tile, name="ftth_tile"),
+    *[path(prefix, include(_urlconf(urlconf))) for prefix, urlconf in url_includes()],
     path("tiles/territories/<int:z>/<int:x>/<int:y>.pbf", views.territory_tile, name="territory_tile"),
     path("comptes/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/me/", api.MeView.as_view(), name="api_me"),
-    path("api/pass/tickets/check/", pass_api.TicketCheckView.as_view(), name="api_pass_check"),
-    path("api/pass/tickets/redeem/", pass_api.TicketRedeemView.as_view(), name="api_pass_redeem"),
-    path("api/pass/statistics/", pass_api.StatisticsView.as_view(), name="api_pass_statistics"),
-    path("api/ftth/addresses/", ftth_api.AddressSearchView.as_view(), name="api_ftth_addresses"),
-    path("api/ftth/buildings/<int:pk>/", ftth_api.BuildingView.as_view(), name="api_ftth_building"),
-    path("api/ftth/coverage/", ftth_api.CoverageView.as_view(), name="api_ftth_coverage"),
-    path("api/ftth/coverage/series/", ftth_api.CoverageSeriesView.as_view(), name="api_ftth_coverage_series"),
+    path("api/", include(module_api_paths)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),

@@ -21,7 +21,7 @@ from .health import run_checks
 from .jobs import BROKER_UNREACHABLE
 from .maps import feature_collection
 from .models import ApiToken, MembershipRequest, Organisation, Territory
-from .panels import territory_panels
+from .modules import space_panels, territory_panels
 from .permissions import can_manage_organisation, is_member
 
 
@@ -107,6 +107,7 @@ def dashboard(request):
         {
             "memberships": selectors.memberships_of(request.user),
             "requests": selectors.pending_requests_of(request.user),
+            "space_panels": space_panels(request),
         },
     )
 

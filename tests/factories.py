@@ -3,6 +3,22 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 from sman.models import Membership, MembershipRequest, Organisation, Territory, User
+from sman.permissions import forget_access
+from sman.services import role_grant
+
+
+class _Roles(factory.declarations.PostGenerationDeclaration):
+    """The roles of a created user, granted through the service: ``reviewer=True``, ``copil=True``, and any
+    other with ``roles=["app.role", …]``."""
+
+    PARAMS = {"reviewer": "fmin.reviewer", "copil": "actions.copil_member"}
+
+    def call(self, instance, step, context):
+        if step.builder.strategy != factory.enums.CREATE_STRATEGY:
+            return
+        roles = [role for param, role in self.PARAMS.items() if getattr(step.stub, param)]
+        for role in [*roles, *(context.value or ())]:
+            role_grant(user=instance, role=role, by=None)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -17,8 +33,11 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     class Params:
         staff = factory.Trait(is_staff=True, is_superuser=True)
-        reviewer = factory.Trait(is_reviewer=True)
-        copil = factory.Trait(is_copil_member=True)
+        reviewer = False  # holds the role fmin.reviewer
+        copil = False  # holds the role actions.copil_member
+
+    # Declared before ``mfa``, which asks whether a role requires a TOTP device.
+    roles = _Roles()
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
@@ -30,6 +49,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Users whose role needs MFA get a TOTP device unless ``mfa=False``."""
         if create and obj.requires_mfa and extracted is not False:
             TOTP.activate(obj, generate_totp_secret())
+        forget_access(obj)  # memberships added by the test after creation are seen by its first check
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

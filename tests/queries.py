@@ -37,3 +37,11 @@ def assert_queries_do_not_grow(
     if max_queries is not None:
         assert before <= max_queries, f"GET {url}: {before} queries, at most {max_queries} expected"
     return before
+
+
+def queries_of(call: Callable[[], object]) -> tuple[int, object]:
+    """(number of SQL queries, result) of ``call()``: for services and tasks, whose queries must not grow with the
+    data either."""
+    with CaptureQueriesContext(connection) as ctx:
+        result = call()
+    return len(ctx), result

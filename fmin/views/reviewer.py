@@ -23,7 +23,7 @@ from .common import CRUMBS, crumbs
 
 @login_required
 def review_list(request):
-    if not request.user.is_reviewer:
+    if not permissions.is_reviewer(request.user):
         raise PermissionDenied
     return render(
         request,

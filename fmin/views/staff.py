@@ -6,11 +6,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from sman.feedback import form_service, run_service
-from sman.models import User
 from sman.money import format_euros
 from sman.permissions import staff_required
 
-from .. import selectors, services
+from .. import permissions, selectors, services
 from ..forms import (
     AssignmentForm,
     CorrectionsForm,
@@ -29,7 +28,7 @@ def instruction(request, pk):
         initial={**application.eligibility_checklist, "note": application.eligibility_note},
     )
     corrections = CorrectionsForm(request.POST if request.POST.get("step") == "corrections" else None)
-    reviewers = User.objects.filter(is_reviewer=True, is_active=True).exclude(fmin_assignments__application=application)
+    reviewers = permissions.reviewers().filter(is_active=True).exclude(fmin_assignments__application=application)
     assignment = AssignmentForm(request.POST if request.POST.get("step") == "assign" else None, reviewers=reviewers)
     steps = {
         "eligibility": (

@@ -3,15 +3,22 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
+from rest_framework.test import APIClient
 
-from actions import registry, services
+from actions import exports, reports, selectors, services
 from actions.models import Indicator, IndicatorValue
-from actions.registry import providers
 from actions.tasks import record_computed_indicators
-from sman.models import Territory
+from sman import selectors as sman_selectors
+from sman.indicators import providers
+from sman.models import Organisation, Territory
 
-from ..auth import login
+from ..auth import login, token_header
+from ..factories import MembershipFactory, UserFactory
+from ..indicators import nonzero, values_by_code
+from ..queries import queries_of
 
 pytestmark = pytest.mark.django_db
 
@@ -108,35 +115,181 @@ def test_follow_up_changes_are_kept_with_author_and_values(client, plan_action, 
     assert "Historique des modifications" not in client.get(plan_action.get_absolute_url()).content.decode()
 
 
-def test_a_provider_may_compute_per_territory(monkeypatch):
-    monkeypatch.setattr(registry, "providers", {})
-    montreuil, metropole = Territory.objects.get(code="93048"), Territory.objects.get(code="MGP")
+# --- Values per territory ------------------------------------------------------------------------------------
 
-    @registry.register("test.per_territory", label="Par territoire", unit="nombre")
-    def per_territory(today: date, territory=None) -> Decimal:
-        return Decimal(len(territory.code) if territory is not None else 0)
 
-    @registry.register("test.metropole", label="Métropole", unit="nombre")
-    def metropole_only(today: date) -> Decimal:
-        return Decimal(7)
+def _agent_in(code: str):
+    collectivity = Organisation.objects.get(kind=Organisation.Kind.COLLECTIVITY, territory__code=code)
+    return MembershipFactory(organisation=collectivity).user
 
-    today = date(2026, 1, 1)
-    territorial, metropolitan = registry.providers["test.per_territory"], registry.providers["test.metropole"]
-    assert (territorial.territorial, metropolitan.territorial) == (True, False)
-    assert (territorial.value(today), territorial.value(today, montreuil), territorial.value(today, metropole)) == (
-        0, 5, 3,
-    )  # fmt: skip
-    assert metropolitan.value(today) == metropolitan.value(today, metropole) == 7
+
+def _computed(plan_action, key: str, name: str | None = None) -> Indicator:
+    return Indicator.objects.create(action=plan_action, **{**SMART, "name": name or key}, provider_key=key)
+
+
+@pytest.fixture
+def agents(reference):
+    """Agents of Montreuil (twice), Bagnolet and Est Ensemble itself (T8), and of Paris (T1)."""
+    return [_agent_in(code) for code in ("93048", "93048", "93006", "T8", "75056")]
+
+
+def test_collectivities_with_agents_per_commune_and_ept(agents):
+    values = values_by_code("sman.collectivities_with_agents", date(2026, 1, 1))
+    # An EPT counts its own collectivity and its communes'; the Métropole, every collectivity once.
+    assert nonzero(values) == {"93048": 1, "93006": 1, "T8": 3, "75056": 1, "T1": 1, "MGP": 4}
+    assert values["MGP"] == sman_selectors.collectivities_with_members_count() == 4  # as before
+    assert values["93066"] == values["T6"] == 0
+
+
+def test_the_share_on_schedule_is_the_metropoles_only():
+    provider = providers["actions.share_on_schedule"]
+    assert not provider.territorial and "métropolitaines" in provider.reason
     with pytest.raises(ValueError, match="Métropole's value only"):
-        metropolitan.value(today, montreuil)
+        provider.value(date(2026, 1, 1), Territory.objects.get(code="93048"))
 
 
-def test_a_provider_per_territory_computes_the_metropole_by_default(monkeypatch):
-    monkeypatch.setattr(registry, "providers", {})
-    with pytest.raises(TypeError, match="must default to None"):
+def test_recording_covers_every_territory_once_per_day(plan_action, agents):
+    per_territory = _computed(plan_action, "sman.collectivities_with_agents")
+    metropolitan = _computed(plan_action, "actions.share_on_schedule")
+    territories = Territory.objects.count()  # the Métropole's row is recorded as no territory
+    today = date(2026, 3, 2)
+    assert services.indicator_values_record_computed(today=today) == territories + 1
+    assert per_territory.values.count() == territories and metropolitan.values.get().territory is None
+    metropole = per_territory.values.get(territory=None)
+    assert metropole.value == 4 and metropole.provider == "sman.collectivities_with_agents"
+    assert per_territory.values.get(territory__code="T8").value == 3
+    assert not per_territory.values.filter(territory__code="MGP").exists()
+    ids = set(IndicatorValue.objects.values_list("pk", flat=True))
 
-        @registry.register("test.no_default", label="Sans défaut", unit="nombre")
-        def no_default(today: date, territory) -> Decimal:
-            return Decimal(0)
+    # Re-run the same day: nothing added; a value that changed in between is updated in place.
+    _agent_in("93066")
+    assert services.indicator_values_record_computed(today=today) == 0
+    assert set(IndicatorValue.objects.values_list("pk", flat=True)) == ids
+    assert {v.territory.code if v.territory else "MGP": v.value for v in per_territory.values.filter(
+        territory__code__in=["93066", "T6", "T8"]) | per_territory.values.filter(territory=None)} == {
+        "93066": 1, "T6": 1, "T8": 3, "MGP": 5,
+    }  # fmt: skip
+    # The next day, a new value per territory.
+    assert services.indicator_values_record_computed(today=date(2026, 3, 3)) == territories + 1
 
-    assert registry.providers == {}
+
+def test_recording_takes_a_bounded_number_of_queries(plan_action, agents):
+    """Every provider for every territory: a few queries per provider, never one per territory; the same
+    number when the data grows."""
+    for key in providers:
+        _computed(plan_action, key)
+    count, created = queries_of(lambda: services.indicator_values_record_computed(today=date(2026, 3, 2)))
+    covered = sum(Territory.objects.filter(kind__in=p.kinds).exclude(kind="metropole").count()
+                  for p in providers.values() if p.territorial)  # fmt: skip
+    assert created == len(providers) + covered > 1000
+    assert count <= 30, f"{count} queries to record {created} values"
+    for code in ("93066", "93055", "94028", "92012", "T5", "T11"):
+        _agent_in(code)
+    _computed(plan_action, "sman.collectivities_with_agents", name="Deuxième indicateur, même calcul")
+    grown, _ = queries_of(lambda: services.indicator_values_record_computed(today=date(2026, 3, 3)))
+    assert grown == count
+
+
+def test_two_computed_values_for_one_indicator_territory_and_date_are_refused(plan_action):
+    indicator = _computed(plan_action, "sman.collectivities_with_agents")
+    montreuil = Territory.objects.get(code="93048")
+    on = date(2026, 3, 2)
+    for territory in (None, montreuil):
+        IndicatorValue.objects.create(indicator=indicator, territory=territory, date=on, value=1, provider="p")
+        with pytest.raises(IntegrityError), transaction.atomic():  # the Métropole's (null) included
+            IndicatorValue.objects.create(indicator=indicator, territory=territory, date=on, value=2, provider="p")
+    owner = UserFactory()
+    IndicatorValue.objects.create(indicator=indicator, date=on, value=3, author=owner)  # typed in: not unique
+
+
+# --- Readers show the Métropole's series ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def recorded(plan_action, owner, agents):
+    """An indicator computed for every territory on one day, and a value its owner typed in on another."""
+    indicator = _computed(plan_action, "sman.collectivities_with_agents", name="Collectivités actives")
+    services.indicator_values_record_computed(today=date(2026, 3, 2))
+    services.indicator_value_add(indicator=indicator, user=owner, value=Decimal(9), on=date(2026, 1, 15))
+    return indicator
+
+
+def test_the_action_page_report_and_export_show_the_metropoles_series(client, recorded, plan_action, staff):
+    metropole = [(date(2026, 1, 15), Decimal(9)), (date(2026, 3, 2), Decimal(4))]
+    action = selectors.action_by_number("2019-2020", 2)
+    shown = next(i for i in action.indicators.all() if i.pk == recorded.pk)
+    assert [(v.date, v.value) for v in shown.values.all()] == metropole
+    login(client, staff)
+    page = client.get(plan_action.get_absolute_url())
+    shown = next(i for i in page.context["indicators"] if i.pk == recorded.pk)
+    assert [(v.date, v.value) for v in shown.values.all()] == metropole and "Collectivités actives" in shown.chart
+    session = services.copil_session_create(user=staff, year=2026, semester=1, on=date(2026, 3, 10))
+    context = reports.report_context(session)
+    in_report = next(i for _, i in context["annex"] if i.pk == recorded.pk)
+    assert [(v.date, v.value) for v in in_report.sorted_values] == metropole
+    rows = exports.indicator_values_export("csv").content.decode("utf-8-sig").splitlines()
+    assert sum("Collectivités actives" in row for row in rows) == 2
+
+
+def test_the_series_of_a_territory(recorded, plan_action):
+    series = selectors.indicator_series
+    assert [(v.date, v.value) for v in series(recorded)] == [(date(2026, 1, 15), 9), (date(2026, 3, 2), 4)]
+    assert list(series(recorded, Territory.objects.get(code="MGP"))) == list(series(recorded))
+    assert [(v.date, v.value) for v in series(recorded, Territory.objects.get(code="T8"))] == [(date(2026, 3, 2), 3)]
+    assert [v.value for v in series(recorded, Territory.objects.get(code="93066"))] == [0]
+    metropolitan = _computed(plan_action, "actions.share_on_schedule")
+    services.indicator_values_record_computed(today=date(2026, 3, 2))
+    assert series(metropolitan).count() == 1 and not series(metropolitan, Territory.objects.get(code="T8")).exists()
+
+
+def test_the_api_gives_the_metropoles_values_or_a_territorys(recorded, staff):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=token_header(staff))
+    url = f"/api/indicators/{recorded.pk}/"
+    assert [v["value"] for v in api.get(url).json()["values"]] == ["9.000", "4.000"]
+    assert [v["value"] for v in api.get(url, {"territory": "MGP"}).json()["values"]] == ["9.000", "4.000"]
+    assert [v["value"] for v in api.get(url, {"territory": "T8"}).json()["values"]] == ["3.000"]
+    listed = api.get("/api/indicators/", {"territory": "93048"}).json()["results"]
+    assert [v["value"] for i in listed if i["id"] == recorded.pk for v in i["values"]] == ["1.000"]
+    for wrong in ("99999", "x\x00"):
+        response = api.get("/api/indicators/", {"territory": wrong})
+        assert response.status_code == 400 and "Territoire inconnu" in response.json()["territory"][0]
+
+
+# --- Migration ---------------------------------------------------------------------------------------------------
+
+
+def _migrate(target):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate([("actions", target)])
+
+
+def test_the_migration_keeps_existing_values_as_the_metropoles_and_back(plan_action, owner):
+    indicator = _computed(plan_action, "sman.collectivities_with_agents")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no pending checks: the tables can be altered
+    _migrate("0003_money_in_cents")
+    with connection.cursor() as cursor:  # the former table: no territory
+        cursor.executemany(
+            "INSERT INTO actions_indicatorvalue (indicator_id, date, value, author_id, provider, comment, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, '', now())",
+            [(indicator.pk, date(2025, 6, 30), 12, owner.pk, ""),
+             (indicator.pk, date(2025, 12, 31), 15, None, "sman.collectivities_with_agents")],
+        )  # fmt: skip
+    _migrate("0004_indicator_value_territory")
+    metropole = [(v.date, v.value, v.provider) for v in selectors.indicator_series(indicator)]
+    assert metropole == [(date(2025, 6, 30), 12, ""), (date(2025, 12, 31), 15, "sman.collectivities_with_agents")]
+    IndicatorValue.objects.create(
+        indicator=indicator, territory=Territory.objects.get(code="93048"), date=date(2025, 12, 31), value=1,
+        provider="sman.collectivities_with_agents",
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    _migrate("0003_money_in_cents")  # the values per territory go, the Métropole's stay
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT date, value FROM actions_indicatorvalue WHERE indicator_id = %s ORDER BY date",
+                       [indicator.pk])  # fmt: skip
+        assert cursor.fetchall() == [(date(2025, 6, 30), 12), (date(2025, 12, 31), 15)]
+    _migrate("0004_indicator_value_territory")
+    assert selectors.indicator_series(indicator).count() == 2

@@ -367,7 +367,7 @@ def test_workshop_registration_respects_capacity(fm):
 
 
 def test_indicators_for_the_copil(fm):
-    from actions.registry import providers
+    from sman.indicators import providers
 
     funded = fm.eligible(title="A")
     funded.from_explorateurs = True

@@ -15,10 +15,11 @@ from rest_framework.test import APIClient
 
 from actions import services as action_services
 from actions.models import Action, Indicator
-from actions.registry import providers
 from ftth.models import CommuneCoverage, CoverageSnapshot, ImportRun
+from sman.indicators import providers
 from sman.models import Territory
 
+from ..indicators import values_by_code
 from ..matrix import ROLES, Case, check, matrix_params
 from .test_imports import IPE_HEADER, _import, _write
 
@@ -99,40 +100,31 @@ def test_each_import_records_the_territories_it_touched_and_the_metropole(two_op
 def test_the_copil_indicator_per_commune_territory_and_metropole(two_operators):
     provider = providers["ftth.premises_connectable_rate"]
     today = date.today()
-    territories = {t.code: t for t in Territory.objects.filter(code__in=[SAINT_DENIS, MONTREUIL, "T6", "T8",
-                                                                          "MGP", "75056", "T1", "93059"])}  # fmt: skip
+    territories = {t.code: t for t in Territory.objects.filter(code__in=["MGP", "93059"])}
     assert provider.territorial
-    values = {code: provider.value(today, territories[code]) for code in (SAINT_DENIS, MONTREUIL, "T6", "T8", "MGP")}
-    assert values == {
+    values = values_by_code("ftth.premises_connectable_rate", today)  # at once, and each territory alone
+    assert {code: v for code, v in values.items() if v} == {
         SAINT_DENIS: Decimal("62.5"),  # 50 of 80 premises
-        MONTREUIL: Decimal(100),
+        MONTREUIL: Decimal(100),  # 20 of 20
         "T6": Decimal("62.5"),
         "T8": Decimal(100),
-        "MGP": Decimal(70),  # 70 of 100
+        "MGP": Decimal(70),  # 70 of 100: from the sums, not the average of the communes' rates (81.25)
     }
-    assert provider.value(today) == provider.compute(today) == Decimal(70)  # None: the Métropole
-    assert provider.value(today, territories["75056"]) == provider.value(today, territories["T1"]) == 0  # no data
+    assert values["75056"] == values["T1"] == 0  # no data
+    assert provider.value(today) == provider.value(today, territories["MGP"]) == provider.compute(today) == 70
+    assert "93059" not in values
     with pytest.raises(ValueError, match="délégu|delegated"):
         provider.value(today, territories["93059"])  # Pierrefitte's buildings are counted in Saint-Denis's
-    # The daily recording of the COPIL's indicators still records the Métropole's value.
+    # The daily recording of the COPIL's indicators records the Métropole's value and every commune's and EPT's.
     indicator = Indicator.objects.create(
         action=Action.objects.order_by("pk").first(), name="Logements raccordables", definition="Part.", kind="result",
         unit="%", target_value=Decimal(100), target_date=date(2030, 12, 31), source="IPE",
         provider_key="ftth.premises_connectable_rate",
     )  # fmt: skip
     assert action_services.indicator_values_record_computed(today=today) >= 1
-    assert indicator.values.get().value == Decimal(70)
-
-
-def test_providers_of_the_other_apps_compute_the_metropole_only():
-    today = date.today()
-    montreuil, metropole = Territory.objects.get(code=MONTREUIL), Territory.objects.get(code="MGP")
-    others = [p for key, p in providers.items() if not key.startswith("ftth.")]
-    assert others and not any(p.territorial for p in others)
-    for provider in others:
-        assert provider.value(today) == provider.value(today, metropole) == provider.compute(today)
-        with pytest.raises(ValueError, match="Métropole's value only"):
-            provider.value(today, montreuil)
+    assert indicator.values.for_metropole().get().value == Decimal(70)
+    assert indicator.values.get(territory__code=SAINT_DENIS).value == Decimal("62.5")
+    assert indicator.values.count() == len(values)
 
 
 def _api(path, **params):

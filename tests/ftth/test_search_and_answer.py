@@ -165,7 +165,7 @@ def test_citizen_pages(client, addresses):
 
 
 def test_coverage_on_commune_and_territory_pages_and_the_copil_indicator(client, addresses):
-    from actions.registry import providers
+    from sman.indicators import providers
 
     commune = client.get("/communes/93066/").content.decode()
     assert "Fibre optique (FttH)" in commune and "60 %" in commune

@@ -10,10 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from actions.registry import providers
 from passnumerique import services
 from passnumerique.models import BookletSheets, DistributorAuthorisation, Order, Redemption
 from sman import jobs
+from sman.indicators import providers
 from sman.models import Organisation, Territory
 
 from ..auth import token_header

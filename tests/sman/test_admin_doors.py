@@ -28,6 +28,7 @@ pytestmark = pytest.mark.django_db
 SERVICE_WRITTEN = {
     "sman.membershiprequest",  # membership_request_create / approve / reject
     "sman.apitoken",  # api_token_create / revoke
+    "sman.roleassignment",  # role_grant / role_revoke (the user's page ticks roles through them)
     "sman.job",
     "actions.copilsession",  # copil_session_create, session_update, session_close
     "actions.actionreview",  # review_record_opinion, review_present, review_correct

@@ -220,7 +220,11 @@ def contract_data(django_db_setup, django_db_blocker, tmp_path_factory):
             "/api/ftth/coverage/series/": [{"territory": "93048"}, {"territory": "T6"}, {"territory": "MGP"}],
             "/api/territories/": [{"parent": "T8"}, {"code": "93048,93066"}, {"name": "ile-saint-denis"}],
             "/api/actions/": [{"roadmap__code": "2019-2020"}, {"challenge__number": 1}],
-            "/api/indicators/": [{"action__number": data["action"].number}],
+            "/api/indicators/": [
+                {"action__number": data["action"].number},
+                {"territory": "93048"},
+                {"territory": "T8"},
+            ],
             "/api/pass/places/": [{"organisation__territory__code": "93048"}],
             "/api/fmin/projects/": [{"call__year": data["call"].year}],
             "/api/fmin/applications/": [{"call": data["call"].pk}],

@@ -21,8 +21,8 @@ def test_migrations_are_committed():
 
 def test_every_periodic_job_names_a_registered_task():
     app.loader.import_default_modules()
-    assert settings.CELERY_BEAT_SCHEDULE
-    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+    assert app.conf.beat_schedule
+    for name, entry in app.conf.beat_schedule.items():
         assert entry["task"] in app.tasks, f"beat entry {name} names an unknown task {entry['task']}"
 
 
@@ -36,7 +36,7 @@ def test_long_jobs_are_recovered_sooner_than_the_broker_would():
     assert BaseTask.retry_backoff_max < visibility <= 3600
     assert BaseTask.retry_backoff_max < settings.JOBS_PENDING_SECONDS
     assert settings.JOBS_STALL_SECONDS >= 5 * settings.JOBS_HEARTBEAT_SECONDS
-    recovery = [e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == "sman.tasks.recover_jobs"]
+    recovery = [e for e in app.conf.beat_schedule.values() if e["task"] == "sman.tasks.recover_jobs"]
     assert len(recovery) == 1 and recovery[0]["schedule"] <= settings.JOBS_STALL_SECONDS / 2
 
 

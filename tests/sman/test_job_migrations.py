@@ -15,8 +15,8 @@ from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-BEFORE = [("actions", "0003_money_in_cents"), ("sman", "0005_territory_natural_order")]
-AFTER = [("actions", "0004_report_job_columns"), ("sman", "0006_job_result_file_and_error_detail")]
+BEFORE = [("actions", "0004_indicator_value_territory"), ("sman", "0008_remove_user_role_flags")]
+AFTER = [("actions", "0005_report_job_columns"), ("sman", "0009_job_result_file_and_error_detail")]
 
 
 def _migrate(targets):

@@ -15,7 +15,7 @@ UNEXPECTED_FAILURE = (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('actions', '0003_money_in_cents'),
+        ('actions', '0004_indicator_value_territory'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -13,7 +13,7 @@ UNEXPECTED_FAILURE = (
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('sman', '0005_territory_natural_order'),
+        ('sman', '0008_remove_user_role_flags'),
     ]
 
     operations = [

@@ -1,0 +1,83 @@
+"""What the FMIN puts in « Mon espace » and on a territory's page (FminConfig)."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from sman.models import Territory
+from sman.modules import SpacePanel, Todo, plural
+from sman.permissions import is_metropole_staff
+
+from . import permissions
+from .models import Application, Assignment, FollowUpReport
+
+
+def space_panel(request) -> SpacePanel | None:
+    user = request.user
+    todos, links = [], []
+    collectivities = permissions.collectivity_ids_of(user)
+    if collectivities:
+        mine = Application.objects.filter(participants__organisation_id__in=collectivities).distinct()
+        counts = mine.aggregate(
+            drafts=Count("pk", filter=Q(status__in=Application.EDITABLE)),
+            open=Count("pk", filter=Q(status__in=[Application.Status.SUBMITTED, Application.Status.ELIGIBLE])),
+        )  # fmt: skip
+        if counts["drafts"]:
+            label = plural(
+                counts["drafts"], "candidature à compléter ou déposer", "candidatures à compléter ou déposer"
+            )
+            todos.append(Todo(label, reverse("fmin:application_list"), counts["drafts"]))
+        late = FollowUpReport.objects.filter(
+            application__in=mine, submitted_at__isnull=True, due_on__lt=timezone.localdate()
+        ).count()
+        if late:
+            todos.append(
+                Todo(
+                    plural(late, "rapport de suivi en retard", "rapports de suivi en retard"),
+                    reverse("fmin:application_list"),
+                    late,
+                )
+            )
+        if counts["open"]:
+            links.append(
+                (
+                    plural(counts["open"], "candidature en cours d'instruction", "candidatures en cours d'instruction"),
+                    reverse("fmin:application_list"),
+                )
+            )
+        links.append(("Mes candidatures", reverse("fmin:application_list")))
+    pending = Assignment.objects.filter(
+        reviewer=user, submitted_at__isnull=True, conflict_declared_at__isnull=True
+    ).count()
+    if pending:
+        todos.append(
+            Todo(plural(pending, "dossier à évaluer", "dossiers à évaluer"), reverse("fmin:review_list"), pending)
+        )
+    if is_metropole_staff(user):
+        to_instruct = Application.objects.filter(status=Application.Status.SUBMITTED).count()
+        if to_instruct:
+            todos.append(
+                Todo(
+                    plural(to_instruct, "candidature déposée à instruire", "candidatures déposées à instruire"),
+                    reverse("admin:fmin_application_changelist") + "?status__exact=submitted",
+                    to_instruct,
+                )
+            )
+    if not todos and not links:
+        return None
+    return SpacePanel("FMIN", todos, links, order=30)
+
+
+def territory_panel(territory: Territory):
+    """The FMIN projects led in this territory (a commune, an EPT and its communes)."""
+    funded = Application.objects.filter(
+        Territory.objects.within_q(territory, field="lead__territory"), status=Application.Status.FUNDED
+    )
+    count = funded.count()
+    if not count:
+        return None
+    return "fmin/_territory_panel.html", {
+        "territory": territory,
+        "funded_count": count,
+        "projects": funded.select_related("lead").order_by("-submitted_at")[:5],
+    }

@@ -1,0 +1,100 @@
+"""Module declarations (sman/modules.py): the apps say what they add; sman reads it."""
+
+import pytest
+from django.apps import apps
+from django.urls import reverse
+
+from sman import modules
+from sman.celery import app as celery_app
+from sman.modules import ModuleConfig, NavEntry, SpacePanel, plural
+
+from ..factories import UserFactory
+from ..queries import count_queries
+
+FEATURE_APPS = {"actions", "ftth", "fmin", "passnumerique"}
+
+
+def test_every_feature_app_is_a_module_read_from_its_declaration():
+    declared = {config.label for config in modules.modules()}
+    assert FEATURE_APPS | {"sman"} <= declared
+    for config in modules.modules():
+        assert isinstance(apps.get_app_config(config.label), ModuleConfig)
+        for entry in config.nav:
+            assert reverse(entry.url_name)  # every navigation entry names a URL that exists
+
+
+def test_urls_and_api_routes_come_from_the_declarations():
+    # URL names of each app, mounted under the prefix its declaration gives.
+    assert reverse("fmin:home") == "/fmin/"
+    assert reverse("ftth:search") == "/fibre/"
+    assert reverse("passnumerique:home") == "/pass-numerique/"
+    assert reverse("ftth_tile", args=[12, 2075, 1409]) == "/tiles/ftth/12/2075/1409.pbf"
+    assert reverse("api_pass_redeem") == "/api/pass/tickets/redeem/"
+    assert reverse("fmin-project-list") == "/api/fmin/projects/"
+    routes = {prefix for module in modules.api_modules() for prefix, _, _ in module.ROUTES}
+    assert {"actions", "indicators", "pass/places", "ftth/imports", "fmin/applications"} <= routes
+
+
+def test_the_beat_schedule_is_the_union_of_the_modules_declarations():
+    declared = {name: entry for config in modules.modules() for name, entry in config.beat.items()}
+    assert celery_app.conf.beat_schedule == declared
+    assert {"recover-jobs", "fmin-late-reports", "pass-monthly-statements", "record-computed-indicators"} <= set(
+        declared
+    )
+
+
+def test_a_beat_entry_declared_by_two_modules_is_refused(monkeypatch):
+    twice = [type("A", (), {"beat": {"x": {}}})(), type("B", (), {"beat": {"x": {}}})()]
+    monkeypatch.setattr(modules, "modules", lambda: twice)
+    with pytest.raises(ValueError, match="x"):
+        modules.beat_schedule()
+
+
+def test_demo_and_reference_loaders_run_in_installed_apps_order():
+    demo = [loader.__module__ for loader in modules.loaders("demo")]
+    assert demo == ["actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo"]
+    assert [loader.__module__ for loader in modules.loaders("reference")] == ["actions.reference"]
+
+
+@pytest.mark.django_db
+def test_navigation_shows_each_modules_entries_in_order_and_planned_ones_as_soon(client):
+    html = client.get(reverse("home")).content.decode()
+    positions = [html.index(label) for label in ("Feuille de route", "Fibre (FttH)", "FMIN", "Pass Numérique")]
+    assert positions == sorted(positions)
+    nav = modules.navigation(None)
+    assert [entry["label"] for entry in nav if entry["soon"]] == [
+        "Explorateurs", "Place de marché", "Ressources", "Participation",
+    ]  # fmt: skip
+    assert "COPIL" not in [entry["label"] for entry in nav]
+
+
+@pytest.mark.django_db
+def test_an_entry_with_a_predicate_is_shown_to_the_users_it_accepts():
+    labels = lambda user: [entry["label"] for entry in modules.navigation(user)]  # noqa: E731
+    assert "COPIL" in labels(UserFactory(copil=True))
+    assert "COPIL" in labels(UserFactory(staff=True))
+    assert "COPIL" not in labels(UserFactory())
+
+
+def test_a_planned_module_leaves_the_soon_list_once_installed(monkeypatch):
+    installed = type("Explorateurs", (), {"label": "explorateurs", "nav": (), "beat": {}})()
+    monkeypatch.setattr(modules, "modules", lambda: [installed])
+    assert "Explorateurs" not in [entry["label"] for entry in modules.navigation(None)]
+
+
+def test_nav_entries_and_panels_are_plain_data():
+    assert NavEntry("X", "home").order == 100
+    assert SpacePanel("X").todos == [] and SpacePanel("X").links == []
+    assert plural(0, "dossier", "dossiers") == "0 dossier"
+    assert plural(1, "dossier", "dossiers") == "1 dossier"
+    assert plural(3, "dossier", "dossiers") == "3 dossiers"
+
+
+@pytest.mark.django_db
+def test_a_citizen_space_says_nothing_is_waiting(client):
+    from ..auth import login
+
+    login(client, UserFactory())
+    queries, response = count_queries(client, reverse("dashboard"))
+    assert "Rien ne vous attend dans les modules du portail" in response.content.decode()
+    assert queries <= 25
