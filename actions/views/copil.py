@@ -16,7 +16,7 @@ from sman.job_status import JobPanel, job_status_json
 from sman.permissions import is_metropole_staff
 
 from .. import exports, permissions, selectors, services
-from ..filters import ActionFilter
+from ..filters import ActionFilter, ActionListing
 from ..forms import (
     CorrectionForm,
     OpinionForm,
@@ -32,27 +32,23 @@ from .common import copil_crumbs, copil_required, staff_required
 
 @copil_required
 def dashboard(request):
-    actions_filter = ActionFilter(request.GET or None, queryset=selectors.dashboard_actions())
-    actions = selectors.with_follow(actions_filter.qs)
-    light = (
-        actions_filter.form.cleaned_data.get("light")
-        if actions_filter.is_bound and actions_filter.form.is_valid()
-        else ""
+    listing = ActionListing(
+        request,
+        selectors.dashboard_actions(),
+        filterset_class=ActionFilter,
+        page_size=None,  # the actions of the roadmaps: a bounded list, on one page
+        export=exports.DASHBOARD_EXPORT,
     )
-    if light:
-        actions = [a for a in actions if a.follow.light == light]
-    fmt = request.GET.get("export")
-    if fmt in exports.FORMATS:
-        return exports.dashboard_export(fmt, actions)
+    if response := listing.export_response():
+        return response
     return render(
         request,
         "actions/dashboard.html",
         {
-            "filter": actions_filter,
-            "actions": actions,
+            **listing.context(),
+            "actions": listing.rows,
             "missing_semesters": selectors.semesters_without_session(),
             "today": timezone.localdate(),
-            "query": request.GET.urlencode(),
         },
     )
 
