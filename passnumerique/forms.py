@@ -9,7 +9,8 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def communes():
-    return Territory.objects.filter(kind=Territory.Kind.COMMUNE).order_by("name").only("id", "name", "code")
+    # `kind` too: str() of a territory reads it (without it, one query per commune of the list).
+    return Territory.objects.filter(kind=Territory.Kind.COMMUNE).order_by("name").only("id", "name", "code", "kind")
 
 
 def _scopes():

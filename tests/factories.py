@@ -420,6 +420,7 @@ class ImportRunFactory(factory.django.DjangoModelFactory):
     task_args = factory.LazyAttribute(lambda run: [0, f"/tmp/{run.file_name}"])
 
     class Params:
+        pending = factory.Trait(state="pending")
         running = factory.Trait(state="running", started_at=_NOW, heartbeat_at=_NOW, attempts=1)
         done = factory.Trait(
             state="done", started_at=_NOW, finished_at=_NOW, attempts=1, rows_read=12, created=10, updated=2
