@@ -116,3 +116,14 @@ def test_the_statement_csv_keeps_its_columns_with_paris_time_and_amounts_as_ever
         "",
         "Total;2;;;21,00;",
     ]
+
+
+def test_the_commune_choices_cost_one_query_not_one_per_commune(pn, django_assert_max_num_queries):
+    """The places' filter and the distribution form offer the 130 communes: str() of a commune reads its kind,
+    which the choices load with it."""
+    client = login(Client(), pn.distributor_agent)
+    with django_assert_max_num_queries(20):
+        page = client.get("/pass-numerique/distribuer/").content.decode()
+    assert page.count("<option value=") >= Territory.objects.filter(kind="commune").count()
+    with django_assert_max_num_queries(10):
+        assert Client().get("/pass-numerique/lieux/").status_code == 200
