@@ -100,11 +100,11 @@ def test_the_statement_csv_keeps_its_columns_with_paris_time_and_amounts_as_ever
     ticket, training, hours, value, agent), a blank line, the total. The times are Paris time, as on the PDF."""
     place = MediationPlaceFactory()
     agent = UserFactory(email="agent@lieu.fr")
-    at = datetime(2026, 3, 10, 18, 5, tzinfo=PARIS)  # 17:05 UTC
-    for code in ("TICKET-A", "TICKET-B"):
+    for code, minute in (("TICKET-A", 5), ("TICKET-B", 6)):  # 17:05 and 17:06 UTC
         TicketFactory(
             code=code, value_cents=1050, redeemed=True, redemption__place=place, redemption__agent=agent,
-            redemption__redeemed_at=at, redemption__training=TrainingFactory(title="Premiers pas"),
+            redemption__redeemed_at=datetime(2026, 3, 10, 18, minute, tzinfo=PARIS),
+            redemption__training=TrainingFactory(title="Premiers pas"),
         )  # fmt: skip
     (statement,) = services.statements_generate(month=datetime(2026, 3, 1).date())
     with default_storage.open(statement.csv.name) as f:
@@ -112,7 +112,7 @@ def test_the_statement_csv_keeps_its_columns_with_paris_time_and_amounts_as_ever
     assert lines == [
         "Date;Ticket;Formation;Heures;Valeur (€);Agent",
         "10/03/2026 18:05;TICKET-A;Premiers pas;1,00;10,50;agent@lieu.fr",
-        "10/03/2026 18:05;TICKET-B;Premiers pas;1,00;10,50;agent@lieu.fr",
+        "10/03/2026 18:06;TICKET-B;Premiers pas;1,00;10,50;agent@lieu.fr",
         "",
         "Total;2;;;21,00;",
     ]
