@@ -16,7 +16,7 @@ and ``query``) and ``includes/_empty_state.html`` when the page is empty. A list
 after the query (the COPIL dashboard's traffic lights) overrides :meth:`Listing.prepare`.
 
 Queries stay bounded: one to count, one for the page, plus the base queryset's ``prefetch_related``; the
-selectors give the joins (tests/queries.py checks every list at two sizes).
+selectors give the joins (tests/test_list_queries.py checks every list at two sizes).
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -115,7 +115,8 @@ class Listing:
 
     @property
     def is_filtered(self) -> bool:
-        return bool(self.filterset is not None and self.filterset.is_bound and self._params)
+        """Some filter parameter was given (the template may offer to reset them)."""
+        return self.filterset is not None and self.filterset.is_bound
 
     def prepare(self, rows: QuerySet) -> Sequence | QuerySet:
         """The rows to show once filtered: the queryset, or a list computed from it (override)."""
