@@ -356,7 +356,7 @@ def _demo(text: str) -> str:
 
 
 def load_demo(users: dict) -> None:
-    actions = {a.number: a for a in Action.objects.filter(roadmap__code=ROADMAP).prefetch_related("milestones")}
+    actions = {a.number: a for a in Action.objects.filter(roadmap__code=ROADMAP)}
     if len(actions) < 17 or CopilSession.objects.exists():
         return  # no plan loaded, or a COPIL already at work: nothing is added to it
     staff, copil = users["staff"], users["copil"]
