@@ -31,6 +31,7 @@ urlpatterns = [
     path("copil/seances/<int:pk>/", copil.session_detail, name="session_detail"),
     path("copil/seances/<int:pk>/modifier/", copil.session_update, name="session_update"),
     path("copil/seances/<int:pk>/clore/", copil.session_close, name="session_close"),
+    path("copil/seances/<int:pk>/ordre-du-jour/", copil.session_agenda_build, name="session_agenda_build"),
     path("copil/seances/<int:pk>/recommandations/", copil.recommendation_add, name="recommendation_add"),
     path("copil/seances/<int:pk>/feuille-de-route/", copil.roadmap_draft, name="roadmap_draft"),
     path("copil/seances/<int:pk>/rapport/", copil.report_request, name="report_request"),

@@ -13,6 +13,7 @@ from sman.feedback import run_service
 from sman.files import job_file_response
 from sman.forms import add_validation_error
 from sman.job_status import JobPanel, job_status_json
+from sman.modules import plural
 from sman.permissions import is_metropole_staff
 
 from .. import exports, permissions, selectors, services
@@ -259,11 +260,32 @@ def _review_post(request, review, opinion_form, presentation_form, correction_fo
     return None
 
 
+@staff_required
+@require_POST
+def session_agenda_build(request, pk):
+    """A session with nothing to review (or an incomplete agenda): add a review per active action."""
+    session = _session_or_404(pk)
+    try:
+        added = services.session_agenda_build(session=session, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(session)
+    if added:
+        messages.success(request, f"Ordre du jour constitué : {plural(added, 'action ajoutée', 'actions ajoutées')}.")
+    else:
+        messages.info(request, "L'ordre du jour comprend déjà toutes les actions actives.")
+    return redirect(session)
+
+
 @copil_required
 @require_POST
 def report_request(request, pk):
     session = _session_or_404(pk)
-    report = services.report_request(session=session, user=request.user)
+    try:
+        report = services.report_request(session=session, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(session)
     return redirect(report)
 
 
