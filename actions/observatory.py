@@ -11,6 +11,7 @@ provider, territory and date — or month, for the page's charts), then one live
 recorded value.
 """
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,6 +28,7 @@ from .models import Indicator, IndicatorValue
 
 COMPUTED_BY = "calculé par le portail"
 COMPUTED_TODAY = "calculé aujourd'hui"
+COMPUTED_TODAY_FEMININE = "calculée aujourd'hui"
 # How long a value computed now is kept (its date stays today's).
 LIVE_SECONDS = 15 * 60
 
@@ -117,12 +119,17 @@ def territory_choices() -> list[tuple[str, list[tuple[str, str]]]]:
             by_ept[grandparent].append((parent_name, name, code))
     groups = [("Métropole", metropole), ("Territoires", [(code, f"{code} — {name}") for code, name in epts])]
     for ept_code, ept_name in epts:
-        communes = sorted(by_ept[ept_code])
+        communes = sorted(by_ept[ept_code], key=lambda item: (_sort_key(item[0]), _sort_key(item[1])))
         labels = [
             (code, f"{name} (commune déléguée de {commune})" if name else commune) for commune, name, code in communes
         ]
         groups.append((f"Communes de {ept_code} {ept_name}", labels))
     return groups
+
+
+def _sort_key(name: str) -> str:
+    """« Épinay-sur-Seine » among the E, « L'Île-Saint-Denis » among the L: names by their letters, accents aside."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def _recorded(territory: Territory, indicator_ids: list[int], *, monthly: bool):
@@ -220,7 +227,7 @@ EXPORT_HEADER = [
 
 def export_rows(territory: Territory, rows: list[Row]) -> list[list]:
     """One line per value of each indicator (its recorded values, or the value computed today), with the Métropole's
-    value of the same date beside, the date and the source."""
+    value of the same date beside, the date and the source. Values are numbers (as in the COPIL's export of values)."""
     lines = []
     for row in rows:
         common = [row.provider.label, row.provider.unit]
@@ -228,15 +235,19 @@ def export_rows(territory: Territory, rows: list[Row]) -> list[list]:
         if row.figure is None:  # the Métropole's value only
             metropole = row.metropole
             lines.append(
-                [territory.code, territory.name, *common, metropole.date, None, metropole.value, *tail,
+                [territory.code, territory.name, *common, metropole.date, None, _number(metropole.value), *tail,
                  row.not_computed_reason]
             )  # fmt: skip
             continue
         points = row.series or [(row.figure.date, row.figure.value)]
+        note = "" if row.figure.recorded else f"Valeur {COMPUTED_TODAY_FEMININE}, pas encore enregistrée"
         for day, value in points:
             beside = row.metropole_series.get(day)
-            if beside is None and row.metropole is not None and row.metropole.date == day:
-                beside = row.metropole.value
-            note = "" if row.figure.recorded else f"Valeur {COMPUTED_TODAY}, pas encore enregistrée"
-            lines.append([territory.code, territory.name, *common, day, value, beside, *tail, note])
+            if beside is None and row.metropole.date == day:
+                beside = row.metropole.value  # computed today too
+            lines.append([territory.code, territory.name, *common, day, _number(value), _number(beside), *tail, note])
     return lines
+
+
+def _number(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)

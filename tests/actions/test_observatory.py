@@ -131,6 +131,10 @@ def test_the_form_leads_to_a_territory_without_javascript(client, reference):
         '<optgroup label="Communes de T8 Est Ensemble">' in html and '<option value="93048">Montreuil</option>' in html
     )
     assert '<option value="T12">T12 — Grand-Orly Seine Bièvre</option>' in html
+    # Names in alphabetical order, accents aside; a delegated commune after its commune.
+    plaine_commune = html[html.index('label="Communes de T6') : html.index('label="Communes de T7')]
+    names = ["Aubervilliers", "Épinay-sur-Seine", "L'Île-Saint-Denis", "Saint-Denis", "Pierrefitte-sur-Seine"]
+    assert sorted(names, key=plaine_commune.index) == names
     response = client.get("/observatoire/", {"territoire": "93048"})
     assert response.status_code == 302 and response["Location"] == "/observatoire/93048/"
     refused = client.get("/observatoire/", {"territoire": "nulle-part"})
@@ -153,12 +157,15 @@ def test_the_csv_gives_each_value_with_its_date_source_and_the_metropoles(client
         "Valeur de la Métropole à cette date", "Source",
     ]  # fmt: skip
     agents = [line for line in lines if line[2] == providers[AGENTS].label]
-    assert [line[4:7] for line in agents] == [["2026-01-31", "2.000", "2.000"], ["2026-02-28", "3.000", "4.000"]]
+    assert [line[4:7] for line in agents] == [["2026-01-31", "2.0", "2.0"], ["2026-02-28", "3.0", "4.0"]]
     assert agents[0][7] == "Calculé par le portail — module Socle du portail (sman.collectivities_with_agents)"
     schedule = next(line for line in lines if line[2] == providers[ON_SCHEDULE].label)
     assert schedule[5] == "" and schedule[6] and "Calculé pour la Métropole seulement" in schedule[-1]
     tickets = next(line for line in lines if line[8] == "passnumerique.tickets_redeemed")
-    assert tickets[4] == timezone.localdate().isoformat() and "calculé aujourd'hui" in tickets[-1]
+    assert (
+        tickets[4] == timezone.localdate().isoformat()
+        and tickets[-1] == "Valeur calculée aujourd'hui, pas encore enregistrée"
+    )
     # Every registered provider is in the file.
     assert {line[8] for line in lines} == set(providers)
     assert client.get("/observatoire/T8/valeurs.xlsx")["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -174,7 +181,7 @@ def test_the_csv_is_formula_safe(client, reference, monkeypatch):
     _, *lines = _csv(client.get("/observatoire/93048/valeurs.csv"))
     line = next(line for line in lines if line[8] == "essai.formule")
     assert line[2:4] == ['\'=HYPERLINK("x")', "'@unité"]
-    assert line[5] == "-12.000"  # a number stays a number
+    assert line[5] == "-12.0"  # a number stays a number
 
 
 def test_the_api_of_an_ept_a_commune_and_the_metropole(recorded):
