@@ -25,7 +25,9 @@ def dashboard_export(fmt: str, actions) -> HttpResponse:
     for a in actions:
         review = a.latest_review
         rows.append([
-            a.roadmap.code, a.number, a.challenge.number, a.title, a.get_status_display(), a.progress,
+            a.roadmap.code, a.number, a.challenge.number, a.title,
+            a.get_status_display() if a.follow.reported else "suivi non renseigné",
+            a.progress if a.follow.reported else None,
             a.follow.delay, euros_decimal(a.follow.budget.allocated_cents), euros_decimal(a.follow.budget.spent_cents),
             float(a.follow.budget.deviation_percent) if a.follow.budget.deviation_percent is not None else None,
             a.follow.light_label, review.get_opinion_display() if review else "",
