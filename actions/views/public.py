@@ -72,7 +72,9 @@ def action_detail(request, roadmap, number):
             "can_edit": permissions.can_edit_action(request.user, action),
             "reviews": [r for r in action.reviews.all() if r.opinion],
             "indicators": indicators,
-            "timeline_chart": charts.timeline(
+            # Without follow-up data the chart would draw planned milestones as late: the table says enough.
+            "timeline_chart": computed.reported
+            and charts.timeline(
                 [
                     {
                         "title": m.title,

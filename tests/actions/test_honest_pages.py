@@ -55,6 +55,8 @@ def test_an_action_nobody_followed_shows_no_status_progress_nor_delay(client, re
     assert "non démarrée" not in facts and "0 %" not in facts and "jour" not in facts
     assert "Suivi non renseigné : aucun statut" in html
     assert " j</td>" not in html  # no milestone delay in the table either
+    milestones = html.split('id="titre-jalons"')[1].split("</section>")[0]
+    assert "retard de" not in milestones and "<svg" not in milestones  # nor a chart drawn from missing dates
     challenge = client.get(reverse("actions:challenge_detail", args=[1])).content.decode()
     assert "suivi non renseigné" in challenge and "non démarrée" not in challenge
 
@@ -68,6 +70,7 @@ def test_once_someone_enters_follow_up_the_delay_is_computed(client, reference):
     html = _page(client, 2)
     assert "en cours" in html and "35 %" in html and "10 j</td>" in html
     assert "Suivi non renseigné" not in html
+    assert "Calendrier des opérations" in html and "retard" in html.split('class="chart"')[1]
 
 
 def test_the_dashboard_says_suivi_non_renseigne(client, reference, copil_member):
