@@ -34,13 +34,12 @@ class RoadmapSerializer(serializers.ModelSerializer):
 class ActionSerializer(serializers.ModelSerializer):
     roadmap = serializers.SlugRelatedField(read_only=True, slug_field="code")
     challenge = serializers.SlugRelatedField(read_only=True, slug_field="number")
-    workstream = serializers.SlugRelatedField(read_only=True, slug_field="name", allow_null=True)  # optional
     url = serializers.CharField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = Action
         fields = [
-            "roadmap", "number", "annex_sheet_number", "challenge", "workstream", "title", "summary", "status",
+            "roadmap", "number", "annex_sheet_number", "challenge", "title", "summary", "status",
             "progress", "budget_estimate_cents", "budget_label", "module", "url",
         ]  # fmt: skip
         extra_kwargs = {"budget_estimate_cents": {"help_text": "Budget prévisionnel HT, en centimes d'euro."}}
@@ -79,7 +78,7 @@ class RoadmapViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class ActionViewSet(viewsets.ReadOnlyModelViewSet):
-    queryset = Action.objects.select_related("roadmap", "challenge", "workstream").exclude(roadmap__status="draft")
+    queryset = Action.objects.select_related("roadmap", "challenge").exclude(roadmap__status="draft")
     serializer_class = ActionSerializer
     filterset_fields = ["challenge__number", "roadmap__code", "status"]
     permission_classes = [permissions.AllowAny]

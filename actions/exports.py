@@ -30,8 +30,9 @@ DASHBOARD_EXPORT = Export(
         Column("N°", lambda a: a.number),
         Column("Défi", lambda a: a.challenge.number),
         Column("Action", lambda a: a.title),
-        Column("Statut", lambda a: a.get_status_display()),
-        Column("Avancement (%)", lambda a: a.progress),
+        # An action nobody followed has no status nor progress to export (rules.follow_reported).
+        Column("Statut", lambda a: a.get_status_display() if a.follow.reported else "suivi non renseigné"),
+        Column("Avancement (%)", lambda a: a.progress if a.follow.reported else None),
         Column("Retard (jours)", lambda a: a.follow.delay),
         Column("Alloué (€)", lambda a: Euros(a.follow.budget.allocated_cents)),
         Column("Dépensé (€)", lambda a: Euros(a.follow.budget.spent_cents)),

@@ -1,4 +1,5 @@
-"""The examples of SMAN §4.2.1.3, offered as starting points when an owner adds an indicator."""
+"""The examples of SMAN §4.2.1.3 « Pour une plus grande agilité, les actions seront évaluées régulièrement »,
+offered as starting points when an owner adds an indicator."""
 
 TEMPLATES = [
     # (name, kind, unit, definition)

@@ -13,7 +13,10 @@ from sman.models import Challenge, Territory
 
 
 class Workstream(models.Model):
-    """A chantier under a défi (fibre, datacenters, wifi…)."""
+    """A chantier under a défi (fibre, datacenters, wifi…), as the roadmap table lists them (SMAN §4.2.1.2 « La première
+    feuille de route bisannuelle »).
+
+    The SMAN lists chantiers per défi and never assigns an action to one: no action points to a chantier."""
 
     challenge = models.ForeignKey(Challenge, verbose_name="défi", on_delete=models.CASCADE, related_name="workstreams")
     name = models.CharField("chantier", max_length=120)
@@ -61,9 +64,7 @@ class ActionQuerySet(models.QuerySet):
         return self.exclude(status__in=[Action.Status.DONE, Action.Status.ABANDONED])
 
     def with_related(self):
-        return self.select_related("challenge", "roadmap", "workstream").prefetch_related(
-            "owners", "milestones", "budget_lines"
-        )
+        return self.select_related("challenge", "roadmap").prefetch_related("owners", "milestones", "budget_lines")
 
 
 MODULE_LABELS = {
@@ -78,7 +79,10 @@ MODULE_LABELS = {
 
 
 class Action(models.Model):
-    """One action of a roadmap, numbered as in the roadmap table (1–17), with its Annex 2 sheet."""
+    """One action of a roadmap, numbered as in the roadmap table (1–17), with its Annex 2 sheet.
+
+    ``summary``, ``pain_point``, ``concept``… are the portal's own summaries of the SMAN (roadmap table and
+    Annex 2 sheet), never its sentences: pages present them as summaries, with the section they come from."""
 
     class Status(models.TextChoices):
         NOT_STARTED = "not_started", "non démarrée"
@@ -91,15 +95,12 @@ class Action(models.Model):
         Roadmap, verbose_name="feuille de route", on_delete=models.PROTECT, related_name="actions"
     )
     challenge = models.ForeignKey(Challenge, verbose_name="défi", on_delete=models.PROTECT, related_name="actions")
-    workstream = models.ForeignKey(
-        Workstream, verbose_name="chantier", null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
-    )
     number = models.PositiveSmallIntegerField("numéro")
     annex_sheet_number = models.PositiveSmallIntegerField("numéro de fiche (annexe 2)", null=True, blank=True)
     title = models.CharField("intitulé", max_length=400)
     annex_title = models.CharField("intitulé de la fiche", max_length=400, blank=True)
     summary = models.TextField("résumé", blank=True)
-    pain_point = models.TextField("« irritant » identifié", blank=True)
+    pain_point = models.TextField("problème relevé (résumé de la fiche)", blank=True)
     concept = models.TextField("concept et objectifs", blank=True)
     project_owner = models.CharField("maîtrise d'ouvrage", max_length=300, blank=True)
     potential_providers = models.TextField("prestataires potentiels", blank=True)
@@ -196,7 +197,8 @@ class BudgetLine(models.Model):
 
 
 class Indicator(models.Model):
-    """A SMART indicator (SMAN §4.2.1.3): process or result, with a target value and date."""
+    """A SMART indicator (SMAN §4.2.1.3 « Pour une plus grande agilité, les actions seront évaluées
+    régulièrement »): process or result, with a target value and date."""
 
     class Kind(models.TextChoices):
         PROCESS = "process", "indicateur de processus"

@@ -9,20 +9,23 @@ from sman.indicators import TerritoryTree, register
 
 @register(
     "actions.share_on_schedule",
-    label="Part des actions actives sans retard",
+    label="Part des actions actives sans retard, parmi celles dont le suivi est renseigné",
     unit="%",
     territorial=False,
     reason="Les actions de la feuille de route sont métropolitaines : aucune n'est rattachée à un territoire.",
 )
 def share_on_schedule(today: date) -> Decimal:
+    """Among the active actions whose follow-up is entered, the share without delay: an action nobody
+    reported on is neither late nor on time (actions/rules.py)."""
     from .models import Action
-    from .rules import schedule_delay
+    from .rules import follow
 
-    actions = list(Action.objects.active().prefetch_related("milestones"))
-    if not actions:
+    follows = [follow(a, today) for a in Action.objects.active().prefetch_related("milestones", "budget_lines")]
+    reported = [f for f in follows if f.reported]
+    if not reported:
         return Decimal(0)
-    on_time = sum(1 for a in actions if not schedule_delay(a.milestones.all(), today))
-    return (Decimal(on_time) * 100 / len(actions)).quantize(Decimal("0.1"))
+    on_time = sum(1 for f in reported if not f.delay)
+    return (Decimal(on_time) * 100 / len(reported)).quantize(Decimal("0.1"))
 
 
 def collectivities_with_agents_per_territory(today: date, tree: TerritoryTree) -> dict[int, Decimal]:

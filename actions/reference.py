@@ -17,6 +17,18 @@ from .models import Action, Milestone, Roadmap, Workstream
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "roadmap.json"
 
+# Where the plan's texts come from. The SMAN numbers two different sections « 4.2.1 » (« Évolutivité et
+# agilité », then « Expérimentation et généralisation »): a citation gives the section's title with its number.
+SECTION_ROADMAP_TABLE = "§ 4.2.1.2 « La première feuille de route bisannuelle » (partie « Évolutivité et agilité »)"
+SECTION_SHEETS = (
+    "annexe 2, § 5.2 « Fiches actions de la première vague d'innovations numériques territoriales bisannuelle "
+    "(2019-2020) »"
+)
+SECTION_INDICATORS = (
+    "§ 4.2.1.3 « Pour une plus grande agilité, les actions seront évaluées régulièrement » "
+    "(partie « Évolutivité et agilité »)"
+)
+
 
 def read_plan() -> dict:
     return json.loads(DATA_FILE.read_text(encoding="utf-8"))
@@ -25,13 +37,11 @@ def read_plan() -> dict:
 def load_plan(report: LoadReport) -> None:
     plan = read_plan()
     challenges = {c.number: c for c in Challenge.objects.all()}
-    workstreams = {}
     for item in plan["challenges"]:
         challenge = challenges[item["number"]]
+        # The chantiers the roadmap table lists per défi; the SMAN assigns no action to a chantier.
         for order, name in enumerate(item["workstreams"]):
-            workstreams[(challenge.number, name)] = upsert(
-                Workstream, {"challenge": challenge, "name": name}, {"order": order}, report, "chantiers"
-            )
+            upsert(Workstream, {"challenge": challenge, "name": name}, {"order": order}, report, "chantiers")
     roadmaps = {}
     for item in plan["roadmaps"]:
         existing = Roadmap.objects.filter(code=item["code"]).first()
@@ -40,15 +50,14 @@ def load_plan(report: LoadReport) -> None:
             values["status"] = item["status"]  # a drafted or closed roadmap keeps its status
         roadmaps[item["code"]] = upsert(Roadmap, {"code": item["code"]}, values, report, "feuilles de route")
     for item in plan["actions"]:
-        _load_action(item, roadmaps, challenges, workstreams, report)
+        _load_action(item, roadmaps, challenges, report)
 
 
-def _load_action(item, roadmaps, challenges, workstreams, report) -> None:
+def _load_action(item, roadmaps, challenges, report) -> None:
     challenge = challenges[item["challenge"]]
     amount = item.get("budget_amount_eur")
     values = {
         "challenge": challenge,
-        "workstream": workstreams.get((challenge.number, item.get("workstream"))),
         "annex_sheet_number": item.get("annex_sheet_number"),
         "title": item["title"],
         "annex_title": item.get("annex_title", ""),

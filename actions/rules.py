@@ -1,6 +1,8 @@
 """Computed follow-up of an action: schedule deviation, budget deviation and the traffic light.
 
-The rule is written once, here, and shown on the action page (``RULE_TEXT``).
+The rule is written once, here, and shown on the action page (``RULE_TEXT``). A deviation is computed only
+from data someone entered: an action loaded from the SMAN with no follow-up data has no delay, no status and
+no progress to show — its follow-up is « non renseigné » (``follow_reported``), not « non démarrée, 0 % ».
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,9 @@ SCHEDULE_RED_DAYS = 90
 BUDGET_RED_PERCENT = Decimal(10)
 
 RULE_TEXT = (
+    "Le suivi d'une action est renseigné dès que son responsable a saisi un statut autre que « non démarrée », "
+    "un avancement, une note de suivi, la date de réalisation d'un jalon ou une ligne budgétaire ; tant qu'il ne "
+    "l'est pas, l'action est « suivi non renseigné » et aucun retard n'est calculé. "
     f"Vert : aucun jalon en retard et aucun dépassement budgétaire. "
     f"Orange : au moins un jalon en retard (de 1 à {SCHEDULE_RED_DAYS} jours) ou un dépassement du budget alloué "
     f"jusqu'à {BUDGET_RED_PERCENT} %. "
@@ -27,6 +32,24 @@ class Light:
     RED = "red"
     GREY = "grey"
     LABELS = {GREEN: "dans les temps", AMBER: "à surveiller", RED: "en difficulté", GREY: "non renseigné"}
+    NOT_REPORTED = "suivi non renseigné"
+
+
+# The status an action is loaded with: keeping it says nothing about the action.
+INITIAL_STATUS = "not_started"
+
+
+def follow_reported(*, status: str, progress: int, notes: str, milestones, budget_lines) -> bool:
+    """Whether someone entered follow-up data for the action: a status other than the initial one, a
+    progress, notes, a milestone's actual date or a budget line. The reference data (the SMAN's planned
+    milestones and budget estimate) is not follow-up."""
+    return bool(
+        status != INITIAL_STATUS
+        or progress
+        or notes.strip()
+        or any(m.actual_date for m in milestones)
+        or len(budget_lines)
+    )
 
 
 def milestone_delay(*, planned_end: date, actual_date: date | None, today: date) -> int:
@@ -117,14 +140,22 @@ class Follow:
     schedule_flag: str
     budget_flag: str
     light: str
+    reported: bool = True
 
     @property
     def light_label(self) -> str:
-        return Light.LABELS[self.light]
+        return Light.LABELS[self.light] if self.reported else Light.NOT_REPORTED
 
 
 def follow(action, today: date) -> Follow:
-    """Uses the action's prefetched ``milestones`` and ``budget_lines``."""
-    delay = schedule_delay(action.milestones.all(), today)
-    budget = budget_status(action.budget_lines.all())
-    return Follow(delay, budget, schedule_flag(delay), budget_flag(budget), traffic_light(delay, budget))
+    """Uses the action's prefetched ``milestones`` and ``budget_lines``. Without follow-up data, no delay:
+    a milestone nobody reported on is not late, its state is unknown."""
+    milestones = list(action.milestones.all())
+    budget_lines = list(action.budget_lines.all())
+    reported = follow_reported(
+        status=action.status, progress=action.progress, notes=action.notes, milestones=milestones,
+        budget_lines=budget_lines,
+    )  # fmt: skip
+    delay = schedule_delay(milestones, today) if reported else None
+    budget = budget_status(budget_lines)
+    return Follow(delay, budget, schedule_flag(delay), budget_flag(budget), traffic_light(delay, budget), reported)

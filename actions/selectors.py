@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from sman.models import Challenge, Territory
+from sman.modules import ACTIONS_ROADMAP, module_of_action
 
 from .models import Action, ActionReview, CopilSession, Indicator, IndicatorValue, Report, Roadmap
 from .rules import follow
@@ -48,6 +49,14 @@ def action_by_number(roadmap_code: str, number: int):
         .filter(roadmap__code=roadmap_code, number=number)
         .first()
     )
+
+
+def action_module(action) -> dict | None:
+    """The portal module that implements ``action``, as its module declares it (``ModuleConfig.action_numbers``,
+    numbers of the 2019-2020 roadmap table): ``{"label", "url"}``, or None where no module is built."""
+    if action.roadmap.code != ACTIONS_ROADMAP:
+        return None
+    return module_of_action(action.number)
 
 
 def indicator_series(indicator: Indicator, territory: Territory | None = None):

@@ -27,7 +27,7 @@ REVIEW_FACTS = (
     "session", "action", "progress", "schedule_status", "budget_status", "justification", "owner_presentation",
 )  # fmt: skip
 CARRIED_FIELDS = (
-    "challenge_id", "workstream_id", "title", "summary", "pain_point", "concept", "project_owner",
+    "challenge_id", "title", "summary", "pain_point", "concept", "project_owner",
     "potential_providers", "contract_type", "institutional_partners", "module",
 )  # fmt: skip
 

@@ -10,6 +10,7 @@ class FminConfig(ModuleConfig):
     verbose_name = "FMIN et Bâtisseurs du numérique"
 
     nav = (NavEntry("FMIN", "fmin:home", order=30),)
+    action_numbers = (10,)  # the FMIN and its thematic groups
     urls = (("fmin/", "fmin.urls"),)
     api = "fmin.api"
     space_panel = "fmin.panels.space_panel"

@@ -1,5 +1,7 @@
-"""FMIN — Fonds Métropolitain pour l'Innovation Numérique (SMAN §4.2.1.1, Annex 2 action #10), and the
-Bâtisseurs du numérique working groups (§4.2.1.2).
+"""FMIN — Fonds Métropolitain pour l'Innovation Numérique (SMAN §4.2.1.1 « Le Fonds Métropolitain pour l'Innovation
+Numérique (FMIN) », Annex 2 action #10), and the Bâtisseurs du numérique working groups (§4.2.1.2 « Le programme
+d'expérimentation et de généralisation : les Bâtisseurs du numérique »). Both in the part « Expérimentation et
+généralisation », the second section the SMAN numbers « 4.2.1 ».
 
 Every amount is a whole number of cents (``*_cents``, BigIntegerField): no float touches a grant.
 """
@@ -21,7 +23,9 @@ User = settings.AUTH_USER_MODEL
 
 
 class ExpenseType(models.TextChoices):
-    """Eligible expenses the SMAN cites (§4.2.1.1: training, new services, change management, software…)."""
+    """Eligible expenses: the four the SMAN cites as examples (§4.2.1.1 « Le Fonds Métropolitain pour l'Innovation
+    Numérique (FMIN) »: training, new services, change management, software) and the call's own choices
+    (fmin.rules.SMAN_EXPENSE_TYPES tells them apart)."""
 
     TRAINING = "training", "formation"
     SERVICE_DEVELOPMENT = "service_development", "développement de nouveaux services"
@@ -34,7 +38,8 @@ class ExpenseType(models.TextChoices):
 
 
 class Theme(models.TextChoices):
-    """Themes of the Bâtisseurs working groups (§4.2.1.2), also used to file projects."""
+    """Themes of the Bâtisseurs working groups, also used to file projects: the five the SMAN names as leads
+    (§4.2.1.2 « … les Bâtisseurs du numérique ») and the call's own choices (fmin.rules.SMAN_THEMES)."""
 
     CITIZEN_RELATIONS = "citizen_relations", "gestion de la relation citoyenne"
     MOBILITY = "mobility", "mobilité"

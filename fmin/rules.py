@@ -1,9 +1,14 @@
-"""FMIN grant rules — SMAN §4.2.1.1 (and §4.2.1.2 for the Bâtisseurs condition).
+"""FMIN grant rules — SMAN §4.2.1.1 « Le Fonds Métropolitain pour l'Innovation Numérique (FMIN) » (and
+§4.2.1.2 « … les Bâtisseurs du numérique » for the Bâtisseurs condition), in the part « Expérimentation et
+généralisation » — the SMAN numbers two different sections « 4.2.1 », so a citation gives the title.
 
 « Pour une enveloppe globale d'un million d'euros, la Métropole du Grand Paris subventionne au maximum
 50 % du projet, dont 20 % de la dépense du maître d'ouvrage, dans la limite de 40 k€ par collectivité.
 Si un projet est porté par plusieurs collectivités, le montant maximal de la subvention s'élève à 60 k€
 par collectivité. »
+
+« dont 20 % de la dépense du maître d'ouvrage » is ambiguous; the portal reads it as a minimum share of the
+expense that the project owner funds itself (``OWN_SHARE_READING``), and says so wherever it applies it.
 
 Pure functions over integers (cents, basis points): the same figures give the same verdict on the draft
 page (live), on submission, on the ranking page and at decision time. The amounts come from the call
@@ -14,8 +19,19 @@ from dataclasses import dataclass, field
 
 from sman.money import format_euros, percent
 
-SECTION_FMIN = "SMAN §4.2.1.1"
-SECTION_BATISSEURS = "SMAN §4.2.1.2"
+SECTION_FMIN = "SMAN § 4.2.1.1 « Le Fonds Métropolitain pour l'Innovation Numérique (FMIN) »"
+SECTION_BATISSEURS = (
+    "SMAN § 4.2.1.2 « Le programme d'expérimentation et de généralisation : les Bâtisseurs du numérique »"
+)
+OWN_SHARE_READING = (
+    "Lecture du portail : le SMAN écrit que la Métropole subventionne « au maximum 50 % du projet, dont 20 % de "
+    "la dépense du maître d'ouvrage » ; le portail lit cette phrase comme une part minimale de la dépense que le "
+    "maître d'ouvrage finance lui-même."
+)
+# What the SMAN cites (§4.2.1.1: eligible expenses « par exemple » ; §4.2.1.2: the working groups' themes
+# « à l'étude »). The other choices are the call's own, and pages label them so.
+SMAN_EXPENSE_TYPES = frozenset({"training", "service_development", "change_management", "software"})
+SMAN_THEMES = frozenset({"citizen_relations", "mobility", "environment", "digital_inclusion", "participation"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +88,7 @@ class Verdict:
     ok: bool
     detail: str
     blocking: bool = True
+    reading: str = ""  # where the rule is the portal's reading of an ambiguous sentence: says so and cites it
 
 
 @dataclass
@@ -151,6 +168,7 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
             cost > 0 and figures.own_funds_cents * 10000 >= cost * limits.min_own_share_bp,
             f"Fonds propres : {format_euros(figures.own_funds_cents)}, soit {percent(figures.own_funds_cents, cost)} ; "
             f"financements publics (FMIN compris) : {percent(public, cost)}.",
+            reading=OWN_SHARE_READING,
         )
     )
     cap = cap_per_collectivity(figures, limits)

@@ -35,7 +35,8 @@ from .models import (
     WorkshopRegistration,
 )
 
-# The six selection criteria of SMAN §4.2.1.1, in its order.
+# The six selection criteria of SMAN §4.2.1.1 « Le Fonds Métropolitain pour l'Innovation Numérique (FMIN) »,
+# in its order.
 DEFAULT_CRITERIA = (
     (
         "necessity",

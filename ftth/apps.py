@@ -7,6 +7,7 @@ class FtthConfig(ModuleConfig):
     verbose_name = "Fibre (FttH)"
 
     nav = (NavEntry("Fibre (FttH)", "ftth:search", order=20),)
+    action_numbers = (2,)  # the FttH information platform
     urls = (("fibre/", "ftth.urls"), ("tiles/ftth/", "ftth.urls.tile_urlpatterns"))
     api = "ftth.api"
     space_panel = "ftth.panels.space_panel"

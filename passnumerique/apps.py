@@ -9,6 +9,7 @@ class PassNumeriqueConfig(ModuleConfig):
     verbose_name = "Pass Numérique"
 
     nav = (NavEntry("Pass Numérique", "passnumerique:home", order=40),)
+    action_numbers = (3,)  # deployment of the Pass Numérique
     urls = (("pass-numerique/", "passnumerique.urls"),)
     api = "passnumerique.api"
     space_panel = "passnumerique.panels.space_panel"

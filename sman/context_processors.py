@@ -7,7 +7,7 @@ from .modules import navigation
 def portal(request):
     """The main navigation (Territoires, then every module's declared entries) and the map's base layer."""
     user = getattr(request, "user", None)
-    nav = [{"label": "Territoires", "url": reverse("territory_list"), "soon": False}, *navigation(user)]
+    nav = [{"label": "Territoires", "url": reverse("territory_list")}, *navigation(user)]
     return {
         "portal_name": "Métropole d'intelligences",
         "main_nav": nav,

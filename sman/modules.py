@@ -17,7 +17,10 @@ central file lists the apps by hand (apart from ``INSTALLED_APPS``, which Django
 - ``roles``: the platform roles it declares (``sman.roles.Role``: moderator, jury…), registered when the app is
   ready; people hold them through ``sman.RoleAssignment`` rows granted by staff;
 - ``beat``: its periodic tasks (Celery beat entries), merged into the one schedule;
-- ``demo_loader`` / ``reference_loader``: what ``load_demo`` and ``load_reference`` run for it.
+- ``demo_loader`` / ``reference_loader``: what ``load_demo`` and ``load_reference`` run for it;
+- ``action_numbers``: the actions of the roadmap table it implements (``(2,)`` for the FttH platform), so that
+  an action's page links to its module (``module_of_action``) and the module's home back to its actions
+  (``action_links``). A module not built has no app, hence no link: the portal announces nothing it lacks.
 
 Dotted paths are imported when first needed: an ``AppConfig`` is read before the models are loaded.
 """
@@ -60,14 +63,9 @@ class SpacePanel:
     order: int = 100
 
 
-# Modules of the plan that have no app yet, shown as « bientôt » in the navigation until an app with this
-# label is installed.
-PLANNED = {
-    "explorateurs": ("Explorateurs", 50),
-    "marketplace": ("Place de marché", 60),
-    "resources": ("Ressources", 70),
-    "participation": ("Participation", 80),
-}
+# The roadmap whose table numbers the actions that modules declare (SMAN §4.2.1.2 « La première feuille de
+# route bisannuelle », in the part « Évolutivité et agilité »): the only roadmap the SMAN fills in.
+ACTIONS_ROADMAP = "2019-2020"
 
 
 class ModuleConfig(AppConfig):
@@ -85,6 +83,7 @@ class ModuleConfig(AppConfig):
     beat: dict = {}
     demo_loader: str | None = None
     reference_loader: str | None = None
+    action_numbers: tuple[int, ...] = ()
 
     def ready(self):
         from .roles import register_role
@@ -106,18 +105,32 @@ def _load(path: str) -> Callable:
 
 
 def navigation(user) -> list[dict]:
-    """The main navigation's module entries for ``user``, in order, with the planned modules as « bientôt »."""
+    """The main navigation's module entries for ``user``, in order: the installed modules only."""
     entries = []
-    installed = {config.label for config in modules()}
     for config in modules():
         for entry in config.nav:
             if entry.visible and not (user is not None and user.is_authenticated and _load(entry.visible)(user)):
                 continue
-            entries.append((entry.order, {"label": entry.label, "url": reverse(entry.url_name), "soon": False}))
-    for label, (title, order) in PLANNED.items():
-        if label not in installed:
-            entries.append((order, {"label": title, "url": None, "soon": True}))
+            entries.append((entry.order, {"label": entry.label, "url": reverse(entry.url_name)}))
     return [entry for _, entry in sorted(entries, key=lambda pair: pair[0])]
+
+
+def module_of_action(number: int) -> dict | None:
+    """The installed module that implements action ``number`` of the roadmap table, as ``{"label", "url"}``
+    (its first navigation entry), or None."""
+    for config in modules():
+        if number in config.action_numbers and config.nav:
+            return {"label": config.nav[0].label, "url": reverse(config.nav[0].url_name)}
+    return None
+
+
+def action_links(label: str) -> list[dict]:
+    """The action pages of the actions module ``label`` implements, as ``{"number", "url"}``."""
+    config = apps.get_app_config(label)
+    return [
+        {"number": n, "url": reverse("actions:action_detail", args=[ACTIONS_ROADMAP, n])}
+        for n in getattr(config, "action_numbers", ())
+    ]
 
 
 def url_includes() -> list[tuple[str, str]]:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from sman.models import Challenge
 from sman.money import euros_decimal
 
-from .. import charts, permissions, selectors
+from .. import charts, permissions, reference, selectors
 from ..models import Action
 from ..rules import RULE_TEXT, follow, milestone_delay
 from .common import action_or_404, plan_crumbs
@@ -14,7 +14,11 @@ from .common import action_or_404, plan_crumbs
 
 def plan(request):
     roadmaps, rows = selectors.plan_grid()
-    return render(request, "actions/plan.html", {"roadmaps": roadmaps, "rows": rows})
+    return render(
+        request,
+        "actions/plan.html",
+        {"roadmaps": roadmaps, "rows": rows, "section_roadmap_table": reference.SECTION_ROADMAP_TABLE},
+    )
 
 
 def challenge_detail(request, number):
@@ -25,7 +29,12 @@ def challenge_detail(request, number):
     return render(
         request,
         "actions/challenge_detail.html",
-        {"challenge": challenge, "actions": actions, "crumbs": plan_crumbs()},
+        {
+            "challenge": challenge,
+            "actions": actions,
+            "crumbs": plan_crumbs(),
+            "section_roadmap_table": reference.SECTION_ROADMAP_TABLE,
+        },
     )
 
 
@@ -33,8 +42,14 @@ def action_detail(request, roadmap, number):
     action = action_or_404(roadmap, number)
     today = timezone.localdate()
     milestones = list(action.milestones.all())  # prefetched
+    computed = follow(action, today)
     for m in milestones:
-        m.delay = milestone_delay(planned_end=m.planned_end, actual_date=m.actual_date, today=today)
+        # No follow-up entered: a milestone's state is unknown, so is its delay (rules.follow_reported).
+        m.delay = (
+            milestone_delay(planned_end=m.planned_end, actual_date=m.actual_date, today=today)
+            if computed.reported
+            else None
+        )
     indicators = list(action.indicators.all())
     for indicator in indicators:
         indicator.chart = charts.line_chart(
@@ -48,13 +63,18 @@ def action_detail(request, roadmap, number):
         "actions/action_detail.html",
         {
             "action": action,
-            "follow": follow(action, today),
+            "follow": computed,
+            "module": selectors.action_module(action),
             "today": today,
             "rule_text": RULE_TEXT,
+            "section_roadmap_table": reference.SECTION_ROADMAP_TABLE,
+            "section_sheets": reference.SECTION_SHEETS,
             "can_edit": permissions.can_edit_action(request.user, action),
             "reviews": [r for r in action.reviews.all() if r.opinion],
             "indicators": indicators,
-            "timeline_chart": charts.timeline(
+            # Without follow-up data the chart would draw planned milestones as late: the table says enough.
+            "timeline_chart": computed.reported
+            and charts.timeline(
                 [
                     {
                         "title": m.title,

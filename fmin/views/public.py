@@ -15,10 +15,10 @@ from sman.lists import Column, Export, Listing
 from sman.maps import feature_collection
 from sman.permissions import is_metropole_staff
 
-from .. import permissions, selectors, services
+from .. import permissions, rules, selectors, services
 from ..filters import ProjectFilter
 from ..forms import JoinGroupForm, WorkshopForm
-from ..models import Call, QualificationWorkshop, WorkingGroup
+from ..models import Call, ExpenseType, QualificationWorkshop, Theme, WorkingGroup
 from .common import CRUMBS, crumbs
 
 
@@ -32,6 +32,9 @@ def home(request):
             "totals": selectors.totals(),
             "can_apply": permissions.can_apply(request.user),
             "groups": selectors.working_groups()[:6],
+            "own_share_reading": rules.OWN_SHARE_READING,
+            "section_fmin": rules.SECTION_FMIN,
+            "section_batisseurs": rules.SECTION_BATISSEURS,
         },
     )
 
@@ -50,6 +53,16 @@ def call_detail(request, pk):
             "collectivities": collectivities,
             "crumbs": CRUMBS,
             "now": timezone.now(),
+            # (label, cited by the SMAN?): what the SMAN does not list is the call's choice, and says so.
+            "expense_types": [
+                (ExpenseType(code).label, code in rules.SMAN_EXPENSE_TYPES)
+                for code in call.eligible_expense_types
+                if code in ExpenseType.values
+            ],
+            "themes": [(theme.label, theme.value in rules.SMAN_THEMES) for theme in Theme],
+            "own_share_reading": rules.OWN_SHARE_READING,
+            "section_fmin": rules.SECTION_FMIN,
+            "section_batisseurs": rules.SECTION_BATISSEURS,
         },
     )
 

@@ -8,6 +8,8 @@ from actions.rules import (
     Light,
     budget_flag,
     budget_status,
+    follow,
+    follow_reported,
     milestone_delay,
     schedule_delay,
     schedule_flag,
@@ -83,3 +85,53 @@ def test_traffic_light():
     assert traffic_light(10, ok_budget) == Light.AMBER
     assert traffic_light(91, ok_budget) == Light.RED
     assert traffic_light(0, budget_status([B(spent_cents=1)])) == Light.RED
+
+
+class _Related(list):
+    def all(self):
+        return self
+
+
+@dataclass
+class A:
+    """An action as ``follow`` reads it: loaded from the SMAN, nothing entered."""
+
+    milestones: _Related
+    budget_lines: _Related
+    status: str = "not_started"
+    progress: int = 0
+    notes: str = ""
+
+
+def _action(milestones=(), budget_lines=(), **fields) -> A:
+    return A(_Related(milestones), _Related(budget_lines), **fields)
+
+
+def test_follow_up_is_reported_only_by_data_someone_entered():
+    overdue = [M(date(2019, 4, 30)), M(date(2019, 6, 30))]
+    assert not follow_reported(status="not_started", progress=0, notes=" ", milestones=overdue, budget_lines=[])
+    for entered in (
+        {"status": "in_progress"},
+        {"progress": 10},
+        {"notes": "Convention signée."},
+        {"milestones": [M(date(2019, 4, 30), date(2019, 5, 2))]},
+        {"budget_lines": [B(100)]},
+    ):
+        figures = {"status": "not_started", "progress": 0, "notes": "", "milestones": overdue, "budget_lines": []}
+        assert follow_reported(**(figures | entered)), entered
+
+
+def test_no_delay_is_computed_from_missing_actual_dates():
+    """Loaded from the SMAN, planned in 2019, nothing entered: no « Retard 2772 jours », no « 0 % »."""
+    loaded = follow(_action([M(date(2019, 4, 30)), M(date(2020, 12, 31))]), date(2026, 12, 1))
+    assert not loaded.reported and loaded.delay is None and loaded.schedule_flag == "unknown"
+    assert loaded.light == Light.GREY and loaded.light_label == "suivi non renseigné"
+
+
+def test_once_follow_up_is_entered_an_undone_overdue_milestone_is_late():
+    action = _action([M(date(2019, 4, 30), date(2019, 5, 10)), M(date(2020, 1, 31))], status="in_progress")
+    followed = follow(action, TODAY)
+    assert followed.reported and followed.delay == 151 and followed.light == Light.RED
+    assert followed.light_label == "en difficulté"
+    on_time = follow(_action([M(date(2020, 12, 31))], progress=20), TODAY)
+    assert on_time.delay == 0 and on_time.light == Light.GREEN

@@ -75,10 +75,10 @@ def test_grant_rules(figures, expected):
 def test_every_rule_cites_the_sman_and_shows_its_figures():
     result = check(single(cost=100 * K, own=60 * K - 1, request=40 * K + 1))
     cap = next(v for v in result.verdicts if v.code == "cap")
-    assert cap.section == "SMAN §4.2.1.1"
+    assert cap.section == "SMAN § 4.2.1.1 « Le Fonds Métropolitain pour l'Innovation Numérique (FMIN) »"
     assert "40 000,01" in cap.detail.replace("\u202f", " ")
     batisseurs = next(v for v in result.verdicts if v.code == "batisseurs")
-    assert batisseurs.section == "SMAN §4.2.1.2" and not batisseurs.blocking
+    assert batisseurs.section.startswith("SMAN § 4.2.1.2 « Le programme d'expérimentation") and not batisseurs.blocking
 
 
 def test_limits_come_from_the_call():

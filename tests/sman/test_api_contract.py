@@ -289,9 +289,10 @@ def call(label: str, *, token: str | None = None, **parts):
 
 def test_objects_that_exist_are_answered_as_documented(contract_data, db, wsgi_requests):
     data, token = contract_data, contract_data["token"]
-    # An action without workstream (null), the Métropole without parent (null).
+    # An action without a sheet in Annex 2 (null), the Métropole without parent (null).
     actions = call("GET /api/actions/", query={"roadmap__code": "2019-2020"}).json()
-    assert actions["count"] == 17 and None in {a["workstream"] for a in actions["results"]}
+    assert actions["count"] == 17 and None in {a["annex_sheet_number"] for a in actions["results"]}
+    assert all("workstream" not in a for a in actions["results"])  # the SMAN assigns no action to a chantier
     assert call("GET /api/territories/{code}/", path_parameters={"code": "MGP"}).json()["parent"] is None
     project = call("GET /api/fmin/projects/{id}/", path_parameters={"id": data["funded"].pk}).json()
     assert project["grant_cents"] == 4_000_000

@@ -57,14 +57,14 @@ def test_demo_and_reference_loaders_run_in_installed_apps_order():
 
 
 @pytest.mark.django_db
-def test_navigation_shows_each_modules_entries_in_order_and_planned_ones_as_soon(client):
+def test_navigation_shows_the_installed_modules_in_order_and_announces_none(client):
     html = client.get(reverse("home")).content.decode()
     positions = [html.index(label) for label in ("Feuille de route", "Fibre (FttH)", "FMIN", "Pass Numérique")]
     assert positions == sorted(positions)
     nav = modules.navigation(None)
-    assert [entry["label"] for entry in nav if entry["soon"]] == [
-        "Explorateurs", "Place de marché", "Ressources", "Participation",
-    ]  # fmt: skip
+    assert all(entry["url"] for entry in nav)  # no « bientôt »: the portal promises no module it lacks
+    assert not {"Explorateurs", "Place de marché", "Ressources", "Participation"} & {e["label"] for e in nav}
+    assert "bientôt" not in html
     assert "COPIL" not in [entry["label"] for entry in nav]
 
 
@@ -76,10 +76,25 @@ def test_an_entry_with_a_predicate_is_shown_to_the_users_it_accepts():
     assert "COPIL" not in labels(UserFactory())
 
 
-def test_a_planned_module_leaves_the_soon_list_once_installed(monkeypatch):
-    installed = type("Explorateurs", (), {"label": "explorateurs", "nav": (), "beat": {}})()
-    monkeypatch.setattr(modules, "modules", lambda: [installed])
-    assert "Explorateurs" not in [entry["label"] for entry in modules.navigation(None)]
+def test_a_module_declares_the_actions_it_implements():
+    assert modules.module_of_action(2) == {"label": "Fibre (FttH)", "url": reverse("ftth:search")}
+    assert modules.module_of_action(3) == {"label": "Pass Numérique", "url": reverse("passnumerique:home")}
+    assert modules.module_of_action(10) == {"label": "FMIN", "url": reverse("fmin:home")}
+    assert modules.module_of_action(5) is None  # participation: no module built, no link
+    assert modules.action_links("fmin") == [
+        {"number": 10, "url": reverse("actions:action_detail", args=["2019-2020", 10])}
+    ]
+    assert modules.action_links("actions") == []
+
+
+def test_declared_actions_agree_with_the_plans_data():
+    """The modules' ``action_numbers`` and the plan's reference data name the same module for an action."""
+    from actions.reference import read_plan
+
+    planned = {a["number"]: a.get("module") for a in read_plan()["actions"] if a["roadmap"] == "2019-2020"}
+    for config in modules.modules():
+        for number in config.action_numbers:
+            assert planned[number] == config.label, (config.label, number)
 
 
 def test_nav_entries_and_panels_are_plain_data():

@@ -14,7 +14,11 @@ def test_home_presents_the_six_challenges_and_entry_points(client):
     for title in ("Une Métropole connectée", "Une Métropole rayonnante et attractive"):
         assert title in html
     assert "Vous êtes agent d'une collectivité" in html
-    assert "bientôt" in html  # modules not built yet are announced, not linked
+    assert "bientôt" not in html  # the home page says what exists, and promises nothing it lacks
+    for built in ("fibre arrive à votre adresse", "Pass Numérique", "candidatez au FMIN"):
+        assert built in html
+    for missing in ("consultations citoyennes", "partagez vos besoins", "répondre aux besoins des collectivités"):
+        assert missing not in html
     assert 'href="#contenu"' in html and 'lang="fr"' in html
 
 
