@@ -11,6 +11,8 @@ computed indicator per EPT, per commune in an annex, with the Métropole's figur
 recommendations and the indicators' values.
 """
 
+import base64
+import re
 from collections import Counter
 from datetime import date
 
@@ -18,6 +20,7 @@ from django.contrib.staticfiles import finders
 from django.db.models import Prefetch, prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from weasyprint import CSS, HTML
 
 from sman.money import euros_decimal
@@ -31,7 +34,24 @@ from .rules import RULE_TEXT, Light
 # month, in the chart and in the annex: a year of daily points would say no more and cost pages.
 MAX_POINTS = 24
 
+# A tagged PDF (structure for screen readers, WeasyPrint ≥ 63) made the 17-action report about 40 % slower
+# (bench/copil_report.py: 8.4 → 11.9 s of CPU), past the 10 s target: off until the layout is cheaper.
+PDF_TAGS = False
+
 OPINION_ROWS = [*ActionReview.Opinion.choices, ("", "avis non rendu")]
+
+
+_SVG_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.S)
+
+
+def as_image(svg: str) -> SafeString:
+    """A chart as an ``<img>`` of SVG rather than inline markup: WeasyPrint then draws it without cascading
+    the HTML's CSS over each of its elements (thousands per report), which was half the layout time. The
+    chart's title, already escaped, is its ``alt``; its figures are in the text after it."""
+    match = _SVG_TITLE.search(svg)
+    alt = match.group(1) if match else ""
+    data = base64.b64encode(svg.encode()).decode("ascii")
+    return mark_safe(f'<img class="chart" alt="{alt}" src="data:image/svg+xml;base64,{data}">')
 
 
 def previous_session(session) -> CopilSession | None:
@@ -58,6 +78,7 @@ def monthly(values: list) -> tuple[list, bool]:
 def _indicators_by_action(actions) -> dict[int, list]:
     indicators = (
         Indicator.objects.filter(action__in=actions)
+        .select_related("action")
         .prefetch_related(Prefetch("values", queryset=IndicatorValue.objects.for_metropole()))
         .order_by("action__number", "kind", "name")
     )
@@ -65,9 +86,11 @@ def _indicators_by_action(actions) -> dict[int, list]:
     for indicator in indicators:
         indicator.sorted_values, indicator.sampled = monthly(list(indicator.values.all()))
         points = [(v.date, v.value) for v in indicator.sorted_values]
-        indicator.chart = charts.line_chart(
-            points, title=indicator.name, unit=indicator.unit, target=indicator.target_value
-        )
+        # The action in the title: a chart's ids derive from it and must be unique in the document.
+        indicator.chart = as_image(charts.line_chart(
+            points, title=f"Action #{indicator.action.number} – {indicator.name}", unit=indicator.unit,
+            target=indicator.target_value,
+        ))  # fmt: skip
         indicator.text_alternative = charts.line_summary(points, unit=indicator.unit, target=indicator.target_value)
         if points and indicator.target_value:
             indicator.target_share = charts.fr_number(points[-1][1] * 100 / indicator.target_value, 0)
@@ -140,30 +163,34 @@ def report_context(session, *, today: date | None = None) -> dict:
             {
                 "review": review,
                 "action": action,
-                "timeline": charts.timeline(
-                    [
-                        {
-                            "title": m.title,
-                            "planned_start": m.planned_start,
-                            "planned_end": m.planned_end,
-                            "actual_date": m.actual_date,
-                        }
-                        for m in action.milestones.all()
-                    ],
-                    title=f"Jalons de l'action #{action.number}",
-                    today=today,
+                "timeline": as_image(
+                    charts.timeline(
+                        [
+                            {
+                                "title": m.title,
+                                "planned_start": m.planned_start,
+                                "planned_end": m.planned_end,
+                                "actual_date": m.actual_date,
+                            }
+                            for m in action.milestones.all()
+                        ],
+                        title=f"Jalons de l'action #{action.number}",
+                        today=today,
+                    )
                 ),  # fmt: skip
-                "budget": charts.budget_bars(
-                    [
-                        (
-                            str(b.year),
-                            euros_decimal(b.allocated_cents),
-                            euros_decimal(b.committed_cents),
-                            euros_decimal(b.spent_cents),
-                        )
-                        for b in action.budget_lines.all()
-                    ],
-                    title=f"Budget de l'action #{action.number}",
+                "budget": as_image(
+                    charts.budget_bars(
+                        [
+                            (
+                                str(b.year),
+                                euros_decimal(b.allocated_cents),
+                                euros_decimal(b.committed_cents),
+                                euros_decimal(b.spent_cents),
+                            )
+                            for b in action.budget_lines.all()
+                        ],
+                        title=f"Budget de l'action #{action.number}",
+                    )
                 ),
                 "indicators": indicators_by_action.get(action.id, []),
                 "computed": figures.action_figures(action),
@@ -201,7 +228,6 @@ def report_context(session, *, today: date | None = None) -> dict:
 def render_report_pdf(session) -> bytes:
     html = render_to_string("actions/report/report.html", report_context(session))
     stylesheet = CSS(filename=finders.find("css/report.css"))
-    # Tagged PDF (structure for screen readers), WeasyPrint ≥ 63.
     return HTML(string=html, base_url=str(finders.find("css/report.css"))).write_pdf(
-        stylesheets=[stylesheet], pdf_tags=True
+        stylesheets=[stylesheet], pdf_tags=PDF_TAGS
     )
