@@ -34,8 +34,9 @@ from .rules import RULE_TEXT, Light
 # month, in the chart and in the annex: a year of daily points would say no more and cost pages.
 MAX_POINTS = 24
 
-# A tagged PDF (structure for screen readers, WeasyPrint ≥ 63) made the 17-action report about 40 % slower
-# (bench/copil_report.py: 8.4 → 11.9 s of CPU), past the 10 s target: off until the layout is cheaper.
+# A tagged PDF (structure for screen readers, WeasyPrint ≥ 63) makes the 17-action report about 30 % slower
+# (bench/copil_report.py with BENCH_PROFILE=1: 6.1 → 8.0 s of CPU), too close to the 10 s target on a busy
+# machine: off for now.
 PDF_TAGS = False
 
 OPINION_ROWS = [*ActionReview.Opinion.choices, ("", "avis non rendu")]
