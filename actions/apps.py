@@ -14,6 +14,9 @@ class ActionsConfig(ModuleConfig):
     urls = (("", "actions.urls"),)
     api = "actions.api"
     space_panel = "actions.panels.space_panel"
+    # The territorial observatory is reached from the territories' pages (this panel, the list of territories), not
+    # from the main navigation: it belongs under « Territoires ».
+    territory_panel = "actions.panels.territory_panel"
     roles = (Role("actions.copil_member", "Membre du COPIL", "Membre du comité de pilotage d'exécution du SMAN."),)
     indicators = "actions.providers"
     beat = {

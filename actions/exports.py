@@ -1,14 +1,15 @@
-"""CSV and XLSX exports of the dashboard, the reviews and the indicator values (shared writer: sman.exports)."""
+"""CSV and XLSX exports of the dashboard (its filtered list, sman/lists.py), the reviews and the indicator values
+(shared writer: sman.exports)."""
 
 from django.http import HttpResponse
 from django.utils import timezone
 
-from sman.exports import FORMATS, export_response
-from sman.money import euros_decimal
+from sman.exports import FORMATS, Euros, export_response
+from sman.lists import Column, Export
 
 from .models import ActionReview, IndicatorValue
 
-__all__ = ["FORMATS", "dashboard_export", "indicator_values_export", "reviews_export"]
+__all__ = ["DASHBOARD_EXPORT", "FORMATS", "indicator_values_export", "reviews_export"]
 
 
 def _response(fmt: str, name: str, header: list[str], rows) -> HttpResponse:
@@ -16,22 +17,30 @@ def _response(fmt: str, name: str, header: list[str], rows) -> HttpResponse:
     return export_response(fmt, filename=f"{name}-{stamp}", header=header, rows=rows, title=name)
 
 
-def dashboard_export(fmt: str, actions) -> HttpResponse:
-    header = [
-        "Feuille de route", "N°", "Défi", "Action", "Statut", "Avancement (%)", "Retard (jours)",
-        "Alloué (€)", "Dépensé (€)", "Écart budgétaire (%)", "Voyant", "Dernier avis", "Séance",
-    ]  # fmt: skip
-    rows = []
-    for a in actions:
-        review = a.latest_review
-        rows.append([
-            a.roadmap.code, a.number, a.challenge.number, a.title, a.get_status_display(), a.progress,
-            a.follow.delay, euros_decimal(a.follow.budget.allocated_cents), euros_decimal(a.follow.budget.spent_cents),
-            float(a.follow.budget.deviation_percent) if a.follow.budget.deviation_percent is not None else None,
-            a.follow.light_label, review.get_opinion_display() if review else "",
-            str(review.session) if review else "",
-        ])  # fmt: skip
-    return _response(fmt, "actions", header, rows)
+def _deviation(action):
+    deviation = action.follow.budget.deviation_percent
+    return float(deviation) if deviation is not None else None
+
+
+DASHBOARD_EXPORT = Export(
+    filename="actions",
+    dated=True,
+    columns=[
+        Column("Feuille de route", lambda a: a.roadmap.code),
+        Column("N°", lambda a: a.number),
+        Column("Défi", lambda a: a.challenge.number),
+        Column("Action", lambda a: a.title),
+        Column("Statut", lambda a: a.get_status_display()),
+        Column("Avancement (%)", lambda a: a.progress),
+        Column("Retard (jours)", lambda a: a.follow.delay),
+        Column("Alloué (€)", lambda a: Euros(a.follow.budget.allocated_cents)),
+        Column("Dépensé (€)", lambda a: Euros(a.follow.budget.spent_cents)),
+        Column("Écart budgétaire (%)", _deviation),
+        Column("Voyant", lambda a: a.follow.light_label),
+        Column("Dernier avis", lambda a: a.latest_review.get_opinion_display() if a.latest_review else ""),
+        Column("Séance", lambda a: str(a.latest_review.session) if a.latest_review else ""),
+    ],
+)
 
 
 def reviews_export(fmt: str) -> HttpResponse:

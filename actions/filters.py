@@ -1,13 +1,18 @@
+"""The COPIL dashboard's list of actions (sman/lists.py): its filters and the computed traffic light."""
+
 import django_filters
 from django import forms
 
+from sman.filters import ListFilterSet
+from sman.lists import Listing
 from sman.models import Challenge, User
 
+from . import selectors
 from .models import Action, Roadmap
 from .rules import Light
 
 
-class ActionFilter(django_filters.FilterSet):
+class ActionFilter(ListFilterSet):
     challenge = django_filters.ModelChoiceFilter(label="Défi", queryset=Challenge.objects.all(), empty_label="Tous")
     roadmap = django_filters.ModelChoiceFilter(
         label="Feuille de route", queryset=Roadmap.objects.all(), empty_label="Toutes"
@@ -19,7 +24,7 @@ class ActionFilter(django_filters.FilterSet):
         queryset=User.objects.filter(owned_actions__isnull=False).distinct(),
         empty_label="Tous",
     )
-    # The traffic light is computed, not stored: filtered in Python on the (bounded) list of actions.
+    # The traffic light is computed, not stored: ActionListing filters the (bounded) list of actions in Python.
     light = django_filters.ChoiceFilter(
         label="Voyant",
         choices=list(Light.LABELS.items()),
@@ -34,3 +39,13 @@ class ActionFilter(django_filters.FilterSet):
 
     def noop(self, queryset, name, value):
         return queryset
+
+
+class ActionListing(Listing):
+    """The filtered actions with their follow-up (delay, budget, light) and latest opinion, on one page."""
+
+    def prepare(self, rows):
+        actions = selectors.with_follow(rows)
+        if light := self.cleaned("light"):
+            actions = [a for a in actions if a.follow.light == light]
+        return actions

@@ -147,3 +147,19 @@ class RecommendationForm(forms.ModelForm):
         model = Recommendation
         fields = ["programme", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+
+class ObservatoryTerritoryForm(forms.Form):
+    """The observatory's choice of a place: a plain GET form, so that it works without JavaScript."""
+
+    territoire = forms.ChoiceField(
+        label="Territoire ou commune",
+        help_text="La Métropole, un des 12 territoires ou une commune (classées par territoire).",
+        error_messages={
+            "invalid_choice": "Territoire inconnu : choisissez la Métropole, un territoire ou une commune."
+        },
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territoire"].choices = choices

@@ -37,3 +37,8 @@ def space_panel(request) -> SpacePanel | None:
         mine = plural(len(owned), "action dont vous êtes responsable", "actions dont vous êtes responsable")
         links.insert(0, (f"La feuille de route ({mine})", reverse("actions:plan")))
     return SpacePanel("Feuille de route et COPIL", todos, links, order=10)
+
+
+def territory_panel(territory) -> tuple[str, dict]:
+    """On a commune's or a territory's page: the way to its figures in the territorial observatory (no query)."""
+    return "actions/_territory_panel.html", {"territory": territory}

@@ -136,8 +136,17 @@ def copil_session_create(*, user: User, year: int, semester: int, on: date) -> C
     session = CopilSession(year=year, semester=semester, date=on)
     session.full_clean()
     session.save()
-    for action in Action.objects.active().with_related():
-        computed = follow(action, on)
+    _agenda_add_missing(session)
+    return session
+
+
+def _agenda_add_missing(session: CopilSession) -> int:
+    """One review per active action that has none in the session yet, prefilled from its follow-up data at
+    the session's date. Returns how many were added."""
+    reviewed = set(session.reviews.filter(corrects__isnull=True).values_list("action_id", flat=True))
+    added = 0
+    for action in Action.objects.active().exclude(pk__in=reviewed).with_related().order_by("number"):
+        computed = follow(action, session.date)
         ActionReview.objects.create(
             session=session,
             action=action,
@@ -145,7 +154,20 @@ def copil_session_create(*, user: User, year: int, semester: int, on: date) -> C
             schedule_status=computed.schedule_flag,
             budget_status=computed.budget_flag,
         )
-    return session
+        added += 1
+    return added
+
+
+@transaction.atomic
+def session_agenda_build(*, session: CopilSession, user: User) -> int:
+    """Build (or complete) the agenda of an open session: a review for each active action that has none.
+    Idempotent: a second call adds nothing. Returns how many reviews were added (SMAN §4.1.2: each session
+    reviews every action)."""
+    _require(permissions.can_manage_sessions(user))
+    locked = CopilSession.objects.select_for_update().get(pk=session.pk)
+    if locked.is_closed:
+        raise ValidationError("La séance est close : son ordre du jour ne change plus.")
+    return _agenda_add_missing(locked)
 
 
 def _open_session_review(review: ActionReview) -> ActionReview:
@@ -292,8 +314,14 @@ def roadmap_draft_from(*, session: CopilSession, user: User, target: Roadmap) ->
 
 
 def report_request(*, session: CopilSession, user: User) -> Report:
-    """Ask for the session's report; a request while one is pending or running returns that one."""
+    """Ask for the session's report; a request while one is pending or running returns that one. Refused for a
+    session with nothing to review (no action on its agenda): its report would be empty."""
     _require(permissions.can_follow_copil(user))
+    if not session.reviews.exists():
+        raise ValidationError(
+            "Cette séance n'a aucune action à son ordre du jour : il n'y a pas de rapport à produire. "
+            "Constituez d'abord l'ordre du jour."
+        )
     existing = session.reports.filter(state__in=jobs.ACTIVE).first()
     if existing:
         return existing

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import copil, owners, public
+from .views import copil, observatory, owners, public
 
 app_name = "actions"
 
@@ -24,6 +24,9 @@ urlpatterns = [
         owners.indicator_value_add,
         name="indicator_value_add",
     ),
+    path("observatoire/", observatory.observatory_index, name="observatory_index"),
+    path("observatoire/<str:code>/", observatory.observatory_detail, name="observatory"),
+    path("observatoire/<str:code>/valeurs.<str:fmt>", observatory.observatory_export, name="observatory_export"),
     path("copil/", copil.dashboard, name="dashboard"),
     path("copil/exports/revues.<str:fmt>", copil.export_reviews, name="export_reviews"),
     path("copil/exports/valeurs.<str:fmt>", copil.export_indicator_values, name="export_indicator_values"),
@@ -31,6 +34,7 @@ urlpatterns = [
     path("copil/seances/<int:pk>/", copil.session_detail, name="session_detail"),
     path("copil/seances/<int:pk>/modifier/", copil.session_update, name="session_update"),
     path("copil/seances/<int:pk>/clore/", copil.session_close, name="session_close"),
+    path("copil/seances/<int:pk>/ordre-du-jour/", copil.session_agenda_build, name="session_agenda_build"),
     path("copil/seances/<int:pk>/recommandations/", copil.recommendation_add, name="recommendation_add"),
     path("copil/seances/<int:pk>/feuille-de-route/", copil.roadmap_draft, name="roadmap_draft"),
     path("copil/seances/<int:pk>/rapport/", copil.report_request, name="report_request"),

@@ -1,5 +1,6 @@
 """Demo data: an open call with its workshops, a first session with funded (demonstration) projects, a
-Bâtisseurs working group, and a draft joint application of Montreuil with Est Ensemble."""
+Bâtisseurs working group, a draft joint application of Montreuil with Est Ensemble, and two eligible files of
+the open call assigned to the demo reviewer."""
 
 from datetime import date, timedelta
 
@@ -8,7 +9,17 @@ from django.utils import timezone
 from sman.models import Challenge, Organisation, Territory
 
 from . import services
-from .models import Application, Call, Decision, FundingLine, Participant, QualificationWorkshop, Theme, WorkingGroup
+from .models import (
+    Application,
+    Assignment,
+    Call,
+    Decision,
+    FundingLine,
+    Participant,
+    QualificationWorkshop,
+    Theme,
+    WorkingGroup,
+)
 
 CHARTER = (
     "Les collectivités membres partagent leurs expérimentations, co-construisent des livrables (retours "
@@ -61,10 +72,83 @@ def _funded(call: Call, code: str, title: str, theme: str, challenge: int, grant
     )
 
 
+# Files of the open call, submitted and found eligible, that the demo reviewer has to score: collectivities
+# the reviewer does not act for (they act for none).
+TO_SCORE = [
+    # (commune code, title, theme, défi, grant in euros)
+    ("94080", "Signalement des incidents de voirie par les habitants (démonstration)", Theme.CITIZEN_RELATIONS, 4,
+     30_000),
+    ("92050", "Tableau de bord énergétique des bâtiments communaux (démonstration)", Theme.ENVIRONMENT, 5, 24_000),
+]  # fmt: skip
+
+
 def load_demo(users: dict) -> None:
-    staff = users["staff"]
-    if Call.objects.exists():
+    if not Call.objects.exists():
+        _calls_and_groups(users)
+    _files_to_score(users)
+
+
+def _files_to_score(users: dict) -> None:
+    """The demo reviewer's pending work: files assigned through the instruction services (eligibility, then
+    assignment), once."""
+    staff, reviewer = users["staff"], users.get("reviewer")
+    call = Call.objects.order_by("-opens_on").first()
+    if reviewer is None or call is None or Assignment.objects.filter(reviewer=reviewer).exists():
         return
+    for code, title, theme, challenge, grant in TO_SCORE:
+        application = _submitted(call, code, title, theme, challenge, grant, staff)
+        checklist = dict.fromkeys((item for item, _ in services.ELIGIBILITY_ITEMS), True)
+        services.eligibility_record(application=application, user=staff, checklist=checklist, note="")
+        services.assignment_create(application=application, reviewer=reviewer, user=staff)
+
+
+def _submitted(call: Call, code: str, title: str, theme: str, challenge: int, grant: int, staff) -> Application:
+    """A complete file, as its collectivity would have submitted it (request 40 % of the cost, own share 60 %)."""
+    organisation = Organisation.objects.get(kind="collectivity", territory__code=code)
+    application = Application.objects.create(
+        call=call,
+        lead=organisation,
+        title=title,
+        theme=theme,
+        status=Application.Status.SUBMITTED,
+        created_by=staff,
+        submitted_at=timezone.now(),
+        irritant="Dossier fictif créé pour la démonstration du portail.",
+        experiment="Expérimentation fictive sur une partie du territoire de la commune, pendant un an.",
+        method="Test auprès d'un panel d'usagers, puis décision de généralisation (démonstration).",
+        evaluation_design="Indicateurs suivis chaque trimestre et bilan final publié (démonstration).",
+        indicators="Nombre d'usagers, délai de traitement, satisfaction (démonstration).",
+        sharing_plan="Retour d'expérience publié dans le centre de ressources (démonstration).",
+        internal_team="Direction du numérique et service concerné (démonstration).",
+        starts_on=call.closes_on + timedelta(days=60),
+        ends_on=call.closes_on + timedelta(days=425),
+        commits_to_evaluate=True,
+        summary="Projet fictif créé pour la démonstration du portail.",
+    )
+    application.challenges.set(Challenge.objects.filter(number=challenge))
+    application.territories.set(Territory.objects.filter(code=code))
+    Participant.objects.create(
+        application=application,
+        organisation=organisation,
+        is_lead=True,
+        cost_share_cents=grant * 250,
+        request_cents=grant * 100,
+        confirmed_at=timezone.now(),
+    )
+    application.budget_lines.create(
+        expense_type="service_development",
+        label="Développement",
+        amount_ht_cents=grant * 250,
+        amount_ttc_cents=grant * 300,
+    )
+    FundingLine.objects.create(
+        application=application, source="own_funds", funder=organisation.name, amount_cents=grant * 150
+    )
+    return application
+
+
+def _calls_and_groups(users: dict) -> None:
+    staff = users["staff"]
     today = timezone.localdate()
     first = services.call_create(
         user=staff,

@@ -4,7 +4,7 @@ from sman.models import Challenge, Organisation, Territory
 from sman.money import EuroField
 
 from . import services
-from .models import Application, BudgetLine, Call, Decision, ExpenseType, FollowUpReport, FundingLine, Theme
+from .models import Application, BudgetLine, Call, Decision, ExpenseType, FollowUpReport, FundingLine
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -365,22 +365,3 @@ class WorkshopForm(forms.Form):
     def __init__(self, *args, collectivities, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = collectivities
-
-
-class ProjectFilterForm(forms.Form):
-    q = forms.CharField(label="Rechercher", required=False, max_length=100)
-    challenge = forms.ModelChoiceField(
-        label="Défi", queryset=Challenge.objects.all(), required=False, empty_label="Tous"
-    )
-    territory = forms.ModelChoiceField(
-        label="Territoire",
-        queryset=Territory.objects.filter(kind="ept").without_geometry().natural_order(),
-        required=False,
-        empty_label="Tous",
-    )
-    year = forms.TypedChoiceField(label="Année", coerce=int, required=False, empty_value=None, choices=())
-    theme = forms.ChoiceField(label="Thème", choices=[("", "Tous")] + Theme.choices, required=False)
-
-    def __init__(self, *args, years, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Toutes")] + [(y, y) for y in years]

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sman.models import Territory
-from sman.modules import SpacePanel, Todo, plural
+from sman.modules import SpacePanel, add_count, plural
 from sman.permissions import is_metropole_staff
 
 from . import permissions
@@ -22,22 +22,19 @@ def space_panel(request) -> SpacePanel | None:
             drafts=Count("pk", filter=Q(status__in=Application.EDITABLE)),
             open=Count("pk", filter=Q(status__in=[Application.Status.SUBMITTED, Application.Status.ELIGIBLE])),
         )  # fmt: skip
-        if counts["drafts"]:
-            label = plural(
-                counts["drafts"], "candidature à compléter ou déposer", "candidatures à compléter ou déposer"
-            )
-            todos.append(Todo(label, reverse("fmin:application_list"), counts["drafts"]))
+        add_count(
+            todos,
+            counts["drafts"],
+            "candidature à compléter ou déposer",
+            "candidatures à compléter ou déposer",
+            reverse("fmin:application_list"),
+        )
         late = FollowUpReport.objects.filter(
             application__in=mine, submitted_at__isnull=True, due_on__lt=timezone.localdate()
         ).count()
-        if late:
-            todos.append(
-                Todo(
-                    plural(late, "rapport de suivi en retard", "rapports de suivi en retard"),
-                    reverse("fmin:application_list"),
-                    late,
-                )
-            )
+        add_count(
+            todos, late, "rapport de suivi en retard", "rapports de suivi en retard", reverse("fmin:application_list")
+        )
         if counts["open"]:
             links.append(
                 (
@@ -49,20 +46,16 @@ def space_panel(request) -> SpacePanel | None:
     pending = Assignment.objects.filter(
         reviewer=user, submitted_at__isnull=True, conflict_declared_at__isnull=True
     ).count()
-    if pending:
-        todos.append(
-            Todo(plural(pending, "dossier à évaluer", "dossiers à évaluer"), reverse("fmin:review_list"), pending)
-        )
+    add_count(todos, pending, "dossier à évaluer", "dossiers à évaluer", reverse("fmin:review_list"))
     if is_metropole_staff(user):
         to_instruct = Application.objects.filter(status=Application.Status.SUBMITTED).count()
-        if to_instruct:
-            todos.append(
-                Todo(
-                    plural(to_instruct, "candidature déposée à instruire", "candidatures déposées à instruire"),
-                    reverse("admin:fmin_application_changelist") + "?status__exact=submitted",
-                    to_instruct,
-                )
-            )
+        add_count(
+            todos,
+            to_instruct,
+            "candidature déposée à instruire",
+            "candidatures déposées à instruire",
+            reverse("admin:fmin_application_changelist") + "?status__exact=submitted",
+        )
     if not todos and not links:
         return None
     return SpacePanel("FMIN", todos, links, order=30)

@@ -72,6 +72,16 @@ def applications_for_collectivities(organisation_ids):
     )
 
 
+def submitted_applications():
+    """Every file but the drafts, for staff."""
+    return (
+        Application.objects.exclude(status=Application.Status.DRAFT)
+        .select_related("call", "lead")
+        .prefetch_related("participants__organisation")
+        .order_by("-created_at")
+    )
+
+
 def committed_cents(call: Call) -> int:
     return (
         Decision.objects.filter(application__call=call, outcome=Decision.Outcome.FUNDED).aggregate(

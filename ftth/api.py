@@ -1,23 +1,19 @@
 """Address search, building detail and coverage (public, throttled like the rest of the API); operators'
 imports (token)."""
 
-import re
-
 import django_filters
-from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import path, reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, permissions, renderers, serializers, status, viewsets
 from rest_framework.generics import ListAPIView, RetrieveAPIView
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from sman.api import CODE_PATTERN
 from sman.exports import csv_bytes
-from sman.filters import FilterSet
+from sman.filters import FilterSet, TerritoryCodeFilter
 from sman.models import Territory
 from sman.openapi import invalid
 from sman.permissions import is_metropole_staff
@@ -210,41 +206,14 @@ class CSVRenderer(renderers.BaseRenderer):
         return csv_bytes(data["header"], data["rows"])
 
 
-class TerritoryCodeField(forms.ModelChoiceField):
-    """A territory by its code; a text that cannot be a code (a NUL character…) is refused before the query."""
-
-    def to_python(self, value):
-        if value not in self.empty_values and not re.fullmatch(CODE_PATTERN, str(value)):
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
-
-
-@extend_schema_field(
-    {
-        "type": "string",
-        "pattern": CODE_PATTERN,
-        "description": "Code d'une commune (INSEE, ex. 93048), d'un territoire (T1…T12) ou de la Métropole (MGP).",
-    }
-)
-class TerritoryCodeFilter(django_filters.ModelChoiceFilter):
-    """A commune (INSEE code), an EPT (T1…T12) or the Métropole (MGP)."""
-
-    field_class = TerritoryCodeField
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            queryset=Territory.objects.filter(kind__in=selectors.COVERAGE_KINDS).only("code", "name", "kind"),
-            to_field_name="code",
-            error_messages={"invalid_choice": TERRITORY_MESSAGE},
-            **kwargs,
-        )
-
-
-TERRITORY_MESSAGE = "Territoire inconnu : code INSEE d'une commune (ex. 93048), d'un territoire (T1…T12) ou MGP."
+def coverage_territory_filter(**kwargs) -> TerritoryCodeFilter:
+    """A commune, an EPT or the Métropole by its code: the territories that have a coverage series."""
+    territories = Territory.objects.filter(kind__in=selectors.COVERAGE_KINDS).only("code", "name", "kind")
+    return TerritoryCodeFilter(queryset=territories, **kwargs)
 
 
 class CoverageFilter(FilterSet):
-    territory = TerritoryCodeFilter(method="within", label="Territoire (par défaut : la Métropole)")
+    territory = coverage_territory_filter(method="within", label="Territoire (par défaut : la Métropole)")
     kind = django_filters.ChoiceFilter(
         choices=[(k.value, k.label) for k in selectors.COVERAGE_KINDS], label="Seulement ce type de territoire"
     )
@@ -258,7 +227,7 @@ class CoverageFilter(FilterSet):
 
 
 class SeriesFilter(FilterSet):
-    territory = TerritoryCodeFilter(required=True, label="Territoire")
+    territory = coverage_territory_filter(required=True, label="Territoire")
 
     class Meta:
         model = CoverageSnapshot

@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from sman.modules import SpacePanel, Todo, plural
+from sman.modules import SpacePanel, Todo, add_count
 from sman.permissions import is_metropole_staff
 
 from . import selectors
@@ -15,14 +15,9 @@ def space_panel(request) -> SpacePanel | None:
     todos, links = [], []
     if is_metropole_staff(user):
         waiting = selectors.imports_awaiting_confirmation().count()
-        if waiting:
-            todos.append(
-                Todo(
-                    plural(waiting, "import à confirmer ou annuler", "imports à confirmer ou annuler"),
-                    reverse("ftth:imports"),
-                    waiting,
-                )
-            )
+        add_count(
+            todos, waiting, "import à confirmer ou annuler", "imports à confirmer ou annuler", reverse("ftth:imports")
+        )
         links.append(("Imports des fichiers des opérateurs", reverse("ftth:imports")))
     operators = operators_of(user)
     if operators:

@@ -530,6 +530,11 @@ def alert_by_token(token: str) -> AlertSubscription | None:
     return AlertSubscription.objects.select_related("building", "building__commune").filter(token=token).first()
 
 
+def imports():
+    """Every import, newest first, with who asked for it (staff's list)."""
+    return ImportRun.objects.select_related("requested_by").order_by("-created_at")
+
+
 def imports_awaiting_confirmation():
     """The imports that wait for staff to confirm a mass retirement, oldest first."""
     awaiting = ImportRun.objects.filter(state=ImportRun.State.AWAITING_CONFIRMATION)

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -10,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from sman.forms import add_validation_error
 from sman.job_status import JobPanel, job_status_json
+from sman.lists import Listing
 from sman.maps import feature_collection
 from sman.permissions import is_metropole_staff, user_passes
 from sman.tiles import tile_response
@@ -178,11 +178,16 @@ def import_list(request):
         else:
             messages.success(request, "Fichier reçu : l'import est lancé.")
             return redirect("ftth:import_detail", pk=run.pk)
-    page = Paginator(ImportRun.objects.select_related("requested_by"), 30).get_page(request.GET.get("page"))
+    listing = Listing(request, selectors.imports(), page_size=30)
     return render(
         request,
         "ftth/import_list.html",
-        {"form": form, "page_obj": page, "awaiting": selectors.imports_awaiting_confirmation(), "crumbs": CRUMBS},
+        {
+            **listing.context(),
+            "form": form,
+            "awaiting": selectors.imports_awaiting_confirmation(),
+            "crumbs": CRUMBS,
+        },
     )
 
 
@@ -211,11 +216,11 @@ def _run_or_404(pk) -> ImportRun:
 @user_passes(is_metropole_staff)
 def import_detail(request, pk):
     run = _run_or_404(pk)
-    rejections = Paginator(run.rejections.all(), 100).get_page(request.GET.get("page"))
+    rejections = Listing(request, run.rejections.all(), page_size=100)
     return render(
         request,
         "ftth/import_detail.html",
-        {"run": run, "panel": _import_panel(request, run), "page_obj": rejections, "crumbs": CRUMBS},
+        {**rejections.context(), "run": run, "panel": _import_panel(request, run), "crumbs": CRUMBS},
     )
 
 

@@ -2,30 +2,33 @@
 
 import qrcode
 import qrcode.image.svg
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from sman.documents import render_pdf as _pdf
-from sman.exports import csv_bytes
-from sman.money import euros_plain
+from sman.exports import Euros, csv_bytes
 
 from . import codes
 
 
 def statement_csv(statement, redemptions) -> bytes:
+    """The statement's CSV for the place's and the Métropole's accountants: one line per validated ticket, then
+    a blank line and the total; written by the portal's export (formula-safe, amounts as in every export).
+    Times are Paris time, as on the PDF."""
     header = ["Date", "Ticket", "Formation", "Heures", "Valeur (€)", "Agent"]
     rows = [
         [
-            r.redeemed_at.strftime("%d/%m/%Y %H:%M"), r.ticket.code, r.training.title, _decimal(r.hours),
-            euros_plain(r.ticket.value_cents), r.agent.email,
+            f"{timezone.localtime(r.redeemed_at):%d/%m/%Y %H:%M}", r.ticket.code, r.training.title, _decimal(r.hours),
+            Euros(r.ticket.value_cents), r.agent.email,
         ]
         for r in redemptions
     ]  # fmt: skip
-    rows += [[], ["Total", statement.ticket_count, "", "", euros_plain(statement.amount_cents), ""]]
+    rows += [[], ["Total", statement.ticket_count, "", "", Euros(statement.amount_cents), ""]]
     return csv_bytes(header, rows)
 
 
 def _decimal(value) -> str:
-    """French decimal comma, as spreadsheets set to French read it (hours; amounts go through euros_plain)."""
+    """French decimal comma, as spreadsheets set to French read it (hours; amounts are ``Euros``)."""
     return str(value).replace(".", ",")
 
 

@@ -8,8 +8,9 @@ from .models import Beneficiary, PlaceType, TargetPublic, Training
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _communes():
-    return Territory.objects.filter(kind=Territory.Kind.COMMUNE).order_by("name").only("id", "name", "code")
+def communes():
+    # `kind` too: str() of a territory reads it (without it, one query per commune of the list).
+    return Territory.objects.filter(kind=Territory.Kind.COMMUNE).order_by("name").only("id", "name", "code", "kind")
 
 
 def _scopes():
@@ -52,7 +53,7 @@ class DistributeForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["territory"].queryset = _communes()
+        self.fields["territory"].queryset = communes()
 
 
 class OrderForm(forms.Form):
@@ -88,17 +89,3 @@ class ApticImportForm(OrderForm):
         super().__init__(*args, **kwargs)
         for name in ("booklet_count", "tickets_per_booklet", "allowed_place_types"):
             del self.fields[name]
-
-
-class PlaceFilterForm(forms.Form):
-    near = forms.ModelChoiceField(
-        label="Près de chez moi (commune)", queryset=Territory.objects.none(), required=False, empty_label="—",
-        help_text="Les lieux les plus proches de la commune apparaissent en premier.",
-    )  # fmt: skip
-    q = forms.CharField(label="Nom ou commune", required=False)
-    place_type = forms.ChoiceField(label="Type de lieu", choices=[("", "Tous")] + PlaceType.choices, required=False)
-    theme = forms.CharField(label="Thème de formation", required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["near"].queryset = _communes()

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from sman.models import Territory
-from sman.modules import SpacePanel, Todo, plural
+from sman.modules import SpacePanel, Todo, add_count, plural
 from sman.permissions import is_metropole_staff
 
 from . import permissions, selectors
@@ -40,14 +40,13 @@ def space_panel(request) -> SpacePanel | None:
         links.append(("Commandes de carnets", reverse("passnumerique:orders")))
     if is_metropole_staff(user):
         to_pay = Statement.objects.filter(status=Statement.Status.TO_PAY).count()
-        if to_pay:
-            todos.append(
-                Todo(
-                    plural(to_pay, "relevé de remboursement à payer", "relevés de remboursement à payer"),
-                    reverse("passnumerique:statements"),
-                    to_pay,
-                )
-            )
+        add_count(
+            todos,
+            to_pay,
+            "relevé de remboursement à payer",
+            "relevés de remboursement à payer",
+            reverse("passnumerique:statements"),
+        )
     if not todos and not links:
         return None
     return SpacePanel("Pass Numérique", todos, links, order=40)

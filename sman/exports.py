@@ -9,12 +9,17 @@ cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula (``=HYPERLINK(�
 
 Numbers, dates and amounts given as Python values (``int``, ``Decimal``, ``date``…) stay values: a
 negative amount ``-12`` is a number, whereas the text ``"-12"`` typed by someone is neutralised.
+
+Money goes in as :class:`Euros` (whole cents), written the same way by every export: « 1234,56 » in CSV
+(decimal comma, no thousands separator: what a spreadsheet set to French reads as a number), an exact
+number of euros shown with two decimals and « € » in XLSX.
 """
 
 import csv
 import io
 import itertools
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.http import HttpResponse
@@ -24,12 +29,28 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .money import euros_decimal, euros_plain
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
 # Column widths in characters: wide enough to read a title, not so wide that a long comment hides the rest.
 MIN_WIDTH, MAX_WIDTH = 8, 60
+EUROS_FORMAT = '#,##0.00 "€"'
+
+
+@dataclass(frozen=True)
+class Euros:
+    """An amount of money in a cell, in whole cents (``None``: an empty cell)."""
+
+    cents: int | None
+
+
+def _csv_value(value):
+    if isinstance(value, Euros):
+        return "" if value.cents is None else euros_plain(value.cents)  # ours, never a formula: not neutralised
+    return neutralise(value)
 
 
 def neutralise(value):
@@ -45,7 +66,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence]) -> str:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([neutralise(v) for v in header])
     for row in rows:
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow([_csv_value(v) for v in row])
     return buffer.getvalue()
 
 
@@ -55,6 +76,8 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 
 
 def _xlsx_value(value):
+    if isinstance(value, Euros):
+        return euros_decimal(value.cents)
     if isinstance(value, str):
         return ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters make openpyxl refuse the file
     if isinstance(value, datetime) and timezone.is_aware(value):
@@ -80,6 +103,8 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], *, title: str = 
             cell = sheet.cell(row=row_index, column=column, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
+            elif isinstance(raw, Euros):
+                cell.number_format = EUROS_FORMAT
             if row_index == 1:
                 cell.font = Font(bold=True)
             longest = max((len(line) for line in str(value).splitlines()), default=0) if value is not None else 0

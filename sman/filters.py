@@ -1,8 +1,9 @@
-"""The API's list filters (django-filter): what the schema says a parameter takes is what the filter accepts.
+"""django-filter filter sets: the API's (``FilterSet``, ``FilterBackend``) and the pages' (``ListFilterSet``).
 
-django-filter filters an integer column with a decimal form field: ``?challenge__number=0.5`` was accepted
-(and matched nothing) while the schema documents an integer. Here integer columns take integers only;
-anything else is refused with a 400 and django's French message (« Saisissez un nombre entier. »).
+What a parameter is said to take is what the filter accepts. django-filter filters an integer column with a
+decimal form field: ``?challenge__number=0.5`` was accepted (and matched nothing) while the schema documents
+an integer. Here integer columns take integers only; anything else is refused with django's French message
+(« Saisissez un nombre entier. »): a 400 in the API, an error next to the field on a page.
 """
 
 import re
@@ -11,7 +12,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django_filters import rest_framework
+from django_filters import filterset, rest_framework
 from drf_spectacular.utils import extend_schema_field
 
 from .models import Territory
@@ -24,17 +25,29 @@ class IntegerFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class FilterSet(rest_framework.FilterSet):
-    FILTER_DEFAULTS = {
+def _integers_as_integers(defaults: dict) -> dict:
+    return {
         field: {"filter_class": IntegerFilter} if issubclass(field, models.IntegerField) else spec
-        for field, spec in rest_framework.FilterSet.FILTER_DEFAULTS.items()
+        for field, spec in defaults.items()
     }
+
+
+class FilterSet(rest_framework.FilterSet):
+    FILTER_DEFAULTS = _integers_as_integers(rest_framework.FilterSet.FILTER_DEFAULTS)
 
 
 class FilterBackend(rest_framework.DjangoFilterBackend):
     """The default filter backend of the API (``filterset_fields`` build their filter set on ours)."""
 
     filterset_base = FilterSet
+
+
+class ListFilterSet(filterset.FilterSet):
+    """The filters of a page's list (sman/lists.py): a GET form whose fields have French labels, rendered
+    field by field with ``includes/_field.html``. A value that does not validate leaves its filter out and
+    shows its error next to the field; the other filters still apply."""
+
+    FILTER_DEFAULTS = _integers_as_integers(filterset.FILTER_FOR_DBFIELD_DEFAULTS)
 
 
 TERRITORY_MESSAGE = "Territoire inconnu : code INSEE d'une commune (ex. 93048), d'un territoire (T1…T12) ou MGP."

@@ -171,3 +171,9 @@ def loaders(kind: str) -> list[Callable]:
 def plural(count: int, one: str, many: str) -> str:
     """« 1 dossier à évaluer », « 3 dossiers à évaluer » (0 takes the singular in French)."""
     return f"{count} {one if count <= 1 else many}"
+
+
+def add_count(todos: list, count: int, one: str, many: str, url: str) -> None:
+    """Adds « 3 dossiers à évaluer » (a link to ``url``) to ``todos`` when ``count`` is not zero."""
+    if count:
+        todos.append(Todo(plural(count, one, many), url, count))

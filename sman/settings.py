@@ -270,6 +270,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "actions.models.Action.Status",
         "RoadmapStatusEnum": "actions.models.Roadmap.Status",
         "ImportRunStateEnum": "ftth.models.ImportRun.State",
+        "TerritoryKindEnum": "sman.models.Territory.Kind",
     },
 }
 

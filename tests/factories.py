@@ -1,8 +1,18 @@
+"""factory_boy factories of every app's main objects, with a ``factory.Trait`` per state (STYLE.md §9).
+
+The reference data (communes, their collectivities, the six challenges) is loaded once per test session
+(tests/conftest.py): factories point at it rather than create territories."""
+
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.gis.geos import Point
+from django.utils import timezone
 
-from sman.models import Membership, MembershipRequest, Organisation, Territory, User
+from sman.models import Challenge, Membership, MembershipRequest, Organisation, Territory, User
 from sman.permissions import forget_access
 from sman.services import role_grant
 
@@ -78,3 +88,393 @@ class MembershipRequestFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     job_title = "Chargée de mission numérique"
+
+
+# --- Shared places ---------------------------------------------------------------------------------------
+def territory(code: str) -> Territory:
+    return Territory.objects.get(code=code)
+
+
+def collectivity_of(code: str) -> Organisation:
+    """The collectivity of a commune or an EPT of the reference data (93048: Montreuil, T8: Est Ensemble)."""
+    return Organisation.objects.get(kind=Organisation.Kind.COLLECTIVITY, territory__code=code)
+
+
+def _days(n: int):
+    return factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=n))
+
+
+_NOW = factory.LazyFunction(timezone.now)
+
+
+# --- FMIN: calls and applications ------------------------------------------------------------------------
+class CallFactory(factory.django.DjangoModelFactory):
+    """An open, published call with the six criteria of the SMAN. Traits: ``closed``, ``unpublished``."""
+
+    class Meta:
+        model = "fmin.Call"
+        skip_postgeneration_save = True
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    title = factory.Sequence(lambda n: f"FMIN — session {n}")
+    opens_on = _days(-10)
+    closes_on = _days(30)
+    is_published = True
+
+    class Params:
+        closed = factory.Trait(opens_on=_days(-90), closes_on=_days(-10))
+        unpublished = factory.Trait(is_published=False)
+
+    @factory.post_generation
+    def criteria(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from fmin.services import criteria_add_defaults
+
+            criteria_add_defaults(call=obj)
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "fmin.Participant"
+
+    application = factory.SubFactory("tests.factories.ApplicationFactory")
+    organisation = factory.LazyFunction(lambda: collectivity_of("93055"))  # Pantin
+    is_lead = False
+    cost_share_cents = 5_000_000
+    request_cents = 2_000_000
+    confirmed_at = _NOW
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "fmin.Decision"
+
+    application = factory.SubFactory("tests.factories.ApplicationFactory")
+    outcome = "funded"
+    amount_cents = 4_000_000
+    reason = "Projet retenu par le comité de sélection."
+    decided_by = factory.SubFactory(UserFactory)
+
+
+_CHECKED = factory.LazyFunction(lambda: dict.fromkeys(_eligibility_codes(), True))
+
+
+def _eligibility_codes():
+    from fmin.services import ELIGIBILITY_ITEMS
+
+    return [code for code, _ in ELIGIBILITY_ITEMS]
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft of Montreuil in an open call, Montreuil as its confirmed lead, run in Montreuil.
+
+    Traits, one per state: ``submitted``, ``corrections``, ``eligible``, ``ineligible``, ``funded`` (with its
+    decision, 40 000 €), ``refused`` (with its decision), ``withdrawn``. ``co_applicants=[organisation, …]``
+    adds confirmed co-applicants; ``territories`` and ``challenges`` replace the defaults."""
+
+    class Meta:
+        model = "fmin.Application"
+        skip_postgeneration_save = True
+
+    call = factory.SubFactory(CallFactory)
+    lead = factory.LazyFunction(lambda: collectivity_of("93048"))
+    title = factory.Sequence(lambda n: f"Dossier {n:03d}")
+    theme = "citizen_relations"
+    summary = "Rendez-vous en ligne pour l'état civil."
+    commits_to_evaluate = True
+    created_by = factory.SubFactory(UserFactory)
+    lead_participant = factory.RelatedFactory(
+        ParticipantFactory,
+        factory_related_name="application",
+        organisation=factory.SelfAttribute("..lead"),
+        is_lead=True,
+        cost_share_cents=10_000_000,
+        request_cents=4_000_000,
+    )
+
+    class Params:
+        submitted = factory.Trait(status="submitted", submitted_at=_NOW)
+        corrections = factory.Trait(status="corrections", submitted_at=_NOW)
+        eligible = factory.Trait(status="eligible", submitted_at=_NOW, eligibility_checklist=_CHECKED)
+        ineligible = factory.Trait(status="ineligible", submitted_at=_NOW, eligibility_note="Hors du champ de l'appel.")
+        funded = factory.Trait(
+            status="funded",
+            submitted_at=_NOW,
+            eligibility_checklist=_CHECKED,
+            decision=factory.RelatedFactory(DecisionFactory, factory_related_name="application"),
+        )
+        refused = factory.Trait(
+            status="refused",
+            submitted_at=_NOW,
+            eligibility_checklist=_CHECKED,
+            decision=factory.RelatedFactory(
+                DecisionFactory, factory_related_name="application", outcome="refused", amount_cents=0
+            ),
+        )
+        withdrawn = factory.Trait(status="withdrawn")
+
+    @factory.post_generation
+    def territories(obj, create, extracted, **kwargs):
+        if create:
+            obj.territories.set(extracted if extracted is not None else [obj.lead.territory])
+
+    @factory.post_generation
+    def challenges(obj, create, extracted, **kwargs):
+        if create:
+            obj.challenges.set(extracted if extracted is not None else Challenge.objects.filter(number=4))
+
+    @factory.post_generation
+    def co_applicants(obj, create, extracted, **kwargs):
+        for organisation in (extracted or []) if create else []:
+            ParticipantFactory(application=obj, organisation=organisation)
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """A reviewer's assignment to an eligible file. Trait: ``submitted`` (their scores handed in)."""
+
+    class Meta:
+        model = "fmin.Assignment"
+
+    application = factory.SubFactory(ApplicationFactory, eligible=True)
+    reviewer = factory.SubFactory(UserFactory, reviewer=True)
+    assigned_by = factory.SubFactory(UserFactory)
+
+    class Params:
+        submitted = factory.Trait(submitted_at=_NOW)
+
+
+class WorkingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "fmin.WorkingGroup"
+
+    name = factory.Sequence(lambda n: f"Groupe de travail {n}")
+    slug = factory.Sequence(lambda n: f"groupe-{n}")
+    theme = "citizen_relations"
+    description = "Un groupe des Bâtisseurs du numérique."
+    charter = "Convention du groupe."
+
+
+# --- Pass Numérique: places, trainings, orders, booklets, tickets, statements -------------------------------
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "passnumerique.Training"
+
+    title = factory.Sequence(lambda n: f"Formation {n}")
+    theme = "Découverte"
+    duration_hours = Decimal(1)
+
+
+class MediationPlaceFactory(factory.django.DjangoModelFactory):
+    """An APTIC-labelled place in Montreuil. Traits: ``unlabelled``, ``label_expired``; ``trainings=[…]``."""
+
+    class Meta:
+        model = "passnumerique.MediationPlace"
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(
+        OrganisationFactory,
+        kind=Organisation.Kind.MEDIATION_PLACE,
+        name=factory.Sequence(lambda n: f"Lieu de médiation {n}"),
+        slug=factory.Sequence(lambda n: f"lieu-{n}"),
+    )
+    place_type = "association"
+    aptic_label = True
+    location = factory.LazyFunction(lambda: Point(2.44, 48.86, srid=4326))
+
+    class Params:
+        unlabelled = factory.Trait(aptic_label=False)
+        label_expired = factory.Trait(label_valid_until=_days(-1))
+
+    @factory.post_generation
+    def trainings(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.trainings.set(extracted)
+
+
+class BeneficiaryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "passnumerique.Beneficiary"
+
+    reference = factory.Sequence(lambda n: f"BEN-{n:06d}")
+    age_band = "65-79"
+    territory = factory.LazyFunction(lambda: territory("93048"))
+    target_public = "all"
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    """A funder's order for Est Ensemble (T8), valid for a year, its booklets and tickets created
+    (``booklets=False``: none). Traits: ``aptic`` (codes imported from #APTIC), ``expired`` (past its
+    grace period)."""
+
+    class Meta:
+        model = "passnumerique.Order"
+        skip_postgeneration_save = True
+
+    funder = factory.SubFactory(
+        OrganisationFactory, kind=Organisation.Kind.FUNDER, name=factory.Sequence(lambda n: f"Financeur {n}")
+    )
+    reference = factory.Sequence(lambda n: f"PN-ESSAI-{n:05d}")
+    booklet_count = 2
+    tickets_per_booklet = 5
+    face_value_cents = 1000
+    territory = factory.LazyFunction(lambda: territory("T8"))
+    valid_until = _days(365)
+
+    class Params:
+        aptic = factory.Trait(source="aptic")
+        expired = factory.Trait(valid_until=_days(-60), grace_days=31)
+
+    @factory.post_generation
+    def booklets(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            for number in range(1, obj.booklet_count + 1):
+                BookletFactory(order=obj, number=number, **kwargs)
+
+
+class BookletFactory(factory.django.DjangoModelFactory):
+    """A booklet and its tickets, not handed out yet (``ordered``). Trait: ``distributed`` (handed to a
+    beneficiary by Montreuil); ``tickets=False``: no tickets."""
+
+    class Meta:
+        model = "passnumerique.Booklet"
+        skip_postgeneration_save = True
+
+    order = factory.SubFactory(OrderFactory, booklets=False)
+    number = factory.LazyAttribute(lambda booklet: booklet.order.booklets.count() + 1)
+    code = factory.Sequence(lambda n: f"CARNET-{n:06d}")
+
+    class Params:
+        distributed = factory.Trait(
+            distributed_at=_NOW,
+            distributor=factory.LazyFunction(lambda: collectivity_of("93048")),
+            beneficiary=factory.SubFactory(BeneficiaryFactory),
+        )
+
+    @factory.post_generation
+    def tickets(obj, create, extracted, **kwargs):
+        if create and extracted is not False:
+            for _ in range(obj.order.tickets_per_booklet):
+                TicketFactory(booklet=obj, value_cents=obj.order.face_value_cents)
+
+
+class TicketFactory(factory.django.DjangoModelFactory):
+    """An unused ticket of a booklet not handed out. Trait: ``redeemed`` (its booklet handed out, the ticket
+    validated in a place)."""
+
+    class Meta:
+        model = "passnumerique.Ticket"
+        skip_postgeneration_save = True
+
+    booklet = factory.SubFactory(BookletFactory, tickets=False)
+    code = factory.Sequence(lambda n: f"TICKET-{n:06d}")
+    value_cents = factory.SelfAttribute("booklet.order.face_value_cents")
+
+    class Params:
+        redeemed = factory.Trait(
+            booklet=factory.SubFactory(BookletFactory, tickets=False, distributed=True),
+            redemption=factory.RelatedFactory("tests.factories.RedemptionFactory", factory_related_name="ticket"),
+        )
+
+
+class RedemptionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "passnumerique.Redemption"
+
+    ticket = factory.SubFactory(TicketFactory, booklet=factory.SubFactory(BookletFactory, distributed=True))
+    place = factory.SubFactory(MediationPlaceFactory)
+    training = factory.SubFactory(TrainingFactory)
+    agent = factory.SubFactory(UserFactory)
+    redeemed_at = _NOW
+    hours = Decimal(1)
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    """Last month's statement of a place, to pay. Trait: ``paid``."""
+
+    class Meta:
+        model = "passnumerique.Statement"
+
+    place = factory.SubFactory(MediationPlaceFactory)
+    month = factory.LazyFunction(lambda: (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1))
+    ticket_count = 3
+    amount_cents = 3000
+
+    class Params:
+        paid = factory.Trait(status="paid", paid_at=_NOW)
+
+
+# --- FttH imports ----------------------------------------------------------------------------------------
+class ImportRunFactory(factory.django.DjangoModelFactory):
+    """An operator's IPE file waiting for the worker (``pending``). Traits, one per state: ``running``,
+    ``done``, ``failed`` (can be retried), ``refused``, ``awaiting_confirmation`` (would retire half of the
+    operator's buildings), ``cancelled``."""
+
+    class Meta:
+        model = "ftth.ImportRun"
+
+    operator_code = "OI-ESSAI"
+    file_name = factory.Sequence(lambda n: f"ipe-{n}.csv")
+    file_format = "ipe"
+    max_rejected_share = 0.05
+    task_name = "ftth.tasks.import_file"
+    task_args = factory.LazyAttribute(lambda run: [0, f"/tmp/{run.file_name}"])
+
+    class Params:
+        pending = factory.Trait(state="pending")
+        running = factory.Trait(state="running", started_at=_NOW, heartbeat_at=_NOW, attempts=1)
+        done = factory.Trait(
+            state="done", started_at=_NOW, finished_at=_NOW, attempts=1, rows_read=12, created=10, updated=2
+        )
+        failed = factory.Trait(
+            state="failed",
+            started_at=_NOW,
+            finished_at=_NOW,
+            attempts=1,
+            error="Le fichier n'a pas pu être lu : vérifiez son format, puis déposez-le de nouveau.",
+        )
+        refused = factory.Trait(
+            state="refused", started_at=_NOW, finished_at=_NOW, attempts=1, rows_read=10, rows_rejected=5
+        )
+        awaiting_confirmation = factory.Trait(
+            state="awaiting_confirmation",
+            started_at=_NOW,
+            finished_at=_NOW,
+            attempts=1,
+            operator_buildings=100,
+            to_retire=50,
+            retirement_share=0.5,
+            error="Ce fichier retirerait 50 % des immeubles de l'opérateur : confirmez ou annulez l'import.",
+        )
+        cancelled = factory.Trait(state="cancelled", finished_at=_NOW)
+
+
+class ImportRejectionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ftth.ImportRejection"
+
+    run = factory.SubFactory(ImportRunFactory, refused=True)
+    line = factory.Sequence(lambda n: n + 2)
+    reason = "statut inconnu"
+
+
+# --- COPIL -----------------------------------------------------------------------------------------------
+def _semester(day) -> int:
+    return 1 if day.month <= 6 else 2
+
+
+class CopilSessionFactory(factory.django.DjangoModelFactory):
+    """A session planned in a month (``upcoming``). Trait: ``closed`` (held two months ago, then closed)."""
+
+    class Meta:
+        model = "actions.CopilSession"
+
+    date = _days(30)
+    year = factory.LazyAttribute(lambda s: s.date.year)
+    semester = factory.LazyAttribute(lambda s: _semester(s.date))
+    status = "planned"
+
+    class Params:
+        upcoming = factory.Trait(date=_days(30), status="planned")
+        closed = factory.Trait(
+            date=_days(-60), status="closed", closed_at=_NOW, closed_by=factory.SubFactory(UserFactory)
+        )

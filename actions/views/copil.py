@@ -13,10 +13,11 @@ from sman.feedback import run_service
 from sman.files import job_file_response
 from sman.forms import add_validation_error
 from sman.job_status import JobPanel, job_status_json
+from sman.modules import plural
 from sman.permissions import is_metropole_staff
 
 from .. import exports, permissions, selectors, services
-from ..filters import ActionFilter
+from ..filters import ActionFilter, ActionListing
 from ..forms import (
     CorrectionForm,
     OpinionForm,
@@ -32,27 +33,23 @@ from .common import copil_crumbs, copil_required, staff_required
 
 @copil_required
 def dashboard(request):
-    actions_filter = ActionFilter(request.GET or None, queryset=selectors.dashboard_actions())
-    actions = selectors.with_follow(actions_filter.qs)
-    light = (
-        actions_filter.form.cleaned_data.get("light")
-        if actions_filter.is_bound and actions_filter.form.is_valid()
-        else ""
+    listing = ActionListing(
+        request,
+        selectors.dashboard_actions(),
+        filterset_class=ActionFilter,
+        page_size=None,  # the actions of the roadmaps: a bounded list, on one page
+        export=exports.DASHBOARD_EXPORT,
     )
-    if light:
-        actions = [a for a in actions if a.follow.light == light]
-    fmt = request.GET.get("export")
-    if fmt in exports.FORMATS:
-        return exports.dashboard_export(fmt, actions)
+    if response := listing.export_response():
+        return response
     return render(
         request,
         "actions/dashboard.html",
         {
-            "filter": actions_filter,
-            "actions": actions,
+            **listing.context(),
+            "actions": listing.rows,
             "missing_semesters": selectors.semesters_without_session(),
             "today": timezone.localdate(),
-            "query": request.GET.urlencode(),
         },
     )
 
@@ -263,11 +260,32 @@ def _review_post(request, review, opinion_form, presentation_form, correction_fo
     return None
 
 
+@staff_required
+@require_POST
+def session_agenda_build(request, pk):
+    """A session with nothing to review (or an incomplete agenda): add a review per active action."""
+    session = _session_or_404(pk)
+    try:
+        added = services.session_agenda_build(session=session, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(session)
+    if added:
+        messages.success(request, f"Ordre du jour constitué : {plural(added, 'action ajoutée', 'actions ajoutées')}.")
+    else:
+        messages.info(request, "L'ordre du jour comprend déjà toutes les actions actives.")
+    return redirect(session)
+
+
 @copil_required
 @require_POST
 def report_request(request, pk):
     session = _session_or_404(pk)
-    report = services.report_request(session=session, user=request.user)
+    try:
+        report = services.report_request(session=session, user=request.user)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+        return redirect(session)
     return redirect(report)
 
 

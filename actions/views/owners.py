@@ -7,6 +7,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from sman.feedback import form_service
 from sman.forms import add_validation_error
 
 from .. import indicator_templates, permissions, services
@@ -64,14 +65,17 @@ def indicator_edit(request, roadmap, number, pk=None):
         name, kind, unit, definition = indicator_templates.TEMPLATES[int(template_index)]
         initial = {"name": name, "kind": kind, "unit": unit, "definition": definition}
     form = IndicatorForm(request.POST or None, instance=indicator, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_save(indicator=form.instance, user=request.user)
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "L'indicateur est enregistré.")
-            return redirect(action.get_absolute_url() + "#indicateurs")
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
+            request,
+            form,
+            lambda: services.indicator_save(indicator=form.instance, user=request.user),
+            "L'indicateur est enregistré.",
+        )
+    ):
+        return redirect(action.get_absolute_url() + "#indicateurs")
     return render(
         request,
         "actions/indicator_form.html",
@@ -90,20 +94,23 @@ def indicator_value_add(request, roadmap, number, pk):
     action = _editable_action(request, roadmap, number)
     indicator = get_object_or_404(Indicator, pk=pk, action=action)
     form = IndicatorValueForm(request.POST or None, initial={"date": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.indicator_value_add(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
+            request,
+            form,
+            lambda: services.indicator_value_add(
                 indicator=indicator,
                 user=request.user,
                 value=form.cleaned_data["value"],
                 on=form.cleaned_data["date"],
                 comment=form.cleaned_data["comment"],
-            )
-        except ValidationError as exc:
-            add_validation_error(form, exc)
-        else:
-            messages.success(request, "La valeur est enregistrée.")
-            return redirect(action.get_absolute_url() + "#indicateurs")
+            ),
+            "La valeur est enregistrée.",
+        )
+    ):
+        return redirect(action.get_absolute_url() + "#indicateurs")
     return render(
         request,
         "actions/indicator_value_form.html",

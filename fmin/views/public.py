@@ -2,27 +2,22 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from sman.exports import export_response
+from sman.exports import Euros
 from sman.feedback import form_service, run_service
 from sman.files import private_file_response
+from sman.lists import Column, Export, Listing
 from sman.maps import feature_collection
-from sman.models import Territory
 from sman.permissions import is_metropole_staff
 
 from .. import permissions, selectors, services
-from ..forms import (
-    JoinGroupForm,
-    ProjectFilterForm,
-    WorkshopForm,
-)
+from ..filters import ProjectFilter
+from ..forms import JoinGroupForm, WorkshopForm
 from ..models import Call, QualificationWorkshop, WorkingGroup
 from .common import CRUMBS, crumbs
 
@@ -83,68 +78,52 @@ def workshop_register(request, pk):
     return redirect("fmin:call_detail", workshop.call_id)
 
 
-def _filtered_projects(request):
-    years = sorted(set(Call.objects.filter(is_published=True).values_list("year", flat=True)), reverse=True)
-    form = ProjectFilterForm(request.GET or None, years=years)
-    projects = selectors.funded_projects()
-    if form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            projects = projects.filter(Q(title__unaccent__icontains=d["q"]) | Q(summary__unaccent__icontains=d["q"]))
-        if d["challenge"]:
-            projects = projects.filter(challenges=d["challenge"])
-        if d["territory"]:
-            projects = projects.filter(
-                Territory.objects.within_q(d["territory"], "territories")
-                | Territory.objects.within_q(d["territory"], "lead__territory")
-            )
-        if d["year"]:
-            projects = projects.filter(call__year=d["year"])
-        if d["theme"]:
-            projects = projects.filter(theme=d["theme"])
-    return form, projects.distinct()
+PROJECTS_EXPORT = Export(
+    filename="fmin-projets-finances",
+    formats=("csv",),
+    columns=[
+        Column("Appel", lambda p: p.call.title),
+        Column("Année", lambda p: p.call.year),
+        Column("Projet", lambda p: p.title),
+        Column("Cheffe de file", lambda p: p.lead.name),
+        Column("Co-porteuses", lambda p: ", ".join(x.organisation.name for x in p.participants.all() if not x.is_lead)),
+        Column("Thème", lambda p: p.get_theme_display()),
+        Column("Défis", lambda p: ", ".join(f"Défi {c.number}" for c in p.challenges.all())),
+        Column("Territoires", lambda p: ", ".join(t.name for t in p.territories.all())),
+        Column("Subvention (€)", lambda p: Euros(p.decision.amount_cents)),
+        Column("Résumé", lambda p: p.summary),
+        Column("Résultats", lambda p: p.results),
+    ],
+)
+
+
+def _projects(request) -> Listing:
+    return Listing(
+        request,
+        selectors.funded_projects().distinct(),
+        filterset_class=ProjectFilter,
+        page_size=20,
+        export=PROJECTS_EXPORT,
+    )
 
 
 def project_list(request):
-    form, projects = _filtered_projects(request)
-    page = Paginator(projects, 20).get_page(request.GET.get("page"))
+    listing = _projects(request)
     points = [
         (t.geometry.point_on_surface if t.geometry else None, p.title, reverse("fmin:project_detail", args=[p.pk]))
-        for p in page.object_list
+        for p in listing.page_obj.object_list
         for t in p.territories.all()[:1]
     ]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "fmin/project_list.html",
-        {
-            "form": form,
-            "page_obj": page,
-            "map_data": feature_collection(points),
-            "query": query.urlencode(),
-            "crumbs": CRUMBS,
-        },
+        {**listing.context(), "map_data": feature_collection(points), "crumbs": CRUMBS},
     )
 
 
 def project_export(request):
-    _, projects = _filtered_projects(request)
-    header = [
-        "Appel", "Année", "Projet", "Cheffe de file", "Co-porteuses", "Thème", "Défis", "Territoires",
-        "Subvention (€)", "Résumé", "Résultats",
-    ]  # fmt: skip
-    rows = (
-        [
-            p.call.title, p.call.year, p.title, p.lead.name,
-            ", ".join(x.organisation.name for x in p.participants.all() if not x.is_lead),
-            p.get_theme_display(), ", ".join(f"Défi {c.number}" for c in p.challenges.all()),
-            ", ".join(t.name for t in p.territories.all()),
-            "{},{:02d}".format(*divmod(p.decision.amount_cents, 100)), p.summary, p.results,
-        ]
-        for p in projects
-    )  # fmt: skip
-    return export_response("csv", filename="fmin-projets-finances", header=header, rows=rows)
+    """The filtered projects of the list, as CSV (its address is kept: /fmin/projets.csv)."""
+    return _projects(request).export_response("csv")
 
 
 def project_detail(request, pk):

@@ -3,8 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -15,9 +13,11 @@ from django.views.decorators.http import require_POST
 from sman.feedback import form_service, run_service
 from sman.files import private_file_response
 from sman.forms import add_validation_error
+from sman.lists import Listing
 from sman.permissions import is_metropole_staff
 
 from .. import permissions, rules, selectors, services
+from ..filters import ApplicationFilter
 from ..forms import (
     ApplicationStartForm,
     DraftForms,
@@ -25,7 +25,6 @@ from ..forms import (
     ReportForm,
 )
 from ..models import (
-    Application,
     Call,
     FollowUpReport,
 )
@@ -39,38 +38,23 @@ def application_list(request):
     ids = permissions.collectivity_ids_of(request.user)
     if not staff and not ids:
         raise PermissionDenied
-    if staff:
-        qs = (
-            Application.objects.exclude(status=Application.Status.DRAFT)
-            .select_related("call", "lead")
-            .prefetch_related("participants__organisation")
-        )
-    else:
-        qs = selectors.applications_for_collectivities(ids)
-    status = request.GET.get("statut", "")
-    if status in Application.Status.values:
-        qs = qs.filter(status=status)
-    call = request.GET.get("appel", "")
-    if call.isdigit():
-        qs = qs.filter(call_id=int(call))
-    if q := request.GET.get("q", "").strip():
-        qs = qs.filter(Q(title__unaccent__icontains=q) | Q(lead__name__unaccent__icontains=q))
-    page = Paginator(qs.order_by("-submitted_at", "-created_at"), 25).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    qs = selectors.submitted_applications() if staff else selectors.applications_for_collectivities(ids)
+    # Agents choose among published calls only: a call being prepared is not public yet.
+    calls = Call.objects.all() if staff else Call.objects.filter(is_published=True)
+    listing = Listing(
+        request,
+        qs.order_by("-submitted_at", "-created_at"),
+        filterset_class=ApplicationFilter,
+        filterset_kwargs={"calls": calls},
+        page_size=25,
+    )
     return render(
         request,
         "fmin/application_list.html",
         {
-            "page_obj": page,
+            **listing.context(),
             "staff": staff,
-            "statuses": Application.Status.choices,
-            # Agents choose among published calls only: a call being prepared is not public yet.
-            "calls": Call.objects.all() if staff else Call.objects.filter(is_published=True),
-            "selected_status": status,
-            "selected_call": call,
-            "q": q,
-            "query": query.urlencode(),
+            "calls": calls,
             "open_calls": selectors.open_calls(),
             "crumbs": CRUMBS,
         },

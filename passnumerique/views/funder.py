@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 from sman.files import job_file_response
 from sman.forms import add_validation_error
 from sman.job_status import JobPanel, job_status_json
+from sman.lists import Listing
 from sman.maps import feature_collection
 from sman.models import Territory
 from sman.permissions import is_metropole_staff
@@ -39,11 +39,11 @@ def order_list(request):
             messages.success(request, f"Commande {order.reference} créée : {order.booklet_count} carnets.")
             return redirect(order)
     orders = selectors.orders_for(funders.values_list("id", flat=True), staff=is_metropole_staff(request.user))
-    page = Paginator(orders, 30).get_page(request.GET.get("page"))
+    listing = Listing(request, orders, page_size=30)
     return render(
         request,
         "passnumerique/order_list.html",
-        {"form": form, "page_obj": page, "import_form": ApticImportForm(funders=funders), "crumbs": CRUMBS},
+        {**listing.context(), "form": form, "import_form": ApticImportForm(funders=funders), "crumbs": CRUMBS},
     )
 
 
@@ -86,14 +86,14 @@ def _visible_order(request, pk) -> Order:
 def order_detail(request, pk):
     order = _visible_order(request, pk)
     booklets = order.booklets.select_related("beneficiary", "distributor").order_by("number")
-    page = Paginator(booklets, 50).get_page(request.GET.get("page"))
+    listing = Listing(request, booklets, page_size=50)
     sheets = selectors.order_sheets(order) if order.source == Order.Source.GENERATED else None
     return render(
         request,
         "passnumerique/order_detail.html",
         {
+            **listing.context(),
             "order": order,
-            "page_obj": page,
             "sheets_panel": _sheets_panel(request, order, sheets) if sheets else None,
             "crumbs": CRUMBS,
         },

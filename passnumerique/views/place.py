@@ -2,12 +2,12 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from sman.feedback import run_service
 from sman.files import private_file_response
+from sman.lists import Listing
 from sman.permissions import is_metropole_staff, user_passes
 
 from .. import codes, permissions, services
@@ -62,8 +62,8 @@ def statements(request):
         qs = qs.filter(place__in=permissions.places_of(request.user))
         if not permissions.can_redeem(request.user):
             raise PermissionDenied
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "passnumerique/statements.html", {"page_obj": page, "staff": staff, "crumbs": CRUMBS})
+    listing = Listing(request, qs, page_size=30)
+    return render(request, "passnumerique/statements.html", {**listing.context(), "staff": staff, "crumbs": CRUMBS})
 
 
 @login_required

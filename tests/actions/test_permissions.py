@@ -101,6 +101,14 @@ CASES = [
         covers="actions:session_update",
     ),
     Case(
+        "session-agenda-build",
+        lambda w: reverse("actions:session_agenda_build", args=[w.extra["session"].pk]),
+        {"anonymous": 302, "staff": 302},
+        default=403,
+        method="post",
+        covers="actions:session_agenda_build",
+    ),
+    Case(
         "recommendation-add",
         lambda w: reverse("actions:recommendation_add", args=[w.extra["session"].pk]),
         {"anonymous": 302, "copil": 302, "staff": 302},

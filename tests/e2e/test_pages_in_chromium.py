@@ -105,7 +105,7 @@ def test_an_operator_creates_then_revokes_an_api_token(page, reference):
     page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
     page.get_by_role("button", name="Connexion").click()
     page.wait_for_url("**/espace/")
-    page.get_by_role("link", name="Jetons d'API").click()
+    page.get_by_role("link", name="Jetons d'API", exact=True).click()
     page.get_by_role("button", name="Créer le jeton").click()
     assert page.locator(".error-summary").is_visible()
     assert_no_axe_violation(page)

@@ -211,6 +211,7 @@ def contract_data(django_db_setup, django_db_blocker, tmp_path_factory):
             "/api/fmin/applications/{id}/": [{"id": data["funded"].pk}],
             "/api/ftth/buildings/{id}/": [{"id": pk} for pk in building_pks],
             "/api/ftth/imports/{id}/": [{"id": data["run"].pk}],
+            "/api/observatory/{code}/": [{"code": "93048"}, {"code": "T8"}, {"code": "MGP"}, {"code": "93059"}],
         }
     )
     KNOWN.query.update(
@@ -316,6 +317,14 @@ def test_coverage_answers_are_documented(contract_data, db, wsgi_requests):
     series = call("GET /api/ftth/coverage/series/", query={"territory": "MGP"}).json()
     assert [(p["premises"], p["rate"]) for p in series["results"]] == [(14, 71.4)]
     assert call("GET /api/ftth/coverage/series/", query={"territory": "93059"}).status_code == 400
+
+
+def test_the_observatory_answers_are_documented(contract_data, db, wsgi_requests):
+    # The indicator with a value typed in (no provider) is not the observatory's: every figure is computed.
+    for code in ("MGP", "T8", "93048", "93059"):
+        answer = call("GET /api/observatory/{code}/", path_parameters={"code": code}).json()
+        assert answer["territory"]["code"] == code and answer["indicators"]
+    assert call("GET /api/observatory/{code}/", path_parameters={"code": "00000"}).status_code == 404
 
 
 def test_territories_in_geojson_are_described_as_such(contract_data, db, wsgi_requests):
