@@ -182,6 +182,18 @@ def line_chart(points, *, title, unit="", target=None, description=None, width=6
     else:
         body.append(_text(left + plot_w / 2, height - 8, _fr_date(first_day), anchor="middle"))
 
+    summary = line_summary(points, unit=unit, target=goal)
+    key = (unit, goal, points)
+    return _svg("line-chart", key, title=title, desc=description or summary, width=width, height=height, body=body)
+
+
+def line_summary(points, *, unit="", target=None) -> str:
+    """What a line chart shows, in words: its description, and the text alternative printed after it."""
+    points = sorted(((day, _num(value)) for day, value in points), key=lambda point: point[0])
+    if not points:
+        return "Aucune valeur enregistrée."
+    values = [value for _, value in points]
+    (first_day, _), (last_day, _) = points[0], points[-1]
     first, last = _with_unit(values[0], unit), _with_unit(values[-1], unit)
     if len(points) == 1:
         summary = f"1 valeur : {first} le {_fr_date(first_day)}."
@@ -190,10 +202,14 @@ def line_chart(points, *, title, unit="", target=None, description=None, width=6
             f"{len(points)} valeurs du {_fr_date(first_day)} au {_fr_date(last_day)} : première valeur {first}, "
             f"dernière valeur {last}, minimum {_with_unit(min(values), unit)}, maximum {_with_unit(max(values), unit)}."
         )
-    if goal is not None:
-        summary += f" Cible : {_with_unit(goal, unit)}."
-    key = (unit, goal, points)
-    return _svg("line-chart", key, title=title, desc=description or summary, width=width, height=height, body=body)
+    if target is not None:
+        summary += f" Cible : {_with_unit(target, unit)}."
+    return summary
+
+
+def fr_number(value, decimals: int = 2) -> str:
+    """« 12 345,6 »: French separators, trailing zeros dropped, for the report's tables."""
+    return _fr_number(value, decimals)
 
 
 BUDGET_SERIES = (("Alloué", BLUE), ("Engagé", ORANGE), ("Dépensé", GREEN))
