@@ -113,3 +113,16 @@ def test_a_citizen_space_says_nothing_is_waiting(client):
     queries, response = count_queries(client, reverse("dashboard"))
     assert "Rien ne vous attend dans les modules du portail" in response.content.decode()
     assert queries <= 25
+    assert "Rejoignez votre organisation ci-dessous" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_member_with_nothing_waiting_is_not_asked_to_join_an_organisation(client):
+    from ..auth import login
+    from ..factories import MembershipFactory, OrganisationFactory
+
+    member = MembershipFactory(organisation=OrganisationFactory(kind="digital_actor")).user
+    login(client, member)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "Rien ne vous attend dans les modules du portail pour le moment." in html
+    assert "Rejoignez votre organisation ci-dessous" not in html
