@@ -67,6 +67,7 @@ def indicator_values_export(fmt: str) -> HttpResponse:
     header = ["Action", "Indicateur", "Nature", "Unité", "Date", "Valeur", "Origine", "Commentaire"]
     values = (
         IndicatorValue.objects.for_metropole()
+        .filter(indicator__isnull=False)  # the action indicators' values (the others are the observatory's)
         .select_related("indicator", "indicator__action", "author")
         .order_by("indicator__action__number", "indicator__name", "date")
     )

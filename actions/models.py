@@ -273,9 +273,20 @@ class IndicatorValue(models.Model):
     (as ``territory=None`` means the Métropole to the providers, sman/indicators.py) — and names the EPT,
     commune or delegated commune of a computed value per territory. Values recorded before territories
     existed are the Métropole's, unchanged. Readers that show an action's series filter ``for_metropole()``.
+
+    ``indicator`` is empty for the values of a provider that no action indicator uses: the daily recording keeps
+    every provider's series for every territory, so that the observatory shows a trend for each of them.
     """
 
-    indicator = models.ForeignKey(Indicator, verbose_name="indicateur", on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(
+        Indicator,
+        verbose_name="indicateur",
+        on_delete=models.CASCADE,
+        related_name="values",
+        null=True,
+        blank=True,
+        help_text="Vide : la valeur d'un calcul du portail qu'aucun indicateur d'action n'utilise.",
+    )
     territory = models.ForeignKey(
         Territory,
         verbose_name="territoire",
@@ -302,9 +313,10 @@ class IndicatorValue(models.Model):
         ordering = ("indicator", "date")
         indexes = [models.Index(fields=["indicator", "territory", "date"], name="indicator_value_series")]
         constraints = [
-            # One computed value per indicator, territory and date, the Métropole's (no territory) included.
+            # One computed value per provider, indicator (or none), territory and date, the Métropole's (no
+            # territory) included.
             models.UniqueConstraint(
-                fields=["indicator", "territory", "date"],
+                fields=["provider", "indicator", "territory", "date"],
                 condition=~Q(provider=""),
                 nulls_distinct=False,
                 name="one_computed_value_per_indicator_territory_and_date",
@@ -312,9 +324,15 @@ class IndicatorValue(models.Model):
             models.CheckConstraint(
                 condition=Q(author__isnull=False) | ~Q(provider=""), name="indicator_value_has_an_origin"
             ),
+            # A value typed by someone belongs to an action's indicator.
+            models.CheckConstraint(
+                condition=Q(indicator__isnull=False) | ~Q(provider=""), name="indicator_value_has_an_indicator"
+            ),
         ]
 
     def __str__(self):
+        if self.indicator_id is None:
+            return f"{self.provider} = {self.value} ({self.territory or 'Métropole'}, {self.date})"
         if self.territory_id:
             return f"{self.indicator} = {self.value} ({self.territory}, {self.date})"
         return f"{self.indicator} = {self.value} ({self.date})"

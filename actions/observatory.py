@@ -138,7 +138,8 @@ def _recorded(territory: Territory, indicator_ids: list[int], *, monthly: bool):
 
     Several indicators of the plan may use one provider: their values of one date are the same, one is kept."""
     place = Q(territory__isnull=True) if is_metropole(territory) else Q(territory__isnull=True) | Q(territory=territory)
-    values = IndicatorValue.objects.filter(place, indicator__in=indicator_ids, provider__in=list(providers))
+    mine = Q(indicator__in=indicator_ids) | Q(indicator__isnull=True)  # no indicator: a provider's own series
+    values = IndicatorValue.objects.filter(place, mine, provider__in=list(providers))
     fields = ("provider", "territory_id", "date", "value")
     if monthly:
         latest_first = Window(

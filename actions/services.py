@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from sman import jobs
@@ -85,22 +85,28 @@ def indicator_value_add(*, indicator: Indicator, user: User, value, on: date, co
 
 @transaction.atomic
 def indicator_values_record_computed(*, today: date) -> int:
-    """Record today's value of every indicator computed by a registered provider: the Métropole's and, for a
-    territorial provider, each EPT's, commune's and delegated commune's. Returns how many values were created.
+    """Record today's value of every registered provider: the Métropole's and, for a territorial provider, each
+    EPT's, commune's and delegated commune's; once for each action indicator that uses it, or once with no
+    indicator for a provider that none uses (the observatory's trends). Returns how many values were created.
 
     Idempotent per (indicator, territory, date): a re-run the same day updates the values that changed and
-    never adds a row (two runs at once wait for each other on the indicators' rows). A bounded number of
+    never adds a row (two runs at once wait for each other on an advisory lock). A bounded number of
     queries whatever the number of territories: the territories are read once, each provider computes every
     territory at once (its batch form, sman/indicators.py) once for all the indicators that use it.
     """
-    indicators = list(Indicator.objects.exclude(provider_key="").order_by("pk").select_for_update())
-    by_provider: dict[str, list[Indicator]] = {}
+    with connection.cursor() as cursor:  # two runs at once: the second waits, then updates what the first wrote
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext('actions.indicator_values_record_computed'))")
+    indicators = list(Indicator.objects.exclude(provider_key="").order_by("pk"))
+    by_provider: dict[str, list[Indicator | None]] = {key: [] for key in providers}
     for indicator in indicators:
         by_provider.setdefault(indicator.provider_key, []).append(indicator)
+    for group in by_provider.values():
+        if not group:
+            group.append(None)  # a provider no action indicator uses: its own series (no indicator)
     tree = TerritoryTree()
     recorded = {
-        (v.indicator_id, v.territory_id): v
-        for v in IndicatorValue.objects.filter(indicator__in=indicators, date=today).exclude(provider="")
+        (v.provider, v.indicator_id, v.territory_id): v
+        for v in IndicatorValue.objects.filter(date=today).exclude(provider="")
     }
     created, changed = [], []
     for key, group in by_provider.items():
@@ -113,16 +119,17 @@ def indicator_values_record_computed(*, today: date) -> int:
         for territory_id, value in provider.values(today, tree).items():
             value = Decimal(value).quantize(VALUE_PLACES)
             for indicator in group:
-                item = recorded.get((indicator.pk, territory_id))
+                indicator_id = indicator.pk if indicator is not None else None
+                item = recorded.get((key, indicator_id, territory_id))
                 if item is None:
                     created.append(
                         IndicatorValue(
-                            indicator=indicator, territory_id=territory_id, date=today, value=value,
+                            indicator_id=indicator_id, territory_id=territory_id, date=today, value=value,
                             provider=key, comment=comment,
                         )
                     )  # fmt: skip
-                elif (item.value, item.provider, item.comment) != (value, key, comment):
-                    item.value, item.provider, item.comment = value, key, comment
+                elif (item.value, item.comment) != (value, comment):
+                    item.value, item.comment = value, comment
                     changed.append(item)
     IndicatorValue.objects.bulk_create(created, batch_size=2000)
     IndicatorValue.objects.bulk_update(changed, ["value", "provider", "comment"], batch_size=500)

@@ -72,7 +72,7 @@ def test_registered_provider_values_are_recorded_by_the_periodic_task(plan_actio
     indicator = services.indicator_save(
         indicator=Indicator(action=plan_action, **SMART, provider_key="actions.share_on_schedule"), user=owner
     )
-    assert record_computed_indicators.delay().get() == 1
+    assert record_computed_indicators.delay().get() == every_provider_value_count()
     value = indicator.values.get()
     assert value.provider == "actions.share_on_schedule" and value.author is None
     assert Decimal(0) <= value.value <= Decimal(100)
@@ -153,7 +153,7 @@ def test_recording_covers_every_territory_once_per_day(plan_action, agents):
     metropolitan = _computed(plan_action, "actions.share_on_schedule")
     territories = Territory.objects.count()  # the Métropole's row is recorded as no territory
     today = date(2026, 3, 2)
-    assert services.indicator_values_record_computed(today=today) == territories + 1
+    assert services.indicator_values_record_computed(today=today) == every_provider_value_count()
     assert per_territory.values.count() == territories and metropolitan.values.get().territory is None
     metropole = per_territory.values.get(territory=None)
     assert metropole.value == 4 and metropole.provider == "sman.collectivities_with_agents"
@@ -170,7 +170,34 @@ def test_recording_covers_every_territory_once_per_day(plan_action, agents):
         "93066": 1, "T6": 1, "T8": 3, "MGP": 5,
     }  # fmt: skip
     # The next day, a new value per territory.
-    assert services.indicator_values_record_computed(today=date(2026, 3, 3)) == territories + 1
+    assert services.indicator_values_record_computed(today=date(2026, 3, 3)) == every_provider_value_count()
+
+
+def every_provider_value_count() -> int:
+    """How many values one day's recording creates when each provider is used by at most one indicator: each
+    provider's Métropole value, and a value per territory it computes."""
+    covered = sum(Territory.objects.filter(kind__in=p.kinds).exclude(kind="metropole").count()
+                  for p in providers.values() if p.territorial)  # fmt: skip
+    return len(providers) + covered
+
+
+def test_a_provider_no_indicator_uses_keeps_its_own_series(client, plan_action, agents):
+    """The observatory shows a trend for every provider: the recording keeps the values of the providers no
+    action indicator uses, with no indicator; the action pages and the COPIL export do not list them."""
+    key = "sman.collectivities_with_agents"
+    assert not Indicator.objects.filter(provider_key=key).exists()
+    services.indicator_values_record_computed(today=date(2026, 3, 2))
+    own = IndicatorValue.objects.filter(provider=key, indicator=None)
+    assert own.get(territory=None).value == 4 and own.get(territory__code="T8").value == 3
+    assert services.indicator_values_record_computed(today=date(2026, 3, 2)) == 0  # once a day
+    assert own.count() == Territory.objects.exclude(kind="metropole").count() + 1
+    # Typed values always belong to an indicator.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        IndicatorValue.objects.create(indicator=None, date=date(2026, 3, 2), value=1, author=UserFactory())
+    staff = UserFactory(staff=True)
+    login(client, staff)
+    export = client.get(reverse("actions:export_indicator_values", args=["csv"])).content.decode()
+    assert "Collectivités ayant au moins un agent" not in export
 
 
 def test_recording_takes_a_bounded_number_of_queries(plan_action, agents):
