@@ -34,20 +34,9 @@ DEMO_PROJECTS = [
 ]
 
 
-def _funded(call: Call, code: str, title: str, theme: str, challenge: int, grant: int, staff) -> None:
-    organisation = Organisation.objects.get(kind="collectivity", territory__code=code)
-    application = Application.objects.create(
-        call=call,
-        lead=organisation,
-        title=title,
-        theme=theme,
-        status=Application.Status.FUNDED,
-        created_by=staff,
-        submitted_at=timezone.now(),
-        commits_to_evaluate=True,
-        summary="Projet fictif créé pour la démonstration du portail.",
-        from_explorateurs=True,
-    )
+def _file_contents(application, organisation, *, code: str, challenge: int, grant: int) -> None:
+    """What a demo file holds besides its text: défi, territory, the lead (cost 2.5 × the grant, request 1 ×),
+    one budget line and the lead's own funds."""
     application.challenges.set(Challenge.objects.filter(number=challenge))
     application.territories.set(Territory.objects.filter(code=code))
     Participant.objects.create(
@@ -67,6 +56,23 @@ def _funded(call: Call, code: str, title: str, theme: str, challenge: int, grant
     FundingLine.objects.create(
         application=application, source="own_funds", funder=organisation.name, amount_cents=grant * 150
     )
+
+
+def _funded(call: Call, code: str, title: str, theme: str, challenge: int, grant: int, staff) -> None:
+    organisation = Organisation.objects.get(kind="collectivity", territory__code=code)
+    application = Application.objects.create(
+        call=call,
+        lead=organisation,
+        title=title,
+        theme=theme,
+        status=Application.Status.FUNDED,
+        created_by=staff,
+        submitted_at=timezone.now(),
+        commits_to_evaluate=True,
+        summary="Projet fictif créé pour la démonstration du portail.",
+        from_explorateurs=True,
+    )
+    _file_contents(application, organisation, code=code, challenge=challenge, grant=grant)
     Decision.objects.create(
         application=application, outcome="funded", amount_cents=grant * 100, reason="Démonstration.", decided_by=staff
     )
@@ -125,25 +131,7 @@ def _submitted(call: Call, code: str, title: str, theme: str, challenge: int, gr
         commits_to_evaluate=True,
         summary="Projet fictif créé pour la démonstration du portail.",
     )
-    application.challenges.set(Challenge.objects.filter(number=challenge))
-    application.territories.set(Territory.objects.filter(code=code))
-    Participant.objects.create(
-        application=application,
-        organisation=organisation,
-        is_lead=True,
-        cost_share_cents=grant * 250,
-        request_cents=grant * 100,
-        confirmed_at=timezone.now(),
-    )
-    application.budget_lines.create(
-        expense_type="service_development",
-        label="Développement",
-        amount_ht_cents=grant * 250,
-        amount_ttc_cents=grant * 300,
-    )
-    FundingLine.objects.create(
-        application=application, source="own_funds", funder=organisation.name, amount_cents=grant * 150
-    )
+    _file_contents(application, organisation, code=code, challenge=challenge, grant=grant)
     return application
 
 
