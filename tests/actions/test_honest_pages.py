@@ -100,3 +100,15 @@ def test_action_pages_link_to_their_module_and_modules_link_back(client, referen
 def test_reloading_the_reference_keeps_working_without_chantier_links(reference):
     report = load_reference()
     assert not report.changed
+
+
+def test_a_sessions_agenda_says_non_renseigne_for_an_action_nobody_followed(client, reference, copil_member, staff):
+    from actions import services
+
+    from ..auth import login
+
+    session = services.copil_session_create(user=staff, year=2030, semester=1, on=date(2030, 3, 12))
+    login(client, copil_member)
+    html = client.get(session.get_absolute_url()).content.decode()
+    row_2 = html.split("#2 – ")[1].split("</tr>")[0]
+    assert "non renseigné" in row_2 and "0 %" not in row_2
