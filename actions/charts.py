@@ -46,7 +46,8 @@ def _num(value) -> Decimal:
     return Decimal(value)
 
 
-def _fr_number(value, decimals: int = 2) -> str:
+def fr_number(value, decimals: int = 2) -> str:
+    """« 12 345,6 »: French separators, trailing zeros dropped (charts, their descriptions, the report's tables)."""
     quantum = Decimal(1).scaleb(-decimals)
     rounded = _num(value).quantize(quantum, rounding=ROUND_HALF_UP)
     text = f"{abs(rounded) if rounded == 0 else rounded:,.{decimals}f}"  # abs: no « -0 »
@@ -56,11 +57,12 @@ def _fr_number(value, decimals: int = 2) -> str:
 
 
 def _with_unit(value, unit: str) -> str:
-    return f"{_fr_number(value)}{NBSP}{unit}" if unit else _fr_number(value)
+    return f"{fr_number(value)}{NBSP}{unit}" if unit else fr_number(value)
 
 
-def _euros(value) -> str:
-    return f"{_fr_number(value, 0)}{NBSP}€"
+def euros_whole(value) -> str:
+    """« 12 345 € »: an amount in euros, rounded to the euro."""
+    return f"{fr_number(value, 0)}{NBSP}€"
 
 
 def _days(count: int) -> str:
@@ -207,11 +209,6 @@ def line_summary(points, *, unit="", target=None) -> str:
     return summary
 
 
-def fr_number(value, decimals: int = 2) -> str:
-    """« 12 345,6 »: French separators, trailing zeros dropped, for the report's tables."""
-    return _fr_number(value, decimals)
-
-
 BUDGET_SERIES = (("Alloué", BLUE), ("Engagé", ORANGE), ("Dépensé", GREEN))
 
 
@@ -231,7 +228,7 @@ def budget_bars(rows, *, title, description=None, width=600, height=240) -> Safe
     peak = max(max(row[1:]) for row in rows)
     scale_max = _nice_ceiling(float(peak)) if peak > 0 else 0
     ticks = [0.0, scale_max / 2, scale_max] if scale_max else [0.0]
-    left = max(40, 10 + max(_text_width(_euros(tick)) for tick in ticks))
+    left = max(40, 10 + max(_text_width(euros_whole(tick)) for tick in ticks))
     top, right, bottom = 30, 10, 24
     plot_w, plot_h = width - left - right, height - top - bottom
 
@@ -246,7 +243,7 @@ def budget_bars(rows, *, title, description=None, width=600, height=240) -> Safe
         cursor += 14 + _text_width(name) + 16
     for tick in ticks:
         body.append(_el("line", x1=left, y1=y(tick), x2=left + plot_w, y2=y(tick), stroke=GRID))
-        body.append(_text(left - 6, y(tick) + 4, _euros(tick), anchor="end"))
+        body.append(_text(left - 6, y(tick) + 4, euros_whole(tick), anchor="end"))
     body.append(_el("line", x1=left, y1=top + plot_h, x2=left + plot_w, y2=top + plot_h, stroke=MUTED))
 
     group_w = plot_w / len(rows)
@@ -255,7 +252,7 @@ def budget_bars(rows, *, title, description=None, width=600, height=240) -> Safe
         start = left + index * group_w + group_w * 0.125
         bars = [_tooltip(label)]
         for offset, ((name, colour), amount) in enumerate(zip(BUDGET_SERIES, amounts, strict=True)):
-            tip = _tooltip(f"{label} — {name.lower()} : {_euros(amount)}")
+            tip = _tooltip(f"{label} — {name.lower()} : {euros_whole(amount)}")
             bar_x, bar_y = start + offset * bar_w, y(amount)
             bars.append(_el("rect", tip, x=bar_x, y=bar_y, width=bar_w, height=top + plot_h - bar_y, fill=colour))
         short = _truncate(label, int(group_w / (FONT * 0.6)))
@@ -264,8 +261,8 @@ def budget_bars(rows, *, title, description=None, width=600, height=240) -> Safe
 
     totals = [sum(row[column] for row in rows) for column in (1, 2, 3)]
     summary = (
-        f"{_plural(len(rows), 'ligne budgétaire', 'lignes budgétaires')}. Total alloué : {_euros(totals[0])}, "
-        f"engagé : {_euros(totals[1])}, dépensé : {_euros(totals[2])}."
+        f"{_plural(len(rows), 'ligne budgétaire', 'lignes budgétaires')}. Total alloué : {euros_whole(totals[0])}, "
+        f"engagé : {euros_whole(totals[1])}, dépensé : {euros_whole(totals[2])}."
     )
     return _svg("budget-bars", rows, title=title, desc=description or summary, width=width, height=height, body=body)
 

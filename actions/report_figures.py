@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sman.indicators import Provider, TerritoryTree, providers, territorial
 from sman.models import Territory
 
-from .charts import NBSP, fr_number
+from .charts import NBSP, euros_whole, fr_number
 
 # Counts and amounts are compared per inhabitant (a large EPT has more of everything); rates as they are.
 RATE_UNITS = frozenset({"%"})
@@ -45,7 +45,7 @@ def format_value(value: Decimal | None, unit: str = "") -> str:
     if value is None:
         return "—"
     if unit == "€":
-        return f"{fr_number(value, 0)}{NBSP}€"
+        return euros_whole(value)
     if unit in RATE_UNITS:
         return f"{fr_number(value, 1)}{NBSP}%"
     return fr_number(value, 1 if value != value.to_integral_value() else 0)

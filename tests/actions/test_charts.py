@@ -170,11 +170,11 @@ def test_budget_bars_formats_euros_and_treats_none_as_zero():
 
 
 def test_french_numbers_round_without_minus_zero():
-    assert charts._fr_number(Decimal("1234567.891"), 0) == f"1{NBSP}234{NBSP}568"
-    assert charts._fr_number(0.1 + 0.2) == "0,3"
-    assert charts._fr_number(Decimal("-0.001")) == "0"
-    assert charts._fr_number(-1500.5) == f"-1{NBSP}500,5"
-    assert charts._euros(None) == f"0{NBSP}€"
+    assert charts.fr_number(Decimal("1234567.891"), 0) == f"1{NBSP}234{NBSP}568"
+    assert charts.fr_number(0.1 + 0.2) == "0,3"
+    assert charts.fr_number(Decimal("-0.001")) == "0"
+    assert charts.fr_number(-1500.5) == f"-1{NBSP}500,5"
+    assert charts.euros_whole(None) == f"0{NBSP}€"
 
 
 def test_timeline_states_are_written_out():
