@@ -261,7 +261,7 @@ class IndicatorValueQuerySet(models.QuerySet):
     def for_territory(self, territory: Territory | None):
         """The values of ``territory`` itself (an EPT's are recorded for the EPT, not summed here); None or the
         Métropole's territory: the Métropole's."""
-        if territory is None or territory.kind == Territory.Kind.METROPOLE:
+        if territory is None or territory.is_metropole:
             return self.for_metropole()
         return self.filter(territory=territory)
 

@@ -91,10 +91,6 @@ def module_label(key: str) -> str:
         return label
 
 
-def is_metropole(territory: Territory) -> bool:
-    return territory.kind == Territory.Kind.METROPOLE
-
-
 def territory_by_code(code: str) -> Territory | None:
     """The Métropole (MGP), an EPT (T1…T12), a commune or a delegated commune (INSEE code), without its outline."""
     return Territory.objects.without_geometry().select_related("parent").filter(code=code).first()
@@ -137,7 +133,7 @@ def _recorded(territory: Territory, indicator_ids: list[int], *, monthly: bool):
     by provider, territory and date: every date, or the last value of each month (``monthly``).
 
     Several indicators of the plan may use one provider: their values of one date are the same, one is kept."""
-    place = Q(territory__isnull=True) if is_metropole(territory) else Q(territory__isnull=True) | Q(territory=territory)
+    place = Q(territory__isnull=True) if territory.is_metropole else Q(territory__isnull=True) | Q(territory=territory)
     mine = Q(indicator__in=indicator_ids) | Q(indicator__isnull=True)  # no indicator: a provider's own series
     values = IndicatorValue.objects.filter(place, mine, provider__in=list(providers))
     fields = ("provider", "territory_id", "date", "value")
@@ -165,7 +161,7 @@ def observatory(territory: Territory, *, today: date, monthly: bool = False) -> 
         if indicator.provider_key in rows:
             rows[indicator.provider_key].indicators.append(indicator)
 
-    here = None if is_metropole(territory) else territory.pk
+    here = None if territory.is_metropole else territory.pk
     for key, territory_id, day, value in _recorded(territory, [i.pk for i in indicators], monthly=monthly):
         row = rows[key]
         if territory_id is None:

@@ -25,7 +25,7 @@ def trainings():
 
 def _in_scope(prefix: str, territory: Territory | None) -> Q:
     """Records whose commune is ``territory`` or lies within it (commune, EPT or the Métropole)."""
-    if territory is None or territory.kind == Territory.Kind.METROPOLE:
+    if territory is None or territory.is_metropole:
         return Q()  # no filter: also the booklets not distributed yet
     return Territory.objects.within_q(territory, prefix)
 

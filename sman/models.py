@@ -203,6 +203,10 @@ class Territory(models.Model):
         return self.name
 
     @property
+    def is_metropole(self) -> bool:
+        return self.kind == self.Kind.METROPOLE
+
+    @property
     def is_commune(self):
         return self.kind == self.Kind.COMMUNE
 

@@ -56,7 +56,7 @@ def _page(request, territory, form, choices):
         "actions/observatory.html",
         {
             "territory": territory,
-            "is_metropole": observatory.is_metropole(territory),
+            "is_metropole": territory.is_metropole,
             "rows": rows,
             "charted": any(row.chart for row in rows),
             "live_count": sum(1 for r in rows if r.figure is not None and not r.figure.recorded),
