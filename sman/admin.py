@@ -14,6 +14,7 @@ from .models import (
     Job,
     Membership,
     MembershipRequest,
+    Notification,
     Organisation,
     RoleAssignment,
     Territory,
@@ -333,3 +334,14 @@ class JobAdmin(JobAdminMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the modules told each person (read-only: modules write them through ``notify``)."""
+
+    list_display = ("created_at", "user", "module", "subject", "emailed_at", "read_at")
+    list_filter = ("module", ("emailed_at", admin.EmptyFieldListFilter))
+    search_fields = ("user__email", "subject")
+    list_select_related = ("user",)
+    date_hierarchy = "created_at"

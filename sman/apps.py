@@ -10,6 +10,11 @@ class SmanConfig(ModuleConfig):
         # Often, and dropped when no worker took it within the minute (the next one will do).
         "recover-jobs": {"task": "sman.tasks.recover_jobs", "schedule": 60, "options": {"expires": 55}},
         "clear-expired-sessions": {"task": "sman.tasks.clear_expired_sessions", "schedule": 24 * 3600},
+        "notification-digests": {
+            "task": "sman.tasks.send_notification_digests",
+            "schedule": 300,
+            "options": {"expires": 290},
+        },
     }
 
     def ready(self):

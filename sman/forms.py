@@ -1,6 +1,6 @@
 from django import forms
 
-from .models import MembershipRequest, Organisation
+from .models import MembershipRequest, NotificationFrequency, Organisation
 from .selectors import joinable_organisations
 
 
@@ -77,3 +77,11 @@ class ApiTokenForm(forms.Form):
         self.fields["scopes"].choices = [(s.value, s.label) for s in scopes]
         if len(scopes) == 1:
             self.fields["scopes"].initial = [scopes[0].value]
+
+
+class NotificationPreferenceForm(forms.Form):
+    frequency = forms.ChoiceField(
+        label="Recevoir mes notifications par courriel",
+        choices=NotificationFrequency.choices,
+        widget=forms.RadioSelect,
+    )

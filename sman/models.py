@@ -1,5 +1,7 @@
 """Shared models: people, territories, organisations, memberships, the SMAN défis and generic jobs."""
 
+import secrets
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
@@ -467,3 +469,65 @@ class Job(AbstractJob):
 
     def __str__(self):
         return f"{self.task_name} ({self.get_state_display()})"
+
+
+def new_notification_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class NotificationFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", "Au fil de l'eau (un courriel dans les minutes qui suivent)"
+    DAILY = "daily", "Un résumé par jour"
+    WEEKLY = "weekly", "Un résumé par semaine"
+    NEVER = "never", "Jamais par courriel (sur le portail seulement)"
+
+
+class NotificationPreference(models.Model):
+    """How often a person receives the one digest of the portal, and the token of its one-click unsubscribe."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="notification_preference")
+    frequency = models.CharField(
+        "fréquence des courriels", max_length=10, choices=NotificationFrequency, default=NotificationFrequency.DAILY
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_notification_token, editable=False)
+    last_digest_at = models.DateTimeField("dernier résumé envoyé", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "préférence de notification"
+        verbose_name_plural = "préférences de notification"
+
+    def __str__(self):
+        return f"{self.user} : {self.get_frequency_display()}"
+
+
+class Notification(models.Model):
+    """Something a module wants a person to know (a matching need, a reply, a new resource of a saved search).
+
+    Stored first, e-mailed later in the person's digest (sman/notifications.py); a non-empty ``key`` is unique
+    per person, so the same event never notifies twice.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    module = models.CharField("module", max_length=40)
+    subject = models.CharField("objet", max_length=200)
+    body = models.TextField("texte", blank=True)
+    url = models.CharField("lien", max_length=500, blank=True)
+    key = models.CharField("clé de dédoublonnage", max_length=200, blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)
+    emailed_at = models.DateTimeField("envoyée par courriel le", null=True, blank=True)
+    read_at = models.DateTimeField("lue le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "notification"
+        verbose_name_plural = "notifications"
+        ordering = ("-created_at", "-id")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], condition=~Q(key=""), name="notification_once_per_key")
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="notification_user_recent"),
+            models.Index(fields=["user"], condition=Q(emailed_at__isnull=True), name="notification_pending"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.subject}"

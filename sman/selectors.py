@@ -3,7 +3,17 @@
 from django.db.models import Count, IntegerField, Prefetch
 from django.db.models.functions import Cast, Substr
 
-from .models import ApiToken, ApiTokenScope, Challenge, Membership, MembershipRequest, Organisation, Territory
+from .models import (
+    ApiToken,
+    ApiTokenScope,
+    Challenge,
+    Membership,
+    MembershipRequest,
+    Notification,
+    NotificationPreference,
+    Organisation,
+    Territory,
+)
 from .permissions import memberships_info
 
 
@@ -96,3 +106,11 @@ def api_token_scopes_for(user) -> list[str]:
 
 def api_tokens_of(user):
     return ApiToken.objects.filter(user=user).order_by("revoked_at", "-created_at")
+
+
+def notifications_of(user):
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def notification_preference_by_token(token: str):
+    return NotificationPreference.objects.select_related("user").filter(token=token).first()

@@ -33,3 +33,21 @@ def recover_jobs() -> dict:
 def worker_identity(value: int) -> dict:
     """Round trip used by health checks and tests: which process answered, and a computed value."""
     return {"pid": os.getpid(), "host": socket.gethostname(), "square": value * value}
+
+
+@shared_task
+def send_notification_digests() -> int:
+    """Every five minutes (beat): one task per person whose digest is due (sman/notifications.py)."""
+    from .notifications import users_due
+
+    due = list(users_due())
+    for user_id in due:
+        send_notification_digest.delay(user_id)
+    return len(due)
+
+
+@shared_task
+def send_notification_digest(user_id: int) -> int:
+    from .notifications import digest_send
+
+    return digest_send(user_id=user_id)

@@ -65,6 +65,8 @@ urlpatterns = [
         name="membership_request_reject",
     ),
     path("espace/jetons/", views.api_tokens, name="api_tokens"),
+    path("espace/notifications/", views.notifications, name="notifications"),
+    path("notifications/<str:token>/desabonnement/", views.notifications_unsubscribe, name="notifications_unsubscribe"),
     path("espace/jetons/<int:pk>/revoquer/", views.api_token_revoke, name="api_token_revoke"),
     path("espace/organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     *[path(prefix, include(_urlconf(urlconf))) for prefix, urlconf in url_includes()],

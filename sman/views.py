@@ -12,13 +12,16 @@ from django.template import loader
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from . import notifications as notes
 from . import selectors, services, tiles
 from .feedback import form_service, run_service
-from .forms import ApiTokenForm, MembershipRequestForm, RejectRequestForm
+from .forms import ApiTokenForm, MembershipRequestForm, NotificationPreferenceForm, RejectRequestForm
 from .health import run_checks
 from .jobs import BROKER_UNREACHABLE
+from .lists import Listing
 from .maps import feature_collection
 from .models import ApiToken, MembershipRequest, Organisation, Territory
 from .modules import space_panels, territory_panels
@@ -266,3 +269,33 @@ def server_error(request):
         response["Retry-After"] = "60"
         return response
     return HttpResponse(loader.render_to_string("500.html"), status=500)
+
+
+@login_required
+def notifications(request):
+    """The person's notifications of every module, newest first, and how often the digest e-mails them."""
+    preference = notes.preference_of(request.user)
+    form = NotificationPreferenceForm(request.POST or None, initial={"frequency": preference.frequency})
+    if request.method == "POST":
+        if "read" in request.POST:
+            notes.mark_all_read(user=request.user)
+            messages.success(request, "Toutes vos notifications sont marquées comme lues.")
+            return redirect("notifications")
+        if form.is_valid():
+            notes.preference_set(user=request.user, frequency=form.cleaned_data["frequency"])
+            messages.success(request, "Votre choix est enregistré.")
+            return redirect("notifications")
+    listing = Listing(request, selectors.notifications_of(request.user), page_size=30)
+    return render(request, "sman/notifications.html", {**listing.context(), "preference_form": form})
+
+
+@csrf_exempt  # the link's token is the credential; mail clients post here with no session (RFC 8058)
+@never_cache
+def notifications_unsubscribe(request, token):
+    preference = selectors.notification_preference_by_token(token)
+    if preference is None:
+        return render(request, "sman/notifications_unsubscribe.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        notes.unsubscribe(token=token)
+        return render(request, "sman/notifications_unsubscribe.html", {"done": True})
+    return render(request, "sman/notifications_unsubscribe.html", {"preference": preference})

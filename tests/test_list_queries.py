@@ -50,6 +50,7 @@ pytestmark = pytest.mark.django_db
 COVERED: dict[str, str] = {}  # URL name → the test of this module that covers it
 # URL names whose query count another module checks at two sizes: "tests/…/test_x.py::test_name".
 ELSEWHERE = {
+    "notifications": "tests/sman/test_notifications.py::test_my_notifications_page_makes_the_same_queries_at_any_size",
     "api_ftth_coverage": "tests/ftth/test_coverage.py::test_queries_do_not_grow_with_the_data",
     "api_ftth_coverage_series": "tests/ftth/test_coverage.py::test_queries_do_not_grow_with_the_data",
 }

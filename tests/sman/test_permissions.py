@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 
 from actions.models import Action
 from sman.models import MembershipRequest, Territory
+from sman.notifications import preference_of
 from sman.permissions import acts_for_territory, territories_acted_for
 from sman.services import api_token_create
 
@@ -147,6 +148,15 @@ CASES = [
         method="post",
         covers="api_token_revoke",
     ),
+    Case("notifications", "/espace/notifications/", SIGNED_IN_200),
+    Case(
+        "notifications-unsubscribe",  # the link's token is the credential, whoever follows it
+        lambda w: reverse("notifications_unsubscribe", args=[preference_of(w.users["commune_agent"]).token]),
+        ALL_200,
+        covers="notifications_unsubscribe",
+    ),
+    Case("notifications-unsubscribe-unknown", "/notifications/inconnu/desabonnement/", {}, default=404),
+    Case("admin-notifications", "/admin/sman/notification/", STAFF_ONLY_ADMIN, default=302),
     Case("admin-index", "/admin/", STAFF_ONLY_ADMIN, default=302),
     Case("admin-api-tokens", "/admin/sman/apitoken/", STAFF_ONLY_ADMIN, default=302),
     Case("admin-organisations", "/admin/sman/organisation/", STAFF_ONLY_ADMIN, default=302),
