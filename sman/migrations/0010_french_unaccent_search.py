@@ -1,4 +1,3 @@
-from django.contrib.postgres.operations import TrigramExtension, UnaccentExtension
 from django.db import migrations
 
 CREATE = """
@@ -15,12 +14,11 @@ $$;
 
 
 class Migration(migrations.Migration):
-    """The French full-text configuration of sman/search.py: french stemming after unaccent."""
+    """The French full-text configuration of sman/search.py: french stemming after unaccent (the unaccent and
+    pg_trgm extensions come from 0001)."""
 
     dependencies = [("sman", "0009_job_result_file_and_error_detail")]
 
     operations = [
-        UnaccentExtension(),
-        TrigramExtension(),
         migrations.RunSQL(CREATE, "DROP TEXT SEARCH CONFIGURATION IF EXISTS fr_unaccent;"),
     ]
