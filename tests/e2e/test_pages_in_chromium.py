@@ -121,3 +121,27 @@ def test_an_operator_creates_then_revokes_an_api_token(page, reference):
     assert_no_axe_violation(page)
     page.get_by_role("button", name="Révoquer le jeton").click()
     assert "révoqué" in page.locator("table").inner_text()
+
+
+def test_a_person_reads_notifications_chooses_a_rhythm_and_unsubscribes(page, reference):
+    from sman.notifications import notify, preference_of
+
+    user = UserFactory()
+    notify(user=user, module="fmin", subject="Un dossier vous attend", url="/fmin/", key="e2e")
+    page.goto("/comptes/login/")
+    page.get_by_label("Courriel").fill(user.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/espace/")
+    page.get_by_role("link", name="Mes notifications").click()
+    assert page.get_by_role("link", name="Un dossier vous attend").is_visible()
+    assert_no_axe_violation(page)
+    page.get_by_label("Un résumé par semaine").check()
+    page.get_by_role("button", name="Enregistrer mon choix").click()
+    assert "Votre choix est enregistré" in page.content()
+    assert page.get_by_label("Un résumé par semaine").is_checked()
+    page.goto(f"/notifications/{preference_of(user).token}/desabonnement/")
+    assert_no_axe_violation(page)
+    page.get_by_role("button", name="Ne plus recevoir de courriel").click()
+    assert "vous ne recevrez plus de résumé" in page.content()
+    assert_no_axe_violation(page)
