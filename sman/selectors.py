@@ -112,5 +112,9 @@ def notifications_of(user):
     return Notification.objects.filter(user=user).order_by("-created_at", "-id")
 
 
+def unread_notifications_count(user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
 def notification_preference_by_token(token: str):
     return NotificationPreference.objects.select_related("user").filter(token=token).first()

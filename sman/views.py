@@ -111,6 +111,7 @@ def dashboard(request):
             "memberships": selectors.memberships_of(request.user),
             "requests": selectors.pending_requests_of(request.user),
             "space_panels": space_panels(request),
+            "unread_notifications": selectors.unread_notifications_count(request.user),
         },
     )
 

@@ -141,6 +141,7 @@ def test_my_notifications_page_lists_them_and_saves_the_frequency():
     user = UserFactory()
     note(user, "a", subject="Un besoin correspond à vos solutions", url="/marche/")
     client = login(Client(), user)
+    assert "Mes notifications (1 non lue)" in client.get("/espace/").content.decode()
     page = client.get("/espace/notifications/").content.decode()
     assert "Un besoin correspond à vos solutions" in page and "non lue" in page
     response = client.post("/espace/notifications/", {"frequency": "weekly"})
@@ -150,6 +151,7 @@ def test_my_notifications_page_lists_them_and_saves_the_frequency():
     assert invalid.status_code == 200 and "Erreur" in invalid.content.decode()
     client.post("/espace/notifications/", {"read": "1"})
     assert not Notification.objects.filter(user=user, read_at__isnull=True).exists()
+    assert "non lue" not in client.get("/espace/").content.decode()
     empty = login(Client(), UserFactory()).get("/espace/notifications/").content.decode()
     assert "Aucune notification pour le moment" in empty
 
