@@ -16,13 +16,11 @@ import re
 from collections import Counter
 from datetime import date
 
-from django.contrib.staticfiles import finders
 from django.db.models import Prefetch, prefetch_related_objects
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from weasyprint import CSS, HTML
 
+from sman.documents import render_pdf
 from sman.money import euros_decimal
 
 from . import charts, selectors
@@ -33,11 +31,6 @@ from .rules import RULE_TEXT, Light
 # A series longer than this (computed values are recorded every day) is shown by the last value of each
 # month, in the chart and in the annex: a year of daily points would say no more and cost pages.
 MAX_POINTS = 24
-
-# A tagged PDF (structure for screen readers, WeasyPrint ≥ 63) makes the 17-action report about 30 % slower
-# (bench/copil_report.py with BENCH_PROFILE=1: 6.1 → 8.0 s of CPU), too close to the 10 s target on a busy
-# machine: off for now.
-PDF_TAGS = False
 
 OPINION_ROWS = [*ActionReview.Opinion.choices, ("", "avis non rendu")]
 
@@ -227,8 +220,4 @@ def report_context(session, *, today: date | None = None) -> dict:
 
 
 def render_report_pdf(session) -> bytes:
-    html = render_to_string("actions/report/report.html", report_context(session))
-    stylesheet = CSS(filename=finders.find("css/report.css"))
-    return HTML(string=html, base_url=str(finders.find("css/report.css"))).write_pdf(
-        stylesheets=[stylesheet], pdf_tags=PDF_TAGS
-    )
+    return render_pdf("actions/report/report.html", report_context(session))

@@ -22,6 +22,7 @@ from sman.models import Organisation, Territory
 
 from ..auth import login
 from ..factories import MembershipFactory, UserFactory
+from ..pdfs import assert_tagged_pdf
 
 
 def _session_with_opinions(staff, copil):
@@ -183,7 +184,9 @@ def _toc_page(pages: list[str], label: str) -> int:
 def test_the_report_of_a_17_action_session(reference):
     staff, copil = UserFactory(staff=True), UserFactory(copil=True)
     previous, session, milestone = _two_sessions(staff, copil)
-    pages = _pages(render_report_pdf(session))
+    data = render_report_pdf(session)
+    assert_tagged_pdf(data, title=f"Rapport d'évaluation — {session}")
+    pages = _pages(data)
     text = "".join(pages)
     reviews = list(session.reviews.select_related("action"))
     assert len(reviews) == 17

@@ -15,6 +15,7 @@ from fmin.models import Application, ApplicationEvent, Decision, FollowUpReport,
 from sman.models import Job
 
 from ..auth import login
+from ..pdfs import assert_tagged_pdf
 from .conftest import agent_of, collectivity, draft
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +89,8 @@ def test_submission_locks_the_file_records_a_pdf_and_sends_a_receipt(fm, committ
     # The Celery task (eager in tests) rendered the PDF with WeasyPrint.
     text = pdf_text(application.submitted_pdf)
     assert "Candidature FMIN — Rendez-vous en ligne" in text
+    with application.submitted_pdf.open("rb") as f:
+        assert_tagged_pdf(f.read(), title="Candidature FMIN — Rendez-vous en ligne")
     assert "Montreuil" in text and "Les usagers attendent au guichet" in text
     assert "40 000,00" in text
     assert len(application.submitted_pdf_sha256) == 64
@@ -272,6 +275,8 @@ def test_decision_within_the_capped_amount_sends_an_email_and_a_letter(fm, commi
     decision.refresh_from_db()
     text = pdf_text(decision.letter)
     assert "Décision sur le dossier « Projet d'essai »" in text
+    with decision.letter.open("rb") as f:
+        assert_tagged_pdf(f.read(), title="Décision FMIN — Projet d'essai")
     assert "35 000,00" in text
     assert decision.history.first().history_user == fm.staff
     job = Job.objects.get(task_name="fmin.tasks.render_decision_letter", task_args=[decision.pk])

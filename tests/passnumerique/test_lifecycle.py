@@ -17,6 +17,7 @@ from passnumerique.tasks import expiry_daily, monthly_statements
 from sman.models import Territory
 
 from ..factories import OrganisationFactory
+from ..pdfs import assert_tagged_pdf
 from .conftest import distribute
 
 pytestmark = pytest.mark.django_db
@@ -160,7 +161,8 @@ def test_monthly_statements_total_the_redemptions_once(pn):
         lines = f.read().decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 7 + 2 and lines[-1].startswith("Total;7;")
     with default_storage.open(statement.pdf.name) as f:
-        text = "".join(p.extract_text() for p in PdfReader(f).pages)
+        reader = assert_tagged_pdf(f.read(), title="Relevé")
+        text = "".join(p.extract_text() for p in reader.pages)
     assert "Espace numérique de Montreuil" in text and "70,00" in text
     with pytest.raises(PermissionDenied):
         services.statement_mark_paid(statement=statement, user=pn.place_agent)

@@ -16,6 +16,7 @@ from passnumerique.models import Order
 from sman.models import Territory
 
 from ..auth import login
+from ..pdfs import assert_tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -72,5 +73,6 @@ def test_the_order_page_and_the_booklet_sheets_show_french_euros(pn):
     page = login(Client(), pn.funder_agent).get(order.get_absolute_url()).content.decode()
     assert "tickets de 1\u202f234,50\u00a0€" in page and "6\u202f172,50\u00a0€" in page
     pdf = documents.booklet_sheets_pdf(order)
+    assert_tagged_pdf(pdf, title=f"Carnets {order.reference}")
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "1 234,50 €" in " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
