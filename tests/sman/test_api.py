@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -86,3 +88,9 @@ def test_openapi_schema_and_self_hosted_docs(api):
     docs = api.get("/api/docs/").content.decode()
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/" in docs
     assert "cdn." not in docs and "unpkg" not in docs
+    # Both documentation pages are in French, with a landmark and a heading, and fetch nothing from elsewhere.
+    redoc = api.get("/api/redoc/").content.decode()
+    assert "/static/drf_spectacular_sidecar/redoc/" in redoc
+    for page in (docs, redoc):
+        assert '<html lang="fr">' in page and "<main" in page and "<h1>" in page
+        assert not re.search(r"""(src|href)=["']https?://""", page), "a third-party request"
