@@ -2,6 +2,7 @@
 participation charter. Created when missing, never overwritten: staff keep them up to date in the admin."""
 
 from datetime import date
+from pathlib import Path
 
 from django.utils import timezone
 
@@ -20,7 +21,8 @@ THRESHOLDS = [
         ProcurementThreshold.Kind.INNOVATIVE,
         "Achat innovant : dispense de publicité et de mise en concurrence",
         100_000,
-        "Code de la commande publique, art. R2122-9-1 (décret n° 2021-1634 du 13 décembre 2021, JO du 15 décembre 2021)",
+        "Code de la commande publique, art. R2122-9-1 "
+        "(décret n° 2021-1634 du 13 décembre 2021, JO du 15 décembre 2021)",
         LEGIFRANCE_R2122_9_1,
         date(2021, 12, 16),
         "Travaux, fournitures ou services innovants au sens de l'art. L2172-3 ; besoin estimé sous ce montant.",
@@ -47,7 +49,8 @@ THRESHOLDS = [
         ProcurementThreshold.Kind.DISPENSED_SUPPLIES,
         "Fournitures ou services : dispense de publicité et de mise en concurrence",
         60_000,
-        "Code de la commande publique, art. R2122-8 (décret n° 2025-1386 du 29 décembre 2025, art. 1er, 1°, b, et art. 3)",
+        "Code de la commande publique, art. R2122-8 "
+        "(décret n° 2025-1386 du 29 décembre 2025, art. 1er, 1°, b, et art. 3)",
         DECREE_2025_1386,
         date(2026, 4, 1),
         "S'applique aux consultations engagées à partir de cette date (art. 4 du décret).",
@@ -56,7 +59,8 @@ THRESHOLDS = [
         ProcurementThreshold.Kind.DISPENSED_WORKS,
         "Travaux : dispense de publicité et de mise en concurrence",
         100_000,
-        "Code de la commande publique, art. R2122-8 (décret n° 2025-1386 du 29 décembre 2025, art. 1er, 1°, a, et art. 3)",
+        "Code de la commande publique, art. R2122-8 "
+        "(décret n° 2025-1386 du 29 décembre 2025, art. 1er, 1°, a, et art. 3)",
         DECREE_2025_1386,
         date(2026, 1, 1),
         "S'applique aux consultations engagées à partir de cette date (art. 4 du décret).",
@@ -65,14 +69,7 @@ THRESHOLDS = [
 
 CHARTER_TITLE = "Charte de participation de la communauté Grand Paris Métropole Tech"
 # Written after SMAN §4.2.1.3 « L'animation de la communauté Grand Paris Métropole Tech ».
-CHARTER_BODY = """En signant cette charte, l'organisation rejoint la communauté Grand Paris Métropole Tech, animée par la Métropole du Grand Paris, qui réunit entreprises, associations, établissements d'enseignement et collectivités engagés dans l'innovation numérique.
-
-1. Biens communs. Les innovations et les briques expérimentales produites dans le cadre de la communauté sont mises à la disposition de l'ensemble des acteurs du territoire métropolitain.
-2. Loyauté. Les informations publiées (profil, solutions, références, prix indicatifs) sont exactes et tenues à jour.
-3. Égalité de traitement. Les échanges sur un besoin passent par la plateforme ; les questions et leurs réponses sont visibles de tous les répondants.
-4. Commande publique. La plateforme met en relation ; elle n'est pas une procédure de passation. Chaque collectivité reste seule responsable de la procédure qu'elle choisit.
-5. Partage d'expérience. Les membres participent, autant que possible, aux événements « Métropole d'intelligences » et au suivi des solutions adoptées.
-"""
+CHARTER_BODY = (Path(__file__).parent / "data" / "charter-v1.txt").read_text()
 
 
 def load_reference(report: LoadReport) -> None:

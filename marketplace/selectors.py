@@ -8,7 +8,7 @@ e.g. the one an FMIN project experiments) and ``solution_reference(solution_id)`
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
 
 from sman.models import Organisation, Territory
 
@@ -334,3 +334,22 @@ def match_need(need: Need, *, limit: int = rules.MATCH_LIMIT) -> list[Found]:
 
 def need_page_prefetch():
     return Prefetch("participants", queryset=NeedParticipant.objects.select_related("organisation"))
+
+
+def needs_per_semester() -> list[dict]:
+    """For the COPIL: per semester, the needs posted (published), answered (a first response) and adopted."""
+    from collections import defaultdict
+
+    rows: dict[str, dict] = defaultdict(lambda: {"posted": 0, "answered": 0, "adopted": 0})
+    for published_at, first_response, decided_at, outcome in (
+        Need.objects.published()
+        .annotate(first_response=Min("responses__submitted_at"))
+        .values_list("published_at", "first_response", "decided_at", "outcome")
+    ):
+        if published_at:
+            rows[rules.semester_of(published_at.date())]["posted"] += 1
+        if first_response:
+            rows[rules.semester_of(first_response.date())]["answered"] += 1
+        if outcome == Need.Outcome.ADOPTED and decided_at:
+            rows[rules.semester_of(decided_at.date())]["adopted"] += 1
+    return [{"semester": s, **rows[s]} for s in sorted(rows)]

@@ -315,7 +315,7 @@ def participation_update(*, user: User, participant: NeedParticipant, quantity: 
     return participant
 
 
-# --- Funnel -------------------------------------------------------------------------------------------------------------
+# --- Funnel ---------------------------------------------------------------------------------------------------------
 def funnel_record(*, need: Need, member_id: int, stage: str, at=None) -> None:
     """Records that the member reached ``stage`` on the need: the first date stays, later calls change nothing
     (INSERT … ON CONFLICT DO NOTHING, safe under concurrency)."""
