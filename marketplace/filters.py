@@ -7,13 +7,12 @@ from django.db.models import Q
 
 from sman.filters import ListFilterSet
 from sman.models import Challenge, Territory
+from sman.search import rank_search, search_query
 
 from .models import MemberCategory, Need, Solution, Theme
 
 
 def _search(queryset, value):
-    from sman.search import rank_search
-
     return rank_search(queryset, value)
 
 
@@ -81,8 +80,6 @@ class MemberFilter(ListFilterSet):
     )
 
     def search(self, queryset, name, value):
-        from sman.search import search_query
-
         return queryset.filter(Q(search_vector=search_query(value)) | Q(organisation__name__unaccent__icontains=value))
 
     def within(self, queryset, name, value):

@@ -226,7 +226,9 @@ class Solution(models.Model):
     challenges = models.ManyToManyField(
         Challenge, blank=True, related_name="marketplace_solutions", verbose_name="défis"
     )
-    themes = ArrayField(models.CharField(max_length=20, choices=Theme.choices), default=list, verbose_name="thèmes")
+    themes = ArrayField(
+        models.CharField(max_length=20, choices=Theme.choices), default=list, blank=True, verbose_name="thèmes"
+    )
     status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
@@ -394,7 +396,9 @@ class Need(models.Model):
         on_delete=models.PROTECT,
         related_name="marketplace_needs",
     )
-    themes = ArrayField(models.CharField(max_length=20, choices=Theme.choices), default=list, verbose_name="thèmes")
+    themes = ArrayField(
+        models.CharField(max_length=20, choices=Theme.choices), default=list, blank=True, verbose_name="thèmes"
+    )
     territory = models.ForeignKey(
         Territory, verbose_name="territoire concerné", on_delete=models.PROTECT, related_name="marketplace_needs"
     )

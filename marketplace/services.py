@@ -10,9 +10,11 @@ from django.db.models import Max
 from django.utils import timezone
 
 from sman.models import Organisation, User
+from sman.notifications import notify
 from sman.permissions import is_metropole_staff
+from sman.search import refresh_search_vector, weighted_vector
 
-from . import permissions, rules
+from . import permissions, rules, selectors
 from .models import (
     Adoption,
     Charter,
@@ -74,24 +76,18 @@ def _lock_need(need: Need) -> Need:
 
 # --- Search vectors (sman/search.py: the portal's one French full-text search) -------------------------------------
 def refresh_need_vectors(queryset) -> None:
-    from sman.search import refresh_search_vector, weighted_vector
-
     refresh_search_vector(
         queryset, weighted_vector(("title", "A"), ("problem", "B"), ("expected_outcome", "C"), ("context", "D"))
     )
 
 
 def refresh_solution_vectors(queryset) -> None:
-    from sman.search import refresh_search_vector, weighted_vector
-
     refresh_search_vector(
         queryset, weighted_vector(("title", "A"), ("problem", "B"), ("audience", "C"), ("description", "C"))
     )
 
 
 def refresh_profile_vectors(queryset) -> None:
-    from sman.search import refresh_search_vector, weighted_vector
-
     refresh_search_vector(queryset, weighted_vector(("activity", "B"), ("references", "C")))
 
 
@@ -227,7 +223,7 @@ def need_publish(*, user: User, need: Need) -> Need:
     need.state = Need.State.PUBLISHED
     need.published_at = timezone.now()
     need.save(update_fields=["state", "published_at"])
-    tasks.match_need.delay_on_commit(need.pk)
+    transaction.on_commit(lambda: tasks.match_need.delay(need.pk))
     return need
 
 
@@ -335,6 +331,7 @@ def need_viewed(*, user: User, need: Need) -> None:
 
 def interest_mark(*, user: User, need: Need, member: Organisation) -> None:
     _require(member.id in permissions.official_member_ids_of(user))
+    need = Need.objects.get(pk=need.pk)
     if not need.is_open:
         raise ValidationError("Ce besoin n'est plus ouvert.")
     funnel_record(need=need, member_id=member.id, stage=FunnelStage.INTERESTED)
@@ -430,6 +427,7 @@ def responses_mark_read(*, user: User, need: Need) -> int:
 # --- Questions --------------------------------------------------------------------------------------------------------
 def question_ask(*, user: User, need: Need, member: Organisation, text: str) -> Question:
     _require(member.id in permissions.official_member_ids_of(user))
+    need = Need.objects.get(pk=need.pk)  # its state now, not the caller's copy
     if not need.is_open:
         raise ValidationError("Ce besoin n'accepte plus de questions.")
     question = Question(need=need, member=member, asked_by=user, text=text)
@@ -458,11 +456,9 @@ def need_match(*, need: Need) -> list[Match]:
     """Ranks the solutions and members for a published need (selectors.match_need), keeps the ranking with its
     reasons, and notifies each matched member once (``notify``: its key makes a second call a no-op, in each
     person's digest as they prefer)."""
-    from sman.notifications import notify
-
-    from . import selectors
-
-    need = Need.objects.select_for_update().select_related("territory", "challenge", "buyer").get(pk=need.pk)
+    need = (
+        Need.objects.select_for_update(of=("self",)).select_related("territory", "challenge", "buyer").get(pk=need.pk)
+    )
     if need.state != Need.State.PUBLISHED:
         return []
     found = selectors.match_need(need)
@@ -504,8 +500,6 @@ def adoption_follow_up(*, user: User, adoption: Adoption, still_in_use: str, not
 
 def follow_ups_ask(*, today: date | None = None) -> int:
     """Asks the buyers of each adoption due for its six-month follow-up (once per adoption and person)."""
-    from sman.notifications import notify
-
     today = today or timezone.localdate()
     due = Adoption.objects.filter(follow_up_due_on__lte=today, followed_up_at__isnull=True).select_related(
         "need", "solution"
