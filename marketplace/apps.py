@@ -19,7 +19,11 @@ class MarketplaceConfig(ModuleConfig):
         "marketplace-follow-ups": {
             "task": "marketplace.tasks.ask_follow_ups",
             "schedule": crontab(minute=15, hour=8),
-        }
+        },
+        "marketplace-lexeme-stats": {
+            "task": "marketplace.tasks.refresh_lexeme_stats",
+            "schedule": crontab(minute=40, hour=3),
+        },
     }
     demo_loader = "marketplace.demo.load_demo"
     reference_loader = "marketplace.reference.load_reference"

@@ -357,8 +357,17 @@ class NeedQuerySet(models.QuerySet):
         return self.filter(state=Need.State.PUBLISHED)
 
     def for_list(self):
+        """With the buyer, territory, défi and the size of the purchasing group (a sub-select, not a GROUP BY: a
+        ranked search sorts narrow rows)."""
+        group = (
+            NeedParticipant.objects.filter(need=models.OuterRef("pk"))
+            .order_by()
+            .values("need")
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
         return self.select_related("buyer", "territory", "challenge").annotate(
-            participant_count=models.Count("participants", distinct=True)
+            participant_count=models.Subquery(group, output_field=models.IntegerField())
         )
 
 
@@ -665,3 +674,19 @@ class Adoption(models.Model):
 
     def __str__(self):
         return f"{self.solution} — {self.need}"
+
+
+class LexemeStat(models.Model):
+    """How many published solutions and listed profiles contain each French lexeme (``ts_stat``), refreshed
+    daily by ``services.lexeme_stats_refresh``: the matching queries a need's rarest words, those that tell
+    solutions apart (a word every sheet contains ranks nothing)."""
+
+    word = models.CharField("lexème", max_length=200, primary_key=True)
+    documents = models.PositiveIntegerField("documents")
+
+    class Meta:
+        verbose_name = "fréquence d'un lexème"
+        verbose_name_plural = "fréquences des lexèmes"
+
+    def __str__(self):
+        return f"{self.word} ({self.documents})"

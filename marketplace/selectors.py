@@ -7,8 +7,9 @@ e.g. the one an FMIN project experiments) and ``solution_reference(solution_id)`
 
 from dataclasses import dataclass, field
 
-from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Prefetch, Q
+from django.db import connection, transaction
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 
 from sman.models import Organisation, Territory
 
@@ -82,6 +83,11 @@ def public_needs():
     return Need.objects.published().for_list().order_by("-published_at", "-pk")
 
 
+def _count_of(responses):
+    rows = responses.filter(need=OuterRef("pk")).order_by().values("need").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
 def needs_of_buyers(organisation_ids):
     """The needs a buyer's collectivities lead or joined, drafts included, with their responses counted."""
     return (
@@ -89,8 +95,8 @@ def needs_of_buyers(organisation_ids):
         .distinct()
         .for_list()
         .annotate(
-            response_count=Count("responses", distinct=True),
-            unread_count=Count("responses", filter=Q(responses__read_at__isnull=True), distinct=True),
+            response_count=_count_of(Response.objects.all()),
+            unread_count=_count_of(Response.objects.filter(read_at__isnull=True)),
         )
         .order_by("-created_at", "-pk")
     )
@@ -210,45 +216,91 @@ def _ept_of(territory: Territory) -> Territory | None:
     return None  # the Métropole: every member is local
 
 
+RARE_WORDS = 8  # the need's words the text search looks for: its rarest among the solutions
+CANDIDATES = 300  # solutions kept from the text search and from the défi/themes/territory, before the final score
+
+
 def _need_query(need: Need) -> str | None:
-    """An OR query of the need's main words (its title's and problem's lexemes), as tsquery text: a solution
-    that shares some words ranks by how many and how well."""
+    """An OR query of the need's most telling words, as tsquery text: the lexemes of its title and problem, the
+    rarest first among the published solutions and profiles (``LexemeStat``; a word they all contain tells
+    nothing), those they never contain last. A solution sharing some of them ranks by how many and how well."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT string_agg(quote_literal(lexeme), ' | ') FROM ("
-            " SELECT lexeme FROM marketplace_need, unnest(search_vector) AS v(lexeme, positions, weights)"
-            " WHERE marketplace_need.id = %s AND ('A' = ANY(weights) OR 'B' = ANY(weights))"
-            " AND length(lexeme) > 2 ORDER BY cardinality(positions) DESC, lexeme LIMIT 40) AS words",
-            [need.pk],
+            " SELECT v.lexeme FROM marketplace_need n, unnest(n.search_vector) AS v(lexeme, positions, weights)"
+            " LEFT JOIN marketplace_lexemestat st ON st.word = v.lexeme"
+            " WHERE n.id = %s AND ('A' = ANY(v.weights) OR 'B' = ANY(v.weights)) AND length(v.lexeme) > 2"
+            " ORDER BY st.documents IS NULL, st.documents, cardinality(v.positions) DESC, v.lexeme LIMIT %s) AS words",
+            [need.pk, RARE_WORDS],
         )
         (text,) = cursor.fetchone()
     return text or None
 
 
+def _theme_points(themes) -> str:
+    """SQL adding ``SCORE_THEME`` for each of the need's themes a solution has (no sub-select per row). The themes
+    are inlined: only values of ``Theme`` (fixed identifiers) are kept."""
+    valid = [t for t in themes if t in Theme.values]
+    if not valid:
+        return "0"
+    parts = " + ".join(f"(c.themes @> ARRAY['{t}']::varchar[])::int" for t in valid)
+    return f"({rules.SCORE_THEME} * ({parts}))"
+
+
+# Candidates: the best text matches (rank computed only on the solutions that contain one of the need's rare
+# words, through the GIN index) and the best by défi, themes and territory (no text read at all: the solutions of
+# the défi, through its index, and the solutions of the members of the need's territory that share a theme), each
+# bounded; then the full score on at most 2 × CANDIDATES rows, the best solution of each member, the best members.
 _SOLUTIONS_SQL = """
-SELECT * FROM (
-  SELECT DISTINCT ON (c.member_id) c.* FROM (
-    SELECT s.id, s.member_id,
-      EXISTS (SELECT 1 FROM marketplace_solution_challenges sc
-              WHERE sc.solution_id = s.id AND sc.challenge_id = %(challenge)s) AS challenge_hit,
-      ARRAY(SELECT unnest(s.themes) INTERSECT SELECT unnest(%(themes)s::varchar[])) AS common_themes,
-      (o.territory_id = ANY(%(local)s)) AS is_local,
-      CASE WHEN %(q)s::tsquery IS NOT NULL AND s.search_vector @@ %(q)s::tsquery
-           THEN ts_rank(s.search_vector, %(q)s::tsquery, 32) ELSE 0 END AS text_rank
+WITH challenged AS (
+  SELECT solution_id FROM marketplace_solution_challenges WHERE challenge_id = %(challenge)s
+),
+text_hits AS (
+  SELECT s.id, ts_rank(s.search_vector, %(q)s::tsquery, 32) AS text_rank
+  FROM marketplace_solution s
+  JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
+  JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
+  WHERE %(q)s::tsquery IS NOT NULL AND s.status = 'published' AND s.search_vector @@ %(q)s::tsquery
+  ORDER BY text_rank DESC, s.id LIMIT %(pool)s
+),
+structured AS (
+  SELECT c.id FROM (
+    SELECT s.id, s.themes, o.territory_id, true AS challenge_hit
+    FROM challenged ch JOIN marketplace_solution s ON s.id = ch.solution_id
+    JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
+    JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
+    WHERE s.status = 'published'
+    UNION ALL
+    SELECT s.id, s.themes, o.territory_id, false
     FROM marketplace_solution s
     JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
     JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
-    WHERE s.status = 'published' AND (
-      (%(q)s::tsquery IS NOT NULL AND s.search_vector @@ %(q)s::tsquery)
-      OR s.themes && %(themes)s::varchar[]
-      OR s.id IN (SELECT solution_id FROM marketplace_solution_challenges WHERE challenge_id = %(challenge)s))
+    WHERE o.territory_id = ANY(%(local)s) AND s.status = 'published' AND s.themes && %(themes)s::varchar[]
   ) c
-  ORDER BY c.member_id,
-    (CASE WHEN c.challenge_hit THEN %(w_challenge)s ELSE 0 END + %(w_theme)s * cardinality(c.common_themes)
-     + CASE WHEN c.is_local THEN %(w_local)s ELSE 0 END + c.text_rank * %(w_text)s) DESC, c.id
+  ORDER BY (CASE WHEN c.challenge_hit THEN %(w_challenge)s ELSE 0 END
+            + {theme_points} + CASE WHEN c.territory_id = ANY(%(local)s) THEN %(w_local)s ELSE 0 END) DESC, c.id
+  LIMIT %(pool)s
+),
+scored AS (
+  SELECT s.id, s.member_id,
+    s.id IN (SELECT solution_id FROM challenged) AS challenge_hit,
+    ARRAY(SELECT unnest(s.themes) INTERSECT SELECT unnest(%(themes)s::varchar[])) AS common_themes,
+    o.territory_id = ANY(%(local)s) AS is_local,
+    COALESCE(t.text_rank, 0) AS text_rank
+  FROM (SELECT id FROM text_hits UNION SELECT id FROM structured) c
+  JOIN marketplace_solution s ON s.id = c.id
+  JOIN sman_organisation o ON o.id = s.member_id
+  LEFT JOIN text_hits t ON t.id = s.id
+),
+points AS (
+  SELECT *, CASE WHEN challenge_hit THEN %(w_challenge)s ELSE 0 END + %(w_theme)s * cardinality(common_themes)
+    + CASE WHEN is_local THEN %(w_local)s ELSE 0 END + text_rank * %(w_text)s AS score
+  FROM scored
+)
+SELECT id, member_id, challenge_hit, common_themes, is_local, text_rank FROM (
+  SELECT DISTINCT ON (member_id) * FROM points ORDER BY member_id, score DESC, id
 ) best
-ORDER BY (CASE WHEN challenge_hit THEN %(w_challenge)s ELSE 0 END + %(w_theme)s * cardinality(common_themes)
-          + CASE WHEN is_local THEN %(w_local)s ELSE 0 END + text_rank * %(w_text)s) DESC, id
+ORDER BY score DESC, id
 LIMIT %(limit)s
 """
 
@@ -257,8 +309,7 @@ SELECT p.organisation_id,
   (o.territory_id = ANY(%(local)s)) AS is_local,
   EXISTS (SELECT 1 FROM marketplace_memberprofile_areas a
           WHERE a.memberprofile_id = p.id AND a.territory_id = ANY(%(served)s)) AS serves,
-  CASE WHEN %(q)s::tsquery IS NOT NULL AND p.search_vector @@ %(q)s::tsquery
-       THEN ts_rank(p.search_vector, %(q)s::tsquery, 32) ELSE 0 END AS text_rank
+  ts_rank(p.search_vector, %(q)s::tsquery, 32) AS text_rank
 FROM marketplace_memberprofile p
 JOIN sman_organisation o ON o.id = p.organisation_id AND o.is_active
 JOIN marketplace_chartersignature cs ON cs.organisation_id = p.organisation_id AND cs.charter_id = %(charter)s
@@ -285,6 +336,7 @@ def match_need(need: Need, *, limit: int = rules.MATCH_LIMIT) -> list[Found]:
     local = list(Territory.objects.within(ept).values_list("pk", flat=True)) if ept else []
     served = [need.territory_id] + ([ept.pk] if ept else [])
     params = {
+        "pool": CANDIDATES,
         "challenge": need.challenge_id or 0,
         "themes": list(need.themes),
         "local": local,
@@ -300,8 +352,9 @@ def match_need(need: Need, *, limit: int = rules.MATCH_LIMIT) -> list[Found]:
     found: dict[int, Found] = {}
     challenge_label = f"défi {need.challenge.number} en commun ({need.challenge.short_title})" if need.challenge else ""
     local_label = f"implanté dans le territoire {ept}" if ept else ""
-    with connection.cursor() as cursor:
-        cursor.execute(_SOLUTIONS_SQL, params)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # a matching is short: compiling it would cost more than it saves
+        cursor.execute(_SOLUTIONS_SQL.replace("{theme_points}", _theme_points(need.themes)), params)
         for solution_id, member_id, challenge_hit, common_themes, is_local, text_rank in cursor.fetchall():
             reasons, score = [], 0
             if challenge_hit:

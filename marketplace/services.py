@@ -486,6 +486,23 @@ def need_match(*, need: Need) -> list[Match]:
     return matches
 
 
+def lexeme_stats_refresh() -> int:
+    """Recounts the documents of each lexeme of the published solutions and listed profiles (one statement)."""
+    from django.db import connection
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM marketplace_lexemestat")
+        cursor.execute(
+            "INSERT INTO marketplace_lexemestat (word, documents) SELECT word, ndoc FROM ts_stat("
+            "'SELECT search_vector FROM marketplace_solution"
+            " WHERE status = ''published'' AND search_vector IS NOT NULL"
+            " UNION ALL SELECT search_vector FROM marketplace_memberprofile"
+            " WHERE is_listed AND search_vector IS NOT NULL')"
+            " WHERE length(word) <= 200"
+        )
+        return cursor.rowcount
+
+
 # --- Follow-up --------------------------------------------------------------------------------------------------------
 @transaction.atomic
 def adoption_follow_up(*, user: User, adoption: Adoption, still_in_use: str, note: str = "") -> Adoption:

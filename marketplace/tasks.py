@@ -18,3 +18,8 @@ def match_need(need_id: int) -> int:
 @shared_task
 def ask_follow_ups() -> int:
     return services.follow_ups_ask(today=timezone.localdate())
+
+
+@shared_task
+def refresh_lexeme_stats() -> int:
+    return services.lexeme_stats_refresh()

@@ -13,7 +13,7 @@ from sman.files import private_file_response
 from sman.permissions import user_passes
 
 from .. import permissions, selectors, services
-from ..forms import DocumentForm, OrganisationForm, ProfileForm, QuestionForm, ResponseForm, SolutionForm
+from ..forms import DocumentForm, ProfileForm, QuestionForm, ResponseForm, SolutionForm
 from ..models import MemberProfile, Response, ResponseDocument, Solution
 from .common import crumbs, member_chosen, need_for
 
@@ -39,13 +39,10 @@ def space(request):
     )
 
 
-@login_required
+@member_required
 @require_POST
 def charter_sign(request):
-    form = OrganisationForm(request.POST, organisations=permissions.members_of(request.user))
-    if not form.is_valid():
-        raise PermissionDenied
-    organisation = form.cleaned_data["organisation"]
+    organisation = member_chosen(request)
     if run_service(
         request,
         lambda: services.charter_sign(user=request.user, organisation=organisation),
