@@ -8,7 +8,7 @@ from sman.models import Territory
 from sman.modules import SpacePanel, add_count
 
 from . import permissions, selectors
-from .models import Adoption, Match, Need, Question, Response
+from .models import Adoption, CharterSignature, Match, Need, Question, Response
 
 
 def space_panel(request) -> SpacePanel | None:
@@ -41,20 +41,25 @@ def space_panel(request) -> SpacePanel | None:
         add_count(todos, follow_ups, "suivi à six mois à renseigner", "suivis à six mois à renseigner", space)
         links.append(("Les besoins de ma collectivité", space))
     member_ids = permissions.member_ids_of(user)
-    if member_ids:
+    # Only organisations that joined the community (signed a version of the charter): a digital actor that never
+    # did has nothing waiting here (the marketplace is in the navigation).
+    joined = set(
+        CharterSignature.objects.filter(organisation_id__in=member_ids).values_list("organisation_id", flat=True)
+    )
+    if joined:
         space = reverse("marketplace:member_space")
-        to_sign = len(member_ids - permissions.signed_member_ids(member_ids))
+        to_sign_again = len(joined - permissions.signed_member_ids(joined))
         add_count(
             todos,
-            to_sign,
-            "charte de participation à signer",
-            "chartes de participation à signer",
+            to_sign_again,
+            "nouvelle version de la charte à signer",
+            "nouvelles versions de la charte à signer",
             reverse("marketplace:charter"),
         )
-        answered = Response.objects.filter(member_id__in=member_ids).values("need_id")
+        answered = Response.objects.filter(member_id__in=joined).values("need_id")
         matched = (
             Match.objects.filter(
-                member_id__in=member_ids, need__state=Need.State.PUBLISHED, need__deadline__gte=timezone.localdate()
+                member_id__in=joined, need__state=Need.State.PUBLISHED, need__deadline__gte=timezone.localdate()
             )
             .exclude(need_id__in=answered)
             .values("need_id")

@@ -1,13 +1,14 @@
 """Every marketplace page and API endpoint against every role, and what each role sees (equal treatment)."""
 
 import pytest
+from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 
 from marketplace.models import Need, Question, Solution
 
 from ..auth import login
-from ..matrix import ROLES, Case, check, matrix_params
+from ..matrix import ROLES, Case, check
 
 pytestmark = pytest.mark.django_db
 
@@ -137,9 +138,26 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("case", "role"), matrix_params(CASES, MARKET_ROLES))
-def test_role_url_matrix(market, case, role):
-    check(market, case, role)
+class _Undo(Exception):
+    pass
+
+
+@pytest.mark.parametrize("role", MARKET_ROLES)
+def test_role_url_matrix(market, role):
+    """Every case for one role on one world (building it is the slow part): each request runs in a savepoint
+    rolled back afterwards, so that a POST (a publication, a signature) changes nothing for the next case; the
+    failure lists every case the role got wrong."""
+    failures = []
+    for case in CASES:
+        try:
+            with transaction.atomic():
+                check(market, case, role)
+                raise _Undo
+        except _Undo:
+            pass
+        except AssertionError as exc:
+            failures.append(f"{case.name}: {exc}")
+    assert not failures, "\n".join(failures)
 
 
 def _page(world, role, name, key):
@@ -199,7 +217,7 @@ def test_a_need_is_drafted_published_and_answered_through_the_pages(market, djan
         },
     )
     assert response.status_code == 200
-    assert "La date limite des réponses doit être aujourd'hui ou plus tard." in response.content.decode()
+    assert "La date limite des réponses doit être" in response.content.decode()
     assert 'value="Capteurs de bruit"' in response.content.decode()  # what was typed is kept
     data = {**response.context["form"].data.dict(), "deadline": "2099-01-01"}
     response = agent.post("/adopte-une-innovation/besoins/nouveau/", data)
@@ -232,6 +250,7 @@ def test_a_member_signs_publishes_and_is_listed(market):
             "description": "d",
             "price_model": "free",
             "hosting": "eu",
+            "accessibility": "not_assessed",
         },
     )
     solution = Solution.objects.get(title="Ma solution")
