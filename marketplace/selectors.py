@@ -8,7 +8,7 @@ e.g. the one an FMIN project experiments) and ``solution_reference(solution_id)`
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from sman.models import Organisation, Territory
@@ -22,7 +22,6 @@ from .models import (
     Match,
     MemberProfile,
     Need,
-    NeedParticipant,
     Response,
     Solution,
     Theme,
@@ -48,14 +47,6 @@ def solutions_of_members(member_ids):
         .with_adoptions()
         .order_by("status", "title")
     )
-
-
-def official_member_filter(field_name: str = "organisation"):
-    """A Q: the organisation at ``field_name`` signed the charter in force."""
-    charter = Charter.objects.current()
-    if charter is None:
-        return Q(pk__in=[])
-    return Q(Exists(CharterSignature.objects.filter(charter=charter, organisation_id=OuterRef(f"{field_name}_id"))))
 
 
 def directory():
@@ -383,10 +374,6 @@ def match_need(need: Need, *, limit: int = rules.MATCH_LIMIT) -> list[Found]:
             if member_id not in found or found[member_id].score < score:
                 found[member_id] = Found(member_id, None, score, reasons)
     return sorted(found.values(), key=lambda f: (-f.score, f.member_id))[:limit]
-
-
-def need_page_prefetch():
-    return Prefetch("participants", queryset=NeedParticipant.objects.select_related("organisation"))
 
 
 def needs_per_semester() -> list[dict]:

@@ -10,7 +10,7 @@ from sman.lists import Listing
 from .. import permissions, selectors, services
 from ..filters import MemberFilter, NeedFilter, SolutionFilter
 from ..forms import JoinForm, OrganisationForm, QuestionForm
-from ..models import Charter, MemberProfile, Need, Response, Solution, SolutionDocument
+from ..models import Charter, Need, Response, Solution, SolutionDocument
 from .common import CRUMBS, crumbs, need_for
 
 
@@ -135,7 +135,3 @@ def charter(request):
             "crumbs": CRUMBS,
         },
     )
-
-
-def member_profile_of(organisation) -> MemberProfile | None:
-    return MemberProfile.objects.filter(organisation=organisation).first()
