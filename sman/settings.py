@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "passnumerique",
     "ftth",
     "fmin",
+    "marketplace",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

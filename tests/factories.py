@@ -478,3 +478,95 @@ class CopilSessionFactory(factory.django.DjangoModelFactory):
         closed = factory.Trait(
             date=_days(-60), status="closed", closed_at=_NOW, closed_by=factory.SubFactory(UserFactory)
         )
+
+
+# --- Marketplace (« J'adopte une innovation »): members, solutions, needs, responses ----------------------------
+def current_charter():
+    from marketplace.models import Charter
+
+    return Charter.objects.current()
+
+
+class MemberProfileFactory(factory.django.DjangoModelFactory):
+    """A digital actor's profile; ``signed=True`` (default) signs the charter in force."""
+
+    class Meta:
+        model = "marketplace.MemberProfile"
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.DIGITAL_ACTOR)
+    category = "startup"
+    activity = "Solutions numériques pour les collectivités."
+
+    @factory.post_generation
+    def signed(obj, create, extracted, **kwargs):
+        from marketplace.models import CharterSignature
+
+        if create and extracted is not False:
+            CharterSignature.objects.create(
+                charter=current_charter(), organisation=obj.organisation, signed_by=UserFactory()
+            )
+
+
+class SolutionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Solution"
+
+    member = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.DIGITAL_ACTOR)
+    title = factory.Sequence(lambda n: f"Solution {n}")
+    problem = "Réduire l'attente des usagers au guichet."
+    audience = "Communes"
+    description = "Prise de rendez-vous en ligne."
+    price_model = "subscription"
+    hosting = "france"
+    themes = factory.LazyFunction(lambda: ["citizen_relations"])
+    status = "draft"
+
+    class Params:
+        published = factory.Trait(status="published")
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    """A need of Montreuil with its lead participant; traits ``published``, ``closed``, ``adopted`` (decided)."""
+
+    class Meta:
+        model = "marketplace.Need"
+        skip_postgeneration_save = True
+
+    buyer = factory.LazyFunction(lambda: collectivity_of("93048"))
+    created_by = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Besoin {n}")
+    problem = "Les usagers attendent longtemps au guichet de l'état civil."
+    expected_outcome = "Moins d'attente."
+    territory = factory.LazyFunction(lambda: Territory.objects.get(code="93048"))
+    deadline = _days(30)
+    contact_name = "Service numérique"
+    contact_email = "numerique@exemple.fr"
+    themes = factory.LazyFunction(lambda: ["citizen_relations"])
+    state = "draft"
+
+    class Params:
+        published = factory.Trait(state="published", published_at=_NOW)
+        closed = factory.Trait(state="closed", published_at=_NOW, closed_at=_NOW)
+        adopted = factory.Trait(state="decided", outcome="adopted", published_at=_NOW, decided_at=_NOW)
+
+    @factory.post_generation
+    def lead(obj, create, extracted, **kwargs):
+        from marketplace.models import NeedParticipant
+        from marketplace.services import refresh_need_vectors
+
+        if create:
+            NeedParticipant.objects.create(
+                need=obj, organisation=obj.buyer, is_lead=True, quantity=extracted or 1, joined_by=obj.created_by
+            )
+            refresh_need_vectors(type(obj).objects.filter(pk=obj.pk))
+
+
+class ResponseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "marketplace.Response"
+
+    need = factory.SubFactory(NeedFactory, published=True)
+    member = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.DIGITAL_ACTOR)
+    proposal = "Notre proposition."
+    submitted_by = factory.SubFactory(UserFactory)

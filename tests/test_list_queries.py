@@ -494,3 +494,71 @@ def test_lists_tested_elsewhere_name_real_tests():
         assert "assert_queries_do_not_grow" in inspect.getsource(module) or "large == small" in inspect.getsource(
             getattr(module, test)
         ), target
+
+
+# --- Marketplace (« J'adopte une innovation ») ------------------------------------------------------------------
+@pytest.fixture
+def market_rows():
+    """``add(n)``: n published needs (each pooled with Pantin), n published solutions of signed members, n
+    listed profiles, and one adoption per 3 needs."""
+    from marketplace.models import Adoption, NeedParticipant
+
+    from .factories import MemberProfileFactory, NeedFactory, SolutionFactory
+
+    pantin, user = collectivity_of("93055"), UserFactory()
+
+    def add(n):
+        for i in range(n):
+            profile = MemberProfileFactory(activity="Logiciels pour l'accueil des usagers")
+            solution = SolutionFactory(member=profile.organisation, published=True)
+            solution.challenges.add(Challenge.objects.get(number=4))
+            need = NeedFactory(published=True, title=f"Accueil des usagers {i}", created_by=user)
+            NeedParticipant.objects.create(need=need, organisation=pantin, quantity=2, joined_by=user)
+            if i % 3 == 0:
+                adoption = Adoption.objects.create(
+                    need=need, solution=solution, adopted_on=date(2026, 1, 1), recorded_by=user,
+                    follow_up_due_on=date(2026, 7, 1),
+                )  # fmt: skip
+                adoption.collectivities.add(need.buyer, pantin)
+        from marketplace.models import MemberProfile, Solution
+        from marketplace.services import refresh_profile_vectors, refresh_solution_vectors
+
+        refresh_solution_vectors(Solution.objects.all())
+        refresh_profile_vectors(MemberProfile.objects.all())
+
+    return add
+
+
+@covers(
+    "marketplace:need_list",
+    "marketplace:solution_list",
+    "marketplace:member_list",
+    "marketplace-need-list",
+    "marketplace-solution-list",
+)
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/adopte-une-innovation/besoins/", {}),
+        ("/adopte-une-innovation/besoins/", {"q": "usagers", "theme": "citizen_relations", "state": "published"}),
+        ("/adopte-une-innovation/solutions/", {}),
+        ("/adopte-une-innovation/solutions/", {"q": "guichet", "hosting": "france", "challenge": "4"}),
+        ("/adopte-une-innovation/annuaire/", {}),
+        ("/adopte-une-innovation/annuaire/", {"q": "usagers", "category": "startup", "official": "true"}),
+        ("/api/marketplace/needs/", {}),
+        ("/api/marketplace/solutions/", {}),
+    ],
+)
+def test_marketplace_public_lists_and_api(market_rows, url, data):
+    if "challenge" in data:
+        data = {**data, "challenge": Challenge.objects.get(number=4).pk}
+    market_rows(2)
+    assert_queries_do_not_grow(Client(), url, lambda: market_rows(10), data=data, small=rows(2), large=rows(12))
+
+
+@covers("marketplace:buyer_space")
+def test_marketplace_needs_of_a_collectivity(market_rows):
+    client = signed_in(agent_of(collectivity_of("93055")))  # Pantin joined every need
+    market_rows(2)
+    assert_queries_do_not_grow(client, "/adopte-une-innovation/espace-collectivite/", lambda: market_rows(10),
+                               small=rows(2), large=rows(12))  # fmt: skip

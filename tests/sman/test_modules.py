@@ -52,8 +52,11 @@ def test_a_beat_entry_declared_by_two_modules_is_refused(monkeypatch):
 
 def test_demo_and_reference_loaders_run_in_installed_apps_order():
     demo = [loader.__module__ for loader in modules.loaders("demo")]
-    assert demo == ["actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo"]
-    assert [loader.__module__ for loader in modules.loaders("reference")] == ["actions.reference"]
+    assert demo == ["actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo", "marketplace.demo"]
+    assert [loader.__module__ for loader in modules.loaders("reference")] == [
+        "actions.reference",
+        "marketplace.reference",
+    ]
 
 
 @pytest.mark.django_db

@@ -1,0 +1,395 @@
+"""Reads of the marketplace: the lists with their joins, the matching of a need, the public references.
+
+Other apps read the marketplace only through here: ``published_solutions_for_choice()`` (a solution to pick,
+e.g. the one an FMIN project experiments) and ``solution_reference(solution_id)`` (its title, page, member and
+« adoptée par N collectivités »).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from sman.models import Organisation, Territory
+
+from . import rules
+from .models import (
+    Adoption,
+    Charter,
+    CharterSignature,
+    FunnelEvent,
+    Match,
+    MemberProfile,
+    Need,
+    Response,
+    Solution,
+    Theme,
+)
+
+
+# --- Lists --------------------------------------------------------------------------------------------------------
+def published_solutions():
+    return (
+        Solution.objects.published()
+        .filter(member__is_active=True)
+        .select_related("member")
+        .with_adoptions()
+        .prefetch_related("challenges")
+        .order_by("title", "pk")
+    )
+
+
+def solutions_of_members(member_ids):
+    return (
+        Solution.objects.filter(member_id__in=member_ids)
+        .select_related("member")
+        .with_adoptions()
+        .order_by("status", "title")
+    )
+
+
+def directory():
+    """The listed members (active organisations), with their published solutions and adoptions counted and
+    whether they signed the charter in force."""
+    charter = Charter.objects.current()
+    signed = CharterSignature.objects.filter(charter=charter, organisation_id=OuterRef("organisation_id"))
+    return (
+        MemberProfile.objects.filter(is_listed=True, organisation__is_active=True)
+        .select_related("organisation", "organisation__territory")
+        .annotate(
+            is_official=Exists(signed),
+            solution_count=Count(
+                "organisation__marketplace_solutions",
+                filter=Q(organisation__marketplace_solutions__status=Solution.Status.PUBLISHED),
+                distinct=True,
+            ),
+            adopting_count=Count("organisation__marketplace_solutions__adoptions__collectivities", distinct=True),
+        )
+        .order_by("organisation__name")
+    )
+
+
+def public_needs():
+    return Need.objects.published().for_list().order_by("-published_at", "-pk")
+
+
+def _count_of(responses):
+    rows = responses.filter(need=OuterRef("pk")).order_by().values("need").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def needs_of_buyers(organisation_ids):
+    """The needs a buyer's collectivities lead or joined, drafts included, with their responses counted."""
+    return (
+        Need.objects.filter(Q(buyer_id__in=organisation_ids) | Q(participants__organisation_id__in=organisation_ids))
+        .distinct()
+        .for_list()
+        .annotate(
+            response_count=_count_of(Response.objects.all()),
+            unread_count=_count_of(Response.objects.filter(read_at__isnull=True)),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def matched_needs_of_members(member_ids):
+    """The open needs matched with the user's members, best score first."""
+    return (
+        Match.objects.filter(member_id__in=member_ids, need__state=Need.State.PUBLISHED)
+        .select_related("need", "need__buyer", "solution", "member")
+        .order_by("-score", "need__deadline")
+    )
+
+
+def responses_of_members(member_ids):
+    return (
+        Response.objects.filter(member_id__in=member_ids)
+        .select_related("need", "need__buyer", "solution", "member")
+        .order_by("-submitted_at")
+    )
+
+
+def responses_for_buyer(need: Need):
+    return need.responses.select_related("member", "solution").prefetch_related("documents").order_by("submitted_at")
+
+
+def visible_questions(need: Need, *, is_buyer: bool, member_ids=()):
+    """Answered questions for everybody (equal treatment); the buyers also see those awaiting an answer, a
+    member its own."""
+    questions = need.questions.order_by("asked_at")
+    if is_buyer:
+        return questions
+    return questions.filter(Q(answered_at__isnull=False) | Q(member_id__in=list(member_ids)))
+
+
+def participants(need: Need):
+    return need.participants.select_related("organisation", "organisation__territory")
+
+
+def funnel(need: Need) -> list[dict]:
+    """For the buyer: each member that reached a step, with the date of each step, furthest first."""
+    rows: dict[int, dict] = {}
+    for event in FunnelEvent.objects.filter(need=need).select_related("member").order_by("at"):
+        row = rows.setdefault(event.member_id, {"member": event.member, "stages": {}})
+        row["stages"][event.stage] = event.at
+    order = {
+        stage: i for i, stage in enumerate(["notified", "viewed", "interested", "answered", "shortlisted", "adopted"])
+    }
+    return sorted(rows.values(), key=lambda r: (-max(order[s] for s in r["stages"]), r["member"].name))
+
+
+def funnel_counts(need: Need) -> dict[str, int]:
+    return dict(FunnelEvent.objects.filter(need=need).values_list("stage").annotate(n=Count("pk")))
+
+
+def current_thresholds(day=None):
+    from .models import ProcurementThreshold
+
+    return ProcurementThreshold.objects.in_force(day)
+
+
+# --- Public references ---------------------------------------------------------------------------------------------
+def adopting_collectivities(solution: Solution):
+    """The collectivities that adopted the solution (public reference)."""
+    return (
+        Organisation.objects.filter(marketplace_adoptions__solution=solution)
+        .distinct()
+        .select_related("territory")
+        .order_by("name")
+    )
+
+
+def adoptions_in(territory: Territory):
+    """Adoptions by collectivities of ``territory`` (a commune, an EPT and its communes)."""
+    return (
+        Adoption.objects.filter(Territory.objects.within_q(territory, field="collectivities__territory"))
+        .distinct()
+        .select_related("solution", "solution__member", "need")
+        .order_by("-adopted_on")
+    )
+
+
+def published_solutions_for_choice():
+    """For another app's form: the published solutions, by title."""
+    return Solution.objects.published().select_related("member").order_by("title")
+
+
+def solution_reference(solution_id: int) -> dict | None:
+    """What another app shows of a solution: title, page, member and the number of adopting collectivities."""
+    solution = published_solutions().filter(pk=solution_id).first()
+    if solution is None:
+        return None
+    return {
+        "title": solution.title,
+        "url": solution.get_absolute_url(),
+        "member": solution.member.name,
+        "adopting_count": solution.adopting_count,
+    }
+
+
+# --- Matching -------------------------------------------------------------------------------------------------------
+@dataclass
+class Found:
+    member_id: int
+    solution_id: int | None
+    score: int
+    reasons: list[str] = field(default_factory=list)
+
+
+def _ept_of(territory: Territory) -> Territory | None:
+    if territory.kind == Territory.Kind.EPT:
+        return territory
+    if territory.kind == Territory.Kind.COMMUNE:
+        return territory.parent
+    if territory.kind == Territory.Kind.DELEGATED_COMMUNE:
+        return territory.parent.parent
+    return None  # the Métropole: every member is local
+
+
+RARE_WORDS = 8  # the need's words the text search looks for: its rarest among the solutions
+CANDIDATES = 300  # solutions kept from the text search and from the défi/themes/territory, before the final score
+
+
+def _need_query(need: Need) -> str | None:
+    """An OR query of the need's most telling words, as tsquery text: the lexemes of its title and problem, the
+    rarest first among the published solutions and profiles (``LexemeStat``; a word they all contain tells
+    nothing), those they never contain last. A solution sharing some of them ranks by how many and how well."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT string_agg(quote_literal(lexeme), ' | ') FROM ("
+            " SELECT v.lexeme FROM marketplace_need n, unnest(n.search_vector) AS v(lexeme, positions, weights)"
+            " LEFT JOIN marketplace_lexemestat st ON st.word = v.lexeme"
+            " WHERE n.id = %s AND ('A' = ANY(v.weights) OR 'B' = ANY(v.weights)) AND length(v.lexeme) > 2"
+            " ORDER BY st.documents IS NULL, st.documents, cardinality(v.positions) DESC, v.lexeme LIMIT %s) AS words",
+            [need.pk, RARE_WORDS],
+        )
+        (text,) = cursor.fetchone()
+    return text or None
+
+
+def _theme_points(themes) -> str:
+    """SQL adding ``SCORE_THEME`` for each of the need's themes a solution has (no sub-select per row). The themes
+    are inlined: only values of ``Theme`` (fixed identifiers) are kept."""
+    valid = [t for t in themes if t in Theme.values]
+    if not valid:
+        return "0"
+    parts = " + ".join(f"(c.themes @> ARRAY['{t}']::varchar[])::int" for t in valid)
+    return f"({rules.SCORE_THEME} * ({parts}))"
+
+
+# Candidates: the best text matches (rank computed only on the solutions that contain one of the need's rare
+# words, through the GIN index) and the best by défi, themes and territory (no text read at all: the solutions of
+# the défi, through its index, and the solutions of the members of the need's territory that share a theme), each
+# bounded; then the full score on at most 2 × CANDIDATES rows, the best solution of each member, the best members.
+_SOLUTIONS_SQL = """
+WITH challenged AS (
+  SELECT solution_id FROM marketplace_solution_challenges WHERE challenge_id = %(challenge)s
+),
+text_hits AS (
+  SELECT s.id, ts_rank(s.search_vector, %(q)s::tsquery, 32) AS text_rank
+  FROM marketplace_solution s
+  JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
+  JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
+  WHERE %(q)s::tsquery IS NOT NULL AND s.status = 'published' AND s.search_vector @@ %(q)s::tsquery
+  ORDER BY text_rank DESC, s.id LIMIT %(pool)s
+),
+structured AS (
+  SELECT c.id FROM (
+    SELECT s.id, s.themes, o.territory_id, true AS challenge_hit
+    FROM challenged ch JOIN marketplace_solution s ON s.id = ch.solution_id
+    JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
+    JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
+    WHERE s.status = 'published'
+    UNION ALL
+    SELECT s.id, s.themes, o.territory_id, false
+    FROM marketplace_solution s
+    JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
+    JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
+    WHERE o.territory_id = ANY(%(local)s) AND s.status = 'published' AND s.themes && %(themes)s::varchar[]
+  ) c
+  ORDER BY (CASE WHEN c.challenge_hit THEN %(w_challenge)s ELSE 0 END
+            + {theme_points} + CASE WHEN c.territory_id = ANY(%(local)s) THEN %(w_local)s ELSE 0 END) DESC, c.id
+  LIMIT %(pool)s
+),
+scored AS (
+  SELECT s.id, s.member_id,
+    s.id IN (SELECT solution_id FROM challenged) AS challenge_hit,
+    ARRAY(SELECT unnest(s.themes) INTERSECT SELECT unnest(%(themes)s::varchar[])) AS common_themes,
+    o.territory_id = ANY(%(local)s) AS is_local,
+    COALESCE(t.text_rank, 0) AS text_rank
+  FROM (SELECT id FROM text_hits UNION SELECT id FROM structured) c
+  JOIN marketplace_solution s ON s.id = c.id
+  JOIN sman_organisation o ON o.id = s.member_id
+  LEFT JOIN text_hits t ON t.id = s.id
+),
+points AS (
+  SELECT *, CASE WHEN challenge_hit THEN %(w_challenge)s ELSE 0 END + %(w_theme)s * cardinality(common_themes)
+    + CASE WHEN is_local THEN %(w_local)s ELSE 0 END + text_rank * %(w_text)s AS score
+  FROM scored
+)
+SELECT id, member_id, challenge_hit, common_themes, is_local, text_rank FROM (
+  SELECT DISTINCT ON (member_id) * FROM points ORDER BY member_id, score DESC, id
+) best
+ORDER BY score DESC, id
+LIMIT %(limit)s
+"""
+
+_MEMBERS_SQL = """
+SELECT p.organisation_id,
+  (o.territory_id = ANY(%(local)s)) AS is_local,
+  EXISTS (SELECT 1 FROM marketplace_memberprofile_areas a
+          WHERE a.memberprofile_id = p.id AND a.territory_id = ANY(%(served)s)) AS serves,
+  ts_rank(p.search_vector, %(q)s::tsquery, 32) AS text_rank
+FROM marketplace_memberprofile p
+JOIN sman_organisation o ON o.id = p.organisation_id AND o.is_active
+JOIN marketplace_chartersignature cs ON cs.organisation_id = p.organisation_id AND cs.charter_id = %(charter)s
+WHERE p.is_listed AND %(q)s::tsquery IS NOT NULL AND p.search_vector @@ %(q)s::tsquery
+ORDER BY text_rank DESC, p.organisation_id
+LIMIT %(limit)s
+"""
+
+
+def _text_points(rank: float) -> int:
+    # ts_rank with normalisation 32 lies in [0, 1[; a third of it already says many words are shared.
+    return min(rules.SCORE_TEXT_MAX, round(rank * 3 * rules.SCORE_TEXT_MAX))
+
+
+def match_need(need: Need, *, limit: int = rules.MATCH_LIMIT) -> list[Found]:
+    """The members (with their best solution) that fit the need, best first, with the reasons: a défi in common,
+    themes in common, a member established in the need's territory (EPT), words in common (French full-text
+    search, ``fr_unaccent``), or — for a member without a fitting solution — its profile's words and the
+    territories it serves. Only official members (charter in force signed) are proposed."""
+    charter = Charter.objects.current()
+    if charter is None:
+        return []
+    ept = _ept_of(need.territory)
+    local = list(Territory.objects.within(ept).values_list("pk", flat=True)) if ept else []
+    served = [need.territory_id] + ([ept.pk] if ept else [])
+    params = {
+        "pool": CANDIDATES,
+        "challenge": need.challenge_id or 0,
+        "themes": list(need.themes),
+        "local": local,
+        "served": served,
+        "q": _need_query(need),
+        "charter": charter.pk,
+        "limit": limit,
+        "w_challenge": rules.SCORE_CHALLENGE,
+        "w_theme": rules.SCORE_THEME,
+        "w_local": rules.SCORE_TERRITORY,
+        "w_text": rules.SCORE_TEXT_MAX * 3,
+    }
+    found: dict[int, Found] = {}
+    challenge_label = f"défi {need.challenge.number} en commun ({need.challenge.short_title})" if need.challenge else ""
+    local_label = f"implanté dans le territoire {ept}" if ept else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # a matching is short: compiling it would cost more than it saves
+        cursor.execute(_SOLUTIONS_SQL.replace("{theme_points}", _theme_points(need.themes)), params)
+        for solution_id, member_id, challenge_hit, common_themes, is_local, text_rank in cursor.fetchall():
+            reasons, score = [], 0
+            if challenge_hit:
+                score += rules.SCORE_CHALLENGE
+                reasons.append(challenge_label)
+            for theme in common_themes:
+                score += rules.SCORE_THEME
+                reasons.append(f"thème commun : {Theme(theme).label}" if theme in Theme.values else "thème commun")
+            if is_local and local_label:
+                score += rules.SCORE_TERRITORY
+                reasons.append(local_label)
+            if text_rank:
+                score += _text_points(text_rank)
+                reasons.append("mots en commun avec le besoin")
+            found[member_id] = Found(member_id, solution_id, score, reasons)
+        cursor.execute(_MEMBERS_SQL, params)
+        for member_id, is_local, serves, text_rank in cursor.fetchall():
+            reasons = ["profil : mots en commun avec le besoin"]
+            score = _text_points(text_rank)
+            if is_local and local_label:
+                score += rules.SCORE_TERRITORY
+                reasons.append(local_label)
+            elif serves:
+                score += rules.SCORE_TERRITORY
+                reasons.append(f"intervient sur {need.territory}")
+            if member_id not in found or found[member_id].score < score:
+                found[member_id] = Found(member_id, None, score, reasons)
+    return sorted(found.values(), key=lambda f: (-f.score, f.member_id))[:limit]
+
+
+def needs_per_semester() -> list[dict]:
+    """For the COPIL: per semester, the needs posted (published), answered (a first response) and adopted."""
+    from collections import defaultdict
+
+    rows: dict[str, dict] = defaultdict(lambda: {"posted": 0, "answered": 0, "adopted": 0})
+    for published_at, first_response, decided_at, outcome in (
+        Need.objects.published()
+        .annotate(first_response=Min("responses__submitted_at"))
+        .values_list("published_at", "first_response", "decided_at", "outcome")
+    ):
+        if published_at:
+            rows[rules.semester_of(published_at.date())]["posted"] += 1
+        if first_response:
+            rows[rules.semester_of(first_response.date())]["answered"] += 1
+        if outcome == Need.Outcome.ADOPTED and decided_at:
+            rows[rules.semester_of(decided_at.date())]["adopted"] += 1
+    return [{"semester": s, **rows[s]} for s in sorted(rows)]

@@ -1,0 +1,539 @@
+"""Writes of the marketplace: each checks who may do it, runs in a transaction, and is safe when two people do
+the same thing at once (row locks on the need, unique constraints turned into French messages, funnel events
+inserted once whatever the number of calls)."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from sman.models import Organisation, User
+from sman.notifications import notify
+from sman.permissions import is_metropole_staff
+from sman.search import refresh_search_vector, weighted_vector
+
+from . import permissions, rules, selectors
+from .models import (
+    Adoption,
+    Charter,
+    CharterSignature,
+    FunnelEvent,
+    FunnelStage,
+    Match,
+    MemberProfile,
+    Need,
+    NeedParticipant,
+    Question,
+    Response,
+    ResponseDocument,
+    Solution,
+    SolutionDocument,
+)
+
+NEED_FIELDS = (
+    "title",
+    "problem",
+    "context",
+    "expected_outcome",
+    "challenge",
+    "themes",
+    "territory",
+    "budget_band",
+    "deadline",
+    "contact_name",
+    "contact_email",
+    "procedure",
+    "quantity_unit",
+)
+SOLUTION_FIELDS = (
+    "title",
+    "problem",
+    "audience",
+    "description",
+    "price_model",
+    "price_note",
+    "references",
+    "accessibility",
+    "accessibility_note",
+    "gdpr_note",
+    "hosting",
+    "hosting_note",
+    "themes",
+)
+PROFILE_FIELDS = ("category", "siren", "activity", "references", "is_listed")
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _lock_need(need: Need) -> Need:
+    return Need.objects.select_for_update().get(pk=need.pk)
+
+
+# --- Search vectors (sman/search.py: the portal's one French full-text search) -------------------------------------
+def refresh_need_vectors(queryset) -> None:
+    refresh_search_vector(
+        queryset, weighted_vector(("title", "A"), ("problem", "B"), ("expected_outcome", "C"), ("context", "D"))
+    )
+
+
+def refresh_solution_vectors(queryset) -> None:
+    refresh_search_vector(
+        queryset, weighted_vector(("title", "A"), ("problem", "B"), ("audience", "C"), ("description", "C"))
+    )
+
+
+def refresh_profile_vectors(queryset) -> None:
+    refresh_search_vector(queryset, weighted_vector(("activity", "B"), ("references", "C")))
+
+
+# --- Charter ----------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def charter_publish(*, user: User, title: str, body: str, summary_of_changes: str = "") -> Charter:
+    """A new version of the charter, in force at once: every member is asked to sign it again."""
+    _require(is_metropole_staff(user))
+    Charter.objects.select_for_update().all().exists()  # serialise two publications (version numbers)
+    version = (Charter.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    charter = Charter(
+        version=version, title=title, body=body, summary_of_changes=summary_of_changes, published_at=timezone.now()
+    )
+    charter.full_clean()
+    charter.save()
+    return charter
+
+
+def charter_sign(*, user: User, organisation: Organisation) -> CharterSignature:
+    """Signs the charter in force for ``organisation`` (a digital actor the user acts for). Signing twice is
+    harmless: the first signature stays."""
+    _require(organisation.id in permissions.member_ids_of(user))
+    charter = Charter.objects.current()
+    if charter is None:
+        raise ValidationError("Aucune charte n'est en vigueur pour l'instant.")
+    signature, _ = CharterSignature.objects.get_or_create(
+        charter=charter, organisation=organisation, defaults={"signed_by": user}
+    )
+    return signature
+
+
+# --- Member profile -----------------------------------------------------------------------------------------------
+@transaction.atomic
+def profile_save(*, user: User, organisation: Organisation, fields: dict, areas) -> MemberProfile:
+    _require(organisation.id in permissions.member_ids_of(user) or is_metropole_staff(user))
+    profile = MemberProfile.objects.select_for_update().filter(organisation=organisation).first()
+    profile = profile or MemberProfile(organisation=organisation)
+    for name in PROFILE_FIELDS:
+        if name in fields:
+            setattr(profile, name, fields[name])
+    profile.full_clean()
+    try:
+        with transaction.atomic():
+            profile.save()
+    except IntegrityError:  # two organisations registering the same SIREN at once
+        raise ValidationError({"siren": "Une autre organisation de l'annuaire a déjà ce numéro SIREN."}) from None
+    profile.areas.set(areas)
+    refresh_profile_vectors(MemberProfile.objects.filter(pk=profile.pk))
+    return profile
+
+
+# --- Solutions ------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def solution_save(
+    *, user: User, member: Organisation, fields: dict, challenges, solution: Solution | None = None
+) -> Solution:
+    _require(member.id in permissions.member_ids_of(user))
+    if solution is None:
+        solution = Solution(member=member)
+    else:
+        solution = Solution.objects.select_for_update().get(pk=solution.pk)
+        _require(solution.member_id == member.id)
+    for name in SOLUTION_FIELDS:
+        if name in fields:
+            setattr(solution, name, fields[name])
+    solution.full_clean()
+    solution.save()
+    solution.challenges.set(challenges)
+    refresh_solution_vectors(Solution.objects.filter(pk=solution.pk))
+    return solution
+
+
+@transaction.atomic
+def solution_set_status(*, user: User, solution: Solution, status: str) -> Solution:
+    """Publishes, archives or takes a sheet back to draft. Publishing asks the charter in force to be signed."""
+    solution = Solution.objects.select_for_update().get(pk=solution.pk)
+    _require(permissions.can_edit_solution(user, solution))
+    if status == Solution.Status.PUBLISHED and not permissions.signed_member_ids({solution.member_id}):
+        raise ValidationError("Signez la charte de participation en vigueur avant de publier une solution.")
+    solution.status = status
+    solution.save(update_fields=["status", "updated_at"])
+    return solution
+
+
+def solution_document_add(*, user: User, solution: Solution, title: str, file) -> SolutionDocument:
+    _require(permissions.can_edit_solution(user, solution))
+    document = SolutionDocument(solution=solution, title=title, file=file, uploaded_by=user)
+    document.full_clean()  # DocumentValidator: extension, size, content
+    document.save()
+    return document
+
+
+# --- Needs ------------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def need_create(*, user: User, buyer: Organisation, fields: dict, quantity: int = 1) -> Need:
+    _require(buyer.id in permissions.buyer_ids_of(user))
+    need = Need(buyer=buyer, created_by=user, **{k: v for k, v in fields.items() if k in NEED_FIELDS})
+    need.full_clean()
+    need.save()
+    NeedParticipant.objects.create(need=need, organisation=buyer, quantity=quantity, is_lead=True, joined_by=user)
+    refresh_need_vectors(Need.objects.filter(pk=need.pk))
+    return need
+
+
+@transaction.atomic
+def need_update(*, user: User, need: Need, fields: dict, quantity: int | None = None) -> Need:
+    need = _lock_need(need)
+    _require(permissions.is_need_owner(user, need))
+    if need.state not in (Need.State.DRAFT, Need.State.PUBLISHED):
+        raise ValidationError("Un besoin clos ne se modifie plus.")
+    for name in NEED_FIELDS:
+        if name in fields:
+            setattr(need, name, fields[name])
+    need.full_clean()
+    need.save()
+    if quantity is not None:
+        NeedParticipant.objects.filter(need=need, is_lead=True).update(quantity=quantity)
+    refresh_need_vectors(Need.objects.filter(pk=need.pk))
+    return need
+
+
+@transaction.atomic
+def need_publish(*, user: User, need: Need) -> Need:
+    """Publishes a draft; the matching runs in the worker once the publication is committed."""
+    from . import tasks
+
+    need = _lock_need(need)
+    _require(permissions.is_need_owner(user, need))
+    if need.state != Need.State.DRAFT:
+        raise ValidationError("Ce besoin est déjà publié.")
+    if need.deadline < timezone.localdate():
+        raise ValidationError({"deadline": "La date limite des réponses est passée : choisissez-en une autre."})
+    need.state = Need.State.PUBLISHED
+    need.published_at = timezone.now()
+    need.save(update_fields=["state", "published_at"])
+    transaction.on_commit(lambda: tasks.match_need.delay(need.pk))
+    return need
+
+
+@transaction.atomic
+def need_close(*, user: User, need: Need) -> Need:
+    need = _lock_need(need)
+    _require(permissions.is_need_owner(user, need) or is_metropole_staff(user))
+    if need.state != Need.State.PUBLISHED:
+        raise ValidationError("Seul un besoin publié peut être clos.")
+    need.state = Need.State.CLOSED
+    need.closed_at = timezone.now()
+    need.save(update_fields=["state", "closed_at"])
+    return need
+
+
+@transaction.atomic
+def need_decide(
+    *,
+    user: User,
+    need: Need,
+    outcome: str,
+    note: str = "",
+    response: Response | None = None,
+    adopted_on: date | None = None,
+) -> Need:
+    """Records the need's outcome. « Solution adoptée » names the response whose solution is adopted: every
+    collectivity of the purchasing group adopts it, the member's funnel reaches « adopté » and a follow-up is
+    due six months later."""
+    need = _lock_need(need)
+    _require(permissions.is_need_owner(user, need))
+    if need.state not in (Need.State.PUBLISHED, Need.State.CLOSED):
+        raise ValidationError("L'issue d'un besoin se donne une fois qu'il est publié, et une seule fois.")
+    if outcome not in Need.Outcome.values:
+        raise ValidationError("Issue inconnue.")
+    if outcome == Need.Outcome.ADOPTED:
+        if response is None or response.need_id != need.pk or response.solution_id is None:
+            raise ValidationError({"response": "Choisissez la réponse dont la solution est adoptée."})
+        adopted_on = adopted_on or timezone.localdate()
+        adoption = Adoption.objects.create(
+            need=need,
+            solution_id=response.solution_id,
+            adopted_on=adopted_on,
+            recorded_by=user,
+            follow_up_due_on=rules.follow_up_due(adopted_on),
+        )
+        adoption.collectivities.set(permissions.need_buyer_ids(need))
+        funnel_record(need=need, member_id=response.member_id, stage=FunnelStage.ADOPTED)
+    now = timezone.now()
+    need.closed_at = need.closed_at or now
+    need.state, need.outcome, need.outcome_note, need.decided_at = Need.State.DECIDED, outcome, note, now
+    need.full_clean()
+    need.save(update_fields=["state", "outcome", "outcome_note", "decided_at", "closed_at"])
+    return need
+
+
+@transaction.atomic
+def need_join(*, user: User, need: Need, organisation: Organisation, quantity: int) -> NeedParticipant:
+    """Another collectivity joins a published need (the purchasing group) with its own quantity. Two agents of
+    the same collectivity joining at once: one row, the other is told."""
+    _require(organisation.id in permissions.buyer_ids_of(user))
+    need = _lock_need(need)
+    if need.state != Need.State.PUBLISHED:
+        raise ValidationError("Ce besoin n'accepte plus de nouvelles collectivités.")
+    if quantity < 1:
+        raise ValidationError({"quantity": "Indiquez une quantité d'au moins 1."})
+    try:
+        with transaction.atomic():
+            return NeedParticipant.objects.create(
+                need=need, organisation=organisation, quantity=quantity, joined_by=user
+            )
+    except IntegrityError:
+        raise ValidationError("Votre collectivité participe déjà à ce besoin.") from None
+
+
+@transaction.atomic
+def participation_update(*, user: User, participant: NeedParticipant, quantity: int) -> NeedParticipant:
+    _require(participant.organisation_id in permissions.buyer_ids_of(user))
+    need = _lock_need(participant.need)
+    if need.state != Need.State.PUBLISHED:
+        raise ValidationError("Les quantités ne se modifient plus une fois le besoin clos.")
+    if quantity < 1:
+        raise ValidationError({"quantity": "Indiquez une quantité d'au moins 1."})
+    participant.quantity = quantity
+    participant.save(update_fields=["quantity"])
+    return participant
+
+
+# --- Funnel ---------------------------------------------------------------------------------------------------------
+def funnel_record(*, need: Need, member_id: int, stage: str, at=None) -> None:
+    """Records that the member reached ``stage`` on the need: the first date stays, later calls change nothing
+    (INSERT … ON CONFLICT DO NOTHING, safe under concurrency)."""
+    FunnelEvent.objects.bulk_create(
+        [FunnelEvent(need=need, member_id=member_id, stage=stage, at=at or timezone.now())], ignore_conflicts=True
+    )
+
+
+def need_viewed(*, user: User, need: Need) -> None:
+    """A member agent opened a published need: « a consulté » for each of their digital actors."""
+    if need.state == Need.State.DRAFT:
+        return
+    events = [FunnelEvent(need=need, member_id=m, stage=FunnelStage.VIEWED) for m in permissions.member_ids_of(user)]
+    if events:
+        FunnelEvent.objects.bulk_create(events, ignore_conflicts=True)
+
+
+def interest_mark(*, user: User, need: Need, member: Organisation) -> None:
+    _require(member.id in permissions.official_member_ids_of(user))
+    need = Need.objects.get(pk=need.pk)
+    if not need.is_open:
+        raise ValidationError("Ce besoin n'est plus ouvert.")
+    funnel_record(need=need, member_id=member.id, stage=FunnelStage.INTERESTED)
+
+
+# --- Responses --------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def response_submit(
+    *,
+    user: User,
+    need: Need,
+    member: Organisation,
+    proposal: str,
+    price_cents: int | None = None,
+    price_note: str = "",
+    solution: Solution | None = None,
+) -> Response:
+    """One response per member and need (a unique constraint): a second one, even sent at the same instant, is
+    refused with a French message."""
+    _require(member.id in permissions.official_member_ids_of(user))
+    need = Need.objects.select_for_update(of=("self",)).get(pk=need.pk)  # the deadline and state, stable
+    if not need.is_open:
+        raise ValidationError("Ce besoin n'accepte plus de réponses.")
+    if solution is not None and solution.member_id != member.id:
+        raise PermissionDenied
+    response = Response(
+        need=need,
+        member=member,
+        solution=solution,
+        proposal=proposal,
+        price_cents=price_cents,
+        price_note=price_note,
+        submitted_by=user,
+    )
+    response.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            response.save()
+    except IntegrityError:
+        raise ValidationError("Votre organisation a déjà répondu à ce besoin : modifiez sa réponse.") from None
+    funnel_record(need=need, member_id=member.id, stage=FunnelStage.INTERESTED)
+    funnel_record(need=need, member_id=member.id, stage=FunnelStage.ANSWERED)
+    return response
+
+
+@transaction.atomic
+def response_update(
+    *, user: User, response: Response, proposal: str, price_cents, price_note: str, solution
+) -> Response:
+    response = Response.objects.select_for_update().select_related("need").get(pk=response.pk)
+    _require(response.member_id in permissions.member_ids_of(user))
+    if not response.need.is_open:
+        raise ValidationError("Ce besoin n'accepte plus de modifications des réponses.")
+    if solution is not None and solution.member_id != response.member_id:
+        raise PermissionDenied
+    response.proposal, response.price_cents, response.price_note, response.solution = (
+        proposal,
+        price_cents,
+        price_note,
+        solution,
+    )
+    response.full_clean(validate_unique=False, validate_constraints=False)
+    response.save()
+    return response
+
+
+def response_document_add(*, user: User, response: Response, title: str, file) -> ResponseDocument:
+    _require(response.member_id in permissions.member_ids_of(user))
+    document = ResponseDocument(response=response, title=title, file=file)
+    document.full_clean()
+    document.save()
+    return document
+
+
+@transaction.atomic
+def response_shortlist(*, user: User, response: Response) -> Response:
+    response = Response.objects.select_for_update().select_related("need").get(pk=response.pk)
+    _require(permissions.is_need_owner(user, response.need))
+    if response.shortlisted_at is None:
+        response.shortlisted_at = timezone.now()
+        response.save(update_fields=["shortlisted_at"])
+    funnel_record(need=response.need, member_id=response.member_id, stage=FunnelStage.SHORTLISTED)
+    return response
+
+
+def responses_mark_read(*, user: User, need: Need) -> int:
+    """The buyers opened the responses: those not read yet are marked read (« Mon espace » stops counting them)."""
+    if not permissions.is_need_buyer(user, need):
+        return 0
+    return Response.objects.filter(need=need, read_at__isnull=True).update(read_at=timezone.now())
+
+
+# --- Questions --------------------------------------------------------------------------------------------------------
+def question_ask(*, user: User, need: Need, member: Organisation, text: str) -> Question:
+    _require(member.id in permissions.official_member_ids_of(user))
+    need = Need.objects.get(pk=need.pk)  # its state now, not the caller's copy
+    if not need.is_open:
+        raise ValidationError("Ce besoin n'accepte plus de questions.")
+    question = Question(need=need, member=member, asked_by=user, text=text)
+    question.full_clean()
+    question.save()
+    funnel_record(need=need, member_id=member.id, stage=FunnelStage.INTERESTED)
+    return question
+
+
+@transaction.atomic
+def question_answer(*, user: User, question: Question, answer: str) -> Question:
+    """The answer is shown to everybody with the question (never who asked it)."""
+    question = Question.objects.select_for_update().select_related("need").get(pk=question.pk)
+    _require(permissions.is_need_owner(user, question.need))
+    if not answer.strip():
+        raise ValidationError({"answer": "Écrivez la réponse."})
+    question.answer, question.answered_by, question.answered_at = answer.strip(), user, timezone.now()
+    question.full_clean()
+    question.save()
+    return question
+
+
+# --- Matching ---------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def need_match(*, need: Need) -> list[Match]:
+    """Ranks the solutions and members for a published need (selectors.match_need), keeps the ranking with its
+    reasons, and notifies each matched member once (``notify``: its key makes a second call a no-op, in each
+    person's digest as they prefer)."""
+    need = (
+        Need.objects.select_for_update(of=("self",)).select_related("territory", "challenge", "buyer").get(pk=need.pk)
+    )
+    if need.state != Need.State.PUBLISHED:
+        return []
+    found = selectors.match_need(need)
+    Match.objects.filter(need=need).delete()
+    matches = Match.objects.bulk_create(
+        Match(need=need, member_id=m.member_id, solution_id=m.solution_id, score=m.score, reasons=m.reasons)
+        for m in found
+    )
+    need.matched_at = timezone.now()
+    need.save(update_fields=["matched_at"])
+    member_ids = [m.member_id for m in found]
+    FunnelEvent.objects.bulk_create(
+        [FunnelEvent(need=need, member_id=m, stage=FunnelStage.NOTIFIED) for m in member_ids], ignore_conflicts=True
+    )
+    url = need.get_absolute_url()
+    for user in User.objects.filter(is_active=True, memberships__organisation_id__in=member_ids).distinct():
+        notify(
+            user=user,
+            module="marketplace",
+            subject=f"Un besoin pour vous : « {need.title} »",
+            body=f"{need.buyer.name} cherche une solution (réponses jusqu'au {need.deadline:%d/%m/%Y}).",
+            url=url,
+            key=f"marketplace-need-{need.pk}-match",
+        )
+    return matches
+
+
+def lexeme_stats_refresh() -> int:
+    """Recounts the documents of each lexeme of the published solutions and listed profiles (one statement)."""
+    from django.db import connection
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM marketplace_lexemestat")
+        cursor.execute(
+            "INSERT INTO marketplace_lexemestat (word, documents) SELECT word, ndoc FROM ts_stat("
+            "'SELECT search_vector FROM marketplace_solution"
+            " WHERE status = ''published'' AND search_vector IS NOT NULL"
+            " UNION ALL SELECT search_vector FROM marketplace_memberprofile"
+            " WHERE is_listed AND search_vector IS NOT NULL')"
+            " WHERE length(word) <= 200"
+        )
+        return cursor.rowcount
+
+
+# --- Follow-up --------------------------------------------------------------------------------------------------------
+@transaction.atomic
+def adoption_follow_up(*, user: User, adoption: Adoption, still_in_use: str, note: str = "") -> Adoption:
+    adoption = Adoption.objects.select_for_update().select_related("need").get(pk=adoption.pk)
+    _require(permissions.is_need_buyer(user, adoption.need))
+    if still_in_use not in Adoption.StillInUse.values:
+        raise ValidationError({"still_in_use": "Choisissez une réponse."})
+    adoption.still_in_use, adoption.follow_up_note, adoption.followed_up_at = still_in_use, note, timezone.now()
+    adoption.save(update_fields=["still_in_use", "follow_up_note", "followed_up_at"])
+    return adoption
+
+
+def follow_ups_ask(*, today: date | None = None) -> int:
+    """Asks the buyers of each adoption due for its six-month follow-up (once per adoption and person)."""
+    today = today or timezone.localdate()
+    due = Adoption.objects.filter(follow_up_due_on__lte=today, followed_up_at__isnull=True).select_related(
+        "need", "solution"
+    )
+    count = 0
+    for adoption in due:
+        users = User.objects.filter(
+            is_active=True, memberships__organisation__in=adoption.collectivities.all()
+        ).distinct()
+        for user in users:
+            notify(
+                user=user,
+                module="marketplace",
+                subject=f"« {adoption.solution.title} » est-elle toujours utilisée ?",
+                body="Six mois après son adoption, dites-nous en une question si la solution sert toujours.",
+                url=adoption.need.get_absolute_url(),
+                key=f"marketplace-adoption-{adoption.pk}-follow-up",
+            )
+            count += 1
+    return count

@@ -1,0 +1,264 @@
+"""Pages of the buyers (agents of collectivities): their needs, responses, questions, funnel, outcome, follow-up."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from sman.feedback import form_service, run_service
+from sman.lists import Listing
+from sman.permissions import user_passes
+
+from .. import permissions, selectors, services
+from ..filters import BuyerNeedFilter
+from ..forms import AnswerForm, DecideForm, FollowUpForm, JoinForm, NeedForm
+from ..models import Adoption, Question, Response
+from .common import crumbs, need_for
+
+buyer_required = user_passes(permissions.is_buyer)
+
+
+@buyer_required
+def space(request):
+    listing = Listing(
+        request,
+        selectors.needs_of_buyers(permissions.buyer_ids_of(request.user)),
+        filterset_class=BuyerNeedFilter,
+        page_size=20,
+    )
+    return render(request, "marketplace/buyer_space.html", {**listing.context(), "crumbs": crumbs()})
+
+
+@buyer_required
+def need_create(request):
+    buyers = permissions.buyers_of(request.user)
+    form = NeedForm(request.POST or None, buyers=buyers)
+    if request.method == "POST" and form.is_valid():
+        created = {}
+
+        def call():
+            created["need"] = services.need_create(
+                user=request.user,
+                buyer=form.cleaned_data["buyer"],
+                fields=form.cleaned_data,
+                quantity=form.cleaned_data["quantity"],
+            )
+
+        if form_service(request, form, call, "Besoin enregistré en brouillon : relisez-le puis publiez-le."):
+            return redirect("marketplace:need_detail", created["need"].pk)
+    return render(
+        request,
+        "marketplace/form_page.html",
+        {
+            "form": form,
+            "title": "Publier un besoin",
+            "intro": "Décrivez un problème de votre collectivité : les membres de Grand Paris Métropole Tech qui ont "
+            "une solution pourront y répondre. Le besoin reste un brouillon tant que vous ne le publiez pas.",
+            "submit": "Enregistrer le brouillon",
+            "crumbs": crumbs(("Mes besoins", reverse("marketplace:buyer_space"))),
+        },
+    )
+
+
+@buyer_required
+def need_edit(request, pk):
+    need = need_for(request, pk, owner=True)
+    form = NeedForm(request.POST or None, instance=need)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
+            request,
+            form,
+            lambda: services.need_update(user=request.user, need=need, fields=form.cleaned_data),
+            "Besoin enregistré.",
+        )
+    ):
+        return redirect("marketplace:need_detail", need.pk)
+    return render(
+        request,
+        "marketplace/form_page.html",
+        {
+            "form": form,
+            "title": f"Modifier « {need.title} »",
+            "submit": "Enregistrer",
+            "crumbs": crumbs(
+                ("Mes besoins", reverse("marketplace:buyer_space")), (need.title, need.get_absolute_url())
+            ),
+        },
+    )
+
+
+@buyer_required
+@require_POST
+def need_publish(request, pk):
+    need = need_for(request, pk, owner=True)
+    run_service(
+        request,
+        lambda: services.need_publish(user=request.user, need=need),
+        "Besoin publié : les membres dont les solutions correspondent en seront informés.",
+    )
+    return redirect(need.get_absolute_url())
+
+
+@buyer_required
+def need_close(request, pk):
+    """Closing asks for a confirmation (GET shows it)."""
+    need = need_for(request, pk, owner=True)
+    if request.method == "POST":
+        run_service(
+            request, lambda: services.need_close(user=request.user, need=need), "Besoin clos : plus aucune réponse."
+        )
+        return redirect(need.get_absolute_url())
+    return render(
+        request,
+        "marketplace/confirm.html",
+        {
+            "title": f"Clore « {need.title} » ?",
+            "text": "Les membres ne pourront plus répondre ni poser de questions. "
+            "Vous pourrez ensuite en donner l'issue.",
+            "submit": "Clore le besoin",
+            "cancel": need.get_absolute_url(),
+            "crumbs": crumbs((need.title, need.get_absolute_url())),
+        },
+    )
+
+
+@buyer_required
+def need_decide(request, pk):
+    need = need_for(request, pk, owner=True)
+    form = DecideForm(request.POST or None, need=need)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if form_service(
+            request,
+            form,
+            lambda: services.need_decide(
+                user=request.user,
+                need=need,
+                outcome=data["outcome"],
+                note=data["note"],
+                response=data["response"],
+                adopted_on=data["adopted_on"],
+            ),
+            "Issue enregistrée.",
+        ):
+            return redirect(need.get_absolute_url())
+    return render(
+        request,
+        "marketplace/form_page.html",
+        {
+            "form": form,
+            "title": f"Issue de « {need.title} »",
+            "intro": "L'issue est publique. Une solution adoptée devient une référence « adoptée par N collectivités » "
+            "pour son membre ; six mois plus tard, nous vous demanderons si elle sert toujours.",
+            "submit": "Enregistrer l'issue",
+            "crumbs": crumbs((need.title, need.get_absolute_url())),
+        },
+    )
+
+
+@buyer_required
+@require_POST
+def need_join(request, pk):
+    need = need_for(request, pk)
+    buyers = permissions.buyers_of(request.user)
+    form = JoinForm(request.POST, buyers=buyers)
+    if not form.is_valid():
+        messages.error(request, "Indiquez une quantité d'au moins 1.")
+        return redirect(need.get_absolute_url())
+    organisation = form.cleaned_data["organisation"]
+    run_service(
+        request,
+        lambda: services.need_join(
+            user=request.user, need=need, organisation=organisation, quantity=form.cleaned_data["quantity"]
+        ),
+        f"{organisation.name} rejoint le groupement de ce besoin.",
+    )
+    return redirect(need.get_absolute_url())
+
+
+@buyer_required
+def need_responses(request, pk):
+    """The buyers' view of a need: every response, the ranking of matched members, the funnel, the questions."""
+    need = need_for(request, pk, buyer=True)
+    services.responses_mark_read(user=request.user, need=need)
+    return render(
+        request,
+        "marketplace/need_responses.html",
+        {
+            "need": need,
+            "responses": selectors.responses_for_buyer(need),
+            "matches": need.matches.select_related("member", "solution")[:20],
+            "funnel": selectors.funnel(need),
+            "questions": need.questions.order_by("answered_at", "asked_at"),
+            "is_owner": permissions.is_need_owner(request.user, need),
+            "answer_form": AnswerForm(),
+            "crumbs": crumbs(
+                ("Mes besoins", reverse("marketplace:buyer_space")), (need.title, need.get_absolute_url())
+            ),
+        },
+    )
+
+
+@buyer_required
+@require_POST
+def response_shortlist(request, pk):
+    response = get_object_or_404(Response.objects.select_related("need"), pk=pk)
+    if not permissions.is_need_owner(request.user, response.need):
+        raise PermissionDenied
+    run_service(
+        request,
+        lambda: services.response_shortlist(user=request.user, response=response),
+        "Réponse retenue.",
+    )
+    return redirect("marketplace:need_responses", response.need_id)
+
+
+@buyer_required
+@require_POST
+def question_answer(request, pk):
+    question = get_object_or_404(Question.objects.select_related("need"), pk=pk)
+    if not permissions.is_need_owner(request.user, question.need):
+        raise PermissionDenied
+    form = AnswerForm(request.POST)
+    if form.is_valid():
+        run_service(
+            request,
+            lambda: services.question_answer(user=request.user, question=question, answer=form.cleaned_data["answer"]),
+            "Réponse publiée : tous les répondants la voient.",
+        )
+    else:
+        messages.error(request, "Écrivez la réponse.")
+    return redirect("marketplace:need_responses", question.need_id)
+
+
+@buyer_required
+def follow_up(request, pk):
+    adoption = get_object_or_404(Adoption.objects.select_related("need", "solution"), pk=pk)
+    if not permissions.is_need_buyer(request.user, adoption.need):
+        raise PermissionDenied
+    form = FollowUpForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
+            request,
+            form,
+            lambda: services.adoption_follow_up(user=request.user, adoption=adoption, **form.cleaned_data),
+            "Merci : le suivi est enregistré.",
+        )
+    ):
+        return redirect(adoption.need.get_absolute_url())
+    return render(
+        request,
+        "marketplace/form_page.html",
+        {
+            "form": form,
+            "title": f"Suivi de « {adoption.solution.title} »",
+            "intro": f"Adoptée le {adoption.adopted_on:%d/%m/%Y} pour le besoin « {adoption.need.title} ».",
+            "submit": "Enregistrer le suivi",
+            "crumbs": crumbs((adoption.need.title, adoption.need.get_absolute_url())),
+        },
+    )

@@ -1,0 +1,67 @@
+"""« J'adopte une innovation » in headless Chromium: the public pages, the buyer's need with its responses and
+funnel, the member's space and response form; axe-core finds nothing on any of them."""
+
+import pytest
+
+from ..marketplace.conftest import market  # noqa: F401 — the marketplace's world, a fixture
+from .test_copil_in_chromium import _login
+from .test_pages_in_chromium import assert_no_axe_violation
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+def _check(page, path, heading, errors):
+    page.goto(path)
+    assert page.locator("h1").inner_text() == heading, path
+    assert_no_axe_violation(page)
+    assert errors == [], path
+
+
+def test_marketplace_pages_have_no_accessibility_violation(browser, live_server, market):  # noqa: F811
+    need, solution, member = market.extra["published"], market.extra["solution"], market.extra["member"]
+    errors = []
+
+    def new_page():
+        context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+        page = context.new_page()
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        return context, page
+
+    context, page = new_page()
+    for path, heading in [
+        ("/adopte-une-innovation/", "J'adopte une innovation"),
+        ("/adopte-une-innovation/besoins/?q=guichet", "Besoins des collectivités"),
+        (f"/adopte-une-innovation/besoins/{need.pk}/", need.title),
+        ("/adopte-une-innovation/solutions/", "Solutions des membres de Grand Paris Métropole Tech"),
+        (f"/adopte-une-innovation/solutions/{solution.pk}/", solution.title),
+        ("/adopte-une-innovation/annuaire/", "Annuaire des membres de Grand Paris Métropole Tech"),
+        (f"/adopte-une-innovation/annuaire/{member.slug}/", member.name),
+        ("/adopte-une-innovation/charte/", "Charte de participation de la communauté Grand Paris Métropole Tech"),
+    ]:
+        _check(page, path, heading, errors)
+    context.close()
+
+    context, page = new_page()
+    _login(page, market.users["commune_agent"])
+    for path, heading in [
+        ("/adopte-une-innovation/espace-collectivite/", "Les besoins de ma collectivité"),
+        ("/adopte-une-innovation/besoins/nouveau/", "Publier un besoin"),
+        (f"/adopte-une-innovation/besoins/{need.pk}/reponses/", f"Réponses à « {need.title} »"),
+    ]:
+        _check(page, path, heading, errors)
+    page.goto("/adopte-une-innovation/besoins/nouveau/")
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary").is_visible()  # the error summary, with links to the fields
+    assert_no_axe_violation(page)
+    context.close()
+
+    context, page = new_page()
+    _login(page, market.users["member"])
+    for path, heading in [
+        ("/adopte-une-innovation/espace-membre/", "Mon espace membre"),
+        (f"/adopte-une-innovation/besoins/{need.pk}/repondre/", f"Répondre à « {need.title} »"),
+        (f"/adopte-une-innovation/solutions/{solution.pk}/modifier/", f"Fiche « {solution.title} »"),
+    ]:
+        _check(page, path, heading, errors)
+    context.close()
