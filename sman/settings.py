@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "ftth",
     "fmin",
     "marketplace",
+    "resources",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
