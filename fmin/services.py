@@ -575,7 +575,47 @@ def report_submit(*, report: FollowUpReport, user: User, **fields) -> FollowUpRe
     locked._history_user = user
     locked.save()
     _event(locked.application, ApplicationEvent.Kind.REPORT, user, locked.get_kind_display())
+    if locked.kind in (FollowUpReport.Kind.EVALUATION, FollowUpReport.Kind.FINAL):
+        _draft_resource(locked, user)
     return locked
+
+
+# The FMIN's themes in the resource centre's words (the others are the same codes).
+RESOURCE_THEMES = {"data": "open_data"}
+
+
+def _draft_resource(report: FollowUpReport, user: User) -> None:
+    """The lessons of a funded project feed the resource centre (§4.2.1.1: « les évaluations conduites doivent
+    enrichir le centre de ressources »): its evaluation or final report becomes a draft resource of the person
+    who submitted it, who reviews it and proposes it to the moderators."""
+    from django.utils.html import escape, linebreaks
+
+    from resources import services as resources
+
+    application = (
+        Application.objects.select_related("lead").prefetch_related("challenges", "territories").get(pk=report.application_id)
+    )
+    parts = [
+        ("Avancement", report.progress),
+        ("Impact mesuré", report.impact),
+        ("Externalités", report.externalities),
+        ("Répliquabilité à l'échelle métropolitaine", report.replicability),
+    ]
+    body = "".join(f"<h2>{escape(title)}</h2>{linebreaks(text, autoescape=True)}" for title, text in parts if text)
+    resources.draft_from_module(
+        kind="fmin_evaluation",
+        title=f"{report.get_kind_display().capitalize()} — {application.title}",
+        summary=application.summary or application.title,
+        body=body,
+        author=user,
+        organisation=application.lead,
+        source_app="fmin.report",
+        source_id=report.pk,
+        fmin_application=application,
+        themes=[RESOURCE_THEMES.get(application.theme, application.theme)],
+        challenges=list(application.challenges.all()),
+        territories=list(application.territories.all()),
+    )
 
 
 def reports_remind(*, today: date) -> int:

@@ -33,6 +33,7 @@ from .models import (
     ResourceVersion,
     ReviewComment,
     SavedSearch,
+    Theme,
 )
 
 MODULE = "resources"
@@ -196,11 +197,18 @@ def draft_from_module(
     source_app: str,
     source_id: int,
     attachment: tuple[str, bytes] | None = None,
+    fmin_application=None,
+    action=None,
+    themes=(),
+    challenges=(),
+    territories=(),
 ) -> Resource:
     """What another module produced (an FMIN evaluation or final report, an explorer's note, a deliverable of the
     pôle d'ingénierie…) becomes a draft of ``author``, who reviews it and submits it; nothing is published
     without them and a moderator. ``source_app`` (the module's label, e.g. ``"fmin.report"``) and ``source_id``
-    (the row's id) identify it: calling twice returns the same draft. ``attachment``: ``(file name, bytes)``."""
+    (the row's id) identify it: calling twice returns the same draft. ``attachment``: ``(file name, bytes)``;
+    the optional links and classification (an FMIN application, an action of the plan, themes, défis,
+    territories) save the author typing them again."""
     if kind not in Kind.values:
         raise ValueError(f"unknown resource kind {kind!r}")
     existing = Resource.objects.filter(source_app=source_app, source_id=source_id).first()
@@ -216,6 +224,9 @@ def draft_from_module(
         source_app=source_app,
         source_id=source_id,
         slug=_unique_slug(title),
+        fmin_application=fmin_application,
+        action=action,
+        themes=[t for t in themes if t in Theme.values],
     )
     resource.full_clean()
     try:
@@ -223,6 +234,8 @@ def draft_from_module(
             resource.save()
     except IntegrityError:  # the same source, drafted at the same moment by another process
         return Resource.objects.get(source_app=source_app, source_id=source_id)
+    resource.challenges.set(challenges)
+    resource.territories.set(territories)
     if attachment is not None:
         name, content = attachment
         _attach(resource, user=author, name=name, content=content)

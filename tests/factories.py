@@ -570,3 +570,58 @@ class ResponseFactory(factory.django.DjangoModelFactory):
     member = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.DIGITAL_ACTOR)
     proposal = "Notre proposition."
     submitted_by = factory.SubFactory(UserFactory)
+
+
+# --- Resource centre (resources) ----------------------------------------------------------------------------
+class ResourceFactory(factory.django.DjangoModelFactory):
+    """A draft feedback of Montreuil's agent about Montreuil, theme « gestion de la relation citoyenne », défi 4.
+
+    Traits, one per state: ``submitted``, ``in_review``, ``published`` (version 1 published by a staff member,
+    searchable), ``refused``. ``territories``/``challenges`` replace the defaults."""
+
+    class Meta:
+        model = "resources.Resource"
+        skip_postgeneration_save = True
+
+    kind = "feedback"
+    title = factory.Sequence(lambda n: f"Retour d'expérience {n:03d} sur la relation usagers")
+    slug = factory.Sequence(lambda n: f"ressource-{n:03d}")
+    summary = "Ce que la commune a appris en ouvrant un guichet numérique."
+    body = "<h2>Contexte</h2><p>Un guichet unique pour les démarches.</p>"
+    themes = factory.LazyFunction(lambda: ["citizen_relations"])
+    organisation = factory.LazyFunction(lambda: collectivity_of("93048"))
+    author = factory.SubFactory(UserFactory)
+
+    class Params:
+        submitted = factory.Trait(state="submitted", submitted_at=_NOW)
+        in_review = factory.Trait(state="in_review", submitted_at=_NOW)
+        refused = factory.Trait(state="refused", submitted_at=_NOW, refusal_reason="Hors du champ du centre.")
+        published = factory.Trait(state="published", submitted_at=_NOW)
+
+    @factory.post_generation
+    def territories(obj, create, extracted, **kwargs):
+        if create:
+            obj.territories.set(extracted if extracted is not None else [territory("93048")])
+
+    @factory.post_generation
+    def challenges(obj, create, extracted, **kwargs):
+        if create:
+            obj.challenges.set(extracted if extracted is not None else Challenge.objects.filter(number=4))
+
+    @factory.post_generation
+    def version(obj, create, extracted, **kwargs):
+        """A published resource gets its first version, its publication date and its search vector."""
+        if not create or obj.state != "published":
+            return
+        from resources.models import ResourceVersion
+        from resources.services import refresh_search
+
+        version = ResourceVersion.objects.create(
+            resource=obj, number=1, title=obj.title, summary=obj.summary, body=obj.body, author=obj.author,
+            published_by=obj.author, published_at=timezone.now(), change_note="Première publication",
+        )  # fmt: skip
+        obj.current_version = version
+        obj.published_at = version.published_at
+        obj.published_year = version.published_at.year
+        obj.save()
+        refresh_search([obj.pk])
