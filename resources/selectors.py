@@ -60,6 +60,10 @@ class SearchParams:
                 data[name] = value
         return data.urlencode()
 
+    def items(self) -> list[tuple[str, str]]:
+        """The given parameters as (name, value) pairs (for a form's hidden fields)."""
+        return [(f.name, getattr(self, f.name)) for f in fields(self) if getattr(self, f.name)]
+
     @property
     def is_empty(self) -> bool:
         return not any(getattr(self, f.name) for f in fields(self) if f.name != "tri")
@@ -120,6 +124,7 @@ class FacetValue:
     label: str
     count: int
     selected: bool = False
+    url: str = ""  # the search with this value chosen (or removed, when it is)
 
 
 def _generation() -> int:
@@ -213,6 +218,9 @@ def facets(params: SearchParams) -> dict[str, list[FacetValue]]:
     result["annee"] = [
         FacetValue(v, v, n, v == params.annee) for v, n in sorted(counts.get("year", []), reverse=True)
     ]
+    for name, values in result.items():
+        for value in values:
+            value.url = "?" + params.as_query(**{name: "" if value.selected else value.value})
     return result
 
 

@@ -1,0 +1,179 @@
+"""Rich text sanitised on save and on render, attachments checked and their text searched, the French search
+with its weights, facets, sorts, similar resources, searches with no result and saved searches' alerts."""
+
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.utils import timezone
+
+from resources import selectors, services
+from resources.attachments import AttachmentValidator, extract_text
+from resources.models import Resource, SearchMiss
+from sman.documents import render_pdf
+from sman.models import Notification
+
+from ..factories import ResourceFactory, UserFactory, collectivity_of, territory
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = (
+    '<h2>Titre</h2><p onclick="steal()">Texte <a href="javascript:alert(1)">lien</a> '
+    '<a href="https://exemple.fr/">bon lien</a></p><script>alert("x")</script>'
+    '<img src="x" onerror="alert(2)" alt="Schéma">'
+)
+
+
+def _assert_safe(html: str):
+    lowered = html.lower()
+    assert "<script" not in lowered and "onerror" not in lowered and "onclick" not in lowered
+    assert "javascript:" not in lowered
+
+
+def test_rich_text_is_cleaned_on_save_and_when_rendered(centre):
+    resource = centre.published(body=HOSTILE)
+    _assert_safe(resource.body)
+    _assert_safe(resource.current_version.body)
+    assert '<a href="https://exemple.fr/" rel="noopener noreferrer nofollow">bon lien</a>' in resource.body
+    # A body stored before the rules (written directly) is cleaned again by the filter.
+    Resource.objects.filter(pk=resource.pk).update(body=HOSTILE)
+    resource.current_version.__class__.objects.filter(pk=resource.current_version_id).update(body=HOSTILE)
+    page = Client().get(resource.get_absolute_url()).content.decode()
+    body = page.split('<div class="prose">', 1)[1].split("</div>", 1)[0]
+    _assert_safe(body)
+    assert "<h2>Titre</h2>" in body
+    suggestion = services.suggestion_create(resource=resource, user=centre.citizen, field="body", text=HOSTILE)
+    _assert_safe(suggestion.text)
+
+
+def _zip(members: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+ODT = {"mimetype": "application/vnd.oasis.opendocument.text",
+       "content.xml": "<office:text><text:p>Budget participatif &amp; numérique</text:p></office:text>"}  # fmt: skip
+DOCX = {"[Content_Types].xml": "<Types/>", "word/document.xml": "<w:body><w:t>Capteurs de stationnement</w:t></w:body>"}
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("virus.exe", b"MZ...", "Déposez un fichier"),
+        ("faux.pdf", b"<html>pas un PDF</html>", "ne correspond pas"),
+        ("faux.docx", b"PK\x03\x04 truncated", "ne correspond pas"),
+        ("faux.odt", _zip({"content.xml": "<x/>"}), "ne correspond pas"),
+        ("binaire.txt", b"abc\x00def", "ne correspond pas"),
+        ("latin1.csv", "café".encode("latin-1"), "UTF-8"),
+    ],
+)
+def test_attachments_are_checked(name, content, message):
+    with pytest.raises(ValidationError, match=message):
+        AttachmentValidator()(SimpleUploadedFile(name, content))
+
+
+def test_an_attachment_too_large_is_refused():
+    with pytest.raises(ValidationError, match="trop volumineux"):
+        AttachmentValidator(max_mb=1)(SimpleUploadedFile("gros.txt", b"a" * (1024 * 1024 + 1)))
+
+
+def test_the_text_of_pdf_odt_docx_and_text_files_is_extracted():
+    pdf = render_pdf("resources/documents/annual_review.html", {"year": 2020, "introduction": "Médiation numérique"})
+    assert "Médiation numérique" in extract_text("bilan.pdf", pdf)
+    assert extract_text("note.odt", _zip(ODT)) == "Budget participatif & numérique"
+    assert extract_text("note.docx", _zip(DOCX)) == "Capteurs de stationnement"
+    assert extract_text("note.md", "# Open data\n\ncommunal".encode()) == "# Open data communal"
+    assert extract_text("abîmé.pdf", b"%PDF-1.4 garbage") == ""  # kept, not searchable
+
+
+def test_an_attachment_is_public_and_searched_with_the_version_it_came_with(centre):
+    resource = centre.published(title="Un guichet")
+    upload = SimpleUploadedFile("annexe.docx", _zip(DOCX))
+    attachment = services.attachment_add(resource=resource, user=centre.author, file=upload)
+    assert not attachment.published
+    assert not selectors.search(selectors.SearchParams(q="stationnement")).exists()
+    anonymous = Client().get(f"/ressources/fiches/{resource.slug}/pieces/{attachment.pk}/")
+    assert anonymous.status_code == 404
+    services.resource_submit(resource=resource, user=centre.author)
+    services.resource_publish(resource=resource, user=centre.moderator)
+    assert list(selectors.search(selectors.SearchParams(q="stationnement"))) == [resource]
+    response = Client().get(f"/ressources/fiches/{resource.slug}/pieces/{attachment.pk}/")
+    assert response.status_code == 200 and response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == _zip(DOCX)
+
+
+def test_french_search_ignores_accents_and_weighs_title_over_body(reference):
+    in_body = ResourceFactory(published=True, title="Guide des achats", body="<p>La médiation numérique.</p>")
+    in_title = ResourceFactory(published=True, title="Médiation numérique en bibliothèque", body="<p>Rien.</p>")
+    ResourceFactory(title="Médiation numérique, brouillon")  # a draft: never found
+    ResourceFactory(refused=True, title="Médiation numérique refusée")
+    found = list(selectors.search(selectors.SearchParams(q="mediations numeriques")))
+    assert found == [in_title, in_body]
+    by_date = list(selectors.search(selectors.SearchParams(q="médiation", tri="date")))
+    assert by_date == [in_title, in_body]  # the most recent first
+
+
+def test_facets_count_what_matches_and_filters_narrow(reference):
+    montreuil, pantin = collectivity_of("93048"), collectivity_of("93055")
+    ResourceFactory(published=True, kind="guide", themes=["open_data"], organisation=montreuil)
+    ResourceFactory(published=True, kind="guide", themes=["open_data", "green_it"], organisation=pantin,
+                    territories=[territory("93055")])  # fmt: skip
+    ResourceFactory(published=True, kind="watch", themes=["green_it"], organisation=pantin, territories=[])
+    ResourceFactory(kind="watch")  # draft
+    facets = selectors.facets(selectors.SearchParams())
+    counts = {name: {f.value: f.count for f in values} for name, values in facets.items()}
+    assert counts["kind"] == {"guide": 2, "watch": 1}
+    assert counts["theme"] == {"open_data": 2, "green_it": 2}
+    assert counts["territoire"] == {"93048": 1, "93055": 1}
+    assert counts["organisation"] == {str(pantin.pk): 2, str(montreuil.pk): 1}
+    assert counts["defi"] == {"4": 3}
+    assert counts["annee"] == {str(timezone.localdate().year): 3}
+    narrowed = selectors.SearchParams(theme="green_it", territoire="T8")
+    assert selectors.search(narrowed).count() == 1  # Pantin is in T8 Est Ensemble
+    narrowed_facets = selectors.facets(narrowed)
+    assert {f.value: f.count for f in narrowed_facets["kind"]} == {"guide": 1}
+    assert [f.selected for f in narrowed_facets["theme"] if f.value == "green_it"] == [True]
+
+
+def test_query_parameters_that_cannot_be_values_are_dropped():
+    params = selectors.SearchParams.from_query("kind=nope&defi=1;drop&territoire=../x&annee=2020&tri=autre&q=a")
+    assert params == selectors.SearchParams(q="a", annee="2020")
+
+
+def test_similar_resources_share_words_or_themes(reference):
+    resource = ResourceFactory(published=True, title="Stationnement intelligent à Alfortville")
+    close = ResourceFactory(published=True, title="Capteurs de stationnement à Saint-Ouen", themes=["mobility"])
+    same_theme = ResourceFactory(published=True, title="Une autre chose")
+    ResourceFactory(title="Stationnement en brouillon")
+    similar = selectors.similar(resource)
+    assert similar[0] == close and same_theme in similar and resource not in similar
+
+
+def test_searches_with_no_result_are_counted_without_personal_data(reference):
+    client = Client()
+    client.get("/ressources/", {"q": "  Blockchain   Foncière "})
+    client.get("/ressources/", {"q": "blockchain foncière"})
+    miss = SearchMiss.objects.get()
+    assert (miss.query, miss.count) == ("blockchain foncière", 2)
+    assert not client.cookies.get("sessionid")
+
+
+def test_saved_searches_send_new_matches_to_the_digest_once(reference):
+    user = UserFactory()
+    search = services.saved_search_create(user=user, name="Open data", query="q=données+ouvertes&kind=guide")
+    search.checked_until = timezone.now() - timedelta(days=1)
+    search.save()
+    ResourceFactory(published=True, kind="guide", title="Publier des données ouvertes")
+    ResourceFactory(published=True, kind="watch", title="Veille sur les données ouvertes")  # another kind
+    assert services.saved_search_alerts() == 1
+    notification = Notification.objects.get(user=user)
+    assert notification.subject == "1 nouvelle ressource pour « Open data »"
+    assert "Publier des données ouvertes" in notification.body
+    assert services.saved_search_alerts() == 0  # nothing new since
