@@ -7,7 +7,7 @@ from sman.models import Territory
 from sman.modules import SpacePanel, add_count
 
 from . import permissions
-from .models import EditSuggestion, Resource, ReviewComment
+from .models import EditSuggestion, Resource, ReviewComment, SavedSearch
 
 
 def space_panel(request) -> SpacePanel | None:
@@ -40,13 +40,16 @@ def space_panel(request) -> SpacePanel | None:
         todos, drafts, "brouillon préparé pour vous à relire", "brouillons préparés pour vous à relire",
         reverse("resources:mine"),
     )  # fmt: skip
+    has_resources = mine.exists()
+    has_searches = SavedSearch.objects.filter(user=user).exists()
+    if not todos and not has_resources and not has_searches:
+        return None  # a contributor with nothing waiting reads « Rien ne vous attend »
     if permissions.can_contribute(user):
         links.append(("Proposer une ressource", reverse("resources:contribute")))
-    if mine.exists():
+    if has_resources:
         links.append(("Mes ressources", reverse("resources:mine")))
-    if not todos and not links:
-        return None
-    links.append(("Mes recherches enregistrées", reverse("resources:saved_searches")))
+    if has_searches:
+        links.append(("Mes recherches enregistrées", reverse("resources:saved_searches")))
     return SpacePanel("Centre de ressources", todos, links, order=70)
 
 

@@ -82,8 +82,8 @@ def review_context(year: int, introduction: str) -> dict:
     ]
     most_used = (
         resources.select_related("current_version", "organisation")
-        .annotate(uses=Count("uses", distinct=True), views=Sum("usage__views"))
-        .order_by("-uses", "-views", "-published_at")[:15]
+        .annotate(use_count=Count("uses", distinct=True), views=Sum("usage__views"))
+        .order_by("-use_count", "-views", "-published_at")[:15]
     )
     projects = fmin_selectors.funded_projects().filter(call__year=year)
     fmin_totals = fmin_selectors.totals(until=today)

@@ -112,7 +112,7 @@ def resource_create(
 ) -> Resource:
     """A draft by ``user`` for ``organisation`` (one they contribute for; staff may leave it empty)."""
     _require(permissions.can_contribute(user))
-    if organisation is not None:
+    if organisation is not None and not permissions.can_moderate(user):  # staff record a collectivity's work
         _require(permissions.contributing_organisations(user).filter(pk=organisation.pk).exists())
     elif not permissions.can_moderate(user):
         raise ValidationError({"organisation": "Choisissez l'organisation pour laquelle vous contribuez."})

@@ -423,6 +423,50 @@ def test_territories_api(data):
     assert listed(APIClient().get("/api/territories/", {"parent": "T8"})) == before + 5
 
 
+# --- Resource centre -----------------------------------------------------------------------------------------
+def _resources(n: int, **fields):
+    from .factories import ResourceFactory
+
+    ResourceFactory.create_batch(n, published=True, **fields)
+    ResourceFactory(submitted=True, **fields)  # waiting for a moderator: never in the public lists
+
+
+@covers("resources:home", "resource-list")
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/ressources/", {}),
+        ("/ressources/", {"q": "relation usagers", "kind": "feedback", "theme": "citizen_relations", "defi": "4",
+                          "territoire": "T8"}),
+        ("/ressources/", {"q": "relation", "tri": "date"}),
+        ("/api/resources/", {}),
+        ("/api/resources/", {"q": "relation"}),
+    ],
+)  # fmt: skip
+def test_resources_search_and_api(url, data):
+    _resources(2)
+    assert_queries_do_not_grow(Client(), url, lambda: _resources(10), data=data, small=rows(2), large=rows(12))
+
+
+@covers("resources:mine")
+def test_resources_of_a_contributor():
+    author = UserFactory()
+    _resources(2, author=author)
+    client = signed_in(author)
+    assert_queries_do_not_grow(client, "/ressources/mes-ressources/", lambda: _resources(10, author=author),
+                               small=rows(3), large=rows(14))  # fmt: skip
+
+
+@covers("resources:moderation")
+def test_resources_moderation_queue():
+    from .factories import ResourceFactory
+
+    ResourceFactory.create_batch(2, submitted=True)
+    client = signed_in(UserFactory(staff=True))
+    grow = lambda: ResourceFactory.create_batch(10, in_review=True)  # noqa: E731
+    assert_queries_do_not_grow(client, "/ressources/moderation/", grow, small=rows(2), large=rows(12))
+
+
 # --- Every list is covered ----------------------------------------------------------------------------------------
 def _patterns(patterns=None, namespaces=()):
     """(URL name, view callback) of every named pattern, through include()s."""
