@@ -593,7 +593,9 @@ def _draft_resource(report: FollowUpReport, user: User) -> None:
     from resources import services as resources
 
     application = (
-        Application.objects.select_related("lead").prefetch_related("challenges", "territories").get(pk=report.application_id)
+        Application.objects.select_related("lead")
+        .prefetch_related("challenges", "territories")
+        .get(pk=report.application_id)
     )
     parts = [
         ("Avancement", report.progress),

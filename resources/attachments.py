@@ -28,7 +28,7 @@ SIGNATURES = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
     ".jpg": (b"\xff\xd8\xff",),
     ".jpeg": (b"\xff\xd8\xff",),
-    **{suffix: (b"PK\x03\x04",) for suffix in ODF | OOXML},
+    **dict.fromkeys(ODF | OOXML, (b"PK\x03\x04",)),
 }
 ALLOWED = sorted(SIGNATURES.keys() | TEXT)
 ALLOWED_LABEL = "PDF, ODT, ODS, ODP, DOCX, XLSX, PPTX, TXT, CSV, MD, PNG ou JPEG"
@@ -108,7 +108,9 @@ def _zipped_text(suffix: str, content: bytes) -> str:
     parts = []
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         for info in archive.infolist():
-            if any(info.filename == m or (m.endswith("/") and info.filename.startswith(m)) for m in TEXT_MEMBERS[suffix]):
+            if any(
+                info.filename == m or (m.endswith("/") and info.filename.startswith(m)) for m in TEXT_MEMBERS[suffix]
+            ):
                 with archive.open(info) as member:
                     parts.append(_xml_text(member.read(MAX_XML_BYTES)))
     return " ".join(parts)
@@ -128,6 +130,16 @@ def _pdf_text(content: bytes) -> str:
     return " ".join(parts)
 
 
+def _unreadable() -> tuple[type[BaseException], ...]:
+    from pypdf.errors import PyPdfError
+
+    # What a malformed PDF or zip makes the readers raise (pypdf trips on broken objects in many ways).
+    return (PyPdfError, zipfile.BadZipFile, OSError, ValueError, KeyError, IndexError, TypeError, RecursionError)
+
+
+UNREADABLE = _unreadable()
+
+
 def extract_text(name: str, content: bytes) -> str:
     """The text of an attachment for the search ("" for an image, or when the file cannot be read: the upload is
     kept, it is only not searchable)."""
@@ -141,7 +153,7 @@ def extract_text(name: str, content: bytes) -> str:
             text = _zipped_text(suffix, content)
         else:
             return ""
-    except Exception:  # noqa: BLE001 — a malformed document stays downloadable, only unsearchable
+    except UNREADABLE:  # a malformed document stays downloadable, only unsearchable
         logger.warning("text of attachment %s not extracted", name, exc_info=True)
         return ""
     return SPACES.sub(" ", text).strip()[:MAX_TEXT_CHARS]

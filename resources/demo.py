@@ -15,65 +15,153 @@ from . import services
 from .models import CallForContributions, DailyUsage, Resource, SearchMiss
 
 MARK = " (exemple de démonstration)"
-NOTE = "<p><em>Exemple de démonstration : ce texte illustre le centre de ressources, il ne rend pas compte d'un projet réel.</em></p>"
+NOTE = (
+    "<p><em>Exemple de démonstration : ce texte illustre le centre de ressources, il ne rend pas compte d'un "
+    "projet réel.</em></p>"
+)
 
 # (kind, author role, territory code, title, summary, body, themes, défi)
 OF_EACH_KIND = [
-    ("watch", "staff", "MGP", "Veille : les communs numériques dans les collectivités européennes",
-     "Comment Barcelone, Amsterdam et Lyon partagent leurs outils numériques entre collectivités.",
-     "<h2>Ce qu'il faut retenir</h2><ul><li>Des logiciels publiés sous licence libre.</li><li>Des données ouvertes "
-     "par défaut.</li></ul>", ["open_data", "administration"], 3),
-    ("kit", "digital_actor", "93048", "Kit pratique : lancer une consultation citoyenne en ligne",
-     "Les étapes, les modèles de questionnaires et les pièges à éviter pour une première consultation.",
-     "<h2>Étapes</h2><ol><li>Définir la question.</li><li>Choisir l'outil.</li><li>Rendre compte.</li></ol>",
-     ["participation"], 3),
-    ("fact_sheet", "staff", "MGP", "Fiche synthétique : la blockchain pour les collectivités",
-     "Ce que la blockchain permet, ce qu'elle ne permet pas, et les usages publics déjà expérimentés.",
-     "<h2>En deux mots</h2><p>Un registre partagé et infalsifiable ; coûteux en énergie selon le protocole.</p>",
-     ["blockchain"], 4),
-    ("fact_sheet", "staff", "MGP", "Fiche synthétique : le numérique écoresponsable",
-     "Mesurer et réduire l'empreinte environnementale des services numériques d'une collectivité.",
-     "<h2>Trois leviers</h2><ul><li>Allonger la durée de vie des équipements.</li><li>Sobriété des services."
-     "</li><li>Achats responsables.</li></ul>", ["green_it"], 5),
-    ("guide", "ept_agent", "T8", "Guide : ouvrir les données d'un territoire",
-     "Le guide d'Est Ensemble pour publier ses premiers jeux de données ouvertes.",
-     "<h2>Par où commencer</h2><p>Les jeux de données les plus demandés : équipements, horaires, budgets.</p>",
-     ["open_data"], 3),
-    ("deliverable", "commune_agent", "93048", "Livrable du groupe « Gestion de la relation citoyenne »",
-     "La grille commune des Bâtisseurs du numérique pour choisir un outil de gestion de la relation usagers.",
-     "<h2>La grille</h2><table><thead><tr><th>Critère</th><th>Poids</th></tr></thead><tbody><tr><td>Accessibilité"
-     "</td><td>3</td></tr><tr><td>Interopérabilité</td><td>2</td></tr></tbody></table>",
-     ["citizen_relations"], 4),
-    ("fmin_evaluation", "commune_agent", "93048", "Évaluation : agent conversationnel pour l'accueil des usagers",
-     "L'évaluation à un an d'un projet financé par le FMIN : impact mesuré et répliquabilité.",
-     "<h2>Impact mesuré</h2><p>Un tiers des appels traités sans attente.</p>", ["citizen_relations"], 4),
-    ("explorer_note", "ept_agent", "T8", "Note d'explorateur : visite de trois tiers-lieux numériques",
-     "Ce que des agents ont appris en visitant des tiers-lieux pendant une journée d'exploration.",
-     "<p>Trois modèles économiques, un même besoin : animer un réseau de bénévoles.</p>",
-     ["digital_inclusion"], 1),
-    ("event_material", "staff", "MGP", "Support de la rencontre « Métropole d'intelligences »",
-     "Les présentations de la rencontre annuelle des collectivités et des acteurs du numérique.",
-     "<p>Programme, intervenants et présentations de la journée.</p>", ["other"], 6),
+    (
+        "watch",
+        "staff",
+        "MGP",
+        "Veille : les communs numériques dans les collectivités européennes",
+        "Comment Barcelone, Amsterdam et Lyon partagent leurs outils numériques entre collectivités.",
+        "<h2>Ce qu'il faut retenir</h2><ul><li>Des logiciels publiés sous licence libre.</li><li>Des données ouvertes "
+        "par défaut.</li></ul>",
+        ["open_data", "administration"],
+        3,
+    ),
+    (
+        "kit",
+        "digital_actor",
+        "93048",
+        "Kit pratique : lancer une consultation citoyenne en ligne",
+        "Les étapes, les modèles de questionnaires et les pièges à éviter pour une première consultation.",
+        "<h2>Étapes</h2><ol><li>Définir la question.</li><li>Choisir l'outil.</li><li>Rendre compte.</li></ol>",
+        ["participation"],
+        3,
+    ),
+    (
+        "fact_sheet",
+        "staff",
+        "MGP",
+        "Fiche synthétique : la blockchain pour les collectivités",
+        "Ce que la blockchain permet, ce qu'elle ne permet pas, et les usages publics déjà expérimentés.",
+        "<h2>En deux mots</h2><p>Un registre partagé et infalsifiable ; coûteux en énergie selon le protocole.</p>",
+        ["blockchain"],
+        4,
+    ),
+    (
+        "fact_sheet",
+        "staff",
+        "MGP",
+        "Fiche synthétique : le numérique écoresponsable",
+        "Mesurer et réduire l'empreinte environnementale des services numériques d'une collectivité.",
+        "<h2>Trois leviers</h2><ul><li>Allonger la durée de vie des équipements.</li><li>Sobriété des services."
+        "</li><li>Achats responsables.</li></ul>",
+        ["green_it"],
+        5,
+    ),
+    (
+        "guide",
+        "ept_agent",
+        "T8",
+        "Guide : ouvrir les données d'un territoire",
+        "Le guide d'Est Ensemble pour publier ses premiers jeux de données ouvertes.",
+        "<h2>Par où commencer</h2><p>Les jeux de données les plus demandés : équipements, horaires, budgets.</p>",
+        ["open_data"],
+        3,
+    ),
+    (
+        "deliverable",
+        "commune_agent",
+        "93048",
+        "Livrable du groupe « Gestion de la relation citoyenne »",
+        "La grille commune des Bâtisseurs du numérique pour choisir un outil de gestion de la relation usagers.",
+        "<h2>La grille</h2><table><thead><tr><th>Critère</th><th>Poids</th></tr></thead><tbody><tr><td>Accessibilité"
+        "</td><td>3</td></tr><tr><td>Interopérabilité</td><td>2</td></tr></tbody></table>",
+        ["citizen_relations"],
+        4,
+    ),
+    (
+        "fmin_evaluation",
+        "commune_agent",
+        "93048",
+        "Évaluation : agent conversationnel pour l'accueil des usagers",
+        "L'évaluation à un an d'un projet financé par le FMIN : impact mesuré et répliquabilité.",
+        "<h2>Impact mesuré</h2><p>Un tiers des appels traités sans attente.</p>",
+        ["citizen_relations"],
+        4,
+    ),
+    (
+        "explorer_note",
+        "ept_agent",
+        "T8",
+        "Note d'explorateur : visite de trois tiers-lieux numériques",
+        "Ce que des agents ont appris en visitant des tiers-lieux pendant une journée d'exploration.",
+        "<p>Trois modèles économiques, un même besoin : animer un réseau de bénévoles.</p>",
+        ["digital_inclusion"],
+        1,
+    ),
+    (
+        "event_material",
+        "staff",
+        "MGP",
+        "Support de la rencontre « Métropole d'intelligences »",
+        "Les présentations de la rencontre annuelle des collectivités et des acteurs du numérique.",
+        "<p>Programme, intervenants et présentations de la journée.</p>",
+        ["other"],
+        6,
+    ),
 ]
 
 # The SMAN's Annex 3 (projects supported by the Explorateurs du numérique): commune, title, project, theme, défi.
 ANNEX_3 = [
-    ("92071", "Retour d'expérience : une bibliothèque connectée pour les jeunes à Sceaux",
-     "Transformer la bibliothèque municipale en lieu connecté et plus inclusif pour attirer les jeunes.",
-     ["digital_inclusion"], 1),
-    ("94028", "Retour d'expérience : un fablab mobile dans les écoles de Créteil",
-     "Un fablab itinérant pour que les enseignants et les élèves s'approprient les outils numériques.",
-     ["digital_inclusion"], 1),
-    ("93048", "Retour d'expérience : « Montreuil est mon jardin »",
-     "Le numérique pour réunir les habitants qui transforment des friches en jardins collectifs, avec un volet "
-     "biodiversité contributif.", ["environment", "participation"], 5),
-    ("94002", "Retour d'expérience : le stationnement intelligent à Alfortville",
-     "Des capteurs radio pour guider les conducteurs vers les places libres.", ["mobility"], 6),
-    ("92026", "Retour d'expérience : des capteurs sur les aires de livraison à Courbevoie",
-     "Mesurer l'usage des aires de livraison pour en adapter le nombre et la répartition.", ["mobility"], 6),
-    ("92004", "Retour d'expérience : un portail de données ouvertes à Asnières-sur-Seine",
-     "Rendre les données publiques de la commune accessibles aux habitants, aux agents et aux entreprises.",
-     ["open_data"], 3),
+    (
+        "92071",
+        "Retour d'expérience : une bibliothèque connectée pour les jeunes à Sceaux",
+        "Transformer la bibliothèque municipale en lieu connecté et plus inclusif pour attirer les jeunes.",
+        ["digital_inclusion"],
+        1,
+    ),
+    (
+        "94028",
+        "Retour d'expérience : un fablab mobile dans les écoles de Créteil",
+        "Un fablab itinérant pour que les enseignants et les élèves s'approprient les outils numériques.",
+        ["digital_inclusion"],
+        1,
+    ),
+    (
+        "93048",
+        "Retour d'expérience : « Montreuil est mon jardin »",
+        "Le numérique pour réunir les habitants qui transforment des friches en jardins collectifs, avec un volet "
+        "biodiversité contributif.",
+        ["environment", "participation"],
+        5,
+    ),
+    (
+        "94002",
+        "Retour d'expérience : le stationnement intelligent à Alfortville",
+        "Des capteurs radio pour guider les conducteurs vers les places libres.",
+        ["mobility"],
+        6,
+    ),
+    (
+        "92026",
+        "Retour d'expérience : des capteurs sur les aires de livraison à Courbevoie",
+        "Mesurer l'usage des aires de livraison pour en adapter le nombre et la répartition.",
+        ["mobility"],
+        6,
+    ),
+    (
+        "92004",
+        "Retour d'expérience : un portail de données ouvertes à Asnières-sur-Seine",
+        "Rendre les données publiques de la commune accessibles aux habitants, aux agents et aux entreprises.",
+        ["open_data"],
+        3,
+    ),
 ]
 
 
@@ -107,8 +195,16 @@ def load_demo(users: dict) -> None:
         organisation = _organisation_of(code) if role == "staff" else _contributor_org(author)
         published.append(
             _published(
-                users, author=author, organisation=organisation, kind=kind, title=title, summary=summary, body=body,
-                themes=themes, challenge=challenge, code=code,
+                users,
+                author=author,
+                organisation=organisation,
+                kind=kind,
+                title=title,
+                summary=summary,
+                body=body,
+                themes=themes,
+                challenge=challenge,
+                code=code,
             )  # fmt: skip
         )
     for code, title, summary, themes, challenge in ANNEX_3:
@@ -119,8 +215,16 @@ def load_demo(users: dict) -> None:
         )
         published.append(
             _published(
-                users, author=staff, organisation=_organisation_of(code) or _organisation_of("MGP"), kind="feedback",
-                title=title, summary=summary, body=body, themes=themes, challenge=challenge, code=code,
+                users,
+                author=staff,
+                organisation=_organisation_of(code) or _organisation_of("MGP"),
+                kind="feedback",
+                title=title,
+                summary=summary,
+                body=body,
+                themes=themes,
+                challenge=challenge,
+                code=code,
             )  # fmt: skip
         )
     _work_waiting(users, published)
@@ -163,7 +267,7 @@ def _work_waiting(users, published) -> None:
     deliverable = next(r for r in published if r.author_id == agent.pk)
     services.suggestion_create(
         resource=deliverable, user=users["citizen"], field="summary",
-        text="La grille commune des Bâtisseurs du numérique, avec ses poids, pour choisir un outil de relation usagers.",
+        text="La grille commune des Bâtisseurs du numérique, avec ses poids, pour choisir un outil de GRC.",
         message="Préciser que la grille donne des poids.",
     )  # fmt: skip
     # Est Ensemble applied the open data guide of a commune… and the Annex 3 open data feedback.

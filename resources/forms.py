@@ -53,7 +53,9 @@ class ResourceForm(forms.ModelForm):
     def __init__(self, *args, organisations=None, with_organisation=True, **kwargs):
         super().__init__(*args, **kwargs)
         if with_organisation:
-            self.fields["organisation"].queryset = organisations if organisations is not None else Organisation.objects.none()
+            self.fields["organisation"].queryset = (
+                organisations if organisations is not None else Organisation.objects.none()
+            )
             if organisations is not None and organisations.count() == 1:
                 self.fields["organisation"].initial = organisations.first()
         else:

@@ -255,6 +255,9 @@ class ReviewComment(models.Model):
         verbose_name_plural = "commentaires de relecture"
         ordering = ("created_at", "id")
 
+    def __str__(self):
+        return f"{self.author} — {self.created_at:%d/%m/%Y %H:%M}"
+
 
 class EditSuggestion(models.Model):
     """An edit anyone signed in proposes on a published resource; its author or staff accept or decline it."""
@@ -286,6 +289,9 @@ class EditSuggestion(models.Model):
         verbose_name = "suggestion de modification"
         verbose_name_plural = "suggestions de modification"
         ordering = ("-created_at",)
+
+    def __str__(self):
+        return f"{self.get_field_display()} — {self.resource}"
 
 
 def attachment_path(attachment: "Attachment", filename: str) -> str:
@@ -340,6 +346,9 @@ class ResourceUse(models.Model):
             )
         ]
 
+    def __str__(self):
+        return f"{self.organisation} — {self.resource}"
+
 
 class DailyUsage(models.Model):
     """Views and downloads of a resource, per day: counted in the database, with no personal data and no
@@ -356,6 +365,9 @@ class DailyUsage(models.Model):
         ordering = ("-day",)
         constraints = [models.UniqueConstraint(fields=["resource", "day"], name="resource_usage_one_per_day")]
 
+    def __str__(self):
+        return f"{self.resource} — {self.day:%d/%m/%Y}"
+
 
 class SearchMiss(models.Model):
     """A search that found nothing, per day (normalised text only): what people look for and nobody wrote."""
@@ -369,6 +381,9 @@ class SearchMiss(models.Model):
         verbose_name_plural = "recherches sans résultat"
         ordering = ("-day", "-count")
         constraints = [models.UniqueConstraint(fields=["day", "query"], name="resource_search_miss_unique")]
+
+    def __str__(self):
+        return self.query
 
 
 class SavedSearch(models.Model):

@@ -162,10 +162,7 @@ UNION ALL
 
 def _facet_counts(rows: QuerySet) -> dict[str, list[tuple[str, int]]]:
     sql, params = rows.order_by().values_list("pk").query.sql_with_params()
-    key = "resources:facets:%s:%s" % (
-        _generation(),
-        hashlib.sha256(repr((sql, params)).encode()).hexdigest(),
-    )
+    key = f"resources:facets:{_generation()}:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
     counts = cache.get(key)
     if counts is None:
         counts = {}
@@ -186,9 +183,7 @@ def facets(params: SearchParams) -> dict[str, list[FacetValue]]:
     counts = _facet_counts(search(SearchParams(**{**params.__dict__, "tri": "date"})))
     by_count = lambda pairs: sorted(pairs, key=lambda p: (-p[1], p[0]))  # noqa: E731
     result: dict[str, list[FacetValue]] = {}
-    result["kind"] = [
-        FacetValue(v, Kind(v).label, n, v == params.kind) for v, n in by_count(counts.get("kind", []))
-    ]
+    result["kind"] = [FacetValue(v, Kind(v).label, n, v == params.kind) for v, n in by_count(counts.get("kind", []))]
     result["theme"] = [
         FacetValue(v, Theme(v).label, n, v == params.theme)
         for v, n in by_count(counts.get("theme", []))
@@ -215,9 +210,7 @@ def facets(params: SearchParams) -> dict[str, list[FacetValue]]:
         for v, n in by_count(counts.get("organisation", []))
         if v in organisations
     ]
-    result["annee"] = [
-        FacetValue(v, v, n, v == params.annee) for v, n in sorted(counts.get("year", []), reverse=True)
-    ]
+    result["annee"] = [FacetValue(v, v, n, v == params.annee) for v, n in sorted(counts.get("year", []), reverse=True)]
     for name, values in result.items():
         for value in values:
             value.url = "?" + params.as_query(**{name: "" if value.selected else value.value})
@@ -237,7 +230,7 @@ FACET_LABELS = {
 def similar(resource: Resource, limit: int = 4) -> list[Resource]:
     """Published resources close to this one: sharing words of its title (full-text, any of them), ranked, then
     its themes; never itself."""
-    words = [w for w in (resource.current_version.title if resource.current_version else resource.title).split()]
+    words = list((resource.current_version.title if resource.current_version else resource.title).split())
     words = ["".join(ch for ch in w if ch.isalnum()) for w in words]
     words = [w for w in words if len(w) > 3][:8]
     rows = published().exclude(pk=resource.pk).select_related("current_version")
@@ -248,9 +241,9 @@ def similar(resource: Resource, limit: int = 4) -> list[Resource]:
 
         query = SearchQuery(" | ".join(words), search_type="raw", config=SEARCH_CONFIG)
         found = list(
-            rows.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query)).order_by("-rank")[
-                :limit
-            ]
+            rows.filter(search_vector=query)
+            .annotate(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank")[:limit]
         )
     if len(found) < limit and resource.themes:
         found += list(

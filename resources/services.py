@@ -87,7 +87,7 @@ def refresh_search(resource_ids) -> int:
     )
 
 
-# --- Contributing --------------------------------------------------------------------------------------------
+# --- Contributing ---------------------------------------------------------------------------------------------------
 def _clean_fields(fields: dict) -> dict:
     fields = dict(fields)
     if "body" in fields:
@@ -250,7 +250,7 @@ def draft_from_module(
     return resource
 
 
-# --- Attachments ------------------------------------------------------------------------------------------------
+# --- Attachments ----------------------------------------------------------------------------------------------------
 def _attach(resource: Resource, *, user: User, name: str, content: bytes) -> Attachment:
     upload = ContentFile(content, name=name)
     AttachmentValidator()(upload)
@@ -297,7 +297,7 @@ def _refresh_attachments_text(resource: Resource) -> None:
     refresh_search([resource.pk])
 
 
-# --- Moderation ----------------------------------------------------------------------------------------------------
+# --- Moderation -----------------------------------------------------------------------------------------------------
 @transaction.atomic
 def review_start(*, resource: Resource, user: User) -> Resource:
     """A moderator takes a submitted contribution in review; another moderator then sees who has it."""
@@ -426,7 +426,7 @@ def resource_refuse(*, resource: Resource, user: User, reason: str) -> Resource:
     return locked
 
 
-# --- Suggested edits --------------------------------------------------------------------------------------------------
+# --- Suggested edits ------------------------------------------------------------------------------------------------
 @transaction.atomic
 def suggestion_create(*, resource: Resource, user: User, field: str, text: str, message: str = "") -> EditSuggestion:
     _require(permissions.can_suggest(user, resource))
@@ -477,7 +477,7 @@ def suggestion_decide(*, suggestion: EditSuggestion, user: User, accept: bool, n
     return locked
 
 
-# --- Use by collectivities ----------------------------------------------------------------------------------------------
+# --- Use by collectivities ------------------------------------------------------------------------------------------
 @transaction.atomic
 def use_mark(*, resource: Resource, user: User, organisation: Organisation, note: str) -> ResourceUse:
     """A collectivity says it applied the resource (« utilisée par N collectivités »)."""
@@ -491,7 +491,7 @@ def use_mark(*, resource: Resource, user: User, organisation: Organisation, note
         raise ValidationError("Votre collectivité a déjà signalé utiliser cette ressource.") from None
 
 
-# --- Usage counters (no personal data, no cookie) ------------------------------------------------------------------------
+# --- Usage counters (no personal data, no cookie) -------------------------------------------------------------------
 def _count(resource_id: int, column: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -523,7 +523,7 @@ def search_miss_record(*, text: str) -> None:
         )
 
 
-# --- Saved searches and their alerts -------------------------------------------------------------------------------------
+# --- Saved searches and their alerts --------------------------------------------------------------------------------
 def saved_search_create(*, user: User, name: str, query: str) -> SavedSearch:
     if not user.is_authenticated:
         raise PermissionDenied

@@ -76,7 +76,9 @@ def detail(request, slug):
             "can_suggest": permissions.can_suggest(request.user, resource),
             "is_author": permissions.is_author(request.user, resource),
             "can_moderate": permissions.can_moderate(request.user),
-            "use_form": UseForm(collectivities=collectivities) if collectivities is not None and collectivities.exists() else None,
+            "use_form": UseForm(collectivities=collectivities)
+            if collectivities is not None and collectivities.exists()
+            else None,
             "crumbs": CRUMBS,
         },
     )
@@ -84,7 +86,9 @@ def detail(request, slug):
 
 def version_detail(request, slug, number):
     resource = resource_for(request, slug)
-    version = get_object_or_404(ResourceVersion.objects.select_related("published_by"), resource=resource, number=number)
+    version = get_object_or_404(
+        ResourceVersion.objects.select_related("published_by"), resource=resource, number=number
+    )
     return render(
         request,
         "resources/version_detail.html",
@@ -113,14 +117,17 @@ def suggest(request, slug):
     if not permissions.can_suggest(request.user, resource):
         raise PermissionDenied
     form = SuggestionForm(request.POST or None, initial={"field": "summary", "text": resource.current_version.summary})
-    if request.method == "POST" and form.is_valid():
-        if form_service(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
             request,
             form,
             lambda: services.suggestion_create(resource=resource, user=request.user, **form.cleaned_data),
             "Merci : votre proposition est transmise à l'auteur de la ressource.",
-        ):
-            return redirect(resource.get_absolute_url())
+        )
+    ):
+        return redirect(resource.get_absolute_url())
     return render(
         request, "resources/suggest.html", {"resource": resource, "form": form, "crumbs": detail_crumbs(resource)}
     )
@@ -163,14 +170,17 @@ def calls(request):
 @login_required
 def saved_searches(request):
     form = SavedSearchForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if form_service(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
             request,
             form,
             lambda: services.saved_search_create(user=request.user, **form.cleaned_data),
             "Recherche enregistrée : les nouvelles ressources qui y répondent arriveront dans vos notifications.",
-        ):
-            return redirect("resources:saved_searches")
+        )
+    ):
+        return redirect("resources:saved_searches")
     return render(
         request,
         "resources/saved_searches.html",

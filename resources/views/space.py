@@ -99,14 +99,17 @@ def review(request, slug):
     resource = resource_for(request, slug, working_copy=True)
     user = request.user
     form = CommentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if form_service(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
             request,
             form,
             lambda: services.comment_add(resource=resource, user=user, **form.cleaned_data),
             "Message envoyé.",
-        ):
-            return redirect("resources:review", slug)
+        )
+    ):
+        return redirect("resources:review", slug)
     is_author = permissions.is_author(user, resource)
     return render(
         request,

@@ -69,14 +69,17 @@ def publish(request, slug):
 def refuse(request, slug):
     resource = _moderated(request, slug)
     form = RefuseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if form_service(
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
             request,
             form,
             lambda: services.resource_refuse(resource=resource, user=request.user, **form.cleaned_data),
             "Contribution refusée : son auteur reçoit le motif.",
-        ):
-            return redirect("resources:moderation")
+        )
+    ):
+        return redirect("resources:moderation")
     return render(request, "resources/refuse.html", {"resource": resource, "form": form, "crumbs": crumbs()})
 
 
@@ -160,5 +163,3 @@ def review_retry(request, pk):
     job = get_object_or_404(AnnualReview, pk=pk)
     run_service(request, lambda: job_retry(job=job), "Le bilan est relancé.")
     return redirect("resources:review_detail", pk)
-
-

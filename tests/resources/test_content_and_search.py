@@ -89,7 +89,7 @@ def test_the_text_of_pdf_odt_docx_and_text_files_is_extracted():
     assert "Médiation numérique" in extract_text("bilan.pdf", pdf)
     assert extract_text("note.odt", _zip(ODT)) == "Budget participatif & numérique"
     assert extract_text("note.docx", _zip(DOCX)) == "Capteurs de stationnement"
-    assert extract_text("note.md", "# Open data\n\ncommunal".encode()) == "# Open data communal"
+    assert extract_text("note.md", b"# Open data\n\ncommunal") == "# Open data communal"
     assert extract_text("abîmé.pdf", b"%PDF-1.4 garbage") == ""  # kept, not searchable
 
 

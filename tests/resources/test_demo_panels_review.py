@@ -32,7 +32,9 @@ def test_the_demo_data_loads_once_and_leaves_work_waiting(world):
     assert set(published.values_list("kind", flat=True)) == set(Kind.values) - {Kind.ANNUAL_REVIEW}
     assert published.filter(kind="feedback").count() == len(demo.ANNEX_3)
     assert not Resource.objects.filter(is_demo=False).exists()
-    assert all("exemple de démonstration" in r.current_version.title for r in published.select_related("current_version"))
+    assert all(
+        "exemple de démonstration" in r.current_version.title for r in published.select_related("current_version")
+    )
     assert Resource.objects.filter(state="in_review").count() == 1
     labels = lambda role: [t.label for t in _panel(world.users[role]).todos]  # noqa: E731
     assert labels("commune_agent") == ["1 commentaire de modérateur à lire", "1 modification suggérée à examiner"]
@@ -76,7 +78,9 @@ def test_indicators_count_resources_collectivities_and_anonymous_usage(centre):
     assert (usage.views, usage.downloads, usage.day) == (2, 1, today)
 
 
-def test_the_annual_review_is_a_pdf_of_the_years_figures_published_as_a_resource(centre, django_capture_on_commit_callbacks):
+def test_the_annual_review_is_a_pdf_of_the_years_figures_published_as_a_resource(
+    centre, django_capture_on_commit_callbacks
+):
     year = timezone.localdate().year
     centre.published(title="Un guichet numérique unique")
     ApplicationFactory(funded=True, decision__decided_by=centre.moderator, title="Projet financé de l'année",

@@ -97,7 +97,11 @@ CASES = [
     Case("review-submitted", url("review", "submitted"), expect((AUTHOR, *MODERATORS), others=404)),
     Case("review-published", url("review", "published"), expect((AUTHOR, *MODERATORS), others=404)),
     Case("edit-draft", url("edit", "draft"), expect((AUTHOR,), others=404)),
-    Case("edit-submitted", url("edit", "submitted"), expect((), others=404) | {AUTHOR: 403, **dict.fromkeys(MODERATORS, 403)}),
+    Case(
+        "edit-submitted",
+        url("edit", "submitted"),
+        expect((), others=404) | {AUTHOR: 403, **dict.fromkeys(MODERATORS, 403)},
+    ),
     # The author (checked before staff) submits it: moderators then see it, and may not submit it (403).
     Case(
         "submit-draft",
@@ -142,7 +146,9 @@ CASES = [
     Case("api-list", "/api/resources/", PUBLIC),
     Case("api-detail", lambda w: f"/api/resources/{w.extra['published'].slug}/", PUBLIC, covers="resource-detail"),
     Case(
-        "api-draft", lambda w: f"/api/resources/{w.extra['draft'].slug}/", dict.fromkeys(RES_ROLES, 404),
+        "api-draft",
+        lambda w: f"/api/resources/{w.extra['draft'].slug}/",
+        dict.fromkeys(RES_ROLES, 404),
         covers="resource-detail",
     ),  # fmt: skip
 ]
@@ -190,5 +196,7 @@ def test_the_resource_page_shows_history_uses_and_the_demo_mark(res_world):
 def test_a_collectivity_marks_a_resource_as_applied_from_its_page(res_world):
     published = res_world.extra["published"]
     client = res_world.client_for("ept_agent")
-    client.post(reverse("resources:use_mark", args=[published.slug]), {"organisation": res_world.ept_org.pk, "note": "Oui"})
+    client.post(
+        reverse("resources:use_mark", args=[published.slug]), {"organisation": res_world.ept_org.pk, "note": "Oui"}
+    )
     assert published.uses.get().organisation == res_world.ept_org

@@ -17,7 +17,9 @@ from .conftest import agent_of
 pytestmark = pytest.mark.django_db
 
 
-def test_a_contribution_goes_from_draft_to_published_with_a_conversation(centre, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_contribution_goes_from_draft_to_published_with_a_conversation(
+    centre, mailoutbox, django_capture_on_commit_callbacks
+):
     resource = centre.draft()
     assert resource.state == "draft" and not resource.is_public
     with django_capture_on_commit_callbacks(execute=True):
@@ -106,7 +108,9 @@ def test_two_moderators_deciding_at_once_make_one_decision(reference):
             connection.close()
 
     threads = [
-        threading.Thread(target=decide, args=(lambda: services.resource_publish(resource=resource, user=centre.moderator),)),
+        threading.Thread(
+            target=decide, args=(lambda: services.resource_publish(resource=resource, user=centre.moderator),)
+        ),
         threading.Thread(
             target=decide,
             args=(lambda: services.resource_refuse(resource=resource, user=centre.moderator2, reason="Non."),),
@@ -135,7 +139,8 @@ def test_an_update_is_reviewed_again_while_the_published_version_stays(centre):
     resource.refresh_from_db()
     assert resource.current_version.number == 2 and resource.current_version.title == "Guichet numérique, version 2"
     assert list(resource.versions.values_list("number", "change_note")) == [
-        (2, "Chiffres 2020"), (1, "Première publication")
+        (2, "Chiffres 2020"),
+        (1, "Première publication"),
     ]
 
 
@@ -173,12 +178,12 @@ def test_collectivities_mark_a_resource_as_applied_once(centre):
 
 
 def test_draft_from_module_is_idempotent_and_waits_for_its_author(centre):
-    kwargs = dict(
-        kind="explorer_note", title="Note d'exploration : les tiers-lieux", summary="Ce que nous avons vu.",
-        body="<p>Visite <script>alert(1)</script>de trois tiers-lieux.</p>", author=centre.author,
-        organisation=centre.montreuil, source_app="explorateurs.note", source_id=7,
-        attachment=("note.txt", "Les tiers-lieux numériques du Grand Paris".encode()),
-    )  # fmt: skip
+    kwargs = {
+        "kind": "explorer_note", "title": "Note d'exploration : les tiers-lieux", "summary": "Ce que nous avons vu.",
+        "body": "<p>Visite <script>alert(1)</script>de trois tiers-lieux.</p>", "author": centre.author,
+        "organisation": centre.montreuil, "source_app": "explorateurs.note", "source_id": 7,
+        "attachment": ("note.txt", "Les tiers-lieux numériques du Grand Paris".encode()),
+    }  # fmt: skip
     first = services.draft_from_module(**kwargs)
     again = services.draft_from_module(**kwargs)
     assert first == again and first.state == "draft" and not first.is_public
