@@ -191,6 +191,8 @@ class Resource(models.Model):
             GinIndex(fields=["search_vector"], name="resource_search"),
             GinIndex(fields=["themes"], name="resource_themes"),
             models.Index(fields=["kind", "published_year"], name="resource_kind_year"),
+            # A year chosen, the most recent first: the date order within the year, not a walk from today.
+            models.Index(fields=["published_year", "published_at"], name="resource_year_date"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,0 +1,214 @@
+"""Resource centre: the French search with its facets at 100,000 published resources, and the annual review PDF.
+
+Generates 100,000 published resources in a few SQL statements (random kinds, themes, défis, communes,
+contributing collectivities, years; titles, summaries and bodies drawn from a French vocabulary; one published
+version each, a stored search vector), then times what the search page asks of the database: the ranked page
+of 20 (or by date), its count and the six facets (one statement), uncached (the facet cache is reset before
+each search), over a set of searches with and without text and filters; then the whole page through the
+Django test client; then the annual review PDF over these data. Everything is created inside a transaction
+that is rolled back: the local database (`make run`) is left as it was.
+
+    .venv/bin/python bench/resources.py [--rows 100000]
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sman.settings")
+
+WORDS = (  # noqa: SIM905 — a sentence of the plan's words is easier to read than a list
+    "numérique médiation données ouvertes stationnement capteurs guichet usagers citoyens participation budget "
+    "fablab bibliothèque école jeunesse inclusion accessibilité écoresponsable blockchain cartographie "
+    "dématérialisation courrier relation démarches portail application mobile tiers-lieu formation agents "
+    "cybersécurité marchés startups expérimentation évaluation mobilité vélo qualité air énergie éclairage "
+    "réseau fibre wifi quartier commune territoire métropole association seniors emploi santé culture sport"
+).split()
+SEARCHES = [
+    {},
+    {"q": "médiation numérique"},
+    {"q": "donnees ouvertes"},
+    {"q": "stationnement", "tri": "date"},
+    {"q": "capteurs qualité de l'air", "kind": "feedback"},
+    {"q": "fablab", "theme": "digital_inclusion"},
+    {"q": "portail citoyens", "territoire": "T8"},
+    {"q": "blockchain"},
+    {"kind": "guide", "annee": "2024"},
+    {"theme": "open_data", "defi": "3"},
+    {"territoire": "93048"},
+    {"q": "formation des agents", "territoire": "T12", "kind": "kit"},
+    {"q": "vélo -énergie"},
+    {"q": '"relation usagers"'},
+    {"q": "inexistantmot"},
+]
+
+SYLLABLES = ("ca", "lo", "mi", "ter", "pon", "vi", "ra", "de", "su", "ni", "bo", "gal")
+
+
+def vocabulary(size: int = 3000) -> list[str]:
+    """The plan's words first, then made-up French-looking words: a corpus where a word is in a few percent of
+    the resources (a search's matches grow with its words' frequency, as in a real centre)."""
+    import itertools
+
+    made_up = ("".join(p) for n in (3, 4) for p in itertools.product(SYLLABLES, repeat=n))
+    return WORDS + list(itertools.islice(made_up, size - len(WORDS)))
+
+
+# Titles draw from the 300 first words, summaries from the 600 first, bodies from all: the plan's words are in
+# about 1 % of titles, 2 % of summaries and 1.3 % of bodies each.
+GENERATE = """
+WITH params AS (SELECT %(words)s::text[] AS w, %(kinds)s::text[] AS k, %(themes)s::text[] AS t,
+                       %(orgs)s::bigint[] AS o),
+rows AS (SELECT i, 2018 + floor(random() * 9)::int AS y FROM generate_series(1, %(rows)s) AS i)
+INSERT INTO resources_resource (kind, slug, title, summary, body, themes, organisation_id, author_id, licence,
+    source_app, source_id, is_demo, state, refusal_reason, created_at, updated_at, published_at, published_year,
+    attachments_text, submitted_at)
+SELECT k[1 + floor(random() * array_length(k, 1))::int],
+       'bench-' || i,
+       initcap(array_to_string(ARRAY(SELECT w[1 + floor(random() * 300)::int] FROM generate_series(1, 4)
+                                     WHERE i > 0), ' ')),
+       array_to_string(ARRAY(SELECT w[1 + floor(random() * 600)::int] FROM generate_series(1, 15) WHERE i > 0), ' '),
+       '<p>' || array_to_string(ARRAY(SELECT w[1 + floor(random() * array_length(w, 1))::int]
+                                      FROM generate_series(1, 40) WHERE i > 0), ' ') || '</p>',
+       ARRAY[t[1 + floor(random() * array_length(t, 1))::int], t[1 + floor(random() * array_length(t, 1))::int]]
+           ::varchar[],
+       o[1 + floor(random() * array_length(o, 1))::int], %(author)s, 'lo-2.0', '', NULL, false, 'published', '',
+       now(), now(), make_timestamptz(y, 1 + floor(random() * 12)::int, 1 + floor(random() * 28)::int, 12, 0, 0),
+       y, '', now()
+FROM params, rows
+"""
+VERSIONS = """
+INSERT INTO resources_resourceversion (resource_id, number, title, summary, body, change_note, author_id,
+    published_by_id, published_at)
+SELECT id, 1, title, summary, body, 'Première publication', author_id, author_id, published_at
+FROM resources_resource WHERE slug LIKE 'bench-%%'
+"""
+LINK = """
+UPDATE resources_resource r SET current_version_id = v.id,
+  search_vector = setweight(to_tsvector('fr_unaccent', v.title), 'A')
+               || setweight(to_tsvector('fr_unaccent', v.summary), 'B')
+               || setweight(to_tsvector('fr_unaccent', v.body), 'C')
+FROM resources_resourceversion v WHERE v.resource_id = r.id AND r.slug LIKE 'bench-%%'
+"""
+M2M = """
+INSERT INTO resources_resource_territories (resource_id, territory_id)
+SELECT r.id, (%(communes)s::bigint[])[1 + floor(random() * array_length(%(communes)s::bigint[], 1))::int]
+FROM resources_resource r WHERE r.slug LIKE 'bench-%%';
+INSERT INTO resources_resource_challenges (resource_id, challenge_id)
+SELECT r.id, (%(challenges)s::bigint[])[1 + floor(random() * array_length(%(challenges)s::bigint[], 1))::int]
+FROM resources_resource r WHERE r.slug LIKE 'bench-%%';
+"""
+
+
+def percentile(values, p):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from resources import review, selectors
+    from resources.models import Kind, Theme
+    from sman.models import Challenge, Organisation, Territory, User
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    orgs = list(Organisation.objects.filter(kind="collectivity").values_list("pk", flat=True))
+    if not orgs:
+        sys.exit("No collectivities: run `make run` (or `manage.py load_reference`) first.")
+    communes = list(Territory.objects.communes().values_list("pk", flat=True))
+    challenges = list(Challenge.objects.values_list("pk", flat=True))
+
+    with transaction.atomic():
+        author = User.objects.create(email="bench-resources@example.org", is_staff=True)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setseed(0.42)")
+            cursor.execute(
+                GENERATE,
+                {"words": vocabulary(), "kinds": [k for k in Kind.values if k != "annual_review"],
+                 "themes": Theme.values, "orgs": orgs, "author": author.pk, "rows": args.rows},
+            )  # fmt: skip
+            cursor.execute(VERSIONS)
+            cursor.execute(LINK)
+            cursor.execute(M2M, {"communes": communes, "challenges": challenges})
+            cursor.execute("ANALYZE resources_resource; ANALYZE resources_resourceversion;")
+            cursor.execute("ANALYZE resources_resource_territories; ANALYZE resources_resource_challenges;")
+        print(f"{args.rows:,} published resources generated in {time.perf_counter() - started:.1f} s".replace(",", " "))
+
+        def one_search(data):
+            params = selectors.SearchParams.from_query("&".join(f"{k}={v}" for k, v in data.items()))
+            selectors.facets_changed()  # uncached: what the first visitor of a search waits for
+            t0 = time.perf_counter()
+            rows = selectors.listed(selectors.search(params))
+            page = list(rows[:20])
+            count = rows.count()
+            facets = selectors.facets(params)
+            elapsed = (time.perf_counter() - t0) * 1000
+            return elapsed, count, len(page), sum(len(v) for v in facets.values())
+
+        for data in SEARCHES:  # warm-up: plans, caches of the database
+            one_search(data)
+        timings, rows_found = [], {}
+        for _ in range(args.repeat):
+            for data in SEARCHES:
+                elapsed, count, _, _ = one_search(data)
+                timings.append(elapsed)
+                rows_found[str(data)] = count
+        print(f"{'search':<62} {'matches':>8}")
+        for data in SEARCHES:
+            print(f"{str(data)[:62]:<62} {rows_found[str(data)]:>8}")
+        print(
+            f"search + count + 6 facets, uncached, {len(timings)} runs: median {statistics.median(timings):.1f} ms, "
+            f"p95 {percentile(timings, 95):.1f} ms, max {max(timings):.1f} ms"
+        )
+        cached = []
+        for data in SEARCHES:
+            params = selectors.SearchParams.from_query("&".join(f"{k}={v}" for k, v in data.items()))
+            selectors.facets(params)
+            t0 = time.perf_counter()
+            rows = selectors.listed(selectors.search(params))
+            list(rows[:20])
+            rows.count()
+            selectors.facets(params)
+            cached.append((time.perf_counter() - t0) * 1000)
+        print(
+            f"the same with the facets cached: median {statistics.median(cached):.1f} ms, p95 {percentile(cached, 95):.1f} ms"
+        )
+
+        client = Client()
+        pages = []
+        for data in SEARCHES:
+            selectors.facets_changed()
+            t0 = time.perf_counter()
+            response = client.get("/ressources/", data)
+            pages.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200
+        print(f"whole page /ressources/ (rendered), uncached facets: median {statistics.median(pages):.1f} ms, "
+              f"p95 {percentile(pages, 95):.1f} ms")  # fmt: skip
+
+        year = timezone.localdate().year - 1
+        t0 = time.perf_counter()
+        pdf = review.review_pdf(year, "Introduction du banc d'essai.\n\nUne année de coopération.")
+        print(f"annual review {year} PDF: {time.perf_counter() - t0:.1f} s, {len(pdf) / 1024:.0f} KB")
+        transaction.set_rollback(True)
+
+
+if __name__ == "__main__":
+    main()
