@@ -625,3 +625,6 @@ class ResourceFactory(factory.django.DjangoModelFactory):
         obj.published_year = version.published_at.year
         obj.save()
         refresh_search([obj.pk])
+        from resources.selectors import facets_changed
+
+        facets_changed()  # as resource_publish does once committed: the facet counts are computed again

@@ -443,7 +443,8 @@ def _resources(n: int, **fields):
         ("/api/resources/", {"q": "relation"}),
     ],
 )  # fmt: skip
-def test_resources_search_and_api(url, data):
+def test_resources_search_and_api(url, data, monkeypatch):
+    monkeypatch.setattr("resources.selectors.FACET_CACHE_SECONDS", 0)  # the facets computed at both sizes
     _resources(2)
     assert_queries_do_not_grow(Client(), url, lambda: _resources(10), data=data, small=rows(2), large=rows(12))
 

@@ -1,9 +1,12 @@
 """Resource pages for everyone: search with facets, a resource and its history, attachments, suggested edits,
 « utilisée par N collectivités », calls for contributions, saved searches."""
 
+from functools import cached_property
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from sman.feedback import form_service, run_service
 from sman.files import private_file_response
-from sman.lists import Listing
+from sman.lists import PAGE_PARAM, Listing
 
 from .. import permissions, selectors, services
 from ..forms import SavedSearchForm, SuggestionForm, UseForm
@@ -22,16 +25,33 @@ from .common import CRUMBS, crumbs, detail_crumbs, resource_for
 PAGE_SIZE = 20
 
 
+class SearchListing(Listing):
+    """The search's list, whose number of results is the sum of its kinds' facet counts: the facets' one
+    statement counts them, the paginator does not scan the matches a second time."""
+
+    def __init__(self, *args, count: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count = count
+
+    @cached_property
+    def page_obj(self) -> Page:
+        paginator = Paginator(self.rows, self.page_size)
+        paginator.count = self.count  # a cached_property of Paginator, set before it is read
+        return paginator.get_page(self.request.GET.get(PAGE_PARAM))
+
+
 def home(request):
     """The search: French full text, facets with their counts, sort by relevance or date."""
     params = selectors.SearchParams.from_query(request.GET)
-    listing = Listing(request, selectors.listed(selectors.search(params)), page_size=PAGE_SIZE)
+    facets = selectors.facets(params)
+    total = sum(value.count for value in facets["kind"])
+    listing = SearchListing(request, selectors.listed(selectors.search(params)), page_size=PAGE_SIZE, count=total)
     page = listing.page_obj
-    if params.q and page.number == 1 and not page.paginator.count:
+    if params.q and page.number == 1 and not total:
         services.search_miss_record(text=params.q)
     facet_groups = [
         {"name": name, "label": label, "values": values}
-        for name, values in selectors.facets(params).items()
+        for name, values in facets.items()
         if values
         for label in [selectors.FACET_LABELS[name]]
     ]
