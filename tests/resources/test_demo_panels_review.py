@@ -15,6 +15,7 @@ from sman.indicators import providers
 from sman.models import Territory
 
 from ..factories import ApplicationFactory, ResourceFactory, UserFactory, collectivity_of, territory
+from ..pdfs import assert_tagged_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -91,8 +92,10 @@ def test_the_annual_review_is_a_pdf_of_the_years_figures_published_as_a_resource
         )
     job.refresh_from_db()
     assert job.state == "done", job.error_detail
-    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(job.file.read())).pages)
+    content = job.file.read()
     job.file.close()
+    assert_tagged_pdf(content, title=f"Bilan annuel {year}")
+    text = " ".join(" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(content)).pages)
     for expected in (f"Bilan annuel {year}", "Une année de coopération.", "Ressources publiées au centre de ressources",
                      "T8", "Projet financé de l'année", "Le Pass Numérique", "1 ressource publiée"):  # fmt: skip
         assert expected in text, expected
