@@ -52,7 +52,9 @@ def test_a_beat_entry_declared_by_two_modules_is_refused(monkeypatch):
 
 def test_demo_and_reference_loaders_run_in_installed_apps_order():
     demo = [loader.__module__ for loader in modules.loaders("demo")]
-    assert demo == ["actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo", "marketplace.demo", "resources.demo"]
+    assert demo == [
+        "actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo", "marketplace.demo", "resources.demo"
+    ]  # fmt: skip
     assert [loader.__module__ for loader in modules.loaders("reference")] == [
         "actions.reference",
         "marketplace.reference",
