@@ -83,15 +83,34 @@ class EventInline(ReadOnlyAdminMixin, admin.TabularInline):
     readonly_fields = ("kind", "message", "user", "created_at")
 
 
+class FromExplorateursFilter(admin.SimpleListFilter):
+    """Files that an Explorateurs project started (the relation Project.fmin_application)."""
+
+    title = "issu des Explorateurs du numérique"
+    parameter_name = "explorateurs"
+
+    def lookups(self, request, model_admin):
+        return (("1", "oui"), ("0", "non"))
+
+    def queryset(self, request, queryset):
+        if self.value() in ("0", "1"):
+            return queryset.filter(explorateurs_project__isnull=self.value() == "0")
+        return queryset
+
+
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Staff follow files here; applicants write through their pages (application_save_draft, submit…), staff
     through the instruction pages (eligibility, corrections, assignments, decision, payments)."""
 
     list_display = ("title", "lead", "call", "status", "submitted_at", "from_explorateurs")
-    list_filter = ("status", "call", "theme", "from_explorateurs")
+    list_filter = ("status", "call", "theme", FromExplorateursFilter)
     search_fields = ("title", "lead__name", "participants__organisation__name")
-    list_select_related = ("lead", "call")
+    list_select_related = ("lead", "call", "explorateurs_project")
+
+    @admin.display(description="issu des Explorateurs", boolean=True)
+    def from_explorateurs(self, obj):
+        return hasattr(obj, "explorateurs_project")
     readonly_fields = (
         "status",
         "submitted_at",

@@ -70,7 +70,6 @@ def _funded(call: Call, code: str, title: str, theme: str, challenge: int, grant
         submitted_at=timezone.now(),
         commits_to_evaluate=True,
         summary="Projet fictif créé pour la démonstration du portail.",
-        from_explorateurs=True,
     )
     _file_contents(application, organisation, code=code, challenge=challenge, grant=grant)
     Decision.objects.create(

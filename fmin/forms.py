@@ -71,7 +71,6 @@ class ApplicationForm(forms.ModelForm):
             "internal_team",
             "summary",
             "commits_to_evaluate",
-            "from_explorateurs",
         ]
         widgets = {
             "starts_on": DATE,

@@ -110,7 +110,8 @@ def envelope_committed_rate(today: date) -> Decimal:
     per_territory=_per_territory(lambda f: _rate(f["funded_from_explorateurs"], f["funded"])),
 )
 def share_from_explorateurs(today: date, territory=None) -> Decimal:
-    """Of the projects funded that collectivities of ``territory`` carry, the share from the Explorateurs,
+    """Of the projects funded that collectivities of ``territory`` carry, the share an Explorateurs project
+    started (explorateurs.Project.fmin_application; SMAN §4.2.2.1 says « près de 70 % » for the first session),
     computed from the territory's counts (an EPT's is not the average of its communes')."""
     totals = selectors.totals(until=today, territory=territory)
     return _rate(totals["funded_from_explorateurs"], totals["funded"])

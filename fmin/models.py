@@ -229,7 +229,6 @@ class Application(models.Model):
     sharing_plan = models.TextField("diffusion des enseignements", blank=True, max_length=3000)
     internal_team = models.TextField("équipe interne mobilisée", blank=True, max_length=3000)
     commits_to_evaluate = models.BooleanField("engagement à évaluer l'impact et la répliquabilité", default=False)
-    from_explorateurs = models.BooleanField("projet issu des Explorateurs du numérique", default=False)
     summary = models.TextField("résumé public", blank=True, max_length=1500)
     results = models.TextField("résultats (publics)", blank=True, max_length=4000)
     version = models.PositiveIntegerField(default=1)

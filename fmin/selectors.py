@@ -238,7 +238,9 @@ def totals(until: date | None = None, territory=None) -> dict:
         "funded": funded.count(),
         "committed_cents": committed.aggregate(total=Sum("amount_cents"))["total"] or 0,
         "envelope_cents": envelope or 0,
-        "funded_from_explorateurs": funded_apps.filter(from_explorateurs=True).count(),
+        # The Explorateurs project that started a file (explorateurs.Project.fmin_application) says it came from
+        # the programme (SMAN §4.2.2.1: « près de 70 % des projets retenus … sont issus du programme »).
+        "funded_from_explorateurs": funded_apps.filter(explorateurs_project__isnull=False).count(),
         "evaluations": evaluations.count(),
     }
 
@@ -258,6 +260,7 @@ def application_facts(*, until: date):
         .annotate(
             submitted=ExpressionWrapper(Q(submitted_at__date__lte=until), output_field=BooleanField()),
             funded=ExpressionWrapper(funded, output_field=BooleanField()),
+            from_explorateurs=ExpressionWrapper(Q(explorateurs_project__isnull=False), output_field=BooleanField()),
             evaluations=Count(
                 "reports",
                 filter=Q(reports__kind=FollowUpReport.Kind.EVALUATION, reports__submitted_at__date__lte=until),

@@ -81,6 +81,8 @@ REQUIRED_ON_SUBMIT = {
     "ends_on": "Indiquez la date de fin.",
 }
 REMINDER_EVERY_DAYS = 7
+# What another module may carry over into a new draft (application_create's ``initial``).
+DRAFT_TEXT_FIELDS = ("irritant", "experiment", "method", "summary")
 
 
 def _require(allowed: bool) -> None:
@@ -152,14 +154,21 @@ def workshop_register(
 
 # --- Drafting -------------------------------------------------------------------------------------
 @transaction.atomic
-def application_create(*, user: User, call: Call, lead: Organisation, title: str) -> Application:
+def application_create(
+    *, user: User, call: Call, lead: Organisation, title: str, initial: dict | None = None, challenges=()
+) -> Application:
+    """A draft led by one of the user's collectivities. ``initial``: text fields carried over from elsewhere
+    (an Explorateurs project starts its file with its irritant and idea), ``challenges``: its défis."""
     _require(lead.id in permissions.collectivity_ids_of(user))
     if not call.is_open(timezone.localdate()):
         raise ValidationError("Cet appel n'est pas ouvert aux candidatures.")
-    application = Application(call=call, lead=lead, title=title, created_by=user)
+    carried = {name: value for name, value in (initial or {}).items() if name in DRAFT_TEXT_FIELDS and value}
+    application = Application(call=call, lead=lead, title=title, created_by=user, **carried)
     application.full_clean()
     application._history_user = user
     application.save()
+    if challenges:
+        application.challenges.set(challenges)
     Participant.objects.create(
         application=application, organisation=lead, is_lead=True, confirmed_at=timezone.now(), confirmed_by=user
     )

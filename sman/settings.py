@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "fmin",
     "marketplace",
     "resources",
+    "explorateurs",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
