@@ -1,0 +1,136 @@
+"""Indicators the COPIL follows for action #9, for the Métropole and for each commune and EPT.
+
+An explorer counts where their collectivity is (a commune's agent in the commune, an EPT's agent in the EPT);
+a project where its collectivity is. Every figure comes from a few grouped queries shared by the indicators
+(``_figures``); the value of one territory is read from the same figures, so that a territory's value and the
+daily recording never disagree. The share of the FMIN's funded projects that came from an explorer's project is
+the FMIN's own indicator, ``fmin.share_from_explorateurs``, computed from the same relation.
+"""
+
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, F, Q
+
+from sman.indicators import TerritoryTree, register
+
+from .models import Cohort, Explorer, Project, Registration
+
+
+def _rate(part: int, whole: int) -> Decimal:
+    if not whole:
+        return Decimal(0)
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
+    def compute():
+        from fmin import selectors as fmin_selectors
+
+        figures: dict[int, dict] = {}
+
+        def of(pk):
+            return figures.setdefault(pk, {})
+
+        explorers = Explorer.objects.active().filter(cohort__starts_on__lte=today).order_by()
+        current = Cohort.objects.current(today)
+        rows = explorers.values(territory=models_territory()).annotate(
+            trained=Count("pk"),
+            current=Count("pk", filter=Q(cohort_id=current.pk if current else 0)),
+        )
+        for pk, total in tree.sum_up(rows, "territory").items():
+            of(pk).update(total)
+        for pk, keys in tree.collect_up(explorers.values_list(models_territory(), "collectivity")).items():
+            of(pk)["collectivities"] = len(keys)
+        attendance = (
+            Registration.objects.filter(
+                status=Registration.Status.REGISTERED, event__attendance_taken_at__isnull=False,
+                event__starts_at__date__lte=today,
+            )
+            .order_by()
+            .values(territory=models_territory("explorer__"))
+            .annotate(present=Count("pk", filter=Q(attended=True)), recorded=Count("pk"))
+        )  # fmt: skip
+        for pk, total in tree.sum_up(attendance, "territory").items():
+            of(pk).update(total)
+        projects = (
+            Project.objects.filter(created_at__date__lte=today)
+            .order_by()
+            .values(territory=models_territory(""))
+            .annotate(**{status: Count("pk", filter=Q(status=status)) for status in Project.Status.values})
+        )
+        for pk, total in tree.sum_up(projects, "territory").items():
+            of(pk).update(total)
+        facts = {row["pk"]: row for row in fmin_selectors.application_facts(until=today)}
+        for pk, applications in tree.collect_up(fmin_selectors.application_carriers()).items():
+            submitted = [facts[a] for a in applications if a in facts and facts[a]["submitted"]]
+            of(pk).update(
+                fmin_files=len(submitted), fmin_from_explorers=sum(1 for f in submitted if f["from_explorateurs"])
+            )
+        return figures
+
+    return tree.memo(("explorateurs", today), compute)
+
+
+def models_territory(prefix: str = "") -> F:
+    """The territory of the collectivity of a row (``prefix``: the path to the explorer or project)."""
+    return F(f"{prefix}collectivity__territory")
+
+
+def _one(value):
+    """The per-territory form, and the value for one territory read from it."""
+
+    def per_territory(today: date, tree: TerritoryTree) -> dict[int, Decimal]:
+        return {pk: value(figures) for pk, figures in _figures(today, tree).items()}
+
+    def single(today: date, territory=None) -> Decimal:
+        tree = TerritoryTree()
+        pk = territory.pk if territory is not None else tree.metropole_id
+        return value(_figures(today, tree).get(pk, {}))
+
+    return per_territory, single
+
+
+def _indicator(key: str, label: str, unit: str, value):
+    per_territory, single = _one(value)
+    single.__name__ = key.split(".", 1)[1]
+    register(key, label=label, unit=unit, per_territory=per_territory)(single)
+
+
+_indicator(
+    "explorateurs.agents_trained",
+    "Agents formés par les Explorateurs du numérique (toutes promotions)",
+    "agents",
+    lambda f: Decimal(f.get("trained", 0)),
+)
+_indicator(
+    "explorateurs.agents_current_cohort",
+    "Agents de la promotion en cours des Explorateurs",
+    "agents",
+    lambda f: Decimal(f.get("current", 0)),
+)
+_indicator(
+    "explorateurs.collectivities_represented",
+    "Collectivités représentées chez les Explorateurs",
+    "collectivités",
+    lambda f: Decimal(f.get("collectivities", 0)),
+)
+_indicator(
+    "explorateurs.attendance_rate",
+    "Taux de présence aux journées des Explorateurs",
+    "%",
+    lambda f: _rate(f.get("present", 0), f.get("recorded", 0)),
+)
+for _status in Project.Status:
+    _indicator(
+        f"explorateurs.projects_{_status.value}",
+        f"Projets d'explorateurs à l'étape « {_status.label} »",
+        "projets",
+        lambda f, s=_status.value: Decimal(f.get(s, 0)),
+    )
+_indicator(
+    "explorateurs.share_fmin_files",
+    "Part des candidatures FMIN issues d'un projet d'explorateur",
+    "%",
+    lambda f: _rate(f.get("fmin_from_explorers", 0), f.get("fmin_files", 0)),
+)

@@ -45,9 +45,7 @@ class CohortQuerySet(models.QuerySet):
 
     def current(self, today: date):
         """The cohort under way today, else the next one, else the last one."""
-        return (
-            self.filter(ends_on__gte=today).order_by("starts_on").first() or self.order_by("-starts_on").first()
-        )
+        return self.filter(ends_on__gte=today).order_by("starts_on").first() or self.order_by("-starts_on").first()
 
 
 class Cohort(models.Model):
@@ -252,7 +250,12 @@ class Project(models.Model):
     irritant = models.TextField("irritant (problème à résoudre)", blank=True, max_length=4000)
     idea = models.TextField("idée", max_length=4000)
     challenge = models.ForeignKey(
-        Challenge, null=True, blank=True, on_delete=models.PROTECT, related_name="explorer_projects", verbose_name="défi"
+        Challenge,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="explorer_projects",
+        verbose_name="défi",
     )
     collectivity = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="explorer_projects", verbose_name="collectivité"

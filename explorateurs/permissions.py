@@ -27,8 +27,10 @@ def explorers_of(user):
     """The user's explorer rows (one per cohort they joined), newest cohort first."""
     if not user.is_authenticated:
         return Explorer.objects.none()
-    return Explorer.objects.filter(user=user).select_related("cohort", "collectivity__territory").order_by(
-        "-cohort__start_year"
+    return (
+        Explorer.objects.filter(user=user)
+        .select_related("cohort", "collectivity__territory")
+        .order_by("-cohort__start_year")
     )
 
 

@@ -45,9 +45,7 @@ def candidacy_from_token(token: str) -> Candidacy:
         ) from None
     except signing.BadSignature:
         raise ValidationError("Ce lien n'est pas valide : vérifiez qu'il a été copié en entier.") from None
-    candidacy = (
-        Candidacy.objects.select_related("cohort", "agent", "collectivity").filter(pk=data.get("c")).first()
-    )
+    candidacy = Candidacy.objects.select_related("cohort", "agent", "collectivity").filter(pk=data.get("c")).first()
     if candidacy is None or candidacy.manager_email.lower() != data.get("m"):
         raise ValidationError("Ce lien ne correspond à aucune candidature en cours.")
     return candidacy
@@ -106,9 +104,7 @@ def candidacy_manager_decide(*, candidacy: Candidacy, agree: bool, comment: str 
     locked.manager_decided_at = timezone.now()
     locked.manager_comment = comment
     locked.save(update_fields=["status", "manager_decided_at", "manager_comment"])
-    send_email_on_commit(
-        name="explorateurs_manager_answered", context={"candidacy": locked}, to=[locked.agent.email]
-    )
+    send_email_on_commit(name="explorateurs_manager_answered", context={"candidacy": locked}, to=[locked.agent.email])
     return locked
 
 
@@ -215,7 +211,11 @@ def candidacy_withdraw(*, candidacy: Candidacy, user: User) -> Candidacy:
     """The agent withdraws a candidacy not yet selected."""
     _require(candidacy.agent_id == user.pk)
     locked = Candidacy.objects.select_for_update().get(pk=candidacy.pk)
-    if locked.status not in (Candidacy.Status.AWAITING_MANAGER, Candidacy.Status.CONFIRMED, Candidacy.Status.WAITLISTED):
+    if locked.status not in (
+        Candidacy.Status.AWAITING_MANAGER,
+        Candidacy.Status.CONFIRMED,
+        Candidacy.Status.WAITLISTED,
+    ):
         raise ValidationError("Cette candidature ne peut plus être retirée.")
     locked.status, locked.waitlist_position = Candidacy.Status.WITHDRAWN, None
     locked.save(update_fields=["status", "waitlist_position"])
@@ -444,9 +444,9 @@ def document_request(*, explorer: Explorer, kind: str, user: User) -> ExplorerDo
     _require(permissions.can_see_document(user, explorer))
     if kind not in ExplorerDocument.Kind.values:
         raise ValidationError("Document inconnu.")
-    if kind == ExplorerDocument.Kind.CERTIFICATE and not explorer.cohort.is_over():
-        if not Registration.objects.filter(explorer=explorer, attended=True).exists():
-            raise ValidationError("L'attestation sera disponible après votre première journée de présence.")
+    attended = Registration.objects.filter(explorer=explorer, attended=True)
+    if kind == ExplorerDocument.Kind.CERTIFICATE and not explorer.cohort.is_over() and not attended.exists():
+        raise ValidationError("L'attestation sera disponible après votre première journée de présence.")
     latest = explorer.documents.filter(kind=kind).order_by("-created_at").first()
     if latest is not None and latest.state in jobs.ACTIVE:
         return latest

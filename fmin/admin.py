@@ -111,6 +111,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     @admin.display(description="issu des Explorateurs", boolean=True)
     def from_explorateurs(self, obj):
         return hasattr(obj, "explorateurs_project")
+
     readonly_fields = (
         "status",
         "submitted_at",
