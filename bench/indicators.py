@@ -65,6 +65,7 @@ def add_synthetic_data(rng: random.Random) -> None:
     from django.contrib.gis.geos import Point
     from django.utils import timezone
 
+    from explorateurs.models import Project as ExplorerProject
     from fmin.models import Application, Call, Decision, FollowUpReport, Participant
     from ftth.models import Building
     from passnumerique.models import Beneficiary, Booklet, MediationPlace, Order, Redemption, Ticket, Training
@@ -131,8 +132,11 @@ def add_synthetic_data(rng: random.Random) -> None:
         carriers = rng.sample(collectivities, rng.randint(1, 3))
         application = Application.objects.create(
             call=call, lead=carriers[0], title=f"Projet {i}", created_by=staff, submitted_at=now,
-            from_explorateurs=i % 7 == 0,
         )  # fmt: skip
+        if i % 7 == 0:  # started by an explorer's project (explorateurs.Project.fmin_application)
+            ExplorerProject.objects.create(
+                title=f"Projet {i}", idea="Banc d'essai.", collectivity=carriers[0], fmin_application=application
+            )
         Participant.objects.bulk_create(
             Participant(application=application, organisation=o, is_lead=not k) for k, o in enumerate(carriers)
         )

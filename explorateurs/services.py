@@ -400,7 +400,7 @@ def project_start_fmin(*, project: Project, user: User, call=None):
     from fmin import selectors as fmin_selectors
     from fmin import services as fmin_services
 
-    locked = Project.objects.select_for_update().select_related("collectivity", "challenge").get(pk=project.pk)
+    locked = Project.objects.select_for_update(of=("self",)).select_related("collectivity", "challenge").get(pk=project.pk)
     _require(_is_member(user, locked))
     if locked.fmin_application_id:
         raise ValidationError("Ce projet a déjà sa candidature au FMIN.")

@@ -628,3 +628,123 @@ class ResourceFactory(factory.django.DjangoModelFactory):
         from resources.selectors import facets_changed
 
         facets_changed()  # as resource_publish does once committed: the facet counts are computed again
+
+
+# --- Explorateurs du numérique ---------------------------------------------------------------------------
+def _in_hours(n: int):
+    return factory.LazyFunction(lambda: timezone.now() + timedelta(hours=n))
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    """A cohort recruiting today, starting in a month. Traits: ``running`` (started, recruiting closed), ``past``
+    (over: its explorers are alumni)."""
+
+    class Meta:
+        model = "explorateurs.Cohort"
+
+    start_year = factory.Sequence(lambda n: 2030 + n)
+    seats = 40
+    call_opens_on = _days(-10)
+    call_closes_on = _days(20)
+    starts_on = _days(30)
+    ends_on = _days(360)
+
+    class Params:
+        running = factory.Trait(call_opens_on=_days(-90), call_closes_on=_days(-60), starts_on=_days(-30))
+        past = factory.Trait(
+            call_opens_on=_days(-800), call_closes_on=_days(-770), starts_on=_days(-700), ends_on=_days(-400)
+        )
+
+
+class CandidacyFactory(factory.django.DjangoModelFactory):
+    """A candidacy of an agent of Montreuil, awaiting their direction. Traits: ``confirmed``, ``waitlisted``."""
+
+    class Meta:
+        model = "explorateurs.Candidacy"
+
+    cohort = factory.SubFactory(CohortFactory)
+    collectivity = factory.LazyFunction(lambda: collectivity_of("93048"))
+    agent = factory.LazyAttribute(lambda c: MembershipFactory(organisation=c.collectivity).user)
+    role = "Chargée de mission numérique"
+    department = "Direction des systèmes d'information"
+    motivation = "Apprendre et porter un projet pour ma ville."
+    manager_name = "Directrice générale des services"
+    manager_email = factory.Sequence(lambda n: f"direction{n}@ville.example")
+
+    class Params:
+        confirmed = factory.Trait(status="confirmed", manager_decided_at=_NOW)
+        waitlisted = factory.Trait(status="waitlisted", waitlist_position=factory.Sequence(lambda n: n + 1))
+
+
+class ExplorerFactory(factory.django.DjangoModelFactory):
+    """An explorer of Montreuil in a running cohort. Traits: ``alumni`` (their cohort is over), ``withdrawn``."""
+
+    class Meta:
+        model = "explorateurs.Explorer"
+
+    cohort = factory.SubFactory(CohortFactory, running=True)
+    collectivity = factory.LazyFunction(lambda: collectivity_of("93048"))
+    user = factory.LazyAttribute(lambda e: MembershipFactory(organisation=e.collectivity).user)
+    role = "Chargé de mission innovation"
+    department = "Direction générale"
+    manager_name = "Directrice générale des services"
+    manager_email = "dgs@ville.example"
+
+    class Params:
+        alumni = factory.Trait(cohort=factory.SubFactory(CohortFactory, past=True))
+        withdrawn = factory.Trait(status="withdrawn")
+
+
+class ExplorationEventFactory(factory.django.DjangoModelFactory):
+    """An exploration day in a week. Traits: ``expedition``, ``held`` (two days ago), ``soon`` (tomorrow)."""
+
+    class Meta:
+        model = "explorateurs.Event"
+
+    cohort = factory.SubFactory(CohortFactory, running=True)
+    title = factory.Sequence(lambda n: f"Journée d'exploration {n}")
+    starts_at = _in_hours(24 * 7)
+    ends_at = factory.LazyAttribute(lambda e: e.starts_at + timedelta(hours=8))
+    venue = "Métropole du Grand Paris"
+    address = "15-19 avenue Pierre Mendès-France, 75013 Paris"
+    programme = "Ouverture des données ; ateliers."
+    themes = factory.LazyFunction(lambda: ["open_data"])
+    seats = 40
+
+    class Params:
+        expedition = factory.Trait(kind="learning_expedition", title="Learning expedition à Lyon")
+        held = factory.Trait(starts_at=_in_hours(-48))
+        soon = factory.Trait(starts_at=_in_hours(20))
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A registration within the seats. Traits: ``waiting`` (give waitlist_position), ``present``, ``absent``."""
+
+    class Meta:
+        model = "explorateurs.Registration"
+
+    event = factory.SubFactory(ExplorationEventFactory)
+    explorer = factory.SubFactory(ExplorerFactory, cohort=factory.SelfAttribute("..event.cohort"))
+    status = "registered"
+
+    class Params:
+        waiting = factory.Trait(status="waiting")
+        present = factory.Trait(attended=True)
+        absent = factory.Trait(attended=False)
+
+
+class ExplorerProjectFactory(factory.django.DjangoModelFactory):
+    """An explorer's project at the idea step. Traits: ``qualified``, ``funded``."""
+
+    class Meta:
+        model = "explorateurs.Project"
+
+    title = factory.Sequence(lambda n: f"Projet d'explorateur {n}")
+    irritant = "Les usagers attendent au guichet."
+    idea = "Un service de rendez-vous en ligne."
+    challenge = factory.LazyFunction(lambda: Challenge.objects.get(number=4))
+    collectivity = factory.LazyFunction(lambda: collectivity_of("93048"))
+
+    class Params:
+        qualified = factory.Trait(status="qualified")
+        funded = factory.Trait(status="funded")

@@ -35,7 +35,6 @@ def complete_fields() -> dict:
         "internal_team": "Une cheffe de projet à mi-temps, la DSI.",
         "summary": "Rendez-vous en ligne pour l'état civil.",
         "commits_to_evaluate": True,
-        "from_explorateurs": False,
     }
 
 

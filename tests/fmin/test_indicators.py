@@ -11,6 +11,7 @@ from fmin.models import FollowUpReport
 from sman.indicators import providers
 from sman.models import Territory
 
+from ..factories import ExplorerProjectFactory
 from ..indicators import nonzero, values_by_code
 from .conftest import agent_of, collectivity, draft
 
@@ -28,10 +29,12 @@ def _carried(fm, lead: str, co=(), *, title: str, grant_cents: int = 0, explorat
         application=application, user=agent, version=None,
         draft=draft(
             cost=share * (1 + len(co_orgs)), own=(share - 4_000_000) * (1 + len(co_orgs)), lead_cost=share if co else 0,
-            lead_request=4_000_000, title=title, from_explorateurs=explorateurs,
+            lead_request=4_000_000, title=title,
             co_applicants=[{"organisation": o, "cost_share_cents": share, "request_cents": 4_000_000} for o in co_orgs],
         ),
     )  # fmt: skip
+    if explorateurs:  # the file an explorer's project started (explorateurs.Project.fmin_application)
+        ExplorerProjectFactory(collectivity=lead_org, fmin_application=application, status="fmin_application")
     for organisation in co_orgs:
         services.participation_confirm(application=application, organisation=organisation, user=agent_of(organisation))
     application = services.application_submit(application=application, user=agent)

@@ -15,6 +15,7 @@ from fmin.models import Application, ApplicationEvent, Decision, FollowUpReport,
 from sman.models import Job
 
 from ..auth import login
+from ..factories import ExplorerProjectFactory
 from ..pdfs import assert_tagged_pdf
 from .conftest import agent_of, collectivity, draft
 
@@ -375,8 +376,7 @@ def test_indicators_for_the_copil(fm):
     from sman.indicators import providers
 
     funded = fm.eligible(title="A")
-    funded.from_explorateurs = True
-    funded.save()
+    ExplorerProjectFactory(collectivity=funded.lead, fmin_application=funded)  # an explorer's project started it
     fm.submitted(title="B")
     services.decision_record(application=funded, user=fm.staff, outcome="funded", amount_cents=2_500_000, reason="Oui")
     today = timezone.localdate()
