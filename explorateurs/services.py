@@ -400,7 +400,9 @@ def project_start_fmin(*, project: Project, user: User, call=None):
     from fmin import selectors as fmin_selectors
     from fmin import services as fmin_services
 
-    locked = Project.objects.select_for_update(of=("self",)).select_related("collectivity", "challenge").get(pk=project.pk)
+    # of=("self",): the défi is optional (an outer join), only the project's row is locked.
+    locked = Project.objects.select_for_update(of=("self",)).select_related("collectivity", "challenge")
+    locked = locked.get(pk=project.pk)
     _require(_is_member(user, locked))
     if locked.fmin_application_id:
         raise ValidationError("Ce projet a déjà sa candidature au FMIN.")

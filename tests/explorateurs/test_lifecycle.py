@@ -100,7 +100,13 @@ def test_the_form_keeps_what_was_typed_and_says_what_is_missing(reference):
 def test_candidacy_rules(reference):
     cohort = CohortFactory()
     user = agent("93048")
-    fields = dict(role="r", department="d", motivation="m", manager_name="n", manager_email="dgs@ville.example")
+    fields = {
+        "role": "r",
+        "department": "d",
+        "motivation": "m",
+        "manager_name": "n",
+        "manager_email": "dgs@ville.example",
+    }
     with pytest.raises(PermissionDenied):
         services.candidacy_submit(user=user, cohort=cohort, collectivity=collectivity_of("93055"), **fields)
     services.candidacy_submit(user=user, cohort=cohort, collectivity=collectivity_of("93048"), **fields)
