@@ -30,13 +30,19 @@ from .factories import (
     AssignmentFactory,
     BookletFactory,
     CallFactory,
+    CandidacyFactory,
+    CohortFactory,
     CopilSessionFactory,
+    ExplorationEventFactory,
+    ExplorerFactory,
+    ExplorerProjectFactory,
     ImportRejectionFactory,
     ImportRunFactory,
     MediationPlaceFactory,
     MembershipFactory,
     OrderFactory,
     OrganisationFactory,
+    RegistrationFactory,
     StatementFactory,
     TrainingFactory,
     UserFactory,
@@ -466,6 +472,72 @@ def test_resources_moderation_queue():
     client = signed_in(UserFactory(staff=True))
     grow = lambda: ResourceFactory.create_batch(10, in_review=True)  # noqa: E731
     assert_queries_do_not_grow(client, "/ressources/moderation/", grow, small=rows(2), large=rows(12))
+
+
+# --- Explorateurs du numérique ----------------------------------------------------------------------------------
+@covers("explorateurs:projects", "explorateurs-project-list")
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [("/explorateurs/projets/", {}), ("/explorateurs/projets/", {"q": "Projet", "status": "idea"}),
+     ("/api/explorateurs/projects/", {})],
+)  # fmt: skip
+def test_explorer_projects_list_and_api(url, data):
+    def add(n):
+        for _ in range(n):
+            ExplorerProjectFactory(explorer=ExplorerFactory(), fmin_application=ApplicationFactory(submitted=True))
+
+    add(2)
+    assert_queries_do_not_grow(Client(), url, lambda: add(8), data=data)
+
+
+@covers("explorateurs:events", "explorateurs-event-list")
+@pytest.mark.parametrize("url", ["/explorateurs/journees/", "/api/explorateurs/events/"])
+def test_explorateurs_events_list_and_api(url):
+    def add(n):
+        for event in ExplorationEventFactory.create_batch(n):
+            RegistrationFactory.create_batch(2, event=event)
+
+    add(2)
+    assert_queries_do_not_grow(Client(), url, lambda: add(8), small=rows(2), large=rows(10))
+
+
+@covers("explorateurs:directory")
+def test_explorateurs_directory():
+    def add(n):
+        for _ in range(n):
+            ExplorerProjectFactory(explorer=ExplorerFactory())
+
+    add(2)
+    client = signed_in(agent_of(collectivity_of("93055")))
+    assert_queries_do_not_grow(client, "/explorateurs/annuaire/", lambda: add(10), small=rows(2), large=rows(12))
+
+
+@covers("explorateurs:candidacies")
+@pytest.mark.parametrize("data", [{}, {"status": "selected", "q": "Montreuil"}, {"export": "csv"}])
+def test_explorateurs_candidacies(data):
+    staff = UserFactory(staff=True)
+    cohort = CohortFactory()
+
+    def add(n):
+        from explorateurs import services
+
+        for candidacy in CandidacyFactory.create_batch(n, cohort=cohort, confirmed=True):
+            services.candidacy_select(candidacy=candidacy, user=staff)
+
+    add(2)
+    assert_queries_do_not_grow(signed_in(staff), "/explorateurs/equipe/candidatures/", lambda: add(8), data=data)
+
+
+def test_explorateurs_network_map_queries_do_not_grow():
+    """The public network map (not a Listing: every collectivity of the network, on the map and in its lists)."""
+    codes = iter(["93055", "93066", "T6", "92071", "94028", "T12", "92050", "T4", "93070", "94002"])
+
+    def add(n):
+        for _ in range(n):
+            ExplorerFactory(collectivity=collectivity_of(next(codes)))
+
+    add(2)
+    assert_queries_do_not_grow(Client(), "/explorateurs/reseau/", lambda: add(6))
 
 
 # --- Every list is covered ----------------------------------------------------------------------------------------

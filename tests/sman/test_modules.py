@@ -53,11 +53,13 @@ def test_a_beat_entry_declared_by_two_modules_is_refused(monkeypatch):
 def test_demo_and_reference_loaders_run_in_installed_apps_order():
     demo = [loader.__module__ for loader in modules.loaders("demo")]
     assert demo == [
-        "actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo", "marketplace.demo", "resources.demo"
+        "actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo", "marketplace.demo", "resources.demo",
+        "explorateurs.demo",
     ]  # fmt: skip
     assert [loader.__module__ for loader in modules.loaders("reference")] == [
         "actions.reference",
         "marketplace.reference",
+        "explorateurs.reference",
     ]
 
 
@@ -65,12 +67,13 @@ def test_demo_and_reference_loaders_run_in_installed_apps_order():
 def test_navigation_shows_the_installed_modules_in_order_and_announces_none(client):
     html = client.get(reverse("home")).content.decode()
     positions = [
-        html.index(label) for label in ("Feuille de route", "Fibre (FttH)", "FMIN", "Pass Numérique", "Ressources")
+        html.index(label)
+        for label in ("Feuille de route", "Fibre (FttH)", "FMIN", "Pass Numérique", "Explorateurs", "Ressources")
     ]
     assert positions == sorted(positions)
     nav = modules.navigation(None)
     assert all(entry["url"] for entry in nav)  # no « bientôt »: the portal promises no module it lacks
-    assert not {"Explorateurs", "Place de marché", "Participation"} & {e["label"] for e in nav}
+    assert not {"Place de marché", "Participation"} & {e["label"] for e in nav}
     assert "bientôt" not in html
     assert "COPIL" not in [entry["label"] for entry in nav]
 
