@@ -42,15 +42,13 @@ def network(request):
     epts = [o for o in rows if o.territory.kind == "ept"]
     features = feature_collection(
         (
-            o.territory.geometry,
+            o.outline,
             f"{o.name} — {o.current + o.alumni} explorateur{'s' if o.current + o.alumni > 1 else ''}",
             "",
         )
         for o in rows
     )
-    for feature, organisation in zip(
-        features["features"], [o for o in rows if o.territory.geometry is not None], strict=True
-    ):
+    for feature, organisation in zip(features["features"], [o for o in rows if o.outline is not None], strict=True):
         # EPT explorers in the deeper colour: the legend and the lists below say it in words too.
         feature["properties"]["color"] = "#8a3b12" if organisation.territory.kind == "ept" else "#15397a"
     return render(
