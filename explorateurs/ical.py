@@ -1,62 +1,37 @@
-"""iCalendar (RFC 5545) export of exploration days and expeditions, written by hand: one VCALENDAR with a
-VEVENT per event; lines end with CRLF and are folded at 75 octets; text values are escaped (§3.3.11); times are
-in UTC (« Z »)."""
+"""iCalendar (RFC 5545) export of exploration days and expeditions, written by the ``icalendar`` package (line
+folding, escaping, UTC times): one VCALENDAR with a VEVENT per event, a stable UID per event so that a calendar
+application updates it rather than duplicating it."""
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC
 
 from django.conf import settings
 from django.utils import timezone
+from icalendar import Calendar
+from icalendar import Event as VEvent
 
 PRODID = "-//Métropole du Grand Paris//Métropole d'intelligences//FR"
 
 
-def escape(text: str) -> str:
-    return (
-        text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\r\n", "\\n").replace("\n", "\\n")
-    )
-
-
-def fold(line: str) -> str:
-    """Splits a content line into lines of at most 75 octets (continuations start with a space), never inside
-    a UTF-8 character."""
-    out, current, size = [], "", 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        limit = 75 if not out else 74  # a continuation line starts with one space
-        if size + width > limit:
-            out.append(current)
-            current, size = "", 0
-        current += char
-        size += width
-    out.append(current)
-    return "\r\n ".join(out)
-
-
-def _utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
 def calendar(events: Iterable, *, name: str) -> bytes:
-    now = timezone.now()
     host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{escape(PRODID)}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-             f"X-WR-CALNAME:{escape(name)}"]  # fmt: skip
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", name)
+    now = timezone.now().astimezone(UTC)
     for event in events:
-        description = "\n\n".join(
-            part for part in (event.programme, event.speakers and f"Intervenants : {event.speakers}") if part
-        )
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:explorateurs-event-{event.pk}@{host}",
-            f"DTSTAMP:{_utc(now)}",
-            f"DTSTART:{_utc(event.starts_at)}",
-            f"DTEND:{_utc(event.ends_at)}",
-            f"SUMMARY:{escape(f'{event.get_kind_display().capitalize()} — {event.title}')}",
-            f"LOCATION:{escape(', '.join(p for p in (event.venue, event.address) if p))}",
-            f"DESCRIPTION:{escape(description)}",
-            f"URL:{settings.SITE_URL}{event.get_absolute_url()}",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
+        item = VEvent()
+        item.add("uid", f"explorateurs-event-{event.pk}@{host}")
+        item.add("dtstamp", now)
+        item.add("dtstart", event.starts_at.astimezone(UTC))
+        item.add("dtend", event.ends_at.astimezone(UTC))
+        item.add("summary", f"{event.get_kind_display().capitalize()} — {event.title}")
+        item.add("location", ", ".join(part for part in (event.venue, event.address) if part))
+        speakers = f"Intervenants : {event.speakers}" if event.speakers else ""
+        item.add("description", "\n\n".join(part for part in (event.programme, speakers) if part))
+        item.add("url", f"{settings.SITE_URL}{event.get_absolute_url()}")
+        cal.add_component(item)
+    return cal.to_ical()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from sman import jobs
 from sman.emails import send_email_on_commit
 from sman.models import Organisation, User
+from sman.notifications import notify_many
 from sman.permissions import is_metropole_staff
 
 from . import permissions
@@ -105,6 +106,15 @@ def candidacy_manager_decide(*, candidacy: Candidacy, agree: bool, comment: str 
     locked.manager_comment = comment
     locked.save(update_fields=["status", "manager_decided_at", "manager_comment"])
     send_email_on_commit(name="explorateurs_manager_answered", context={"candidacy": locked}, to=[locked.agent.email])
+    if agree:  # the team has one more candidacy to examine: in its next digest (sman/notifications.py)
+        notify_many(
+            User.objects.filter(is_staff=True, is_active=True),
+            module="explorateurs",
+            subject=f"Candidature aux Explorateurs à examiner : {locked.agent.get_full_name() or locked.agent.email}",
+            body=f"Sa direction a confirmé sa candidature à la {locked.cohort}.",
+            url=reverse("explorateurs:candidacies") + "?status=confirmed",
+            key=f"explorateurs-candidacy-{locked.pk}-confirmed",
+        )
     return locked
 
 

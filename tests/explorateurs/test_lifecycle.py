@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from explorateurs import services
 from explorateurs.models import Candidacy, Explorer, ExplorerDocument, Project, Registration
 from explorateurs.reference import annex3_rows
-from sman.models import Challenge
+from sman.models import Challenge, Notification
 from sman.reference import LoadReport
 
 from ..auth import login
@@ -32,6 +32,7 @@ from ..factories import (
 )
 from ..indicators import nonzero, values_by_code
 from ..matrix import close
+from ..pdfs import assert_tagged_pdf
 from .conftest import agent
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,7 @@ def test_an_agent_applies_and_their_direction_agrees_through_the_signed_link(
 ):
     cohort = CohortFactory()
     user = agent("93048")
+    staff = UserFactory(staff=True)
     client = login(Client(), user)
     data = {
         "collectivity": collectivity_of("93048").pk, "role": "Chargée de mission", "department": "DSI",
@@ -70,6 +72,7 @@ def test_an_agent_applies_and_their_direction_agrees_through_the_signed_link(
         manager.post(link, {"decision": "agree", "comment": ""})
     candidacy.refresh_from_db()
     assert candidacy.status == Candidacy.Status.CONFIRMED and candidacy.manager_decided_at
+    assert Notification.objects.filter(user=staff, module="explorateurs", url__contains="status=confirmed").exists()
     assert mail.outbox[-1].to == [user.email]
     # Once answered, the link shows the answer and changes nothing.
     manager.post(link, {"decision": "decline"})
@@ -197,19 +200,22 @@ def test_reminders_go_once_to_the_registered(ex, django_capture_on_commit_callba
 
 
 def test_ical_follows_rfc_5545(ex):
+    from datetime import UTC
+
     ex.event.title = "Données ouvertes, communs; et « démocratie numérique » " + "très " * 20
     ex.event.save()
     response = Client().get(f"/explorateurs/journees/{ex.event.pk}/agenda.ics")
     assert response["Content-Type"].startswith("text/calendar")
     raw = response.content
-    assert raw.startswith(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n") and raw.endswith(b"END:VCALENDAR\r\n")
+    assert raw.startswith(b"BEGIN:VCALENDAR\r\n") and raw.endswith(b"END:VCALENDAR\r\n") and b"VERSION:2.0" in raw
     lines = raw.split(b"\r\n")
     assert all(len(line) <= 75 for line in lines) and b"\n" not in raw.replace(b"\r\n", b"")
     unfolded = raw.decode("utf-8").replace("\r\n ", "")
     assert "SUMMARY:Journée d'exploration — Données ouvertes\\, communs\\; et « démocratie numérique »" in unfolded
-    start = timezone.localtime(ex.event.starts_at).astimezone(timezone.UTC if hasattr(timezone, "UTC") else None)
-    assert f"DTSTART:{ex.event.starts_at.astimezone(__import__('datetime').UTC):%Y%m%dT%H%M%SZ}" in unfolded
-    assert f"UID:explorateurs-event-{ex.event.pk}@" in unfolded and start
+    assert f"DTSTART:{ex.event.starts_at.astimezone(UTC):%Y%m%dT%H%M%SZ}" in unfolded
+    assert f"UID:explorateurs-event-{ex.event.pk}@" in unfolded
+    whole = Client().get("/explorateurs/journees/agenda.ics").content.decode()
+    assert whole.count("BEGIN:VEVENT") == 2  # the event to come and the one held two days ago
 
 
 # --- Projects and the FMIN ----------------------------------------------------------------------------------
@@ -274,6 +280,8 @@ def test_mission_letter_welcome_kit_and_certificate(ex, django_capture_on_commit
         document.refresh_from_db()
         assert document.state == "done" and document.checksum, document.error_detail
         documents[kind] = pdf_text(document)
+        with document.file.open("rb") as f:
+            assert_tagged_pdf(f.read(), title=document.get_kind_display().capitalize())
     letter = documents["mission_letter"].replace("\n", " ")
     assert "Lettre de mission" in letter and ex.explorer.manager_name in letter and "Montreuil" in letter
     assert "Direction générale" in letter and ex.running.label in letter
