@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from sman.models import Territory
+from sman.models import Organisation, Territory
 from sman.modules import SpacePanel, Todo, add_count
 from sman.permissions import is_metropole_staff
 
@@ -84,17 +84,21 @@ def space_panel(request) -> SpacePanel | None:
 
 
 def territory_panel(territory):
-    """The collectivity's explorers (current and alumni) and their projects, along the thread to the FMIN."""
+    """The collectivities' explorers (current and alumni) and their projects, along the thread to the FMIN. One
+    query when the territory has none (the territory's page makes one per module with nothing to show)."""
     today = timezone.localdate()
-    scope = Territory.objects.within_q(territory, field="collectivity__territory")
-    explorers = Explorer.objects.active().filter(scope)
-    projects = list(selectors.projects().filter(scope).select_related("fmin_application").order_by("-updated_at")[:6])
-    counts = explorers.aggregate(
-        current=Count("pk", filter=Q(cohort__ends_on__gte=today)),
-        alumni=Count("pk", filter=Q(cohort__ends_on__lt=today)),
+    active = Q(explorers__status=Explorer.Status.ACTIVE)
+    counts = Organisation.objects.filter(
+        Territory.objects.within_q(territory, field="territory"), kind=Organisation.Kind.COLLECTIVITY
+    ).aggregate(
+        current=Count("explorers", filter=active & Q(explorers__cohort__ends_on__gte=today), distinct=True),
+        alumni=Count("explorers", filter=active & Q(explorers__cohort__ends_on__lt=today), distinct=True),
+        projects=Count("explorer_projects", distinct=True),
     )
-    if not counts["current"] and not counts["alumni"] and not projects:
+    if not any(counts.values()):
         return None
+    scope = Territory.objects.within_q(territory, field="collectivity__territory")
+    projects = list(selectors.projects().filter(scope).order_by("-updated_at")[:6])
     return "explorateurs/_territory_panel.html", {
         "territory": territory,
         "counts": counts,
