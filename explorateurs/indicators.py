@@ -14,7 +14,7 @@ from django.db.models import Count, F, Q
 
 from sman.indicators import TerritoryTree, register
 
-from .models import Cohort, Explorer, Project, Registration
+from .models import Explorer, Project, Registration
 
 
 def _rate(part: int, whole: int) -> Decimal:
@@ -32,15 +32,20 @@ def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
         def of(pk):
             return figures.setdefault(pk, {})
 
-        explorers = Explorer.objects.active().filter(cohort__starts_on__lte=today).order_by()
-        current = Cohort.objects.current(today)
-        rows = explorers.values(territory=models_territory()).annotate(
-            trained=Count("pk"),
-            current=Count("pk", filter=Q(cohort_id=current.pk if current else 0)),
+        # One row per collectivity: its explorers trained so far and those of a cohort under way today.
+        under_way = Q(cohort__starts_on__lte=today, cohort__ends_on__gte=today)
+        rows = list(
+            Explorer.objects.active()
+            .filter(cohort__starts_on__lte=today)
+            .order_by()
+            .values("collectivity", territory=models_territory())
+            .annotate(trained=Count("pk"), current=Count("pk", filter=under_way))
         )
-        for pk, total in tree.sum_up(rows, "territory").items():
+        for pk, total in tree.sum_up(
+            ({k: r[k] for k in ("territory", "trained", "current")} for r in rows), "territory"
+        ).items():
             of(pk).update(total)
-        for pk, keys in tree.collect_up(explorers.values_list(models_territory(), "collectivity")).items():
+        for pk, keys in tree.collect_up((r["territory"], r["collectivity"]) for r in rows).items():
             of(pk)["collectivities"] = len(keys)
         attendance = (
             Registration.objects.filter(
@@ -105,7 +110,7 @@ _indicator(
 )
 _indicator(
     "explorateurs.agents_current_cohort",
-    "Agents de la promotion en cours des Explorateurs",
+    "Agents d'une promotion des Explorateurs en cours",
     "agents",
     lambda f: Decimal(f.get("current", 0)),
 )
