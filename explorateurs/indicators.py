@@ -3,8 +3,9 @@
 An explorer counts where their collectivity is (a commune's agent in the commune, an EPT's agent in the EPT);
 a project where its collectivity is. Every figure comes from a few grouped queries shared by the indicators
 (``_figures``); the value of one territory is read from the same figures, so that a territory's value and the
-daily recording never disagree. The share of the FMIN's funded projects that came from an explorer's project is
-the FMIN's own indicator, ``fmin.share_from_explorateurs``, computed from the same relation.
+daily recording never disagree. The shares of the FMIN's applications and funded projects that came
+from an explorer's project are the FMIN's own indicators (``fmin.share_applications_from_explorateurs``,
+``fmin.share_from_explorateurs``), computed with its figures from the relation ``Project.fmin_application``.
 """
 
 from datetime import date
@@ -25,8 +26,6 @@ def _rate(part: int, whole: int) -> Decimal:
 
 def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
     def compute():
-        from fmin import selectors as fmin_selectors
-
         figures: dict[int, dict] = {}
 
         def of(pk):
@@ -66,12 +65,6 @@ def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
         )
         for pk, total in tree.sum_up(projects, "territory").items():
             of(pk).update(total)
-        facts = {row["pk"]: row for row in fmin_selectors.application_facts(until=today)}
-        for pk, applications in tree.collect_up(fmin_selectors.application_carriers()).items():
-            submitted = [facts[a] for a in applications if a in facts and facts[a]["submitted"]]
-            of(pk).update(
-                fmin_files=len(submitted), fmin_from_explorers=sum(1 for f in submitted if f["from_explorateurs"])
-            )
         return figures
 
     return tree.memo(("explorateurs", today), compute)
@@ -133,9 +126,3 @@ for _status in Project.Status:
         "projets",
         lambda f, s=_status.value: Decimal(f.get(s, 0)),
     )
-_indicator(
-    "explorateurs.share_fmin_files",
-    "Part des candidatures FMIN issues d'un projet d'explorateur",
-    "%",
-    lambda f: _rate(f.get("fmin_from_explorers", 0), f.get("fmin_files", 0)),
-)

@@ -30,6 +30,7 @@ def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
 
         def of(pk):
             empty = {"applications": 0, "funded": 0, "funded_from_explorateurs": 0, "evaluations": 0}
+            empty["applications_from_explorateurs"] = 0
             return figures.setdefault(pk, {**empty, "committed_cents": 0})
 
         for pk, applications in tree.collect_up(selectors.application_carriers()).items():
@@ -37,6 +38,7 @@ def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
             funded = [f for f in carried if f["funded"]]
             of(pk).update(
                 applications=sum(1 for f in carried if f["submitted"]),
+                applications_from_explorateurs=sum(1 for f in carried if f["submitted"] and f["from_explorateurs"]),
                 funded=len(funded),
                 funded_from_explorateurs=sum(1 for f in funded if f["from_explorateurs"]),
                 evaluations=sum(f["evaluations"] for f in carried),
@@ -115,6 +117,21 @@ def share_from_explorateurs(today: date, territory=None) -> Decimal:
     computed from the territory's counts (an EPT's is not the average of its communes')."""
     totals = selectors.totals(until=today, territory=territory)
     return _rate(totals["funded_from_explorateurs"], totals["funded"])
+
+
+@register(
+    "fmin.share_applications_from_explorateurs",
+    label="Part des candidatures FMIN issues des Explorateurs",
+    unit="%",
+    per_territory=_per_territory(lambda f: _rate(f["applications_from_explorateurs"], f["applications"])),
+)
+def share_applications_from_explorateurs(today: date, territory=None) -> Decimal:
+    """Of the applications submitted that collectivities of ``territory`` carry, the share an Explorateurs project
+    started (explorateurs.Project.fmin_application), computed from the territory's counts."""
+    tree = TerritoryTree()
+    pk = territory.pk if territory is not None else tree.metropole_id
+    figures = _figures(today, tree).get(pk)
+    return _rate(figures["applications_from_explorateurs"], figures["applications"]) if figures else Decimal(0)
 
 
 @register(

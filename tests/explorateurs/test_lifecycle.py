@@ -330,7 +330,7 @@ def test_indicators_per_territory(ex):
     assert rate["93048"] == 100 and rate["T8"] == 50
     ideas = nonzero(values_by_code("explorateurs.projects_idea", today))
     assert ideas["93048"] >= 1
-    share = values_by_code("explorateurs.share_fmin_files", today)
+    share = values_by_code("fmin.share_applications_from_explorateurs", today)
     assert share["MGP"] == 0
 
 

@@ -82,6 +82,9 @@ def test_the_share_from_the_explorateurs_is_computed_from_the_territorys_counts(
     # T8: 1 of its 2 funded projects; not the average of Montreuil's 50 % and Pantin's 0 % (nothing funded).
     assert nonzero(share) == {"93048": 50, "T8": 50, "MGP": 50}
     assert share["93055"] == share["93066"] == share["T6"] == 0
+    files = values_by_code("fmin.share_applications_from_explorateurs", projects)
+    # Montreuil carries A, B and C, one of them from an explorer's project; T8 the same three.
+    assert nonzero(files) == {"93048": Decimal("33.3"), "T8": Decimal("33.3"), "MGP": Decimal("33.3")}
 
 
 def test_the_envelope_rate_is_the_metropoles_only(projects):
