@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "marketplace",
     "resources",
     "explorateurs",
+    "participation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
