@@ -222,6 +222,10 @@ class Phase(models.Model):
         return f"{self.process} — {self.get_kind_display()}"
 
     @property
+    def component_labels(self) -> list[str]:
+        return [Component(c).label for c in self.components]
+
+    @property
     def state(self) -> str:
         today = timezone.localdate()
         if today < self.starts_on:

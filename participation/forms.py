@@ -1,0 +1,147 @@
+"""Forms of the participation pages (French labels and messages; the services hold the rules)."""
+
+from django import forms
+from django.contrib.gis.geos import Point
+
+from sman.models import Territory
+from sman.money import EuroField
+
+from .models import Budget, ModerationCase, Proposal, Report, Result
+
+
+class PointFields(forms.Form):
+    """Optional latitude/longitude (filled by a click on the map, or typed), cleaned to ``point``."""
+
+    latitude = forms.FloatField(label="Latitude", required=False, min_value=48.0, max_value=49.5,
+                                widget=forms.NumberInput(attrs={"step": "any"}))  # fmt: skip
+    longitude = forms.FloatField(label="Longitude", required=False, min_value=1.5, max_value=3.5,
+                                 widget=forms.NumberInput(attrs={"step": "any"}))  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lon is None):
+            raise forms.ValidationError("Donnez la latitude et la longitude, ou aucune des deux.")
+        data["point"] = Point(lon, lat, srid=4326) if lat is not None else None
+        return data
+
+
+class ProposalForm(PointFields):
+    title = forms.CharField(
+        label="Titre", max_length=150, help_text="En une phrase : ce que vous proposez.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "data-similar": ""}),
+    )  # fmt: skip
+    body = forms.CharField(label="Description", max_length=10000, widget=forms.Textarea(attrs={"rows": 8}))
+    category = forms.ChoiceField(label="Catégorie", required=False)
+
+    field_order = ["title", "body", "category", "latitude", "longitude"]
+
+    def __init__(self, *args, process, **kwargs):
+        super().__init__(*args, **kwargs)
+        if process.categories:
+            self.fields["category"].choices = [("", "— choisir —"), *((c, c) for c in process.categories)]
+            self.fields["category"].required = True
+        else:
+            del self.fields["category"]
+        self.fields["latitude"].help_text = "Facultatif : le lieu concerné, dans le périmètre de la démarche."
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Votre commentaire", max_length=3000, widget=forms.Textarea(attrs={"rows": 4}))
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReportForm(forms.Form):
+    reason = forms.ChoiceField(label="Motif du signalement", choices=Report.Reason.choices, widget=forms.RadioSelect)
+    details = forms.CharField(label="Précisions (facultatif)", required=False, max_length=1000,
+                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+
+class AnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label="Réponse de la collectivité", widget=forms.RadioSelect,
+        choices=[c for c in Proposal.Answer.choices if c[0]],
+    )  # fmt: skip
+    text = forms.CharField(label="Motif, explications", required=False, max_length=5000,
+                           widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
+    estimated_cost = EuroField(label="Coût estimé (€)", required=False, help_text="Obligatoire si la proposition est retenue.")
+
+
+class ModerationForm(forms.Form):
+    cases = forms.ModelMultipleChoiceField(
+        label="Contributions", queryset=ModerationCase.objects.none(), widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Cochez au moins une contribution."},
+    )  # fmt: skip
+    decision = forms.ChoiceField(
+        label="Décision", widget=forms.RadioSelect,
+        choices=[("hide", "Masquer (contraire à la charte)"), ("keep", "Maintenir (signalement non fondé)")],
+    )  # fmt: skip
+    reason = forms.CharField(label="Motif publié dans le journal de modération", max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+
+    def __init__(self, *args, queue, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cases"].queryset = queue
+
+
+class BlockForm(forms.Form):
+    reason = forms.CharField(label="Motif du blocage", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BallotForm(PointFields):
+    projects = forms.TypedMultipleChoiceField(
+        label="Projets choisis", coerce=int, widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un projet."},
+    )  # fmt: skip
+    address = forms.CharField(label="Votre adresse", required=False, max_length=300)
+
+    field_order = ["projects", "address", "latitude", "longitude"]
+
+    def __init__(self, *args, budget: Budget, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = [(p.pk, p.title) for p in projects]
+        if not budget.residents_only:
+            for name in ("address", "latitude", "longitude"):
+                del self.fields[name]
+        else:
+            self.fields["address"].help_text = (
+                "Ce vote est réservé aux habitants : l'adresse et sa position sont vérifiées dans le contour de la "
+                "commune, puis effacées à la clôture du vote."
+            )
+
+
+class PaperBallotForm(forms.Form):
+    reference = forms.CharField(label="Numéro du bulletin papier", max_length=40)
+    projects = forms.TypedMultipleChoiceField(label="Projets cochés", coerce=int, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args, projects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["projects"].choices = [(p.pk, p.title) for p in projects]
+
+
+class ResidenceForm(PointFields):
+    commune = forms.ModelChoiceField(
+        label="Votre commune", queryset=Territory.objects.communes().without_geometry().natural_order(by_name=True),
+        empty_label="— choisir —",
+    )  # fmt: skip
+    address = forms.CharField(label="Adresse (facultatif)", required=False, max_length=300)
+
+    field_order = ["commune", "address", "latitude", "longitude"]
+
+
+class ResultForm(forms.Form):
+    status = forms.ChoiceField(label="État", choices=Result.Status.choices)
+    progress = forms.IntegerField(label="Avancement (%)", min_value=0, max_value=100)
+    description = forms.CharField(label="Où en est-on ?", required=False, max_length=5000,
+                                  widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+    delivered_on = forms.DateField(label="Réalisé le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label="Étape", max_length=200)
+    planned_on = forms.DateField(label="Prévue le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    done_on = forms.DateField(label="Réalisée le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ConfirmForm(forms.Form):
+    confirm = forms.BooleanField(label="Je confirme", error_messages={"required": "Cochez la case pour confirmer."})

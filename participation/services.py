@@ -1,0 +1,549 @@
+"""Writes of the participation platform: keyword-only, atomic, each with its permission check.
+
+Votes are never lost nor doubled: a ballot is unique per (budget, voter) by a constraint; ``ballot_cast``
+inserts it with ``ON CONFLICT DO NOTHING`` then locks it (``SELECT … FOR UPDATE``) before replacing its
+choices, so two concurrent casts of one voter end with one ballot holding the last choice, and counting
+is a plain aggregate over the choices (selectors.budget_tally).
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.contrib.gis.geos import Point
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from sman.models import Organisation, Territory, User
+from sman.notifications import notify
+from sman.permissions import is_member, is_metropole_staff
+from sman.richtext import clean_html
+from sman.search import refresh_search_vector, weighted_vector
+
+from . import permissions, rules
+from .models import (
+    Ballot,
+    BallotChoice,
+    Budget,
+    BudgetProject,
+    Comment,
+    Component,
+    Milestone,
+    ModerationCase,
+    Phase,
+    Process,
+    Proposal,
+    Report,
+    Residence,
+    Result,
+    Space,
+    SpaceBlock,
+    SpaceMember,
+    Support,
+)
+
+MODULE = "participation"
+MAX_COMMENT_DEPTH = 4
+PROPOSAL_VECTOR = (("title", "A"), ("category", "B"), ("body", "C"))
+PROCESS_VECTOR = (("title", "A"), ("summary", "B"), ("description", "C"))
+
+
+# --- Checks shared by every citizen's action --------------------------------------------------------------
+def _require_participant(user, space: Space) -> None:
+    if not user.is_authenticated:
+        raise PermissionDenied("Connectez-vous pour participer.")
+    if not permissions.is_verified(user):
+        raise ValidationError("Confirmez d'abord votre adresse électronique : le lien vous a été envoyé par courriel.")
+    if permissions.is_blocked(user, space):
+        raise ValidationError("La modération de cet espace a suspendu votre participation.")
+
+
+def _require_component(process: Process, component: str, message: str) -> None:
+    if not process.has_component(component):
+        raise ValidationError(message)
+
+
+def _require_manager(user, space: Space) -> None:
+    if not permissions.can_manage(user, space):
+        raise PermissionDenied("Seuls les administrateurs de cet espace peuvent faire cela.")
+
+
+def _require_moderator(user, space: Space) -> None:
+    if not permissions.can_moderate(user, space):
+        raise PermissionDenied("Seuls les modérateurs de cet espace peuvent faire cela.")
+
+
+def _point_in_scope(point: Point, territory_ids: Iterable[int]) -> bool:
+    """Whether ``point`` lies within one of the territories' outlines (PostGIS ST_Covers, GiST index)."""
+    return Territory.objects.filter(pk__in=list(territory_ids), geometry__covers=point).exists()
+
+
+# --- Spaces -----------------------------------------------------------------------------------------------
+@transaction.atomic
+def space_create(*, organisation: Organisation, slug: str, presentation: str = "", by: User) -> Space:
+    """Opens a volunteer collectivity's space (Métropole staff)."""
+    if not is_metropole_staff(by):
+        raise PermissionDenied("Seule l'équipe de la Métropole ouvre un espace.")
+    if organisation.kind not in (Organisation.Kind.COLLECTIVITY, Organisation.Kind.METROPOLE):
+        raise ValidationError({"organisation": "Un espace de participation appartient à une collectivité."})
+    space = Space(organisation=organisation, slug=slug, presentation=clean_html(presentation))
+    space.full_clean()
+    space.save()
+    return space
+
+
+@transaction.atomic
+def space_member_set(*, space: Space, user: User, role: str, by: User) -> SpaceMember:
+    """Makes an agent of the space's collectivity its administrator or moderator."""
+    _require_manager(by, space)
+    if not is_member(user, space.organisation):
+        raise ValidationError(f"{user} n'est pas agent de {space.organisation}.")
+    member, _ = SpaceMember.objects.update_or_create(space=space, user=user, defaults={"role": role})
+    permissions.forget(user)
+    return member
+
+
+@transaction.atomic
+def user_block(*, space: Space, user: User, reason: str, by: User) -> SpaceBlock:
+    _require_moderator(by, space)
+    if not reason.strip():
+        raise ValidationError({"reason": "Donnez le motif du blocage : il est conservé."})
+    if permissions.can_moderate(user, space):
+        raise ValidationError("Un modérateur de l'espace ne peut pas être bloqué.")
+    block, _ = SpaceBlock.objects.get_or_create(space=space, user=user, defaults={"reason": reason, "blocked_by": by})
+    return block
+
+
+@transaction.atomic
+def user_unblock(*, space: Space, user: User, by: User) -> None:
+    _require_moderator(by, space)
+    SpaceBlock.objects.filter(space=space, user=user).delete()
+
+
+# --- Processes --------------------------------------------------------------------------------------------
+def refresh_process_search(pk: int) -> None:
+    refresh_search_vector(Process.objects.filter(pk=pk), weighted_vector(*PROCESS_VECTOR))
+
+
+@transaction.atomic
+def process_create(
+    *, space: Space, by: User, title: str, slug: str, summary: str, description: str = "",
+    territories: Iterable[Territory], categories: Iterable[str] = (), supports_per_user: int = 10,
+    support_threshold: int = 50, phases: Iterable[tuple[str, date, date, Iterable[str]]] = (),
+) -> Process:  # fmt: skip
+    """A process of the space, within the collectivity's territory (the Métropole's space: anywhere)."""
+    _require_manager(by, space)
+    territories = list(territories)
+    if not territories:
+        raise ValidationError({"territories": "Choisissez le périmètre de la démarche."})
+    home = space.organisation.territory
+    allowed = set(Territory.objects.within(home).values_list("pk", flat=True))
+    if any(t.pk not in allowed for t in territories):
+        raise ValidationError({"territories": f"Le périmètre doit rester dans le territoire de {space.organisation}."})
+    process = Process(
+        space=space, title=title, slug=slug, summary=summary, description=clean_html(description),
+        categories=[c.strip() for c in categories if c.strip()], supports_per_user=supports_per_user,
+        support_threshold=support_threshold, created_by=by,
+    )  # fmt: skip
+    process.full_clean()
+    process.save()
+    process.territories.set(territories)
+    for kind, starts_on, ends_on, components in phases:
+        phase = Phase(process=process, kind=kind, starts_on=starts_on, ends_on=ends_on, components=list(components))
+        phase.full_clean(exclude=["process"])
+        phase.save()
+    refresh_process_search(process.pk)
+    return process
+
+
+# --- Proposals --------------------------------------------------------------------------------------------
+def refresh_proposal_search(pk: int) -> None:
+    refresh_search_vector(Proposal.objects.filter(pk=pk), weighted_vector(*PROPOSAL_VECTOR))
+
+
+@transaction.atomic
+def proposal_create(
+    *, process: Process, author: User, title: str, body: str, category: str = "", location: Point | None = None
+) -> Proposal:
+    """A citizen's proposal, during a phase that takes proposals; its place must lie within the scope."""
+    _require_participant(author, process.space)
+    _require_component(process, Component.PROPOSALS, "Cette démarche ne reçoit pas de propositions en ce moment.")
+    if process.categories and category not in process.categories:
+        raise ValidationError({"category": "Choisissez une des catégories de la démarche."})
+    if location is not None and not _point_in_scope(location, process.territories.values_list("pk", flat=True)):
+        raise ValidationError({"location": "Ce lieu est hors du périmètre de la démarche."})
+    proposal = Proposal(process=process, author=author, title=title.strip(), body=body.strip(), category=category,
+                        location=location)  # fmt: skip
+    proposal.full_clean()
+    proposal.save()
+    refresh_proposal_search(proposal.pk)
+    return proposal
+
+
+@transaction.atomic
+def proposal_answer(
+    *, proposal: Proposal, by: User, answer: str, text: str, estimated_cost_cents: int | None = None
+) -> Proposal:
+    """The collectivity's answer. An accepted proposal gets an estimated cost and becomes a followed result;
+    a rejected one gets its reason. The author is notified through the portal's digest."""
+    proposal = Proposal.objects.select_for_update().select_related("process__space").get(pk=proposal.pk)
+    _require_manager(by, proposal.process.space)
+    if answer not in Proposal.Answer.values or answer == Proposal.Answer.NONE:
+        raise ValidationError({"answer": "Choisissez une réponse."})
+    if answer == Proposal.Answer.REJECTED and not text.strip():
+        raise ValidationError({"text": "Expliquez pourquoi la proposition n'est pas retenue."})
+    if answer == Proposal.Answer.ACCEPTED and estimated_cost_cents is None:
+        raise ValidationError({"estimated_cost": "Donnez le coût estimé de la proposition retenue."})
+    proposal.answer = answer
+    proposal.answer_text = text.strip()
+    proposal.estimated_cost_cents = estimated_cost_cents if answer == Proposal.Answer.ACCEPTED else None
+    proposal.answered_at = timezone.now()
+    proposal.answered_by = by
+    proposal.save()
+    if answer == Proposal.Answer.ACCEPTED:
+        Result.objects.get_or_create(
+            proposal=proposal,
+            defaults={"process": proposal.process, "title": proposal.title, "budget_cents": estimated_cost_cents},
+        )
+    if proposal.author_id:
+        notify(
+            user=proposal.author, module=MODULE, key=f"participation-answer-{proposal.pk}-{answer}",
+            subject=f"Réponse à votre proposition « {proposal.title} » : {proposal.get_answer_display()}",
+            body=proposal.answer_text or "La collectivité étudie votre proposition.",
+            url=proposal.get_absolute_url(),
+        )  # fmt: skip
+    return proposal
+
+
+def _lock_participant(user: User) -> None:
+    """Serialises one person's supports (the per-process limit), never other people's."""
+    User.objects.select_for_update().filter(pk=user.pk).values_list("pk", flat=True).first()
+
+
+@transaction.atomic
+def proposal_support(*, proposal: Proposal, user: User) -> Support:
+    """Supports a proposal, within the process's limit of supports per person; supporting twice is a no-op."""
+    process = proposal.process
+    _require_participant(user, process.space)
+    _require_component(process, Component.SUPPORTS, "Les soutiens ne sont pas ouverts dans cette phase.")
+    if proposal.hidden:
+        raise ValidationError("Cette proposition est masquée par la modération.")
+    _lock_participant(user)
+    existing = Support.objects.filter(proposal=proposal, user=user).first()
+    if existing:
+        return existing
+    used = Support.objects.filter(proposal__process=process, user=user).count()
+    if used >= process.supports_per_user:
+        raise ValidationError(
+            f"Vous avez déjà soutenu {used} propositions, le maximum pour cette démarche : retirez un soutien "
+            "pour en donner un autre."
+        )
+    support = Support.objects.create(proposal=proposal, user=user)
+    Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
+    return support
+
+
+@transaction.atomic
+def proposal_unsupport(*, proposal: Proposal, user: User) -> None:
+    _require_component(proposal.process, Component.SUPPORTS, "Les soutiens ne sont pas ouverts dans cette phase.")
+    _lock_participant(user)
+    deleted, _ = Support.objects.filter(proposal=proposal, user=user).delete()
+    if deleted:
+        Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") - 1)
+
+
+# --- Comments ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def comment_create(*, proposal: Proposal, author: User, body: str, parent: Comment | None = None) -> Comment:
+    """A comment, or a reply; the person answered (and the proposal's author) are notified in their digest."""
+    process = proposal.process
+    _require_participant(author, process.space)
+    _require_component(process, Component.COMMENTS, "Les commentaires sont fermés dans cette phase.")
+    if not body.strip():
+        raise ValidationError({"body": "Écrivez votre commentaire."})
+    if parent is not None and parent.proposal_id != proposal.pk:
+        raise ValidationError("Ce commentaire répond à une autre proposition.")
+    if parent is not None and parent.hidden:
+        raise ValidationError("On ne répond pas à un commentaire masqué.")
+    depth = min(parent.depth + 1, MAX_COMMENT_DEPTH) if parent else 0
+    comment = Comment.objects.create(proposal=proposal, author=author, body=body.strip(), parent=parent, depth=depth)
+    notified = set()
+    if parent is not None and parent.author_id and parent.author_id != author.pk:
+        notify(
+            user=parent.author, module=MODULE, key=f"participation-reply-{comment.pk}",
+            subject=f"Réponse à votre commentaire sur « {proposal.title} »", body=comment.body[:500],
+            url=comment.get_absolute_url(),
+        )  # fmt: skip
+        notified.add(parent.author_id)
+    if proposal.author_id and proposal.author_id != author.pk and proposal.author_id not in notified:
+        notify(
+            user=proposal.author, module=MODULE, key=f"participation-comment-{comment.pk}",
+            subject=f"Nouveau commentaire sur votre proposition « {proposal.title} »", body=comment.body[:500],
+            url=comment.get_absolute_url(),
+        )  # fmt: skip
+    return comment
+
+
+# --- Reports and moderation -------------------------------------------------------------------------------
+def _set_hidden(case: ModerationCase, hidden: bool) -> None:
+    model = Proposal if case.proposal_id else Comment
+    model.objects.filter(pk=case.proposal_id or case.comment_id).update(hidden=hidden)
+
+
+@transaction.atomic
+def report_create(
+    *, user: User, reason: str, details: str = "", proposal: Proposal | None = None, comment: Comment | None = None
+) -> Report:
+    """A report on a proposal or a comment. At the space's threshold of reports the contribution is hidden,
+    pending the moderators' review. Who reported is never shown publicly."""
+    if (proposal is None) == (comment is None):
+        raise ValueError("report one proposal or one comment")
+    space = (proposal or comment.proposal).process.space
+    _require_participant(user, space)
+    if reason not in Report.Reason.values:
+        raise ValidationError({"reason": "Choisissez un motif."})
+    target = {"proposal": proposal} if proposal else {"comment": comment}
+    ModerationCase.objects.get_or_create(**target, defaults={"space": space})
+    case = ModerationCase.objects.select_for_update().get(**target)
+    if case.reports.filter(reporter=user).exists():
+        raise ValidationError("Vous avez déjà signalé cette contribution : la modération l'examinera.")
+    report = Report.objects.create(case=case, reporter=user, reason=reason, details=details.strip())
+    case.report_count += 1
+    if case.state == ModerationCase.State.KEPT and case.report_count >= 2 * space.hide_after_reports:
+        case.state = ModerationCase.State.OPEN  # kept once, reported again and again: back in the queue
+    if case.state == ModerationCase.State.OPEN and case.report_count >= space.hide_after_reports:
+        case.auto_hidden = True
+        _set_hidden(case, True)
+    case.save()
+    return report
+
+
+@transaction.atomic
+def moderation_decide(*, case_ids: Iterable[int], by: User, hide: bool, reason: str) -> int:
+    """Moderators' decision on several cases at once (the queue's bulk decision): hide or keep, with the
+    reason shown in the public log. A case of a space the person does not moderate refuses the whole batch."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Donnez le motif de la décision : il est publié dans le journal."})
+    cases = list(ModerationCase.objects.select_for_update().select_related("space").filter(pk__in=list(case_ids)))
+    if not cases:
+        raise ValidationError("Choisissez au moins une contribution.")
+    for case in cases:
+        _require_moderator(by, case.space)
+    now = timezone.now()
+    for case in cases:
+        case.state = ModerationCase.State.HIDDEN if hide else ModerationCase.State.KEPT
+        case.reason = reason.strip()
+        case.decided_by = by
+        case.decided_at = now
+        case.save()
+        _set_hidden(case, hide)
+    return len(cases)
+
+
+# --- Participatory budgets --------------------------------------------------------------------------------
+def _choose(budget: Budget, project_ids: Iterable[int]) -> tuple[list[BudgetProject], rules.BallotCheck]:
+    ids = {int(pk) for pk in project_ids}
+    projects = list(BudgetProject.objects.filter(budget=budget, pk__in=ids))
+    if len(projects) != len(ids):
+        raise ValidationError("Un des projets choisis n'appartient pas à ce budget.")
+    check = rules.check_ballot(
+        rule=budget.rule, costs=[p.cost_cents for p in projects], amount_cents=budget.amount_cents,
+        max_projects=budget.max_projects, min_share_percent=budget.min_share_percent,
+    )  # fmt: skip
+    if not check.ok:
+        raise ValidationError(check.message)
+    return projects, check
+
+
+def _store_choices(ballot: Ballot, projects: list[BudgetProject]) -> None:
+    BallotChoice.objects.filter(ballot=ballot).delete()
+    BallotChoice.objects.bulk_create([BallotChoice(ballot=ballot, project=p) for p in projects])
+
+
+@transaction.atomic
+def ballot_cast(
+    *, budget: Budget, voter: User, project_ids: Iterable[int], address: str = "", point: Point | None = None,
+    now=None,
+) -> Ballot:  # fmt: skip
+    """Casts or changes the voter's one ballot while the vote is open, after checking the budget's rule and,
+    for a residents-only budget, that the declared address lies within the commune's outline (PostGIS)."""
+    now = now or timezone.now()
+    _require_participant(voter, budget.process.space)
+    if now < budget.vote_opens_at:
+        raise ValidationError("Le vote n'est pas encore ouvert.")
+    if now >= budget.vote_closes_at:
+        raise ValidationError("Le vote est clos : les bulletins ne peuvent plus être modifiés.")
+    projects, _ = _choose(budget, project_ids)
+    if budget.residents_only:
+        if point is None:
+            residence = Residence.objects.filter(user=voter).first()
+            point, address = (residence.point, residence.address) if residence else (None, "")
+        if point is None:
+            raise ValidationError({"address": "Ce vote est réservé aux habitants : indiquez votre adresse."})
+        if not _point_in_scope(point, [budget.territory_id]):
+            raise ValidationError({"address": f"Cette adresse n'est pas dans la commune : {budget.territory}."})
+    # Insert-or-nothing, then lock: two concurrent first votes of one person make one row, never two.
+    Ballot.objects.bulk_create([Ballot(budget=budget, voter=voter)], ignore_conflicts=True)
+    ballot = Ballot.objects.select_for_update().get(budget=budget, voter=voter)
+    if ballot.choices.exists():
+        ballot.changes += 1
+    _store_choices(ballot, projects)
+    ballot.declared_address = address if budget.residents_only else ""
+    ballot.declared_point = point if budget.residents_only else None
+    ballot.save(update_fields=["changes", "declared_address", "declared_point", "updated_at"])
+    return ballot
+
+
+@transaction.atomic
+def ballot_withdraw(*, budget: Budget, voter: User) -> None:
+    if not budget.is_open():
+        raise ValidationError("Le vote est clos : les bulletins ne peuvent plus être modifiés.")
+    Ballot.objects.filter(budget=budget, voter=voter).delete()
+
+
+@transaction.atomic
+def paper_ballot_enter(*, budget: Budget, by: User, reference: str, project_ids: Iterable[int]) -> Ballot:
+    """A paper ballot entered by an agent of the space, once per ballot number, until the vote closes."""
+    _require_manager(by, budget.process.space)
+    if not reference.strip():
+        raise ValidationError({"reference": "Saisissez le numéro du bulletin papier."})
+    if budget.is_closed and timezone.now() > budget.vote_closes_at + timezone.timedelta(days=7):
+        raise ValidationError("Les bulletins papier se saisissent au plus tard une semaine après la clôture.")
+    projects, _ = _choose(budget, project_ids)
+    try:
+        with transaction.atomic():
+            ballot = Ballot.objects.create(budget=budget, is_paper=True, paper_reference=reference.strip(), entered_by=by)
+    except IntegrityError:
+        raise ValidationError({"reference": "Ce bulletin papier est déjà saisi."}) from None
+    _store_choices(ballot, projects)
+    return ballot
+
+
+@transaction.atomic
+def budget_select_winners(*, budget: Budget, by: User) -> list[BudgetProject]:
+    """After the vote: the winning projects (rules.winners), each followed as a result."""
+    from .selectors import budget_tally
+
+    _require_manager(by, budget.process.space)
+    budget = Budget.objects.select_for_update().get(pk=budget.pk)
+    if not budget.is_closed:
+        raise ValidationError("Le vote n'est pas clos.")
+    tally = budget_tally(budget)
+    chosen = set(
+        rules.winners(
+            rule=budget.rule, amount_cents=budget.amount_cents,
+            projects=[(row["project"].pk, row["project"].cost_cents, row["votes"]) for row in tally["rows"]],
+        )
+    )  # fmt: skip
+    BudgetProject.objects.filter(budget=budget).update(selected=False)
+    BudgetProject.objects.filter(budget=budget, pk__in=chosen).update(selected=True)
+    winners = list(BudgetProject.objects.filter(pk__in=chosen))
+    for project in winners:
+        Result.objects.get_or_create(
+            project=project,
+            defaults={"process": budget.process, "title": project.title, "description": project.description,
+                      "budget_cents": project.cost_cents},
+        )  # fmt: skip
+    return winners
+
+
+# --- Results ----------------------------------------------------------------------------------------------
+@transaction.atomic
+def result_update(
+    *, result: Result, by: User, status: str, progress: int, description: str | None = None,
+    delivered_on: date | None = None,
+) -> Result:  # fmt: skip
+    result = Result.objects.select_for_update().select_related("process__space").get(pk=result.pk)
+    _require_manager(by, result.process.space)
+    if status == Result.Status.DELIVERED:
+        progress, delivered_on = 100, delivered_on or timezone.localdate()
+    result.status, result.progress, result.delivered_on = status, progress, delivered_on
+    if description is not None:
+        result.description = description.strip()
+    result.updated_at = timezone.now()
+    result.full_clean()
+    result.save()
+    return result
+
+
+@transaction.atomic
+def milestone_add(*, result: Result, by: User, title: str, planned_on: date | None = None,
+                  done_on: date | None = None) -> Milestone:  # fmt: skip
+    _require_manager(by, result.process.space)
+    if not title.strip():
+        raise ValidationError({"title": "Nommez l'étape."})
+    return Milestone.objects.create(result=result, title=title.strip(), planned_on=planned_on, done_on=done_on)
+
+
+# --- Residence and personal data (GDPR) -------------------------------------------------------------------
+@transaction.atomic
+def residence_declare(*, user: User, commune: Territory, address: str = "", point: Point | None = None) -> Residence:
+    """The citizen's declared address: the processes near them, and the residents-only votes."""
+    if commune.kind != Territory.Kind.COMMUNE:
+        raise ValidationError({"commune": "Choisissez une commune."})
+    if point is not None and not _point_in_scope(point, [commune.pk]):
+        raise ValidationError({"address": f"Cette position n'est pas dans la commune : {commune}."})
+    residence, _ = Residence.objects.update_or_create(
+        user=user, defaults={"commune": commune, "address": address.strip(), "point": point}
+    )
+    return residence
+
+
+def participant_export(user: User) -> dict:
+    """Everything the platform keeps about a participant (GDPR right of access), as JSON-ready data."""
+    residence = Residence.objects.filter(user=user).first()
+    return {
+        "compte": {"adresse_electronique": user.email, "nom": user.get_full_name()},
+        "adresse_declaree": (
+            {"commune": residence.commune.name, "adresse": residence.address,
+             "position": list(residence.point.coords) if residence.point else None}
+            if residence else None
+        ),  # fmt: skip
+        "propositions": [
+            {"id": p.pk, "demarche": p.process.title, "titre": p.title, "description": p.body,
+             "categorie": p.category, "deposee_le": p.created_at.isoformat()}
+            for p in Proposal.objects.filter(author=user).select_related("process")
+        ],  # fmt: skip
+        "soutiens": [
+            {"proposition": s.proposal.title, "le": s.created_at.isoformat()}
+            for s in Support.objects.filter(user=user).select_related("proposal")
+        ],
+        "commentaires": [
+            {"proposition": c.proposal.title, "commentaire": c.body, "le": c.created_at.isoformat()}
+            for c in Comment.objects.filter(author=user).select_related("proposal")
+        ],
+        "bulletins": [
+            {"budget": b.budget.title, "projets": sorted(p.title for p in b.projects.all()),
+             "adresse_declaree": b.declared_address, "modifie_le": b.updated_at.isoformat()}
+            for b in Ballot.objects.filter(voter=user).select_related("budget").prefetch_related("projects")
+        ],  # fmt: skip
+        "signalements": Report.objects.filter(reporter=user).count(),
+    }
+
+
+@transaction.atomic
+def participant_erase(*, user: User) -> dict:
+    """Erases a participant's personal data (GDPR right to erasure). Ballots of closed votes stay counted,
+    detached from the person (anonymous); a ballot of a vote still open is withdrawn (it is not counted yet,
+    and a detached one could be doubled by a new vote). Supports likewise; proposals and comments stay,
+    anonymous (« participant anonyme »)."""
+    now = timezone.now()
+    ballots = Ballot.objects.filter(voter=user)
+    _, deleted = ballots.filter(budget__vote_closes_at__gt=now).delete()
+    counts = {
+        "ballots_withdrawn": deleted.get(Ballot._meta.label, 0),
+        "ballots_kept": ballots.update(voter=None, declared_address="", declared_point=None),
+        "proposals": Proposal.objects.filter(author=user).update(author=None),
+        "comments": Comment.objects.filter(author=user).update(author=None),
+        "reports": Report.objects.filter(reporter=user).update(reporter=None),
+    }
+    supports = list(Support.objects.filter(user=user).select_related("proposal__process"))
+    for support in supports:
+        if support.proposal.process.has_component(Component.SUPPORTS):  # still open: withdrawn
+            Proposal.objects.filter(pk=support.proposal_id).update(support_count=F("support_count") - 1)
+    # A closed process's supports stay in its proposals' counters, without the rows that name the person.
+    counts["supports"], _ = Support.objects.filter(user=user).delete()
+    Residence.objects.filter(user=user).delete()
+    SpaceBlock.objects.filter(user=user).delete()
+    return counts

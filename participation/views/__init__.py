@@ -1,0 +1,1 @@
+"""Participation pages, one module per audience: public (citizens), space (agents, moderators), staff."""
