@@ -12,10 +12,16 @@ from .models import Budget, ModerationCase, Proposal, Report, Result
 class PointFields(forms.Form):
     """Optional latitude/longitude (filled by a click on the map, or typed), cleaned to ``point``."""
 
-    latitude = forms.FloatField(label="Latitude", required=False, min_value=48.0, max_value=49.5,
-                                widget=forms.NumberInput(attrs={"step": "any"}))  # fmt: skip
-    longitude = forms.FloatField(label="Longitude", required=False, min_value=1.5, max_value=3.5,
-                                 widget=forms.NumberInput(attrs={"step": "any"}))  # fmt: skip
+    latitude = forms.FloatField(
+        label="Latitude",
+        required=False,
+        min_value=48.0,
+        max_value=49.5,
+        widget=forms.NumberInput(attrs={"step": "any"}),
+    )
+    longitude = forms.FloatField(
+        label="Longitude", required=False, min_value=1.5, max_value=3.5, widget=forms.NumberInput(attrs={"step": "any"})
+    )
 
     def clean(self):
         data = super().clean()
@@ -28,9 +34,11 @@ class PointFields(forms.Form):
 
 class ProposalForm(PointFields):
     title = forms.CharField(
-        label="Titre", max_length=150, help_text="En une phrase : ce que vous proposez.",
+        label="Titre",
+        max_length=150,
+        help_text="En une phrase : ce que vous proposez.",
         widget=forms.TextInput(attrs={"autocomplete": "off", "data-similar": ""}),
-    )  # fmt: skip
+    )
     body = forms.CharField(label="Description", max_length=10000, widget=forms.Textarea(attrs={"rows": 8}))
     category = forms.ChoiceField(label="Catégorie", required=False)
 
@@ -53,31 +61,40 @@ class CommentForm(forms.Form):
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(label="Motif du signalement", choices=Report.Reason.choices, widget=forms.RadioSelect)
-    details = forms.CharField(label="Précisions (facultatif)", required=False, max_length=1000,
-                              widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    details = forms.CharField(
+        label="Précisions (facultatif)", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class AnswerForm(forms.Form):
     answer = forms.ChoiceField(
-        label="Réponse de la collectivité", widget=forms.RadioSelect,
+        label="Réponse de la collectivité",
+        widget=forms.RadioSelect,
         choices=[c for c in Proposal.Answer.choices if c[0]],
-    )  # fmt: skip
-    text = forms.CharField(label="Motif, explications", required=False, max_length=5000,
-                           widget=forms.Textarea(attrs={"rows": 5}))  # fmt: skip
-    estimated_cost = EuroField(label="Coût estimé (€)", required=False, help_text="Obligatoire si la proposition est retenue.")
+    )
+    text = forms.CharField(
+        label="Motif, explications", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    estimated_cost = EuroField(
+        label="Coût estimé (€)", required=False, help_text="Obligatoire si la proposition est retenue."
+    )
 
 
 class ModerationForm(forms.Form):
     cases = forms.ModelMultipleChoiceField(
-        label="Contributions", queryset=ModerationCase.objects.none(), widget=forms.CheckboxSelectMultiple,
+        label="Contributions",
+        queryset=ModerationCase.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Cochez au moins une contribution."},
-    )  # fmt: skip
+    )
     decision = forms.ChoiceField(
-        label="Décision", widget=forms.RadioSelect,
+        label="Décision",
+        widget=forms.RadioSelect,
         choices=[("hide", "Masquer (contraire à la charte)"), ("keep", "Maintenir (signalement non fondé)")],
-    )  # fmt: skip
-    reason = forms.CharField(label="Motif publié dans le journal de modération", max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))  # fmt: skip
+    )
+    reason = forms.CharField(
+        label="Motif publié dans le journal de modération", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, queue, **kwargs):
         super().__init__(*args, **kwargs)
@@ -90,9 +107,11 @@ class BlockForm(forms.Form):
 
 class BallotForm(PointFields):
     projects = forms.TypedMultipleChoiceField(
-        label="Projets choisis", coerce=int, widget=forms.CheckboxSelectMultiple,
+        label="Projets choisis",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choisissez au moins un projet."},
-    )  # fmt: skip
+    )
     address = forms.CharField(label="Votre adresse", required=False, max_length=300)
 
     field_order = ["projects", "address", "latitude", "longitude"]
@@ -121,9 +140,10 @@ class PaperBallotForm(forms.Form):
 
 class ResidenceForm(PointFields):
     commune = forms.ModelChoiceField(
-        label="Votre commune", queryset=Territory.objects.communes().without_geometry().natural_order(by_name=True),
+        label="Votre commune",
+        queryset=Territory.objects.communes().without_geometry().natural_order(by_name=True),
         empty_label="— choisir —",
-    )  # fmt: skip
+    )
     address = forms.CharField(label="Adresse (facultatif)", required=False, max_length=300)
 
     field_order = ["commune", "address", "latitude", "longitude"]
@@ -132,8 +152,9 @@ class ResidenceForm(PointFields):
 class ResultForm(forms.Form):
     status = forms.ChoiceField(label="État", choices=Result.Status.choices)
     progress = forms.IntegerField(label="Avancement (%)", min_value=0, max_value=100)
-    description = forms.CharField(label="Où en est-on ?", required=False, max_length=5000,
-                                  widget=forms.Textarea(attrs={"rows": 4}))  # fmt: skip
+    description = forms.CharField(
+        label="Où en est-on ?", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
     delivered_on = forms.DateField(label="Réalisé le", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
 

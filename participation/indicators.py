@@ -55,31 +55,51 @@ def _one(name: str, today: date, territory) -> Decimal:
     return Decimal(figures_per_territory(today, tree).get(pk, {}).get(name, 0))
 
 
-@register("participation.processes", label="Démarches de participation citoyenne", unit="démarches",
-          per_territory=_per_territory("processes"))  # fmt: skip
+@register(
+    "participation.processes",
+    label="Démarches de participation citoyenne",
+    unit="démarches",
+    per_territory=_per_territory("processes"),
+)
 def processes(today: date, territory=None) -> Decimal:
     return _one("processes", today, territory)
 
 
-@register("participation.participants", label="Participants aux démarches citoyennes", unit="personnes",
-          per_territory=_per_territory("participants"))  # fmt: skip
+@register(
+    "participation.participants",
+    label="Participants aux démarches citoyennes",
+    unit="personnes",
+    per_territory=_per_territory("participants"),
+)
 def participants(today: date, territory=None) -> Decimal:
     return _one("participants", today, territory)
 
 
-@register("participation.proposals", label="Propositions citoyennes déposées", unit="propositions",
-          per_territory=_per_territory("proposals"))  # fmt: skip
+@register(
+    "participation.proposals",
+    label="Propositions citoyennes déposées",
+    unit="propositions",
+    per_territory=_per_territory("proposals"),
+)
 def proposals(today: date, territory=None) -> Decimal:
     return _one("proposals", today, territory)
 
 
-@register("participation.ballots", label="Votes aux budgets participatifs", unit="bulletins",
-          per_territory=_per_territory("ballots"))  # fmt: skip
+@register(
+    "participation.ballots",
+    label="Votes aux budgets participatifs",
+    unit="bulletins",
+    per_territory=_per_territory("ballots"),
+)
 def ballots(today: date, territory=None) -> Decimal:
     return _one("ballots", today, territory)
 
 
-@register("participation.results_delivered", label="Résultats de la participation réalisés", unit="réalisations",
-          per_territory=_per_territory("delivered"))  # fmt: skip
+@register(
+    "participation.results_delivered",
+    label="Résultats de la participation réalisés",
+    unit="réalisations",
+    per_territory=_per_territory("delivered"),
+)
 def results_delivered(today: date, territory=None) -> Decimal:
     return _one("delivered", today, territory)

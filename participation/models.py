@@ -148,7 +148,9 @@ class Process(models.Model):
         "seuil de soutiens", default=50, help_text="Au-delà, la collectivité s'engage à étudier la proposition."
     )
     is_published = models.BooleanField("publiée", default=True)
-    created_by = models.ForeignKey(User, verbose_name="créée par", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        User, verbose_name="créée par", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     search_vector = SearchVectorField(null=True, editable=False)
 
@@ -201,7 +203,10 @@ class Phase(models.Model):
     starts_on = models.DateField("début")
     ends_on = models.DateField("fin")
     components = ArrayField(
-        models.CharField(max_length=20, choices=Component.choices), verbose_name="composants actifs", default=list
+        models.CharField(max_length=20, choices=Component.choices),
+        verbose_name="composants actifs",
+        default=list,
+        blank=True,
     )
     description = models.TextField("ce qui se passe", blank=True, max_length=2000)
 
@@ -300,7 +305,9 @@ class Proposal(models.Model):
 
 
 class Support(models.Model):
-    proposal = models.ForeignKey(Proposal, verbose_name="proposition", on_delete=models.CASCADE, related_name="supports")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name="proposition", on_delete=models.CASCADE, related_name="supports"
+    )
     user = models.ForeignKey(User, verbose_name="personne", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField("le", auto_now_add=True)
 
@@ -313,7 +320,9 @@ class Support(models.Model):
 class Comment(models.Model):
     """A comment on a proposal, or a reply to another comment (threaded)."""
 
-    proposal = models.ForeignKey(Proposal, verbose_name="proposition", on_delete=models.CASCADE, related_name="comments")
+    proposal = models.ForeignKey(
+        Proposal, verbose_name="proposition", on_delete=models.CASCADE, related_name="comments"
+    )
     parent = models.ForeignKey(
         "self", verbose_name="en réponse à", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
@@ -371,7 +380,8 @@ class ModerationCase(models.Model):
         indexes = [models.Index(fields=["space", "state"], name="participation_moderation_queue")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(proposal__isnull=True, comment__isnull=False) | Q(proposal__isnull=False, comment__isnull=True),
+                condition=Q(proposal__isnull=True, comment__isnull=False)
+                | Q(proposal__isnull=False, comment__isnull=True),
                 name="participation_case_has_one_target",
             )
         ]
@@ -396,8 +406,12 @@ class Report(models.Model):
         OFF_TOPIC = "off_topic", "hors sujet"
         OTHER = "other", "autre"
 
-    case = models.ForeignKey(ModerationCase, verbose_name="modération", on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(User, verbose_name="signalé par", null=True, on_delete=models.SET_NULL, related_name="+")
+    case = models.ForeignKey(
+        ModerationCase, verbose_name="modération", on_delete=models.CASCADE, related_name="reports"
+    )
+    reporter = models.ForeignKey(
+        User, verbose_name="signalé par", null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField("motif", max_length=12, choices=Reason.choices)
     details = models.TextField("précisions", blank=True, max_length=1000)
     created_at = models.DateTimeField("le", auto_now_add=True)
@@ -485,7 +499,12 @@ class BudgetProject(models.Model):
     description = models.TextField("description", blank=True, max_length=5000)
     cost_cents = models.BigIntegerField("coût (centimes)", validators=[MinValueValidator(1)])
     proposal = models.ForeignKey(
-        Proposal, verbose_name="proposition d'origine", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Proposal,
+        verbose_name="proposition d'origine",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     selected = models.BooleanField("lauréat", default=False)
 
@@ -493,7 +512,9 @@ class BudgetProject(models.Model):
         verbose_name = "projet soumis au vote"
         verbose_name_plural = "projets soumis au vote"
         ordering = ("budget", "title")
-        constraints = [models.CheckConstraint(condition=Q(cost_cents__gt=0), name="participation_project_cost_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(cost_cents__gt=0), name="participation_project_cost_positive")
+        ]
 
     def __str__(self):
         return self.title
@@ -583,7 +604,12 @@ class Result(models.Model):
         Proposal, verbose_name="proposition", null=True, blank=True, on_delete=models.SET_NULL, related_name="result"
     )
     project = models.OneToOneField(
-        BudgetProject, verbose_name="projet lauréat", null=True, blank=True, on_delete=models.SET_NULL, related_name="result"
+        BudgetProject,
+        verbose_name="projet lauréat",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="result",
     )
     title = models.CharField("intitulé", max_length=200)
     description = models.TextField("description", blank=True, max_length=5000)

@@ -106,7 +106,9 @@ def comment_thread(proposal: Proposal) -> list[Comment]:
 
 
 def budget_detail(pk: int) -> Budget:
-    return Budget.objects.select_related("process__space__organisation", "territory").get(pk=pk, process__is_published=True)
+    return Budget.objects.select_related("process__space__organisation", "territory").get(
+        pk=pk, process__is_published=True
+    )
 
 
 def budget_projects(budget: Budget):
@@ -121,8 +123,14 @@ def ballot_of(user, budget: Budget) -> Ballot | None:
 
 def budget_tally(budget: Budget) -> dict:
     """The exact count: votes per project (an aggregate over the ballots' choices), ballots, paper ballots."""
-    projects = list(BudgetProject.objects.filter(budget=budget).annotate(votes=Count("choices")).order_by("-votes", "cost_cents", "pk"))
-    figures = Ballot.objects.filter(budget=budget).aggregate(ballots=Count("pk"), paper=Count("pk", filter=Q(is_paper=True)))
+    projects = list(
+        BudgetProject.objects.filter(budget=budget)
+        .annotate(votes=Count("choices"))
+        .order_by("-votes", "cost_cents", "pk")
+    )
+    figures = Ballot.objects.filter(budget=budget).aggregate(
+        ballots=Count("pk"), paper=Count("pk", filter=Q(is_paper=True))
+    )
     return {
         "rows": [{"project": p, "votes": p.votes} for p in projects],
         "ballots": figures["ballots"],
@@ -154,12 +162,23 @@ def moderation_log():
         ModerationCase.objects.filter(state=ModerationCase.State.HIDDEN)
         .select_related("space__organisation", "proposal__process", "comment__proposal")
         .only(
-            "pk", "state", "reason", "decided_at", "opened_at", "report_count", "space__slug",
-            "space__organisation__name", "proposal__title", "proposal__process__title", "proposal__process__slug",
-            "comment__body", "comment__proposal__title", "comment__proposal_id",
+            "pk",
+            "state",
+            "reason",
+            "decided_at",
+            "opened_at",
+            "report_count",
+            "space__slug",
+            "space__organisation__name",
+            "proposal__title",
+            "proposal__process__title",
+            "proposal__process__slug",
+            "comment__body",
+            "comment__proposal__title",
+            "comment__proposal_id",
         )
         .order_by("-decided_at")
-    )  # fmt: skip
+    )
 
 
 def proposals_to_answer(space_ids: set[int] | None):
@@ -177,7 +196,9 @@ def current_phases(process_ids):
 # --- Figures per territory (indicators, territory panel, metropolitan view) ------------------------------
 def process_scopes():
     """(territory id, process id) of every published process's scope."""
-    return Process.territories.through.objects.filter(process__is_published=True).values_list("territory_id", "process_id")
+    return Process.territories.through.objects.filter(process__is_published=True).values_list(
+        "territory_id", "process_id"
+    )
 
 
 def process_facts(until=None) -> dict[int, dict]:
@@ -190,18 +211,24 @@ def process_facts(until=None) -> dict[int, dict]:
 
     for pk, count in (
         Proposal.objects.filter(process__is_published=True, created_at__date__lte=until)
-        .values_list("process_id").annotate(n=Count("pk")).order_by()
-    ):  # fmt: skip
+        .values_list("process_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         of(pk)["proposals"] = count
     for pk, count in (
         Ballot.objects.filter(budget__process__is_published=True, created_at__date__lte=until)
-        .values_list("budget__process_id").annotate(n=Count("pk")).order_by()
-    ):  # fmt: skip
+        .values_list("budget__process_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         of(pk)["ballots"] = count
     for pk, count in (
         Result.objects.filter(status=Result.Status.DELIVERED, delivered_on__lte=until)
-        .values_list("process_id").annotate(n=Count("pk")).order_by()
-    ):  # fmt: skip
+        .values_list("process_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
         of(pk)["delivered"] = count
     people = [
         Proposal.objects.filter(author__isnull=False).values_list("process_id", "author_id"),
@@ -232,8 +259,11 @@ def open_data_processes():
             result_count=Count("results", distinct=True),
             delivered_count=Count("results", filter=Q(results__status=Result.Status.DELIVERED), distinct=True),
             budget_cents=Subquery(
-                Budget.objects.filter(process=OuterRef("pk")).order_by().values("process")
-                .annotate(total=Sum("amount_cents")).values("total")
+                Budget.objects.filter(process=OuterRef("pk"))
+                .order_by()
+                .values("process")
+                .annotate(total=Sum("amount_cents"))
+                .values("total")
             ),
         )
         .order_by("-created_at")

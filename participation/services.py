@@ -128,10 +128,19 @@ def refresh_process_search(pk: int) -> None:
 
 @transaction.atomic
 def process_create(
-    *, space: Space, by: User, title: str, slug: str, summary: str, description: str = "",
-    territories: Iterable[Territory], categories: Iterable[str] = (), supports_per_user: int = 10,
-    support_threshold: int = 50, phases: Iterable[tuple[str, date, date, Iterable[str]]] = (),
-) -> Process:  # fmt: skip
+    *,
+    space: Space,
+    by: User,
+    title: str,
+    slug: str,
+    summary: str,
+    description: str = "",
+    territories: Iterable[Territory],
+    categories: Iterable[str] = (),
+    supports_per_user: int = 10,
+    support_threshold: int = 50,
+    phases: Iterable[tuple[str, date, date, Iterable[str]]] = (),
+) -> Process:
     """A process of the space, within the collectivity's territory (the Métropole's space: anywhere)."""
     _require_manager(by, space)
     territories = list(territories)
@@ -142,10 +151,16 @@ def process_create(
     if any(t.pk not in allowed for t in territories):
         raise ValidationError({"territories": f"Le périmètre doit rester dans le territoire de {space.organisation}."})
     process = Process(
-        space=space, title=title, slug=slug, summary=summary, description=clean_html(description),
-        categories=[c.strip() for c in categories if c.strip()], supports_per_user=supports_per_user,
-        support_threshold=support_threshold, created_by=by,
-    )  # fmt: skip
+        space=space,
+        title=title,
+        slug=slug,
+        summary=summary,
+        description=clean_html(description),
+        categories=[c.strip() for c in categories if c.strip()],
+        supports_per_user=supports_per_user,
+        support_threshold=support_threshold,
+        created_by=by,
+    )
     process.full_clean()
     process.save()
     process.territories.set(territories)
@@ -173,8 +188,9 @@ def proposal_create(
         raise ValidationError({"category": "Choisissez une des catégories de la démarche."})
     if location is not None and not _point_in_scope(location, process.territories.values_list("pk", flat=True)):
         raise ValidationError({"location": "Ce lieu est hors du périmètre de la démarche."})
-    proposal = Proposal(process=process, author=author, title=title.strip(), body=body.strip(), category=category,
-                        location=location)  # fmt: skip
+    proposal = Proposal(
+        process=process, author=author, title=title.strip(), body=body.strip(), category=category, location=location
+    )
     proposal.full_clean()
     proposal.save()
     refresh_proposal_search(proposal.pk)
@@ -208,11 +224,13 @@ def proposal_answer(
         )
     if proposal.author_id:
         notify(
-            user=proposal.author, module=MODULE, key=f"participation-answer-{proposal.pk}-{answer}",
+            user=proposal.author,
+            module=MODULE,
+            key=f"participation-answer-{proposal.pk}-{answer}",
             subject=f"Réponse à votre proposition « {proposal.title} » : {proposal.get_answer_display()}",
             body=proposal.answer_text or "La collectivité étudie votre proposition.",
             url=proposal.get_absolute_url(),
-        )  # fmt: skip
+        )
     return proposal
 
 
@@ -271,17 +289,23 @@ def comment_create(*, proposal: Proposal, author: User, body: str, parent: Comme
     notified = set()
     if parent is not None and parent.author_id and parent.author_id != author.pk:
         notify(
-            user=parent.author, module=MODULE, key=f"participation-reply-{comment.pk}",
-            subject=f"Réponse à votre commentaire sur « {proposal.title} »", body=comment.body[:500],
+            user=parent.author,
+            module=MODULE,
+            key=f"participation-reply-{comment.pk}",
+            subject=f"Réponse à votre commentaire sur « {proposal.title} »",
+            body=comment.body[:500],
             url=comment.get_absolute_url(),
-        )  # fmt: skip
+        )
         notified.add(parent.author_id)
     if proposal.author_id and proposal.author_id != author.pk and proposal.author_id not in notified:
         notify(
-            user=proposal.author, module=MODULE, key=f"participation-comment-{comment.pk}",
-            subject=f"Nouveau commentaire sur votre proposition « {proposal.title} »", body=comment.body[:500],
+            user=proposal.author,
+            module=MODULE,
+            key=f"participation-comment-{comment.pk}",
+            subject=f"Nouveau commentaire sur votre proposition « {proposal.title} »",
+            body=comment.body[:500],
             url=comment.get_absolute_url(),
-        )  # fmt: skip
+        )
     return comment
 
 
@@ -348,9 +372,12 @@ def _choose(budget: Budget, project_ids: Iterable[int]) -> tuple[list[BudgetProj
     if len(projects) != len(ids):
         raise ValidationError("Un des projets choisis n'appartient pas à ce budget.")
     check = rules.check_ballot(
-        rule=budget.rule, costs=[p.cost_cents for p in projects], amount_cents=budget.amount_cents,
-        max_projects=budget.max_projects, min_share_percent=budget.min_share_percent,
-    )  # fmt: skip
+        rule=budget.rule,
+        costs=[p.cost_cents for p in projects],
+        amount_cents=budget.amount_cents,
+        max_projects=budget.max_projects,
+        min_share_percent=budget.min_share_percent,
+    )
     if not check.ok:
         raise ValidationError(check.message)
     return projects, check
@@ -363,9 +390,14 @@ def _store_choices(ballot: Ballot, projects: list[BudgetProject]) -> None:
 
 @transaction.atomic
 def ballot_cast(
-    *, budget: Budget, voter: User, project_ids: Iterable[int], address: str = "", point: Point | None = None,
+    *,
+    budget: Budget,
+    voter: User,
+    project_ids: Iterable[int],
+    address: str = "",
+    point: Point | None = None,
     now=None,
-) -> Ballot:  # fmt: skip
+) -> Ballot:
     """Casts or changes the voter's one ballot while the vote is open, after checking the budget's rule and,
     for a residents-only budget, that the declared address lies within the commune's outline (PostGIS)."""
     now = now or timezone.now()
@@ -413,7 +445,9 @@ def paper_ballot_enter(*, budget: Budget, by: User, reference: str, project_ids:
     projects, _ = _choose(budget, project_ids)
     try:
         with transaction.atomic():
-            ballot = Ballot.objects.create(budget=budget, is_paper=True, paper_reference=reference.strip(), entered_by=by)
+            ballot = Ballot.objects.create(
+                budget=budget, is_paper=True, paper_reference=reference.strip(), entered_by=by
+            )
     except IntegrityError:
         raise ValidationError({"reference": "Ce bulletin papier est déjà saisi."}) from None
     _store_choices(ballot, projects)
@@ -432,28 +466,38 @@ def budget_select_winners(*, budget: Budget, by: User) -> list[BudgetProject]:
     tally = budget_tally(budget)
     chosen = set(
         rules.winners(
-            rule=budget.rule, amount_cents=budget.amount_cents,
+            rule=budget.rule,
+            amount_cents=budget.amount_cents,
             projects=[(row["project"].pk, row["project"].cost_cents, row["votes"]) for row in tally["rows"]],
         )
-    )  # fmt: skip
+    )
     BudgetProject.objects.filter(budget=budget).update(selected=False)
     BudgetProject.objects.filter(budget=budget, pk__in=chosen).update(selected=True)
     winners = list(BudgetProject.objects.filter(pk__in=chosen))
     for project in winners:
         Result.objects.get_or_create(
             project=project,
-            defaults={"process": budget.process, "title": project.title, "description": project.description,
-                      "budget_cents": project.cost_cents},
-        )  # fmt: skip
+            defaults={
+                "process": budget.process,
+                "title": project.title,
+                "description": project.description,
+                "budget_cents": project.cost_cents,
+            },
+        )
     return winners
 
 
 # --- Results ----------------------------------------------------------------------------------------------
 @transaction.atomic
 def result_update(
-    *, result: Result, by: User, status: str, progress: int, description: str | None = None,
+    *,
+    result: Result,
+    by: User,
+    status: str,
+    progress: int,
+    description: str | None = None,
     delivered_on: date | None = None,
-) -> Result:  # fmt: skip
+) -> Result:
     result = Result.objects.select_for_update().select_related("process__space").get(pk=result.pk)
     _require_manager(by, result.process.space)
     if status == Result.Status.DELIVERED:
@@ -468,8 +512,9 @@ def result_update(
 
 
 @transaction.atomic
-def milestone_add(*, result: Result, by: User, title: str, planned_on: date | None = None,
-                  done_on: date | None = None) -> Milestone:  # fmt: skip
+def milestone_add(
+    *, result: Result, by: User, title: str, planned_on: date | None = None, done_on: date | None = None
+) -> Milestone:
     _require_manager(by, result.process.space)
     if not title.strip():
         raise ValidationError({"title": "Nommez l'étape."})
@@ -496,15 +541,25 @@ def participant_export(user: User) -> dict:
     return {
         "compte": {"adresse_electronique": user.email, "nom": user.get_full_name()},
         "adresse_declaree": (
-            {"commune": residence.commune.name, "adresse": residence.address,
-             "position": list(residence.point.coords) if residence.point else None}
-            if residence else None
-        ),  # fmt: skip
+            {
+                "commune": residence.commune.name,
+                "adresse": residence.address,
+                "position": list(residence.point.coords) if residence.point else None,
+            }
+            if residence
+            else None
+        ),
         "propositions": [
-            {"id": p.pk, "demarche": p.process.title, "titre": p.title, "description": p.body,
-             "categorie": p.category, "deposee_le": p.created_at.isoformat()}
+            {
+                "id": p.pk,
+                "demarche": p.process.title,
+                "titre": p.title,
+                "description": p.body,
+                "categorie": p.category,
+                "deposee_le": p.created_at.isoformat(),
+            }
             for p in Proposal.objects.filter(author=user).select_related("process")
-        ],  # fmt: skip
+        ],
         "soutiens": [
             {"proposition": s.proposal.title, "le": s.created_at.isoformat()}
             for s in Support.objects.filter(user=user).select_related("proposal")
@@ -514,10 +569,14 @@ def participant_export(user: User) -> dict:
             for c in Comment.objects.filter(author=user).select_related("proposal")
         ],
         "bulletins": [
-            {"budget": b.budget.title, "projets": sorted(p.title for p in b.projects.all()),
-             "adresse_declaree": b.declared_address, "modifie_le": b.updated_at.isoformat()}
+            {
+                "budget": b.budget.title,
+                "projets": sorted(p.title for p in b.projects.all()),
+                "adresse_declaree": b.declared_address,
+                "modifie_le": b.updated_at.isoformat(),
+            }
             for b in Ballot.objects.filter(voter=user).select_related("budget").prefetch_related("projects")
-        ],  # fmt: skip
+        ],
         "signalements": Report.objects.filter(reporter=user).count(),
     }
 

@@ -54,7 +54,9 @@ def process_detail(request, slug):
 
 
 def _process(slug) -> Process:
-    return get_object_or_404(Process.objects.published().select_related("space__organisation").prefetch_related("phases"), slug=slug)
+    return get_object_or_404(
+        Process.objects.published().select_related("space__organisation").prefetch_related("phases"), slug=slug
+    )
 
 
 def proposal_list(request, slug):
@@ -104,9 +106,13 @@ def proposal_create(request, slug):
 
         def call():
             created["proposal"] = services.proposal_create(
-                process=process, author=request.user, title=data["title"], body=data["body"],
-                category=data.get("category", ""), location=data["point"],
-            )  # fmt: skip
+                process=process,
+                author=request.user,
+                title=data["title"],
+                body=data["body"],
+                category=data.get("category", ""),
+                location=data["point"],
+            )
 
         if form_service(request, form, call, "Votre proposition est publiée."):
             return redirect(created["proposal"])
@@ -129,7 +135,9 @@ def proposal_detail(request, pk):
     proposal = get_object_or_404(selectors.proposal_detail_qs(), pk=pk)
     if not permissions.can_see_proposal(request.user, proposal):
         raise Http404("Cette proposition est masquée par la modération.")
-    process = Process.objects.prefetch_related("phases").select_related("space__organisation").get(pk=proposal.process_id)
+    process = (
+        Process.objects.prefetch_related("phases").select_related("space__organisation").get(pk=proposal.process_id)
+    )
     proposal.process = process
     space = process.space
     return render(
@@ -146,10 +154,12 @@ def proposal_detail(request, pk):
             "can_moderate": request.user.is_authenticated and permissions.can_moderate(request.user, space),
             "comment_form": CommentForm(),
             "map_data": feature_collection([(proposal.location, proposal.title, "")]) if proposal.location else None,
-            "crumbs": crumbs((process.title, process.get_absolute_url()),
-                             ("Propositions", reverse("participation:proposals", args=[process.slug]))),
+            "crumbs": crumbs(
+                (process.title, process.get_absolute_url()),
+                ("Propositions", reverse("participation:proposals", args=[process.slug])),
+            ),
         },
-    )  # fmt: skip
+    )
 
 
 @require_POST
@@ -157,12 +167,20 @@ def proposal_detail(request, pk):
 def support(request, pk):
     proposal = get_object_or_404(Proposal.objects.select_related("process__space"), pk=pk)
     if request.POST.get("action") == "withdraw":
-        run_service(request, lambda: services.proposal_unsupport(proposal=proposal, user=request.user),
-                    "Votre soutien est retiré.")  # fmt: skip
+        run_service(
+            request,
+            lambda: services.proposal_unsupport(proposal=proposal, user=request.user),
+            "Votre soutien est retiré.",
+        )
     else:
-        run_service(request, lambda: services.proposal_support(proposal=proposal, user=request.user),
-                    "Merci pour votre soutien.")  # fmt: skip
-    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/participation/") else proposal)
+        run_service(
+            request,
+            lambda: services.proposal_support(proposal=proposal, user=request.user),
+            "Merci pour votre soutien.",
+        )
+    return redirect(
+        request.POST.get("next") if request.POST.get("next", "").startswith("/participation/") else proposal
+    )
 
 
 @require_POST
@@ -180,7 +198,9 @@ def comment(request, pk):
         parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], proposal=proposal)
     run_service(
         request,
-        lambda: services.comment_create(proposal=proposal, author=request.user, body=form.cleaned_data["body"], parent=parent),
+        lambda: services.comment_create(
+            proposal=proposal, author=request.user, body=form.cleaned_data["body"], parent=parent
+        ),
         "Votre commentaire est publié.",
     )
     return redirect(f"{proposal.get_absolute_url()}#commentaires")
@@ -203,8 +223,12 @@ def report(request, kind, pk):
         target_kwargs = {"proposal": target} if kind == "proposition" else {"comment": target}
 
         def call():
-            services.report_create(user=request.user, reason=form.cleaned_data["reason"],
-                                   details=form.cleaned_data["details"], **target_kwargs)  # fmt: skip
+            services.report_create(
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                details=form.cleaned_data["details"],
+                **target_kwargs,
+            )
 
         if form_service(request, form, call, "Merci : la modération examinera votre signalement."):
             return redirect(back)
@@ -231,11 +255,18 @@ def budget(request, pk):
     initial = {"projects": sorted(chosen)}
     residence = selectors.residence_of(request.user) if budget.residents_only else None
     if residence:
-        initial |= {"address": residence.address, "latitude": residence.point and residence.point.y,
-                    "longitude": residence.point and residence.point.x}  # fmt: skip
+        initial |= {
+            "address": residence.address,
+            "latitude": residence.point and residence.point.y,
+            "longitude": residence.point and residence.point.x,
+        }
     form = BallotForm(request.POST or None, budget=budget, projects=projects, initial=initial)
     if request.method == "POST" and "preview" in request.POST:
-        form = BallotForm(budget=budget, projects=projects, initial={**request.POST.dict(), "projects": request.POST.getlist("projects")})
+        form = BallotForm(
+            budget=budget,
+            projects=projects,
+            initial={**request.POST.dict(), "projects": request.POST.getlist("projects")},
+        )
     elif request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
@@ -243,16 +274,22 @@ def budget(request, pk):
             data = form.cleaned_data
 
             def call():
-                services.ballot_cast(budget=budget, voter=request.user, project_ids=data["projects"],
-                                     address=data.get("address", ""), point=data.get("point"))  # fmt: skip
+                services.ballot_cast(
+                    budget=budget,
+                    voter=request.user,
+                    project_ids=data["projects"],
+                    address=data.get("address", ""),
+                    point=data.get("point"),
+                )
 
-            success = "Votre vote est modifié." if ballot else "Votre vote est enregistré. Vous pouvez le modifier jusqu'à la clôture."
+            success = (
+                "Votre vote est modifié."
+                if ballot
+                else "Votre vote est enregistré. Vous pouvez le modifier jusqu'à la clôture."
+            )
             if form_service(request, form, call, success):
                 return redirect(budget)
-    if request.method == "POST":
-        selected = set(request.POST.getlist("projects"))
-    else:
-        selected = {str(pk) for pk in chosen}
+    selected = set(request.POST.getlist("projects")) if request.method == "POST" else {str(pk) for pk in chosen}
     total = sum(p.cost_cents for p in projects if str(p.pk) in selected)
     return render(
         request,
@@ -312,15 +349,20 @@ def residence(request):
     current = selectors.residence_of(request.user)
     initial = {}
     if current:
-        initial = {"commune": current.commune, "address": current.address,
-                   "latitude": current.point and current.point.y, "longitude": current.point and current.point.x}  # fmt: skip
+        initial = {
+            "commune": current.commune,
+            "address": current.address,
+            "latitude": current.point and current.point.y,
+            "longitude": current.point and current.point.x,
+        }
     form = ResidenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
 
         def call():
-            services.residence_declare(user=request.user, commune=data["commune"], address=data["address"],
-                                       point=data["point"])  # fmt: skip
+            services.residence_declare(
+                user=request.user, commune=data["commune"], address=data["address"], point=data["point"]
+            )
 
         if form_service(request, form, call, "Votre adresse est enregistrée."):
             return redirect("participation:home")
@@ -348,7 +390,8 @@ def my_data_erase(request):
         services.participant_erase(user=request.user)
         messages.success(
             request,
-            "Vos données de participation sont effacées. Vos votes des scrutins clos restent comptés, sans lien avec vous.",
+            "Vos données de participation sont effacées. Vos votes des scrutins clos restent comptés, "
+            "sans lien avec vous.",
         )
         return redirect("participation:my_data")
     return render(request, "participation/my_data_erase.html", {"form": form, "crumbs": CRUMBS})
@@ -362,4 +405,3 @@ def open_data(request, fmt):
     if fmt == "json":
         return JsonResponse({"processes": open_data_rows(rows)}, json_dumps_params={"ensure_ascii": False})
     return OPEN_DATA_EXPORT.response(fmt, rows)
-

@@ -43,9 +43,11 @@ def moderation_queue(request, slug):
 
         def call():
             count = services.moderation_decide(
-                case_ids=[c.pk for c in data["cases"]], by=request.user, hide=data["decision"] == "hide",
+                case_ids=[c.pk for c in data["cases"]],
+                by=request.user,
+                hide=data["decision"] == "hide",
                 reason=data["reason"],
-            )  # fmt: skip
+            )
             messages.success(request, f"Décision enregistrée pour {count} contribution{'s' if count > 1 else ''}.")
 
         if form_service(request, form, call):
@@ -64,11 +66,17 @@ def block(request, slug, user_pk):
     person = get_object_or_404(User, pk=user_pk)
     form = BlockForm(request.POST or None)
     if request.method == "POST" and request.POST.get("action") == "unblock":
-        run_service(request, lambda: services.user_unblock(space=space, user=person, by=request.user),
-                    "La personne peut de nouveau participer.")  # fmt: skip
+        run_service(
+            request,
+            lambda: services.user_unblock(space=space, user=person, by=request.user),
+            "La personne peut de nouveau participer.",
+        )
         return redirect(space)
     if request.method == "POST" and form.is_valid():
-        call = lambda: services.user_block(space=space, user=person, by=request.user, reason=form.cleaned_data["reason"])  # noqa: E731
+
+        def call():
+            return services.user_block(space=space, user=person, by=request.user, reason=form.cleaned_data["reason"])  # noqa: E731
+
         if form_service(request, form, call, "La personne ne peut plus participer dans cet espace."):
             return redirect(space)
     return render(
@@ -89,8 +97,13 @@ def answer(request, pk):
         data = form.cleaned_data
 
         def call():
-            services.proposal_answer(proposal=proposal, by=request.user, answer=data["answer"], text=data["text"],
-                                     estimated_cost_cents=data["estimated_cost"])  # fmt: skip
+            services.proposal_answer(
+                proposal=proposal,
+                by=request.user,
+                answer=data["answer"],
+                text=data["text"],
+                estimated_cost_cents=data["estimated_cost"],
+            )
 
         if form_service(request, form, call, "La réponse est publiée ; l'auteur en est informé."):
             return redirect(proposal)
@@ -117,8 +130,9 @@ def paper_ballot(request, pk):
         data = form.cleaned_data
 
         def call():
-            services.paper_ballot_enter(budget=budget, by=request.user, reference=data["reference"],
-                                        project_ids=data["projects"])  # fmt: skip
+            services.paper_ballot_enter(
+                budget=budget, by=request.user, reference=data["reference"], project_ids=data["projects"]
+            )
 
         if form_service(request, form, call, f"Bulletin papier n° {data['reference']} enregistré."):
             return redirect("participation:paper_ballot", pk=budget.pk)
@@ -134,8 +148,11 @@ def paper_ballot(request, pk):
 @login_required
 def select_winners(request, pk):
     budget = _managed_budget(request, pk)
-    run_service(request, lambda: services.budget_select_winners(budget=budget, by=request.user),
-                "Les projets lauréats sont désignés et suivis comme résultats.")  # fmt: skip
+    run_service(
+        request,
+        lambda: services.budget_select_winners(budget=budget, by=request.user),
+        "Les projets lauréats sont désignés et suivis comme résultats.",
+    )
     return redirect("participation:budget_results", pk=budget.pk)
 
 
@@ -146,9 +163,13 @@ def result_edit(request, pk):
         raise PermissionDenied("Seuls les administrateurs de cet espace suivent ce résultat.")
     form = ResultForm(
         request.POST if request.POST.get("form") == "result" else None,
-        initial={"status": result.status, "progress": result.progress, "description": result.description,
-                 "delivered_on": result.delivered_on},
-    )  # fmt: skip
+        initial={
+            "status": result.status,
+            "progress": result.progress,
+            "description": result.description,
+            "delivered_on": result.delivered_on,
+        },
+    )
     milestone_form = MilestoneForm(request.POST if request.POST.get("form") == "milestone" else None)
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -162,6 +183,10 @@ def result_edit(request, pk):
     return render(
         request,
         "participation/result_form.html",
-        {"result": result, "form": form, "milestone_form": milestone_form,
-         "crumbs": crumbs((result.process.title, result.process.get_absolute_url()))},
-    )  # fmt: skip
+        {
+            "result": result,
+            "form": form,
+            "milestone_form": milestone_form,
+            "crumbs": crumbs((result.process.title, result.process.get_absolute_url())),
+        },
+    )

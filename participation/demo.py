@@ -1,0 +1,223 @@
+"""Demo data: two collectivity spaces (Montreuil, Est Ensemble), a process taking proposals, a participatory
+budget in its vote, and a finished process whose results are under way. The demo ``citoyen`` can propose,
+support and vote; ``agent.commune`` moderates Montreuil's space (two reports wait), ``admin.orga`` runs it
+(proposals to answer), ``agent.ept`` runs Est Ensemble's."""
+
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+
+from sman.models import Organisation, Territory, User
+
+from . import services
+from .models import Budget, BudgetProject, Component, Phase, Proposal, Report, Result, Space, SpaceMember
+
+DOMAIN = "demo.metropole-intelligences.example"
+ALL = [Component.PROPOSALS, Component.SUPPORTS, Component.COMMENTS]
+
+
+def _residents(n: int) -> list[User]:
+    people = []
+    for i in range(1, n + 1):
+        user, created = User.objects.get_or_create(
+            email=f"habitant{i}@{DOMAIN}", defaults={"first_name": f"Habitant {i}", "last_name": "Démo"}
+        )
+        if created:
+            user.set_unusable_password()
+            user.save()
+        EmailAddress.objects.get_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+        people.append(user)
+    return people
+
+
+def _space(slug: str, code: str, presentation: str, staff) -> Space:
+    organisation = Organisation.objects.get(kind=Organisation.Kind.COLLECTIVITY, territory__code=code)
+    space = Space.objects.filter(organisation=organisation).first()
+    return space or services.space_create(organisation=organisation, slug=slug, presentation=presentation, by=staff)
+
+
+def load_demo(users: dict) -> None:
+    if Space.objects.exists():
+        return
+    staff, citizen = users["staff"], users["citizen"]
+    today = timezone.localdate()
+    now = timezone.now()
+    residents = _residents(6)
+    montreuil = _space(
+        "montreuil",
+        "93048",
+        "<p>L'espace de participation de la Ville de Montreuil (démonstration) : consultations, budget participatif "
+        "et suivi des réalisations.</p>",
+        staff,
+    )
+    est_ensemble = _space(
+        "est-ensemble",
+        "T8",
+        "<p>L'espace de participation de l'établissement public territorial Est Ensemble (démonstration).</p>",
+        staff,
+    )
+    services.space_member_set(space=montreuil, user=users["commune_agent"], role=SpaceMember.Role.MODERATOR, by=staff)
+    services.space_member_set(space=est_ensemble, user=users["ept_agent"], role=SpaceMember.Role.ADMIN, by=staff)
+    commune = Territory.objects.get(code="93048")
+
+    # 1. A process in its proposals phase.
+    ideas = services.process_create(
+        space=montreuil,
+        by=staff,
+        title="Le numérique au service des Montreuillois (démonstration)",
+        slug="numerique-montreuil",
+        summary="Vos idées pour des services numériques municipaux plus simples et plus accessibles.",
+        description="<p>Proposez, soutenez et commentez : la Ville répond à chaque proposition qui "
+        "atteint le seuil de soutiens.</p>",
+        territories=[commune],
+        categories=["Démarches en ligne", "Inclusion numérique", "Données ouvertes"],
+        supports_per_user=5,
+        support_threshold=20,
+        phases=[
+            (Phase.Kind.INFORMATION, today - timedelta(days=30), today - timedelta(days=16), []),
+            (Phase.Kind.PROPOSALS, today - timedelta(days=15), today + timedelta(days=30), ALL),
+            (Phase.Kind.DELIBERATION, today + timedelta(days=31), today + timedelta(days=60), [Component.COMMENTS]),
+        ],
+    )
+    texts = [
+        (
+            "Prendre rendez-vous en ligne à l'état civil",
+            "Démarches en ligne",
+            "Pouvoir réserver un créneau pour une carte d'identité sans appeler la mairie.",
+        ),
+        (
+            "Des ateliers numériques dans les maisons de quartier",
+            "Inclusion numérique",
+            "Des permanences d'aide aux démarches en ligne, le samedi matin, avec des conseillers numériques.",
+        ),
+        (
+            "Publier les horaires des équipements en données ouvertes",
+            "Données ouvertes",
+            "Les horaires des piscines, bibliothèques et gymnases, à jour, réutilisables par tous.",
+        ),
+        ("Un wifi public dans les parcs", "Inclusion numérique", "Un accès gratuit dans les grands parcs de la ville."),
+    ]
+    proposals = [
+        services.proposal_create(process=ideas, author=residents[i], title=t, category=c, body=b)
+        for i, (t, c, b) in enumerate(texts)
+    ]
+    for person in residents[:4]:
+        services.proposal_support(proposal=proposals[0], user=person)
+    services.proposal_support(proposal=proposals[1], user=residents[4])
+    first = services.comment_create(
+        proposal=proposals[0], author=residents[1], body="Très bonne idée, et aussi pour les passeports."
+    )
+    services.comment_create(
+        proposal=proposals[0], author=residents[0], body="Oui, les deux démarches à la fois.", parent=first
+    )
+    spam = services.comment_create(
+        proposal=proposals[1], author=residents[5], body="Achetez vos écrans à prix cassés sur notre site !"
+    )
+    for person in residents[:2]:  # below the threshold (3): visible, waiting for agent.commune's decision
+        services.report_create(user=person, comment=spam, reason=Report.Reason.SPAM)
+    services.report_create(
+        user=residents[2],
+        proposal=proposals[3],
+        reason=Report.Reason.OFF_TOPIC,
+        details="Ce n'est pas une compétence de la ville.",
+    )
+
+    # 2. A participatory budget in its vote.
+    pb = services.process_create(
+        space=montreuil,
+        by=staff,
+        title="Budget participatif numérique 2026 (démonstration)",
+        slug="budget-numerique-2026",
+        summary="100 000 € pour des projets numériques choisis par les habitants.",
+        territories=[commune],
+        phases=[
+            (Phase.Kind.PROPOSALS, today - timedelta(days=90), today - timedelta(days=40), ALL),
+            (Phase.Kind.DELIBERATION, today - timedelta(days=39), today - timedelta(days=6), []),
+            (Phase.Kind.VOTE, today - timedelta(days=5), today + timedelta(days=20), [Component.BUDGET]),
+        ],
+    )
+    budget = Budget.objects.create(
+        process=pb,
+        title="Budget participatif numérique de Montreuil",
+        territory=commune,
+        amount_cents=100_000_00,
+        rule=Budget.Rule.APPROVAL,
+        max_projects=3,
+        vote_opens_at=now - timedelta(days=5),
+        vote_closes_at=now + timedelta(days=20),
+    )
+    projects = [
+        BudgetProject.objects.create(budget=budget, title=t, cost_cents=c * 100, description=d)
+        for t, c, d in [
+            ("Bornes d'accès aux services publics", 35_000, "Trois bornes accompagnées dans les halls de mairie."),
+            ("Atelier de réparation d'ordinateurs", 20_000, "Un atelier partagé pour réparer et reconditionner."),
+            ("Capteurs de bruit dans trois rues", 25_000, "Des mesures publiées en données ouvertes."),
+            ("Application des marchés de plein air", 15_000, "Horaires, commerçants et plans des marchés."),
+            ("Wifi dans la médiathèque Robert-Desnos", 30_000, "Un wifi gratuit et des prises dans les salles."),
+        ]
+    ]
+    for i, person in enumerate(residents):
+        services.ballot_cast(budget=budget, voter=person, project_ids=[projects[i % 5].pk, projects[(i + 1) % 5].pk])
+
+    # 3. A finished process of Est Ensemble, its results under way.
+    places = services.process_create(
+        space=est_ensemble,
+        by=staff,
+        title="Tiers-lieux numériques d'Est Ensemble (démonstration)",
+        slug="tiers-lieux-est-ensemble",
+        summary="Où et comment ouvrir des tiers-lieux numériques dans les neuf villes du territoire ?",
+        territories=[Territory.objects.get(code="T8")],
+        phases=[
+            (Phase.Kind.PROPOSALS, today - timedelta(days=400), today - timedelta(days=340), ALL),
+            (Phase.Kind.DELIBERATION, today - timedelta(days=339), today - timedelta(days=300), []),
+            (Phase.Kind.RESULTS, today - timedelta(days=299), today - timedelta(days=1), [Component.RESULTS]),
+        ],
+    )
+    for i, (title, progress, cost) in enumerate(
+        [
+            ("Un tiers-lieu numérique à Bondy", 100, 180_000),
+            ("Un fablab à Pantin", 60, 120_000),
+            ("Une ressourcerie informatique à Bagnolet", 25, 60_000),
+        ]
+    ):
+        proposal = Proposal.objects.create(
+            process=places,
+            author=residents[i],
+            title=title,
+            body=f"{title} : un lieu ouvert à tous.",
+            created_at=now - timedelta(days=380),
+        )
+        services.refresh_proposal_search(proposal.pk)
+        services.proposal_answer(
+            proposal=proposal,
+            by=users["ept_agent"],
+            answer=Proposal.Answer.ACCEPTED,
+            text="Retenue par le conseil de territoire.",
+            estimated_cost_cents=cost * 100,
+        )
+        result = Result.objects.get(proposal=proposal)
+        status = Result.Status.DELIVERED if progress == 100 else Result.Status.IN_PROGRESS
+        services.result_update(
+            result=result,
+            by=users["ept_agent"],
+            status=status,
+            progress=progress,
+            description="Travaux suivis par le territoire.",
+        )
+        services.milestone_add(
+            result=result,
+            by=users["ept_agent"],
+            title="Choix du lieu",
+            planned_on=today - timedelta(days=200),
+            done_on=today - timedelta(days=190),
+        )
+        services.milestone_add(
+            result=result,
+            by=users["ept_agent"],
+            title="Ouverture au public",
+            planned_on=today + timedelta(days=60 * i),
+            done_on=today if progress == 100 else None,
+        )
+    # The demo citizen lives in Montreuil: its processes come first.
+    services.residence_declare(user=citizen, commune=commune, address="Place Jean-Jaurès, Montreuil")
