@@ -748,3 +748,120 @@ class ExplorerProjectFactory(factory.django.DjangoModelFactory):
     class Params:
         qualified = factory.Trait(status="qualified")
         funded = factory.Trait(status="funded")
+
+
+# --- Participation (participation/) ----------------------------------------------------------------------------
+class SpaceFactory(factory.django.DjangoModelFactory):
+    """A collectivity's participation space (Montreuil by default)."""
+
+    class Meta:
+        model = "participation.Space"
+        django_get_or_create = ("organisation",)
+
+    organisation = factory.LazyFunction(lambda: collectivity_of("93048"))
+    slug = factory.LazyAttribute(lambda o: o.organisation.slug)
+
+
+class ProcessFactory(factory.django.DjangoModelFactory):
+    """A published process of Montreuil in its proposals phase (proposals, supports, comments open), a vote
+    phase after it; ``phases__finished=True``: every phase past; ``phases=[(kind, from, to, components)]``
+    (days from today) for others."""
+
+    class Meta:
+        model = "participation.Process"
+        skip_postgeneration_save = True
+
+    space = factory.SubFactory(SpaceFactory)
+    title = factory.Sequence(lambda n: f"Démarche {n}")
+    slug = factory.Sequence(lambda n: f"demarche-{n}")
+    summary = "Une démarche d'essai."
+    categories = factory.LazyFunction(lambda: ["Numérique", "Cadre de vie"])
+    supports_per_user = 3
+    support_threshold = 2
+
+    @factory.post_generation
+    def territories(obj, create, extracted, **kwargs):
+        if create:
+            obj.territories.set(extracted or [obj.space.organisation.territory])
+
+    @factory.post_generation
+    def phases(obj, create, extracted, **kwargs):
+        from participation.models import Component, Phase
+
+        if not create:
+            return
+        everything = [Component.PROPOSALS, Component.SUPPORTS, Component.COMMENTS]
+        if kwargs.get("finished"):
+            spans = [("proposals", -60, -30, everything), ("results", -29, -1, [Component.RESULTS])]
+        else:
+            spans = [("proposals", -5, 20, everything), ("vote", 21, 40, [Component.BUDGET])]
+        for kind, a, b, components in extracted or spans:
+            today = timezone.localdate()
+            Phase.objects.create(process=obj, kind=kind, starts_on=today + timedelta(days=a),
+                                 ends_on=today + timedelta(days=b), components=components)  # fmt: skip
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    """A citizen's proposal. Traits: ``accepted``, ``hidden``."""
+
+    class Meta:
+        model = "participation.Proposal"
+
+    process = factory.SubFactory(ProcessFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Proposition {n}")
+    body = "Une proposition d'essai."
+    category = "Numérique"
+
+    class Params:
+        accepted = factory.Trait(answer="accepted", answer_text="Retenue.", estimated_cost_cents=100_000)
+        hidden_by_moderation = factory.Trait(hidden=True)
+
+
+class BudgetFactory(factory.django.DjangoModelFactory):
+    """A participatory budget of 100 000 € in its vote, approval of 2 projects at most. Traits: ``basket``
+    (within the amount, 50 % spent at least), ``closed``, ``residents``."""
+
+    class Meta:
+        model = "participation.Budget"
+
+    process = factory.SubFactory(ProcessFactory)
+    title = factory.Sequence(lambda n: f"Budget {n}")
+    territory = factory.LazyAttribute(lambda o: o.process.space.organisation.territory)
+    amount_cents = 100_000_00
+    rule = "approval"
+    max_projects = 2
+    vote_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    vote_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=10))
+
+    class Params:
+        basket = factory.Trait(rule="basket", max_projects=None, min_share_percent=50)
+        closed = factory.Trait(
+            vote_opens_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=10)),
+            vote_closes_at=factory.LazyFunction(lambda: timezone.now() - timedelta(hours=1)),
+        )
+        residents = factory.Trait(residents_only=True)
+
+
+class BudgetProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participation.BudgetProject"
+
+    budget = factory.SubFactory(BudgetFactory)
+    title = factory.Sequence(lambda n: f"Projet {n}")
+    cost_cents = 30_000_00
+
+
+class ResultFactory(factory.django.DjangoModelFactory):
+    """A followed result. Trait: ``delivered``."""
+
+    class Meta:
+        model = "participation.Result"
+
+    process = factory.SubFactory(ProcessFactory)
+    title = factory.Sequence(lambda n: f"Réalisation {n}")
+    progress = 40
+    status = "in_progress"
+
+    class Params:
+        delivered = factory.Trait(status="delivered", progress=100, delivered_on=factory.LazyFunction(timezone.localdate))
