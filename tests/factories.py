@@ -817,6 +817,13 @@ class ProposalFactory(factory.django.DjangoModelFactory):
         accepted = factory.Trait(answer="accepted", answer_text="Retenue.", estimated_cost_cents=100_000)
         hidden_by_moderation = factory.Trait(hidden=True)
 
+    @classmethod
+    def _after_postgeneration(cls, instance, create, results=None):
+        if create:  # searchable, as the service leaves it
+            from participation.services import refresh_proposal_search
+
+            refresh_proposal_search(instance.pk)
+
 
 class BudgetFactory(factory.django.DjangoModelFactory):
     """A participatory budget of 100 000 € in its vote, approval of 2 projects at most. Traits: ``basket``
