@@ -679,3 +679,75 @@ def test_marketplace_needs_of_a_collectivity(market_rows):
     market_rows(2)
     assert_queries_do_not_grow(client, "/adopte-une-innovation/espace-collectivite/", lambda: market_rows(10),
                                small=rows(2), large=rows(12))  # fmt: skip
+
+
+# --- Participation ------------------------------------------------------------------------------------------------
+@pytest.fixture
+def participation_data():
+    """Montreuil's space with a process; ``add(n)`` adds n processes, each with a proposal, a comment report, a
+    followed result with two milestones, and a hidden (moderated) comment."""
+    from participation import services
+    from participation.models import Milestone
+
+    from .factories import ProcessFactory, ProposalFactory, ResultFactory, SpaceFactory
+
+    space = SpaceFactory()
+    process = ProcessFactory(space=space, slug="demarche-listee")
+    moderator = agent_of(space.organisation)
+    from participation.models import SpaceMember
+
+    SpaceMember.objects.create(space=space, user=moderator, role=SpaceMember.Role.MODERATOR)
+
+    def add(n):
+        for _ in range(n):
+            other = ProcessFactory(space=space, territories=[Territory.objects.get(code="93048"), Territory.objects.get(code="T8")])
+            proposal = ProposalFactory(process=process)
+            ProposalFactory(process=other)
+            result = ResultFactory(process=process, proposal=proposal)
+            Milestone.objects.create(result=result, title="Étape 1")
+            Milestone.objects.create(result=result, title="Étape 2")
+            comment = services.comment_create(proposal=proposal, author=UserFactory(), body="Publicité")
+            services.report_create(user=UserFactory(), comment=comment, reason="spam")
+            hidden = services.comment_create(proposal=proposal, author=UserFactory(), body="Injure")
+            services.report_create(user=UserFactory(), comment=hidden, reason="offensive")
+            case = hidden.moderation
+            services.moderation_decide(case_ids=[case.pk], by=moderator, hide=True, reason="Propos injurieux")
+
+    return space, process, moderator, add
+
+
+@covers(
+    "participation:home", "participation:proposals", "participation:results", "participation:moderation_log",
+    "participation-process-list", "participation-proposal-list", "participation-result-list",
+)
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("/participation/", {}),
+        ("/participation/", {"q": "Démarche", "etat": "open", "territoire": "T8"}),
+        ("/participation/demarches/demarche-listee/propositions/", {}),
+        ("/participation/demarches/demarche-listee/propositions/", {"q": "proposition", "tri": "-support_count"}),
+        ("/participation/demarches/demarche-listee/resultats/", {}),
+        ("/participation/moderation/journal/", {}),
+        ("/api/participation/processes/", {}),
+        ("/api/participation/proposals/", {}),
+        ("/api/participation/results/", {}),
+    ],
+)
+def test_participation_lists_and_api(participation_data, url, data):
+    if "territoire" in data:
+        data = {**data, "territoire": Territory.objects.get(code=data["territoire"]).pk}
+    *_, add = participation_data
+    add(2)
+    assert_queries_do_not_grow(Client(), url, lambda: add(8), data=data)
+
+
+@covers("participation:moderation", "participation:space")
+@pytest.mark.parametrize("page", ["moderation/", ""])
+def test_participation_space_and_its_moderation_queue(participation_data, page):
+    space, _, moderator, add = participation_data
+    add(2)
+    client = signed_in(moderator)
+    url = f"/participation/espaces/{space.slug}/{page}"
+    expected = (2, 10) if page else (3, 11)  # reported comments; processes
+    assert_queries_do_not_grow(client, url, lambda: add(8), small=rows(expected[0]), large=rows(expected[1]))

@@ -19,7 +19,8 @@ from .common import CRUMBS, crumbs, space_for
 def space_page(request, slug):
     """A space's public page: its presentation and its processes; its agents' work when they run it."""
     space = get_object_or_404(Space.objects.select_related("organisation__territory"), slug=slug, is_active=True)
-    context = {"space": space, "processes": selectors.processes().filter(space=space), "crumbs": CRUMBS}
+    listing = Listing(request, selectors.processes().filter(space=space), page_size=12)
+    context = {**listing.context(), "space": space, "crumbs": CRUMBS}
     if request.user.is_authenticated and permissions.can_moderate(request.user, space):
         context |= {
             "moderator": True,
