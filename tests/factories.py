@@ -871,4 +871,6 @@ class ResultFactory(factory.django.DjangoModelFactory):
     status = "in_progress"
 
     class Params:
-        delivered = factory.Trait(status="delivered", progress=100, delivered_on=factory.LazyFunction(timezone.localdate))
+        delivered = factory.Trait(
+            status="delivered", progress=100, delivered_on=factory.LazyFunction(timezone.localdate)
+        )

@@ -700,7 +700,9 @@ def participation_data():
 
     def add(n):
         for _ in range(n):
-            other = ProcessFactory(space=space, territories=[Territory.objects.get(code="93048"), Territory.objects.get(code="T8")])
+            other = ProcessFactory(
+                space=space, territories=[Territory.objects.get(code="93048"), Territory.objects.get(code="T8")]
+            )
             proposal = ProposalFactory(process=process)
             ProposalFactory(process=other)
             result = ResultFactory(process=process, proposal=proposal)
@@ -717,8 +719,13 @@ def participation_data():
 
 
 @covers(
-    "participation:home", "participation:proposals", "participation:results", "participation:moderation_log",
-    "participation-process-list", "participation-proposal-list", "participation-result-list",
+    "participation:home",
+    "participation:proposals",
+    "participation:results",
+    "participation:moderation_log",
+    "participation-process-list",
+    "participation-proposal-list",
+    "participation-result-list",
 )
 @pytest.mark.parametrize(
     ("url", "data"),

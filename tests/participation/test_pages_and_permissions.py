@@ -140,14 +140,18 @@ def test_a_citizen_proposes_sees_similar_ones_without_javascript_and_supports(pa
     assert [p.title for p in check.context["similar"]] == ["Des bancs dans le parc"]
     assert check.context["form"]["title"].value() == "Des bancs au parc"  # what was typed is kept
     assert "Des propositions semblables existent déjà" in check.content.decode()
-    response = client.post(url, {"title": "Des bancs au parc", "body": "Près de l'aire de jeux", "category": "Numérique"})
+    response = client.post(
+        url, {"title": "Des bancs au parc", "body": "Près de l'aire de jeux", "category": "Numérique"}
+    )
     proposal = Proposal.objects.get(title="Des bancs au parc")
     assert response.url == proposal.get_absolute_url()
     client.post(reverse(P + "support", args=[part.proposal.pk]))
     assert Support.objects.filter(user=citizen, proposal=part.proposal).exists()
     fragment = Client().get(reverse(P + "similar", args=[part.process.slug]), {"q": "banc"})
     assert "Des bancs dans le parc" in fragment.content.decode()
-    as_json = Client().get(reverse(P + "similar", args=[part.process.slug]), {"q": "banc"}, HTTP_ACCEPT="application/json")
+    as_json = Client().get(
+        reverse(P + "similar", args=[part.process.slug]), {"q": "banc"}, HTTP_ACCEPT="application/json"
+    )
     assert {r["title"] for r in as_json.json()["results"]} == {"Des bancs dans le parc", "Des bancs au parc"}
 
 
@@ -171,7 +175,9 @@ def test_the_vote_page_works_without_javascript(part):
 
 
 def test_the_moderation_queue_decides_in_bulk_within_its_space(part):
-    comments = [services.comment_create(proposal=part.proposal, author=UserFactory(), body=f"Pub {i}") for i in range(2)]
+    comments = [
+        services.comment_create(proposal=part.proposal, author=UserFactory(), body=f"Pub {i}") for i in range(2)
+    ]
     for comment in comments:
         services.report_create(user=UserFactory(), comment=comment, reason="spam")
     cases = list(ModerationCase.objects.values_list("pk", flat=True))
@@ -184,7 +190,9 @@ def test_the_moderation_queue_decides_in_bulk_within_its_space(part):
     log = Client().get("/participation/moderation/journal/").content.decode()
     assert "Publicité" in log and part.moderator.email not in log
     # Another space's moderator cannot post decisions here (403 before anything is read).
-    assert _client(part.other_moderator).post(url, {"cases": cases, "decision": "keep", "reason": "x"}).status_code == 403
+    assert (
+        _client(part.other_moderator).post(url, {"cases": cases, "decision": "keep", "reason": "x"}).status_code == 403
+    )
 
 
 def test_open_data_has_no_personal_data(part):
@@ -213,7 +221,10 @@ def test_closed_budget_results_and_winners(part):
     a, b = BudgetProjectFactory.create_batch(2, budget=budget)
     services.ballot_cast(budget=budget, voter=UserFactory(), project_ids=[a.pk])
     Ballot.objects.update()
-    budget.vote_opens_at, budget.vote_closes_at = timezone.now() - timedelta(days=2), timezone.now() - timedelta(minutes=1)
+    budget.vote_opens_at, budget.vote_closes_at = (
+        timezone.now() - timedelta(days=2),
+        timezone.now() - timedelta(minutes=1),
+    )
     budget.save()
     client = _client(part.space_admin)
     client.post(reverse(P + "select_winners", args=[budget.pk]))

@@ -22,11 +22,16 @@ PARIS = Point(2.3522, 48.8566, srid=4326)
 def test_a_proposal_is_placed_within_the_scope(part):
     citizen = UserFactory()
     with pytest.raises(ValidationError) as refused:
-        services.proposal_create(process=part.process, author=citizen, title="Un banc", body="…", category="Numérique",
-                                 location=PARIS)
+        services.proposal_create(
+            process=part.process, author=citizen, title="Un banc", body="…", category="Numérique", location=PARIS
+        )
     assert "hors du périmètre" in str(refused.value)
     proposal = services.proposal_create(
-        process=part.process, author=citizen, title="Un banc", body="Près de la mairie", category="Numérique",
+        process=part.process,
+        author=citizen,
+        title="Un banc",
+        body="Près de la mairie",
+        category="Numérique",
         location=MONTREUIL,
     )
     assert proposal.location == MONTREUIL
@@ -39,20 +44,28 @@ def test_proposals_only_during_a_proposals_phase_and_with_a_verified_address(par
     with pytest.raises(ValidationError, match="ne reçoit pas"):
         services.proposal_create(process=finished, author=UserFactory(), title="X", body="Y", category="Numérique")
     with pytest.raises(ValidationError, match="Confirmez"):
-        services.proposal_create(process=part.process, author=UserFactory(verified=False), title="X", body="Y",
-                                 category="Numérique")
+        services.proposal_create(
+            process=part.process, author=UserFactory(verified=False), title="X", body="Y", category="Numérique"
+        )
 
 
 def test_similar_proposals_by_french_full_text_and_trigrams(part):
-    for title in ["Installer des bancs publics au parc Montreau", "Ouvrir la médiathèque le dimanche",
-                  "Plus de pistes cyclables"]:
-        services.proposal_create(process=part.process, author=UserFactory(), title=title, body="…", category="Numérique")
+    for title in [
+        "Installer des bancs publics au parc Montreau",
+        "Ouvrir la médiathèque le dimanche",
+        "Plus de pistes cyclables",
+    ]:
+        services.proposal_create(
+            process=part.process, author=UserFactory(), title=title, body="…", category="Numérique"
+        )
     # Stemming and accents: « mediatheques » finds « médiathèque ».
     assert [p.title for p in selectors.similar_proposals(part.process, "mediatheques")] == [
         "Ouvrir la médiathèque le dimanche"
     ]
     # A typo: trigrams still find it.
-    assert "Plus de pistes cyclables" in [p.title for p in selectors.similar_proposals(part.process, "pistes ciclables")]
+    assert "Plus de pistes cyclables" in [
+        p.title for p in selectors.similar_proposals(part.process, "pistes ciclables")
+    ]
     assert selectors.similar_proposals(part.other_process, "mediatheque") == []
     assert selectors.similar_proposals(part.process, "ab") == []
 
@@ -80,8 +93,9 @@ def test_the_answer_notifies_the_author_and_an_accepted_proposal_is_followed(par
         services.proposal_answer(proposal=part.proposal, by=part.space_admin, answer="rejected", text="")
     with pytest.raises(PermissionDenied):
         services.proposal_answer(proposal=part.proposal, by=part.moderator, answer="evaluating", text="")
-    services.proposal_answer(proposal=part.proposal, by=part.space_admin, answer="accepted", text="Retenue",
-                             estimated_cost_cents=1_500_00)
+    services.proposal_answer(
+        proposal=part.proposal, by=part.space_admin, answer="accepted", text="Retenue", estimated_cost_cents=1_500_00
+    )
     result = Result.objects.get(proposal=part.proposal)
     assert (result.title, result.budget_cents, result.status) == ("Des bancs dans le parc", 1_500_00, "planned")
     notification = Notification.objects.get(user=part.author)
@@ -139,10 +153,12 @@ def test_a_blocked_person_no_longer_takes_part_in_that_space_only(part):
 
 def test_gdpr_export_and_erasure_keep_closed_votes_counted_and_anonymous(part):
     person = UserFactory()
-    services.residence_declare(user=person, commune=part.space.organisation.territory, address="1 rue de Paris",
-                               point=MONTREUIL)
-    proposal = services.proposal_create(process=part.process, author=person, title="Ma proposition", body="…",
-                                        category="Numérique")
+    services.residence_declare(
+        user=person, commune=part.space.organisation.territory, address="1 rue de Paris", point=MONTREUIL
+    )
+    proposal = services.proposal_create(
+        process=part.process, author=person, title="Ma proposition", body="…", category="Numérique"
+    )
     services.proposal_support(proposal=part.proposal, user=person)
     services.ballot_cast(budget=part.budget, voter=person, project_ids=[part.projects[0].pk])
     closed = BudgetFactory(process=part.process)

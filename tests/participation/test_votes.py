@@ -37,7 +37,10 @@ def test_basket_stays_within_the_amount_and_spends_the_minimum_share():
 
 def test_winners_by_votes_within_the_amount():
     # (id, cost, votes): 1 and 3 fit; 2 has more votes than 3 but no longer fits once 1 is taken.
-    assert rules.winners(rule="basket", amount_cents=100, projects=[(1, 60, 9), (2, 50, 7), (3, 40, 5), (4, 1, 0)]) == [1, 3]
+    assert rules.winners(rule="basket", amount_cents=100, projects=[(1, 60, 9), (2, 50, 7), (3, 40, 5), (4, 1, 0)]) == [
+        1,
+        3,
+    ]
 
 
 # --- The service --------------------------------------------------------------------------------------------
@@ -50,7 +53,12 @@ def test_a_ballot_is_changed_never_doubled(part):
     assert ballot.changes == 1
     assert set(ballot.choices.values_list("project_id", flat=True)) == {c.pk}
     tally = selectors.budget_tally(part.budget)
-    assert {row["project"].pk: row["votes"] for row in tally["rows"]} == {a.pk: 0, b.pk: 0, c.pk: 1, part.projects[3].pk: 0}
+    assert {row["project"].pk: row["votes"] for row in tally["rows"]} == {
+        a.pk: 0,
+        b.pk: 0,
+        c.pk: 1,
+        part.projects[3].pk: 0,
+    }
 
 
 def test_the_rule_and_the_dates_are_checked(part):
@@ -74,7 +82,10 @@ def test_the_rule_and_the_dates_are_checked(part):
 
 def test_basket_budget(part):
     budget = BudgetFactory(process=part.process, basket=True)
-    big, small = BudgetProjectFactory(budget=budget, cost_cents=60_000_00), BudgetProjectFactory(budget=budget, cost_cents=45_000_00)
+    big, small = (
+        BudgetProjectFactory(budget=budget, cost_cents=60_000_00),
+        BudgetProjectFactory(budget=budget, cost_cents=45_000_00),
+    )
     voter = UserFactory()
     with pytest.raises(ValidationError, match="dépasse"):
         services.ballot_cast(budget=budget, voter=voter, project_ids=[big.pk, small.pk])
