@@ -106,8 +106,10 @@ def comment_thread(proposal: Proposal) -> list[Comment]:
 
 
 def budget_detail(pk: int) -> Budget:
-    return Budget.objects.select_related("process__space__organisation", "territory").get(
-        pk=pk, process__is_published=True
+    return (
+        Budget.objects.select_related("process__space__organisation", "territory")
+        .defer("territory__geometry")  # a commune's outline: not needed to vote
+        .get(pk=pk, process__is_published=True)
     )
 
 
@@ -118,7 +120,7 @@ def budget_projects(budget: Budget):
 def ballot_of(user, budget: Budget) -> Ballot | None:
     if not user.is_authenticated:
         return None
-    return Ballot.objects.filter(budget=budget, voter=user).prefetch_related("choices").first()
+    return Ballot.objects.filter(budget=budget, voter=user).prefetch_related("choices").order_by().first()
 
 
 def budget_tally(budget: Budget) -> dict:

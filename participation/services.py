@@ -11,7 +11,7 @@ from datetime import date
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -53,9 +53,10 @@ PROCESS_VECTOR = (("title", "A"), ("summary", "B"), ("description", "C"))
 def _require_participant(user, space: Space) -> None:
     if not user.is_authenticated:
         raise PermissionDenied("Connectez-vous pour participer.")
-    if not permissions.is_verified(user):
+    verified, blocked = permissions.standing(user, space)
+    if not verified:
         raise ValidationError("Confirmez d'abord votre adresse électronique : le lien vous a été envoyé par courriel.")
-    if permissions.is_blocked(user, space):
+    if blocked:
         raise ValidationError("La modération de cet espace a suspendu votre participation.")
 
 
@@ -415,16 +416,34 @@ def ballot_cast(
             raise ValidationError({"address": "Ce vote est réservé aux habitants : indiquez votre adresse."})
         if not _point_in_scope(point, [budget.territory_id]):
             raise ValidationError({"address": f"Cette adresse n'est pas dans la commune : {budget.territory}."})
-    # Insert-or-nothing, then lock: two concurrent first votes of one person make one row, never two.
-    Ballot.objects.bulk_create([Ballot(budget=budget, voter=voter)], ignore_conflicts=True)
-    ballot = Ballot.objects.select_for_update().get(budget=budget, voter=voter)
-    if ballot.choices.exists():
-        ballot.changes += 1
-    _store_choices(ballot, projects)
-    ballot.declared_address = address if budget.residents_only else ""
-    ballot.declared_point = point if budget.residents_only else None
-    ballot.save(update_fields=["changes", "declared_address", "declared_point", "updated_at"])
-    return ballot
+    ballot_id, changes = _ballot_upsert(
+        budget=budget, voter=voter, address=address if budget.residents_only else "",
+        point=point if budget.residents_only else None,
+    )  # fmt: skip
+    BallotChoice.objects.filter(ballot_id=ballot_id).delete()
+    BallotChoice.objects.bulk_create([BallotChoice(ballot_id=ballot_id, project=p) for p in projects])
+    return Ballot(pk=ballot_id, budget=budget, voter=voter, changes=changes, declared_address=address)
+
+
+def _ballot_upsert(*, budget: Budget, voter: User, address: str, point: Point | None) -> tuple[int, int]:
+    """The voter's one ballot, inserted or, when it exists, locked and counted as changed: one statement
+    (``INSERT … ON CONFLICT DO UPDATE`` takes the row lock as ``SELECT … FOR UPDATE`` would), so two concurrent
+    casts of one person meet on the unique constraint and the second waits for the first to commit."""
+    table = Ballot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (budget_id, voter_id, is_paper, paper_reference, declared_address, declared_point,
+                                 created_at, updated_at, changes)
+            VALUES (%s, %s, false, '', %s, ST_GeomFromEWKB(%s), now(), now(), 0)
+            ON CONFLICT (budget_id, voter_id) WHERE voter_id IS NOT NULL DO UPDATE
+               SET changes = {table}.changes + 1, updated_at = now(),
+                   declared_address = EXCLUDED.declared_address, declared_point = EXCLUDED.declared_point
+            RETURNING id, changes
+            """,  # noqa: S608 — the table name is the model's, the values are parameters
+            [budget.pk, voter.pk, address, point.ewkb if point is not None else None],
+        )
+        return cursor.fetchone()
 
 
 @transaction.atomic

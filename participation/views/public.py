@@ -250,7 +250,8 @@ def budget(request, pk):
     """The vote page: every project with its cost, the voter's ballot, the running total (works without JS)."""
     budget = _budget(pk)
     projects = list(selectors.budget_projects(budget))
-    ballot = selectors.ballot_of(request.user, budget)
+    # A POST casts without reading the ballot first: the service says whether it was a change.
+    ballot = selectors.ballot_of(request.user, budget) if request.method == "GET" else None
     chosen = {c.project_id for c in ballot.choices.all()} if ballot else set()
     initial = {"projects": sorted(chosen)}
     residence = selectors.residence_of(request.user) if budget.residents_only else None
@@ -273,8 +274,10 @@ def budget(request, pk):
         if form.is_valid():
             data = form.cleaned_data
 
+            cast = {}
+
             def call():
-                services.ballot_cast(
+                cast["ballot"] = services.ballot_cast(
                     budget=budget,
                     voter=request.user,
                     project_ids=data["projects"],
@@ -282,12 +285,14 @@ def budget(request, pk):
                     point=data.get("point"),
                 )
 
-            success = (
-                "Votre vote est modifié."
-                if ballot
-                else "Votre vote est enregistré. Vous pouvez le modifier jusqu'à la clôture."
-            )
-            if form_service(request, form, call, success):
+            if form_service(request, form, call):
+                changed = cast["ballot"].changes > 0
+                messages.success(
+                    request,
+                    "Votre vote est modifié."
+                    if changed
+                    else "Votre vote est enregistré. Vous pouvez le modifier jusqu'à la clôture.",
+                )
                 return redirect(budget)
     selected = set(request.POST.getlist("projects")) if request.method == "POST" else {str(pk) for pk in chosen}
     total = sum(p.cost_cents for p in projects if str(p.pk) in selected)
