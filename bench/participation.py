@@ -196,8 +196,10 @@ def http_bench(url: str, budget, project_ids, users, concurrency: int) -> None:
         start = time.perf_counter()
         opener.open(f"{url.rstrip('/')}/mentions-legales/", timeout=30).read()
         baseline.append(time.perf_counter() - start)
-    print(f"HTTP baseline (a static page, sequential): p50 {statistics.median(baseline) * 1000:.0f} ms, "
-          f"p95 {percentile(baseline, 95) * 1000:.0f} ms")
+    print(
+        f"HTTP baseline (a static page, sequential): p50 {statistics.median(baseline) * 1000:.0f} ms, "
+        f"p95 {percentile(baseline, 95) * 1000:.0f} ms"
+    )
     statuses = {s: sum(1 for x, _ in results if x == s) for s in {x for x, _ in results}}
     timings = [t for _, t in results]
     p95 = percentile(timings, 95) * 1000

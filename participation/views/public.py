@@ -294,7 +294,11 @@ def budget(request, pk):
                     else "Votre vote est enregistré. Vous pouvez le modifier jusqu'à la clôture.",
                 )
                 return redirect(budget)
-    selected = set(request.POST.getlist("projects")) if request.method == "POST" else {str(pk) for pk in chosen}
+    if request.method == "POST":  # shown again (a refusal, a preview): the page says whether a vote stands
+        ballot = selectors.ballot_of(request.user, budget)
+        selected = set(request.POST.getlist("projects"))
+    else:
+        selected = {str(pk) for pk in chosen}
     total = sum(p.cost_cents for p in projects if str(p.pk) in selected)
     return render(
         request,

@@ -36,6 +36,10 @@ def _part(w):
     return w.extra["part"]
 
 
+def _part_url(w, name):
+    return reverse(P + name, args=[_part(w).process.slug])
+
+
 def _closed_budget(w):
     budget = BudgetFactory(process=_part(w).process, closed=True)
     BudgetProjectFactory(budget=budget)
@@ -54,9 +58,9 @@ CASES = [
     Case("home", "/participation/", OPEN),
     Case("process", lambda w: _part(w).process.get_absolute_url(), OPEN, covers=P + "process"),
     Case("proposals", lambda w: reverse(P + "proposals", args=[_part(w).process.slug]), OPEN, covers=P + "proposals"),
-    Case("proposals-search", lambda w: reverse(P + "proposals", args=[_part(w).process.slug]) + "?q=banc&tri=-support_count",
-         OPEN, covers=P + "proposals"),
-    Case("similar", lambda w: reverse(P + "similar", args=[_part(w).process.slug]) + "?q=bancs", OPEN, covers=P + "similar"),
+    Case("proposals-search", lambda w: _part_url(w, "proposals") + "?q=banc&tri=-support_count", OPEN,
+         covers=P + "proposals"),
+    Case("similar", lambda w: _part_url(w, "similar") + "?q=bancs", OPEN, covers=P + "similar"),
     Case("proposal-create", lambda w: reverse(P + "proposal_create", args=[_part(w).process.slug]), SIGNED_IN,
          covers=P + "proposal_create"),
     Case("results", lambda w: reverse(P + "results", args=[_part(w).process.slug]), OPEN, covers=P + "results"),
@@ -85,7 +89,8 @@ CASES = [
          covers=P + "select_winners"),
     Case("result-edit", lambda w: reverse(P + "result_edit", args=[ResultFactory(process=_part(w).process).pk]),
          only(*MANAGERS), covers=P + "result_edit"),
-    Case("result-edit-elsewhere", lambda w: reverse(P + "result_edit", args=[ResultFactory(process=_part(w).other_process).pk]),
+    Case("result-edit-elsewhere",
+         lambda w: reverse(P + "result_edit", args=[ResultFactory(process=_part(w).other_process).pk]),
          only("staff"), covers=P + "result_edit"),
     Case("moderation-log", "/participation/moderation/journal/", OPEN),
     Case("residence", "/participation/mon-adresse/", SIGNED_IN),
