@@ -6,7 +6,7 @@ from django.contrib.gis.geos import Point
 from sman.models import Territory
 from sman.money import EuroField
 
-from .models import Budget, ModerationCase, Proposal, Report, Result
+from .models import Budget, ModerationCase, Phase, Proposal, Report, Result
 
 
 class PointFields(forms.Form):
@@ -166,3 +166,69 @@ class MilestoneForm(forms.Form):
 
 class ConfirmForm(forms.Form):
     confirm = forms.BooleanField(label="Je confirme", error_messages={"required": "Cochez la case pour confirmer."})
+
+
+PHASE_COMPONENTS = {
+    "information": [],
+    "proposals": ["proposals", "supports", "comments"],
+    "deliberation": ["comments"],
+    "vote": ["budget"],
+    "results": ["results"],
+}
+
+
+class ProcessForm(forms.Form):
+    """A new process of a space: its scope within the collectivity's territory, and the dates of its phases (a
+    phase without dates is skipped); each phase opens the components that belong to it."""
+
+    title = forms.CharField(label="Titre", max_length=200)
+    slug = forms.SlugField(label="Identifiant dans l'adresse", max_length=120, help_text="Lettres, chiffres et tirets.")
+    summary = forms.CharField(label="Résumé", max_length=400)
+    description = forms.CharField(
+        label="Description",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Titres, listes et liens sont gardés ; le reste est retiré.",
+    )
+    territories = forms.ModelMultipleChoiceField(
+        label="Périmètre",
+        queryset=Territory.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez le périmètre de la démarche."},
+    )
+    categories = forms.CharField(
+        label="Catégories des propositions", required=False, help_text="Séparées par des virgules."
+    )
+    supports_per_user = forms.IntegerField(label="Soutiens par personne", min_value=1, max_value=100, initial=10)
+    support_threshold = forms.IntegerField(label="Seuil de soutiens", min_value=1, initial=50)
+
+    def __init__(self, *args, space, **kwargs):
+        super().__init__(*args, **kwargs)
+        home = space.organisation.territory
+        self.fields["territories"].queryset = (
+            Territory.objects.within(home).exclude(kind="delegated_commune").without_geometry().natural_order()
+        )
+        for kind, label in Phase.Kind.choices:
+            self.fields[f"{kind}_starts_on"] = forms.DateField(
+                label=f"{label.capitalize()} : début", required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+            self.fields[f"{kind}_ends_on"] = forms.DateField(
+                label=f"{label.capitalize()} : fin", required=False, widget=forms.DateInput(attrs={"type": "date"})
+            )
+
+    def clean(self):
+        data = super().clean()
+        phases = []
+        for kind, label in Phase.Kind.choices:
+            starts, ends = data.get(f"{kind}_starts_on"), data.get(f"{kind}_ends_on")
+            if (starts is None) != (ends is None):
+                self.add_error(f"{kind}_ends_on", f"Donnez le début et la fin de la phase « {label} », ou aucun.")
+            elif starts and ends < starts:
+                self.add_error(f"{kind}_ends_on", f"La phase « {label} » finit avant de commencer.")
+            elif starts:
+                phases.append((kind, starts, ends, PHASE_COMPONENTS[kind]))
+        if not phases and not self.errors:
+            raise forms.ValidationError("Datez au moins une phase.")
+        data["phases"] = phases
+        data["category_list"] = [c.strip() for c in data.get("categories", "").split(",") if c.strip()]
+        return data

@@ -28,6 +28,7 @@ urlpatterns = [
     path("donnees-ouvertes/demarches.<str:fmt>", public.open_data, name="open_data"),
     path("espaces/<slug:slug>/", space.space_page, name="space"),
     path("espaces/<slug:slug>/moderation/", space.moderation_queue, name="moderation"),
+    path("espaces/<slug:slug>/demarches/nouvelle/", space.process_create, name="process_create"),
     path("espaces/<slug:slug>/bloquer/<int:user_pk>/", space.block, name="block"),
     path("metropole/", staff.metropolitan, name="metropolitan"),
 ]

@@ -11,7 +11,7 @@ from sman.lists import Listing
 from sman.models import User
 
 from .. import permissions, selectors, services
-from ..forms import AnswerForm, BlockForm, MilestoneForm, ModerationForm, PaperBallotForm, ResultForm
+from ..forms import AnswerForm, BlockForm, MilestoneForm, ModerationForm, PaperBallotForm, ProcessForm, ResultForm
 from ..models import Budget, Proposal, Result, Space, SpaceBlock
 from .common import CRUMBS, crumbs, space_for
 
@@ -190,4 +190,36 @@ def result_edit(request, pk):
             "milestone_form": milestone_form,
             "crumbs": crumbs((result.process.title, result.process.get_absolute_url())),
         },
+    )
+
+
+@login_required
+def process_create(request, slug):
+    space = space_for(request, slug, manage=True)
+    form = ProcessForm(request.POST or None, space=space)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        created = {}
+
+        def call():
+            created["process"] = services.process_create(
+                space=space,
+                by=request.user,
+                title=data["title"],
+                slug=data["slug"],
+                summary=data["summary"],
+                description=data["description"],
+                territories=data["territories"],
+                categories=data["category_list"],
+                supports_per_user=data["supports_per_user"],
+                support_threshold=data["support_threshold"],
+                phases=data["phases"],
+            )
+
+        if form_service(request, form, call, "La démarche est publiée."):
+            return redirect(created["process"])
+    return render(
+        request,
+        "participation/process_form.html",
+        {"space": space, "form": form, "crumbs": crumbs((space.name, space.get_absolute_url()))},
     )

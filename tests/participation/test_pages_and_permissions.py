@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from participation import services
-from participation.models import Ballot, ModerationCase, Proposal, Support
+from participation.models import Ballot, ModerationCase, Process, Proposal, Support
+from sman.models import Territory
 
 from ..auth import login
 from ..factories import BudgetFactory, BudgetProjectFactory, ProposalFactory, ResultFactory, UserFactory
@@ -105,6 +106,8 @@ CASES = [
          only("other_moderator", "staff"), covers=P + "moderation"),
     Case("block", lambda w: reverse(P + "block", args=[_part(w).space.slug, _part(w).author.pk]), only(*MODERATORS),
          covers=P + "block"),
+    Case("process-create", lambda w: reverse(P + "process_create", args=[_part(w).space.slug]), only(*MANAGERS),
+         covers=P + "process_create"),
     Case("metropolitan", "/participation/metropole/", only("staff")),
     Case("api-processes", "/api/participation/processes/", OPEN),
     Case("api-process", lambda w: f"/api/participation/processes/{_part(w).process.slug}/", OPEN,
@@ -236,3 +239,32 @@ def test_closed_budget_results_and_winners(part):
     page = client.get(reverse(P + "budget_results", args=[budget.pk]))
     assert page.context["tally"]["ballots"] == 1
     assert [row["project"].selected for row in page.context["tally"]["rows"]] == [True, False]
+
+
+def test_a_space_admin_opens_a_process_within_the_collectivity(part):
+    client = _client(part.space_admin)
+    url = reverse(P + "process_create", args=[part.space.slug])
+    today = timezone.localdate()
+    data = {
+        "title": "Plan vélo",
+        "slug": "plan-velo",
+        "summary": "Vos idées",
+        "description": "<p>Bonjour</p><script>x</script>",
+        "territories": [part.space.organisation.territory.pk],
+        "categories": "Pistes, Stationnement",
+        "supports_per_user": 5,
+        "support_threshold": 30,
+        "proposals_starts_on": today.isoformat(),
+        "proposals_ends_on": (today + timedelta(days=30)).isoformat(),
+        "vote_starts_on": (today + timedelta(days=40)).isoformat(),
+    }
+    response = client.post(url, data)
+    assert "Donnez le début et la fin" in response.content.decode()
+    response = client.post(url, {**data, "vote_ends_on": (today + timedelta(days=50)).isoformat()})
+    assert response.status_code == 302
+    process = Process.objects.get(slug="plan-velo")
+    assert process.categories == ["Pistes", "Stationnement"] and "<script>" not in process.description
+    assert process.current_phase.kind == "proposals" and "supports" in process.current_phase.components
+    pantin = Territory.objects.get(code="93055")
+    refused = client.post(url, {**data, "slug": "autre", "territories": [pantin.pk]})
+    assert refused.status_code == 200 and not Process.objects.filter(slug="autre").exists()
