@@ -10,6 +10,7 @@ from .models import (
     Ballot,
     Budget,
     BudgetProject,
+    Meeting,
     Milestone,
     ModerationCase,
     Phase,
@@ -148,3 +149,10 @@ class ResultAdmin(admin.ModelAdmin):
     list_display = ("title", "process", "status", "progress", "updated_at")
     list_filter = ("status", "process__space")
     inlines = [MilestoneInline]
+
+
+@admin.register(Meeting)
+class MeetingAdmin(MapAdminMixin, admin.ModelAdmin):
+    list_display = ("title", "process", "starts_at", "registration_required", "capacity")
+    list_filter = ("registration_required", "process__space")
+    search_fields = ("title",)

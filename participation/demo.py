@@ -219,5 +219,23 @@ def load_demo(users: dict) -> None:
             planned_on=today + timedelta(days=60 * i),
             done_on=today if progress == 100 else None,
         )
+    Meeting.objects.create(
+        process=ideas,
+        title="Atelier « démarches en ligne » (démonstration)",
+        registration_required=True,
+        capacity=30,
+        starts_at=now + timedelta(days=10),
+        ends_at=now + timedelta(days=10, hours=2),
+        address="Hôtel de ville de Montreuil, salle des fêtes",
+        description="Deux heures pour trier les propositions avec les services de la Ville.",
+    )
+    Meeting.objects.create(
+        process=places,
+        title="Restitution des tiers-lieux (démonstration)",
+        starts_at=now - timedelta(days=300),
+        ends_at=now - timedelta(days=300) + timedelta(hours=2),
+        address="Siège d'Est Ensemble, Romainville",
+        minutes="Quarante participants ; trois projets retenus par le conseil de territoire.",
+    )
     # The demo citizen lives in Montreuil: its processes come first.
     services.residence_declare(user=citizen, commune=commune, address="Place Jean-Jaurès, Montreuil")

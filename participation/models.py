@@ -649,3 +649,46 @@ class Milestone(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class Meeting(models.Model):
+    """A public meeting of a process (open to all, or on registration within a capacity), with its minutes."""
+
+    process = models.ForeignKey(Process, verbose_name="démarche", on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField("titre", max_length=200)
+    description = models.TextField("programme", blank=True, max_length=5000)
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+    address = models.CharField("lieu", max_length=300, blank=True)
+    location = models.PointField("position", srid=4326, null=True, blank=True)
+    online_url = models.URLField("lien de la réunion en ligne", blank=True)
+    registration_required = models.BooleanField("sur inscription", default=False)
+    capacity = models.PositiveIntegerField("places", null=True, blank=True, help_text="Vide : sans limite.")
+    minutes = models.TextField("compte rendu", blank=True, max_length=20000)
+
+    class Meta:
+        verbose_name = "réunion"
+        verbose_name_plural = "réunions"
+        ordering = ("starts_at",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="participation_meeting_ends_later"
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("participation:meeting", args=[self.pk])
+
+
+class Registration(models.Model):
+    meeting = models.ForeignKey(Meeting, verbose_name="réunion", on_delete=models.CASCADE, related_name="registrations")
+    user = models.ForeignKey(User, verbose_name="personne", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField("inscrite le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "inscription"
+        verbose_name_plural = "inscriptions"
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="participation_one_registration")]

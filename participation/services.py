@@ -29,11 +29,13 @@ from .models import (
     BudgetProject,
     Comment,
     Component,
+    Meeting,
     Milestone,
     ModerationCase,
     Phase,
     Process,
     Proposal,
+    Registration,
     Report,
     Residence,
     Result,
@@ -597,6 +599,10 @@ def participant_export(user: User) -> dict:
             for b in Ballot.objects.filter(voter=user).select_related("budget").prefetch_related("projects")
         ],
         "signalements": Report.objects.filter(reporter=user).count(),
+        "inscriptions": [
+            {"reunion": r.meeting.title, "le": r.meeting.starts_at.isoformat()}
+            for r in Registration.objects.filter(user=user).select_related("meeting")
+        ],
     }
 
 
@@ -622,6 +628,30 @@ def participant_erase(*, user: User) -> dict:
             Proposal.objects.filter(pk=support.proposal_id).update(support_count=F("support_count") - 1)
     # A closed process's supports stay in its proposals' counters, without the rows that name the person.
     counts["supports"], _ = Support.objects.filter(user=user).delete()
+    counts["registrations"], _ = Registration.objects.filter(user=user).delete()
     Residence.objects.filter(user=user).delete()
     SpaceBlock.objects.filter(user=user).delete()
     return counts
+
+
+# --- Meetings ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def meeting_register(*, meeting: Meeting, user: User) -> Registration:
+    """Registers a citizen, within the meeting's capacity (the meeting's row is locked: never one seat too many)."""
+    meeting = Meeting.objects.select_for_update().select_related("process__space").get(pk=meeting.pk)
+    _require_participant(user, meeting.process.space)
+    if not meeting.registration_required:
+        raise ValidationError("Cette réunion est ouverte à tous, sans inscription.")
+    if meeting.starts_at <= timezone.now():
+        raise ValidationError("La réunion a déjà commencé.")
+    existing = Registration.objects.filter(meeting=meeting, user=user).first()
+    if existing:
+        return existing
+    if meeting.capacity is not None and meeting.registrations.count() >= meeting.capacity:
+        raise ValidationError("La réunion est complète.")
+    return Registration.objects.create(meeting=meeting, user=user)
+
+
+@transaction.atomic
+def meeting_unregister(*, meeting: Meeting, user: User) -> None:
+    Registration.objects.filter(meeting=meeting, user=user).delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import public, space, staff
+from .views import meetings, public, space, staff
 
 app_name = "participation"
 
@@ -11,6 +11,10 @@ urlpatterns = [
     path("demarches/<slug:slug>/propositions/nouvelle/", public.proposal_create, name="proposal_create"),
     path("demarches/<slug:slug>/propositions/semblables/", public.similar, name="similar"),
     path("demarches/<slug:slug>/resultats/", public.result_list, name="results"),
+    path("demarches/<slug:slug>/reunions/", meetings.meeting_list, name="meetings"),
+    path("reunions/<int:pk>/", meetings.meeting_detail, name="meeting"),
+    path("reunions/<int:pk>/inscription/", meetings.meeting_registration, name="meeting_registration"),
+    path("reunions/<int:pk>/agenda.ics", meetings.meeting_ical, name="meeting_ical"),
     path("propositions/<int:pk>/", public.proposal_detail, name="proposal"),
     path("propositions/<int:pk>/soutien/", public.support, name="support"),
     path("propositions/<int:pk>/commentaires/", public.comment, name="comment"),

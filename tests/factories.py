@@ -874,3 +874,24 @@ class ResultFactory(factory.django.DjangoModelFactory):
         delivered = factory.Trait(
             status="delivered", progress=100, delivered_on=factory.LazyFunction(timezone.localdate)
         )
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    """A meeting in a week, on registration for 2 people. Traits: ``open_to_all``, ``past`` (with minutes)."""
+
+    class Meta:
+        model = "participation.Meeting"
+
+    process = factory.SubFactory(ProcessFactory)
+    title = factory.Sequence(lambda n: f"Réunion publique {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=2))
+    address = "Salle des fêtes, place Jean-Jaurès"
+    registration_required = True
+    capacity = 2
+
+    class Params:
+        open_to_all = factory.Trait(registration_required=False, capacity=None)
+        past = factory.Trait(
+            starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=7)), minutes="Trente présents."
+        )

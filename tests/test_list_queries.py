@@ -689,7 +689,7 @@ def participation_data():
     from participation import services
     from participation.models import Milestone
 
-    from .factories import ProcessFactory, ProposalFactory, ResultFactory, SpaceFactory
+    from .factories import MeetingFactory, ProcessFactory, ProposalFactory, ResultFactory, SpaceFactory
 
     space = SpaceFactory()
     process = ProcessFactory(space=space, slug="demarche-listee")
@@ -714,6 +714,7 @@ def participation_data():
             services.report_create(user=UserFactory(), comment=hidden, reason="offensive")
             case = hidden.moderation
             services.moderation_decide(case_ids=[case.pk], by=moderator, hide=True, reason="Propos injurieux")
+            MeetingFactory(process=process)
 
     return space, process, moderator, add
 
@@ -723,6 +724,7 @@ def participation_data():
     "participation:proposals",
     "participation:results",
     "participation:moderation_log",
+    "participation:meetings",
     "participation-process-list",
     "participation-proposal-list",
     "participation-result-list",
@@ -735,6 +737,7 @@ def participation_data():
         ("/participation/demarches/demarche-listee/propositions/", {}),
         ("/participation/demarches/demarche-listee/propositions/", {"q": "proposition", "tri": "-support_count"}),
         ("/participation/demarches/demarche-listee/resultats/", {}),
+        ("/participation/demarches/demarche-listee/reunions/", {}),
         ("/participation/moderation/journal/", {}),
         ("/api/participation/processes/", {}),
         ("/api/participation/proposals/", {}),
