@@ -11,7 +11,7 @@ from django.utils import timezone
 from sman.models import Organisation, Territory, User
 
 from . import services
-from .models import Budget, BudgetProject, Component, Phase, Proposal, Report, Result, Space, SpaceMember
+from .models import Budget, BudgetProject, Component, Meeting, Phase, Proposal, Report, Result, Space, SpaceMember
 
 DOMAIN = "demo.metropole-intelligences.example"
 ALL = [Component.PROPOSALS, Component.SUPPORTS, Component.COMMENTS]
