@@ -16,11 +16,13 @@ from .models import (
     Phase,
     Process,
     Proposal,
+    Question,
     Report,
     Result,
     Space,
     SpaceBlock,
     SpaceMember,
+    Survey,
 )
 
 
@@ -156,3 +158,15 @@ class MeetingAdmin(MapAdminMixin, admin.ModelAdmin):
     list_display = ("title", "process", "starts_at", "registration_required", "capacity")
     list_filter = ("registration_required", "process__space")
     search_fields = ("title",)
+
+
+class QuestionInline(admin.TabularInline):
+    model = Question
+    extra = 1
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    list_display = ("title", "process", "is_open")
+    list_filter = ("is_open", "process__space")
+    inlines = [QuestionInline]

@@ -11,7 +11,20 @@ from django.utils import timezone
 from sman.models import Organisation, Territory, User
 
 from . import services
-from .models import Budget, BudgetProject, Component, Meeting, Phase, Proposal, Report, Result, Space, SpaceMember
+from .models import (
+    Budget,
+    BudgetProject,
+    Component,
+    Meeting,
+    Phase,
+    Proposal,
+    Question,
+    Report,
+    Result,
+    Space,
+    SpaceMember,
+    Survey,
+)
 
 DOMAIN = "demo.metropole-intelligences.example"
 ALL = [Component.PROPOSALS, Component.SUPPORTS, Component.COMMENTS]
@@ -236,6 +249,20 @@ def load_demo(users: dict) -> None:
         ends_at=now - timedelta(days=300) + timedelta(hours=2),
         address="Siège d'Est Ensemble, Romainville",
         minutes="Quarante participants ; trois projets retenus par le conseil de territoire.",
+    )
+    survey = Survey.objects.create(process=ideas, title="Vos usages du numérique (démonstration)")
+    Question.objects.create(
+        survey=survey,
+        position=1,
+        text="Quelles démarches faites-vous en ligne ?",
+        kind=Question.Kind.MULTIPLE,
+        choices=["Impôts", "CAF", "État civil", "Inscriptions scolaires"],
+    )
+    Question.objects.create(
+        survey=survey, position=2, text="Êtes-vous à l'aise avec ces démarches ?", kind=Question.Kind.SCALE
+    )
+    Question.objects.create(
+        survey=survey, position=3, text="Qu'est-ce qui vous aiderait ?", kind=Question.Kind.LONG_TEXT, required=False
     )
     # The demo citizen lives in Montreuil: its processes come first.
     services.residence_declare(user=citizen, commune=commune, address="Place Jean-Jaurès, Montreuil")

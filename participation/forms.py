@@ -232,3 +232,35 @@ class ProcessForm(forms.Form):
         data["phases"] = phases
         data["category_list"] = [c.strip() for c in data.get("categories", "").split(",") if c.strip()]
         return data
+
+
+def survey_form(survey, questions, data=None):
+    """A form with one typed field per question (``q<id>``)."""
+    form = forms.Form(data)
+    for question in questions:
+        name, label, required = f"q{question.pk}", question.text, question.required
+        choices = [(c, c) for c in question.choices]
+        if question.kind == "long_text":
+            field = forms.CharField(
+                label=label, required=required, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+            )
+        elif question.kind == "single":
+            field = forms.ChoiceField(label=label, required=required, choices=choices, widget=forms.RadioSelect)
+        elif question.kind == "multiple":
+            field = forms.MultipleChoiceField(
+                label=label, required=required, choices=choices, widget=forms.CheckboxSelectMultiple
+            )
+        elif question.kind == "number":
+            field = forms.DecimalField(label=label, required=required, max_digits=12, decimal_places=2, localize=True)
+        elif question.kind == "scale":
+            field = forms.TypedChoiceField(
+                label=label,
+                required=required,
+                coerce=int,
+                widget=forms.RadioSelect,
+                choices=[(i, str(i)) for i in range(1, 6)],
+            )
+        else:
+            field = forms.CharField(label=label, required=required, max_length=300)
+        form.fields[name] = field
+    return form

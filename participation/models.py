@@ -692,3 +692,70 @@ class Registration(models.Model):
         verbose_name = "inscription"
         verbose_name_plural = "inscriptions"
         constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="participation_one_registration")]
+
+
+class Survey(models.Model):
+    """A questionnaire of a process; each verified citizen answers once. Answers are read by the space's
+    administrators (CSV/XLSX), never published one by one."""
+
+    process = models.ForeignKey(Process, verbose_name="démarche", on_delete=models.CASCADE, related_name="surveys")
+    title = models.CharField("titre", max_length=200)
+    introduction = models.TextField("introduction", blank=True, max_length=3000)
+    is_open = models.BooleanField("ouvert aux réponses", default=True)
+
+    class Meta:
+        verbose_name = "questionnaire"
+        verbose_name_plural = "questionnaires"
+        ordering = ("process", "title")
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("participation:survey", args=[self.pk])
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", "réponse courte"
+        LONG_TEXT = "long_text", "réponse longue"
+        SINGLE = "single", "un choix"
+        MULTIPLE = "multiple", "plusieurs choix"
+        NUMBER = "number", "nombre"
+        SCALE = "scale", "échelle de 1 à 5"
+
+    survey = models.ForeignKey(Survey, verbose_name="questionnaire", on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    text = models.CharField("question", max_length=300)
+    kind = models.CharField("type", max_length=12, choices=Kind.choices, default=Kind.SHORT_TEXT)
+    choices = ArrayField(models.CharField(max_length=150), verbose_name="choix proposés", default=list, blank=True)
+    required = models.BooleanField("obligatoire", default=True)
+
+    class Meta:
+        verbose_name = "question"
+        verbose_name_plural = "questions"
+        ordering = ("survey", "position", "pk")
+
+    def __str__(self):
+        return self.text
+
+
+class SurveyResponse(models.Model):
+    survey = models.ForeignKey(Survey, verbose_name="questionnaire", on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(
+        User, verbose_name="répondant", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    answers = models.JSONField("réponses", default=dict, help_text="Identifiant de la question → réponse.")
+    created_at = models.DateTimeField("le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "réponse à un questionnaire"
+        verbose_name_plural = "réponses aux questionnaires"
+        ordering = ("created_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["survey", "respondent"],
+                condition=Q(respondent__isnull=False),
+                name="participation_one_response_per_person",
+            )
+        ]

@@ -48,7 +48,7 @@ def process_detail(slug: str) -> Process:
     return (
         Process.objects.published()
         .select_related("space__organisation")
-        .prefetch_related("territories", "phases", "budgets")
+        .prefetch_related("territories", "phases", "budgets", "surveys")
         .get(slug=slug)
     )
 

@@ -43,6 +43,8 @@ from .models import (
     SpaceBlock,
     SpaceMember,
     Support,
+    Survey,
+    SurveyResponse,
 )
 
 MODULE = "participation"
@@ -599,6 +601,10 @@ def participant_export(user: User) -> dict:
             for b in Ballot.objects.filter(voter=user).select_related("budget").prefetch_related("projects")
         ],
         "signalements": Report.objects.filter(reporter=user).count(),
+        "questionnaires": [
+            {"questionnaire": r.survey.title, "reponses": r.answers, "le": r.created_at.isoformat()}
+            for r in SurveyResponse.objects.filter(respondent=user).select_related("survey")
+        ],
         "inscriptions": [
             {"reunion": r.meeting.title, "le": r.meeting.starts_at.isoformat()}
             for r in Registration.objects.filter(user=user).select_related("meeting")
@@ -629,6 +635,7 @@ def participant_erase(*, user: User) -> dict:
     # A closed process's supports stay in its proposals' counters, without the rows that name the person.
     counts["supports"], _ = Support.objects.filter(user=user).delete()
     counts["registrations"], _ = Registration.objects.filter(user=user).delete()
+    counts["survey_responses"] = SurveyResponse.objects.filter(respondent=user).update(respondent=None)
     Residence.objects.filter(user=user).delete()
     SpaceBlock.objects.filter(user=user).delete()
     return counts
@@ -655,3 +662,19 @@ def meeting_register(*, meeting: Meeting, user: User) -> Registration:
 @transaction.atomic
 def meeting_unregister(*, meeting: Meeting, user: User) -> None:
     Registration.objects.filter(meeting=meeting, user=user).delete()
+
+
+# --- Surveys ----------------------------------------------------------------------------------------------
+@transaction.atomic
+def survey_answer(*, survey: Survey, user: User, answers: dict) -> SurveyResponse:
+    """A citizen's one response (``answers``: question id → value, already typed by the form)."""
+    _require_participant(user, survey.process.space)
+    if not survey.is_open:
+        raise ValidationError("Ce questionnaire est clos.")
+    try:
+        with transaction.atomic():
+            return SurveyResponse.objects.create(
+                survey=survey, respondent=user, answers={str(k): v for k, v in answers.items()}
+            )
+    except IntegrityError:
+        raise ValidationError("Vous avez déjà répondu à ce questionnaire.") from None

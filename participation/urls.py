@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import meetings, public, space, staff
+from .views import meetings, public, space, staff, surveys
 
 app_name = "participation"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("demarches/<slug:slug>/resultats/", public.result_list, name="results"),
     path("demarches/<slug:slug>/reunions/", meetings.meeting_list, name="meetings"),
     path("reunions/<int:pk>/", meetings.meeting_detail, name="meeting"),
+    path("questionnaires/<int:pk>/", surveys.survey, name="survey"),
+    path("questionnaires/<int:pk>/reponses.<str:fmt>", surveys.survey_export, name="survey_export"),
     path("reunions/<int:pk>/inscription/", meetings.meeting_registration, name="meeting_registration"),
     path("reunions/<int:pk>/agenda.ics", meetings.meeting_ical, name="meeting_ical"),
     path("propositions/<int:pk>/", public.proposal_detail, name="proposal"),
