@@ -59,6 +59,13 @@ SERVICE_WRITTEN = {
     "ftth.importrejection",
     "ftth.building",  # the imports (status changes and alerts)
     "ftth.buildingstatuschange",
+    "participation.space",  # space_create
+    "participation.spacemember",  # space_member_set (an agent of the space's collectivity)
+    "participation.proposal",  # proposal_create, proposal_answer, the supports' counter, moderation
+    "participation.ballot",  # ballot_cast, paper_ballot_enter (the secrecy of the vote)
+    "participation.moderationcase",  # report_create, moderation_decide
+    "participation.report",
+    "participation.spaceblock",  # user_block
 }
 
 
