@@ -7,7 +7,7 @@ is a plain aggregate over the choices (selectors.budget_tally).
 """
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -463,7 +463,7 @@ def paper_ballot_enter(*, budget: Budget, by: User, reference: str, project_ids:
     _require_manager(by, budget.process.space)
     if not reference.strip():
         raise ValidationError({"reference": "Saisissez le numéro du bulletin papier."})
-    if budget.is_closed and timezone.now() > budget.vote_closes_at + timezone.timedelta(days=7):
+    if timezone.now() > budget.vote_closes_at + timedelta(days=7):
         raise ValidationError("Les bulletins papier se saisissent au plus tard une semaine après la clôture.")
     projects, _ = _choose(budget, project_ids)
     try:
