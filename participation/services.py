@@ -12,10 +12,11 @@ from datetime import date, timedelta
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from sman.models import Organisation, Territory, User
+from sman.models import Membership, Organisation, Territory, User
 from sman.notifications import notify
 from sman.permissions import is_member, is_metropole_staff
 from sman.richtext import clean_html
@@ -264,7 +265,24 @@ def proposal_support(*, proposal: Proposal, user: User) -> Support:
         )
     support = Support.objects.create(proposal=proposal, user=user)
     Proposal.objects.filter(pk=proposal.pk).update(support_count=F("support_count") + 1)
+    count = Proposal.objects.filter(pk=proposal.pk).values_list("support_count", flat=True).get()
+    if count == process.support_threshold:
+        _notify_threshold(proposal, process)
     return support
+
+
+def _notify_threshold(proposal: Proposal, process: Process) -> None:
+    """The space's administrators learn, in their digest, that a proposal reached the threshold of supports."""
+    admins = User.objects.filter(
+        Q(participation_roles__space=process.space, participation_roles__role=SpaceMember.Role.ADMIN)
+        | Q(memberships__organisation=process.space.organisation, memberships__role=Membership.Role.ADMIN)
+    ).distinct()
+    for admin in admins:
+        notify(
+            user=admin, module=MODULE, key=f"participation-threshold-{proposal.pk}",
+            subject=f"« {proposal.title} » a atteint {process.support_threshold} soutiens : elle attend votre réponse",
+            url=reverse("participation:answer", args=[proposal.pk]),
+        )  # fmt: skip
 
 
 @transaction.atomic

@@ -84,6 +84,15 @@ def test_supports_have_a_limit_per_person_and_count_once(part):
     counts = dict(Proposal.objects.filter(pk__in=[p.pk for p in proposals]).values_list("pk", "support_count"))
     assert [counts[p.pk] for p in proposals] == [0, 1, 1, 1]
     assert Support.objects.filter(user=citizen).count() == 3
+    # The threshold (2): the space's administrator is told once, in the digest; not its moderator.
+    services.proposal_support(proposal=proposals[1], user=UserFactory())
+    services.proposal_unsupport(proposal=proposals[1], user=citizen)
+    services.proposal_support(proposal=proposals[1], user=citizen)
+    assert (
+        Notification.objects.filter(user=part.space_admin, key=f"participation-threshold-{proposals[1].pk}").count()
+        == 1
+    )
+    assert not Notification.objects.filter(user=part.moderator).exists()
 
 
 def test_the_answer_notifies_the_author_and_an_accepted_proposal_is_followed(part):
