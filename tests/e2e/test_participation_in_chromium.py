@@ -3,6 +3,7 @@ the running total; axe-core finds nothing on the pages."""
 
 import pytest
 
+from participation import services
 from participation.models import Ballot, Proposal, Support
 
 from ..factories import (
@@ -75,3 +76,39 @@ def test_citizen_proposes_supports_and_votes(page, reference):
     page.wait_for_selector("text=Votre vote est modifié.")
     ballot = Ballot.objects.get(voter=citizen)
     assert {p.title for p in ballot.projects.all()} == {"Atelier de réparation", "Wifi au parc"}
+
+
+def test_moderation_queue_results_and_meetings_are_accessible(page, reference):
+    from participation.models import SpaceMember
+
+    from ..factories import MeetingFactory, MembershipFactory, ResultFactory
+
+    space = SpaceFactory(organisation=collectivity_of("93048"))
+    process = ProcessFactory(space=space, slug="suivi")
+    proposal = ProposalFactory(process=process, title="Un composteur")
+    comment = services.comment_create(proposal=proposal, author=UserFactory(), body="Publicité")
+    services.report_create(user=UserFactory(), comment=comment, reason="spam")
+    result = ResultFactory(process=process, title="Composteur du square", progress=60)
+    services.milestone_add(result=result, by=UserFactory(staff=True), title="Commande passée")
+    meeting = MeetingFactory(process=process, title="Réunion de quartier")
+    moderator = MembershipFactory(organisation=space.organisation).user
+    SpaceMember.objects.create(space=space, user=moderator, role=SpaceMember.Role.MODERATOR)
+
+    page.goto("/comptes/login/")
+    page.get_by_label("Courriel").fill(moderator.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/espace/")
+    for path in (f"/participation/espaces/{space.slug}/moderation/", "/participation/demarches/suivi/resultats/",
+                 meeting.get_absolute_url(), f"/participation/espaces/{space.slug}/"):  # fmt: skip
+        page.goto(path)
+        assert_no_axe_violation(page)
+    page.goto(f"/participation/espaces/{space.slug}/moderation/")
+    page.get_by_label("Commentaire", exact=False).first.check()
+    page.get_by_label("Masquer (contraire à la charte)").check()
+    page.get_by_label("Motif publié dans le journal de modération").fill("Publicité commerciale")
+    page.get_by_role("button", name="Appliquer la décision aux contributions cochées").click()
+    page.wait_for_selector("text=Décision enregistrée pour 1 contribution.")
+    page.goto("/participation/moderation/journal/")
+    assert "Publicité commerciale" in page.content()
+    assert_no_axe_violation(page)
