@@ -1,7 +1,7 @@
 """Reads of the participation platform, with the joins each page needs (fixed number of queries per list)."""
 
 from django.contrib.postgres.search import TrigramSimilarity
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import CharField, Count, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.utils import timezone
 
 from sman.models import Territory
@@ -204,43 +204,38 @@ def process_scopes():
 
 
 def process_facts(until=None) -> dict[int, dict]:
-    """Per published process: proposals, ballots, results delivered, and the ids of its participants."""
+    """Per published process: proposals, ballots, results delivered, and the ids of its participants (people who
+    proposed, supported, commented or voted). Two queries: the counts in one UNION ALL, the people in another."""
     until = until or timezone.localdate()
     facts: dict[int, dict] = {}
 
     def of(pk):
         return facts.setdefault(pk, {"proposals": 0, "ballots": 0, "delivered": 0, "participants": set()})
 
-    for pk, count in (
-        Proposal.objects.filter(process__is_published=True, created_at__date__lte=until)
-        .values_list("process_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        of(pk)["proposals"] = count
-    for pk, count in (
-        Ballot.objects.filter(budget__process__is_published=True, created_at__date__lte=until)
-        .values_list("budget__process_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        of(pk)["ballots"] = count
-    for pk, count in (
-        Result.objects.filter(status=Result.Status.DELIVERED, delivered_on__lte=until)
-        .values_list("process_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        of(pk)["delivered"] = count
-    people = [
-        Proposal.objects.filter(author__isnull=False).values_list("process_id", "author_id"),
-        Support.objects.values_list("proposal__process_id", "user_id"),
-        Comment.objects.filter(author__isnull=False).values_list("proposal__process_id", "author_id"),
-        Ballot.objects.filter(voter__isnull=False).values_list("budget__process_id", "voter_id"),
-    ]
-    for qs in people:
-        for pk, user_id in qs.order_by().distinct():
-            of(pk)["participants"].add(user_id)
+    def tagged(qs, tag: str, process: str):
+        return qs.order_by().values_list(Value(tag, output_field=CharField()), process).annotate(n=Count("pk"))
+
+    counts = tagged(
+        Proposal.objects.filter(process__is_published=True, created_at__date__lte=until), "proposals", "process_id"
+    ).union(
+        tagged(Ballot.objects.filter(budget__process__is_published=True, created_at__date__lte=until), "ballots",
+               "budget__process_id"),
+        tagged(Result.objects.filter(status=Result.Status.DELIVERED, delivered_on__lte=until), "delivered",
+               "process_id"),
+        all=True,
+    )  # fmt: skip
+    for tag, pk, count in counts:
+        of(pk)[tag] = count
+    people = (
+        Proposal.objects.filter(author__isnull=False).order_by().values_list("process_id", "author_id")
+        .union(
+            Support.objects.order_by().values_list("proposal__process_id", "user_id"),
+            Comment.objects.filter(author__isnull=False).order_by().values_list("proposal__process_id", "author_id"),
+            Ballot.objects.filter(voter__isnull=False).order_by().values_list("budget__process_id", "voter_id"),
+        )
+    )  # fmt: skip
+    for pk, user_id in people:
+        of(pk)["participants"].add(user_id)
     return facts
 
 
