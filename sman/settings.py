@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "marketplace",
     "resources",
     "explorateurs",
+    "engineering",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
