@@ -41,7 +41,8 @@ def space_panel(request) -> SpacePanel | None:
             .count()
         )
         add_count(
-            todos, waiting, "demande où le pôle d'ingénierie vous a écrit", "demandes où le pôle d'ingénierie vous a écrit",
+            todos, waiting, "demande où le pôle d'ingénierie vous a écrit",
+            "demandes où le pôle d'ingénierie vous a écrit",
             requests_url,
         )  # fmt: skip
         if mine["open"]:
