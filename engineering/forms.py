@@ -109,6 +109,8 @@ class PlaceForm(PositionMixin, forms.ModelForm):
         fields = ["name", "kind", "address", "services", "opening_hours", "accessibility", "website"]
         widgets = {"services": forms.Textarea(attrs={"rows": 4}), "opening_hours": forms.Textarea(attrs={"rows": 3})}
 
+    website = forms.URLField(label="Site web", required=False, assume_scheme="https")
+
     def __init__(self, *args, instance=None, **kwargs):
         if instance is not None and instance.location is not None:
             kwargs.setdefault("initial", {}).update(longitude=instance.location.x, latitude=instance.location.y)
