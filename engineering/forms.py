@@ -96,8 +96,12 @@ class CloseForm(forms.Form):
 
 
 class PositionMixin(forms.Form):
-    longitude = forms.FloatField(label="Longitude", min_value=1.9, max_value=2.8, help_text="Par exemple 2,4406.")
-    latitude = forms.FloatField(label="Latitude", min_value=48.6, max_value=49.1, help_text="Par exemple 48,8611.")
+    longitude = forms.FloatField(
+        label="Longitude", localize=True, min_value=1.9, max_value=2.8, help_text="Par exemple 2,4406."
+    )
+    latitude = forms.FloatField(
+        label="Latitude", localize=True, min_value=48.6, max_value=49.1, help_text="Par exemple 48,8611."
+    )
 
     def point(self) -> Point:
         return Point(self.cleaned_data["longitude"], self.cleaned_data["latitude"], srid=4326)

@@ -1,9 +1,9 @@
 """Support requests of the pôle d'ingénierie: their life, who reads them, their files, reminders, indicators."""
 
 import threading
-from html import unescape
 from datetime import date, timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from engineering import services, tasks
-from engineering.models import EngineeringRequest, RequestDocument
+from engineering.models import EngineeringRequest
 
 from ..auth import login
 from ..factories import EngineeringRequestFactory, MembershipFactory, UserFactory, collectivity_of
