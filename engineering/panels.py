@@ -28,8 +28,7 @@ def space_panel(request) -> SpacePanel | None:
             requests_url + f"?status={S.DELIVERED}",
         )  # fmt: skip
         waiting = (
-            EngineeringRequest.objects.filter(organisation_id__in=ids)
-            .exclude(status=S.CLOSED)
+            EngineeringRequest.objects.filter(organisation_id__in=ids, status__in=[S.QUALIFIED, S.IN_PROGRESS])
             .annotate(
                 last_from_pole=Subquery(
                     RequestMessage.objects.filter(request=OuterRef("pk"))
