@@ -13,6 +13,7 @@ from django.utils import timezone
 from sman.emails import send_email_on_commit
 from sman.models import Membership, Organisation, Territory, User
 from sman.money import format_euros
+from sman.notifications import notify, notify_many
 from sman.permissions import is_metropole_staff
 
 from . import permissions
@@ -138,6 +139,11 @@ def request_qualify(
     locked.qualified_at = timezone.now()
     locked.status = EngineeringRequest.Status.QUALIFIED
     locked.save()
+    notify(
+        user=expert, module="engineering", subject=f"Demande d'accompagnement confiée : {locked.title}",
+        body=f"{locked.organisation.name} — échéance le {locked.due_on:%d/%m/%Y}.", url=locked.get_absolute_url(),
+        key=f"engineering-request-{locked.pk}-assigned-{expert.pk}",
+    )  # fmt: skip
     return locked
 
 
@@ -201,6 +207,17 @@ def message_post(*, request: EngineeringRequest, user: User, body: str) -> Reque
     if from_pole and locked.first_answer_at is None:
         locked.first_answer_at = message.created_at
         locked.save(update_fields=["first_answer_at"])
+    # The other side learns of it in its digest (sman/notifications.py), never by a mail of its own.
+    if from_pole:
+        readers = User.objects.filter(memberships__organisation_id=locked.organisation_id).exclude(pk=user.pk)
+        subject = f"Le pôle d'ingénierie vous a écrit : {locked.title}"
+    else:
+        readers = User.objects.filter(pk=locked.expert_id).exclude(pk=user.pk)
+        subject = f"{locked.organisation.name} vous a écrit : {locked.title}"
+    notify_many(
+        readers.distinct(), module="engineering", subject=subject, body=message.body[:300],
+        url=locked.get_absolute_url() + "#messages", key=f"engineering-message-{message.pk}",
+    )  # fmt: skip
     return message
 
 
@@ -238,20 +255,24 @@ def requests_to_remind(today: date):
 
 @transaction.atomic
 def remind_due_requests(*, today: date | None = None) -> int:
-    """Reminds each expert, once, of their requests due within ``REMINDER_DAYS`` (or late). Safe to run twice:
-    the UPDATE marks a request reminded only once, and only the rows it marked are e-mailed."""
+    """Reminds the expert, once, of each request due within ``REMINDER_DAYS`` (or late), in their digest
+    (sman/notifications.py). Safe to run twice and concurrently: the rows are locked, marked reminded, and the
+    notification's key makes a second one a no-op."""
     today = today or timezone.localdate()
-    ids = list(requests_to_remind(today).select_for_update(skip_locked=True).values_list("pk", flat=True))
-    EngineeringRequest.objects.filter(pk__in=ids, reminded_on__isnull=True).update(reminded_on=today)
-    requests = list(EngineeringRequest.objects.filter(pk__in=ids).with_related().order_by("expert_id", "due_on"))
-    by_expert: dict[int, list] = {}
+    requests = list(
+        requests_to_remind(today)
+        .select_for_update(skip_locked=True, of=("self",))
+        .select_related("expert", "organisation")
+    )
+    EngineeringRequest.objects.filter(pk__in=[r.pk for r in requests]).update(reminded_on=today)
     for request in requests:
-        by_expert.setdefault(request.expert_id, []).append(request)
-    for items in by_expert.values():
-        send_email_on_commit(
-            name="engineering_reminder", context={"requests": items, "today": today}, to=[items[0].expert.email]
-        )
-    return len(ids)
+        late = " (dépassée)" if request.due_on < today else ""
+        notify(
+            user=request.expert, module="engineering", subject=f"Échéance proche : {request.title}",
+            body=f"{request.organisation.name} — échéance le {request.due_on:%d/%m/%Y}{late}.",
+            url=request.get_absolute_url(), key=f"engineering-request-{request.pk}-due-{request.due_on}",
+        )  # fmt: skip
+    return len(requests)
 
 
 # --- Places ------------------------------------------------------------------------------------------------

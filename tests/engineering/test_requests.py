@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from engineering import services, tasks
 from engineering.models import EngineeringRequest
+from sman.models import Notification
 
 from ..auth import login
 from ..factories import EngineeringRequestFactory, MembershipFactory, UserFactory, collectivity_of
@@ -183,23 +184,36 @@ def test_two_staff_members_triaging_the_same_request_at_once_only_one_succeeds(r
     assert sum("plus « reçue »" in str(o) for o in outcomes) == 1
 
 
-def test_experts_are_reminded_once_before_the_due_date(eng, mailoutbox, django_capture_on_commit_callbacks):
-    soon = EngineeringRequestFactory(
-        in_progress=True, expert=eng.expert, due_on=timezone.localdate() + timedelta(days=2)
+def test_experts_are_reminded_once_before_the_due_date_in_their_digest(eng):
+    today = timezone.localdate()
+    soon = EngineeringRequestFactory(in_progress=True, expert=eng.expert, due_on=today + timedelta(days=2))
+    late = EngineeringRequestFactory(qualified=True, expert=eng.expert, due_on=today - timedelta(days=1))
+    EngineeringRequestFactory(in_progress=True, expert=eng.other_expert, due_on=today + timedelta(days=20))
+    EngineeringRequestFactory(delivered=True, expert=eng.other_expert, due_on=today)  # delivered: nothing to do
+    assert tasks.remind_due_requests.delay().get() == 2
+    reminders = Notification.objects.filter(module="engineering", key__contains="-due-")
+    assert sorted((n.user_id, n.subject) for n in reminders) == sorted(
+        [(eng.expert.pk, f"Échéance proche : {soon.title}"), (eng.expert.pk, f"Échéance proche : {late.title}")]
     )
-    late = EngineeringRequestFactory(qualified=True, expert=eng.expert, due_on=timezone.localdate() - timedelta(days=1))
-    EngineeringRequestFactory(
-        in_progress=True, expert=eng.other_expert, due_on=timezone.localdate() + timedelta(days=20)
+    assert "(dépassée)" in reminders.get(subject__endswith=late.title).body
+    assert tasks.remind_due_requests.delay().get() == 0  # once only
+    assert reminders.count() == 2
+
+
+def test_the_expert_and_the_collectivity_learn_of_each_others_messages_in_their_digest(eng):
+    colleague = MembershipFactory(organisation=eng.montreuil).user
+    req = eng.in_progress()
+    assigned = Notification.objects.get(user=eng.expert)
+    assert (
+        assigned.subject == f"Demande d'accompagnement confiée : {req.title}" and assigned.url == req.get_absolute_url()
     )
-    EngineeringRequestFactory(delivered=True, expert=eng.other_expert, due_on=timezone.localdate())  # delivered
-    with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.remind_due_requests.delay().get() == 2
-    assert [m.to for m in mailoutbox] == [[eng.expert.email]]
-    body = mailoutbox[0].body
-    assert soon.title in body and late.title in body and "(dépassée)" in body
-    with django_capture_on_commit_callbacks(execute=True):
-        assert tasks.remind_due_requests.delay().get() == 0  # once only
-    assert len(mailoutbox) == 1
+    services.message_post(request=req, user=eng.agent, body="Une question.")
+    assert Notification.objects.filter(user=eng.expert).count() == 2
+    assert not Notification.objects.filter(user__in=[eng.agent, colleague]).exists()  # not the author's side
+    services.message_post(request=req, user=eng.expert, body="La réponse.")
+    told = Notification.objects.filter(subject__startswith="Le pôle d'ingénierie vous a écrit")
+    assert sorted(told.values_list("user_id", flat=True)) == sorted([eng.agent.pk, colleague.pk])
+    assert not Notification.objects.filter(user=eng.other_expert).exists()
 
 
 def test_indicators_per_territory_count_kinds_stages_delays_and_satisfaction(eng):
