@@ -1,10 +1,12 @@
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from sman.admin import MapAdminMixin, ReadOnlyAdminMixin, ServiceFormAdminMixin
 
 from . import services
+
 from .models import (
     EngineeringRequest,
     ExchangeMember,
@@ -18,6 +20,9 @@ from .models import (
     SpaceOffer,
     SponsorshipBudget,
 )
+
+# Django 6 will assume https for a typed address without a scheme; the portal does already.
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(ServiceOffer)
@@ -41,6 +46,7 @@ class EngineeringRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(Place)
 class PlaceAdmin(ServiceFormAdminMixin, MapAdminMixin, admin.ModelAdmin):
+    formfield_overrides = URL_FIELDS
     list_display = ("name", "kind", "territory", "organisation", "is_published")
     list_filter = ("kind", "is_published")
     search_fields = ("name", "address")
@@ -92,6 +98,7 @@ class ProductAdmin(admin.ModelAdmin):
     on the product's page."""
 
     list_display = ("name", "phase", "phase_started_on")
+    formfield_overrides = URL_FIELDS
     list_filter = ("phase",)
     readonly_fields = ("problem", "phase", "phase_started_on")
     inlines = [ImpactInline, DecisionInline]

@@ -7,7 +7,7 @@ from . import selectors
 from .models import ImpactIndicator, Place, Product
 
 
-class PlaceSerializer(serializers.ModelSerializer):
+class DigitalPlaceSerializer(serializers.ModelSerializer):
     commune = serializers.CharField(source="territory.code", help_text="Code INSEE de la commune.")
     territory = serializers.CharField(
         source="territory.parent.code", default=None, help_text="Territoire (T1…T12) de la commune."
@@ -33,21 +33,21 @@ class PlaceSerializer(serializers.ModelSerializer):
 
 class PlaceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.places().order_by("name", "pk")
-    serializer_class = PlaceSerializer
+    serializer_class = DigitalPlaceSerializer
     permission_classes = [drf_permissions.AllowAny]
     filterset_fields = ["kind", "territory__code"]
 
 
-class ImpactSerializer(serializers.ModelSerializer):
+class ProductImpactSerializer(serializers.ModelSerializer):
     class Meta:
         model = ImpactIndicator
         fields = ["name", "unit", "baseline", "target", "current"]
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class StartupProductSerializer(serializers.ModelSerializer):
     collectivity = serializers.CharField(source="problem.organisation.name")
     problem = serializers.CharField(source="problem.problem")
-    impacts = ImpactSerializer(many=True, read_only=True)
+    impacts = ProductImpactSerializer(many=True, read_only=True)
 
     class Meta:
         model = Product
@@ -57,7 +57,7 @@ class ProductSerializer(serializers.ModelSerializer):
 
 class ProductViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = selectors.products().prefetch_related("impacts").order_by("name", "pk")
-    serializer_class = ProductSerializer
+    serializer_class = StartupProductSerializer
     permission_classes = [drf_permissions.AllowAny]
     filterset_fields = ["phase"]
 

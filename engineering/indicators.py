@@ -49,6 +49,9 @@ def _request_rows(today: date, territory=None):
             delivered=Count("pk", filter=delivered),
             delivery_days=Sum(Days(F("delivered_at"), F("created_at")), filter=delivered),
             on_time=Count("pk", filter=delivered & Q(delivered_at__date__lte=F("due_on"))),
+            # From triage (when the service's delay was promised) to delivery, and the delay promised.
+            work_days=Sum(Days(F("delivered_at"), F("qualified_at")), filter=delivered),
+            promised=Sum("promised_days", filter=delivered),
             rated=Count("pk", filter=closed),
             satisfaction_sum=Sum("satisfaction", filter=closed),
         )
@@ -117,6 +120,10 @@ delivery_days = _request_indicator(
 delivered_on_time_rate = _request_indicator(
     "engineering.delivered_on_time_rate", "Demandes livrées dans le délai promis", "%",
     lambda f: _ratio(f.get("on_time", 0), f.get("delivered", 0), scale=100),
+)  # fmt: skip
+delivery_gap_days = _request_indicator(
+    "engineering.delivery_gap_days", "Écart moyen au délai promis par le pôle d'ingénierie (négatif : en avance)",
+    "jours", lambda f: _ratio(f.get("work_days", 0) - f.get("promised", 0), f.get("delivered", 0)),
 )  # fmt: skip
 satisfaction = _request_indicator(
     "engineering.satisfaction", "Satisfaction des collectivités accompagnées (sur 5)", "/5",

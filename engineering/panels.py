@@ -1,6 +1,6 @@
 """What the support module puts in « Mon espace » and on a territory's page (EngineeringConfig)."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, F, Func, OuterRef, Q, Subquery
 from django.urls import reverse
 
 from sman.models import Territory
@@ -8,7 +8,7 @@ from sman.modules import SpacePanel, add_count
 from sman.permissions import is_metropole_staff
 
 from . import permissions, selectors
-from .models import EngineeringRequest, PlaceKind, Problem, RequestMessage, SpaceOffer
+from .models import EngineeringRequest, Place, PlaceKind, Problem, Product, RequestMessage, SpaceOffer
 
 S = EngineeringRequest.Status
 
@@ -81,16 +81,33 @@ def space_panel(request) -> SpacePanel | None:
     return SpacePanel("Accompagnement", todos, links, order=85)
 
 
+def _count(queryset):
+    """A scalar subquery: how many rows ``queryset`` has."""
+    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")[:1])
+
+
 def territory_panel(territory):
-    """The territory's digital places, and its collectivities' support requests and start-ups."""
+    """The territory's digital places, and its collectivities' support requests and start-ups. One query when
+    there is nothing to show (the page of a territory adds one query per module with nothing there)."""
+    within = Territory.objects.within(territory).values("pk")
+    found = (
+        Territory.objects.filter(pk=territory.pk)
+        .annotate(
+            places=_count(Place.objects.published().filter(territory__in=within)),
+            requests=_count(EngineeringRequest.objects.filter(organisation__territory__in=within)),
+            products=_count(Product.objects.filter(problem__organisation__territory__in=within)),
+        )
+        .values("places", "requests", "products")
+        .get()
+    )
+    if not any(found.values()):
+        return None
     counts = selectors.place_counts(territory)
     requests = EngineeringRequest.objects.filter(Territory.objects.within_q(territory, field="organisation__territory"))
     figures = requests.aggregate(total=Count("pk"), closed=Count("pk", filter=Q(status=S.CLOSED)))
     products = list(
         selectors.products().filter(Territory.objects.within_q(territory, field="problem__organisation__territory"))[:5]
     )
-    if not counts and not figures["total"] and not products:
-        return None
     return "engineering/_territory_panel.html", {
         "territory": territory,
         "place_counts": [(label, counts.get(value, 0)) for value, label in PlaceKind.choices],

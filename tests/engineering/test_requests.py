@@ -225,7 +225,9 @@ def test_indicators_per_territory_count_kinds_stages_delays_and_satisfaction(eng
         EngineeringRequestFactory(delivered=True, organisation=collectivity_of("93055"), kind="financial"),
         EngineeringRequestFactory(closed=True, satisfaction=2, organisation=collectivity_of("T8")),
     ]
-    EngineeringRequest.objects.filter(pk__in=[r.pk for r in requests]).update(created_at=created)
+    EngineeringRequest.objects.filter(pk__in=[r.pk for r in requests]).update(
+        created_at=created, qualified_at=created + timedelta(days=1)
+    )  # the service promised 10 days at triage (factory)
     # Montreuil's closed request: answered in 2 days, delivered in 8, on time; Pantin's: delivered in 10, late.
     EngineeringRequest.objects.filter(pk=requests[1].pk).update(
         first_answer_at=created + timedelta(days=2), delivered_at=created + timedelta(days=8), due_on=today
@@ -246,5 +248,7 @@ def test_indicators_per_territory_count_kinds_stages_delays_and_satisfaction(eng
     rate = nonzero(values_by_code("engineering.delivered_on_time_rate", today))
     assert rate["MGP"] == Decimal("66.7") and rate["93048"] == 100 and "93055" not in rate
     assert nonzero(values_by_code("engineering.delivery_days", today))["MGP"] == 9
+    gap = nonzero(values_by_code("engineering.delivery_gap_days", today))  # 7, 9 and 8 days of work for 10 promised
+    assert (gap["MGP"], gap["93048"], gap["93055"], gap["T8"]) == (-2, -3, -1, -2)
     assert nonzero(values_by_code("engineering.satisfaction", today)) == {"MGP": 3.5, "T8": 3.5, "93048": 5}
     assert values_by_code("engineering.requests_received", date(2000, 1, 1))["MGP"] == 0
