@@ -6,7 +6,6 @@ from django.db import models
 from sman.admin import MapAdminMixin, ReadOnlyAdminMixin, ServiceFormAdminMixin
 
 from . import services
-
 from .models import (
     EngineeringRequest,
     ExchangeMember,
