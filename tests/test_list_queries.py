@@ -472,6 +472,8 @@ def test_resources_moderation_queue():
     client = signed_in(UserFactory(staff=True))
     grow = lambda: ResourceFactory.create_batch(10, in_review=True)  # noqa: E731
     assert_queries_do_not_grow(client, "/ressources/moderation/", grow, small=rows(2), large=rows(12))
+
+
 # --- Engineering: requests, places, start-ups, vacant spaces ------------------------------------------------
 @covers("engineering:request_list")
 @pytest.mark.parametrize("who", ["agent", "expert", "staff"])
