@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from sman.admin import JobAdminMixin, ReadOnlyAdminMixin, ServiceFormAdminMixin
@@ -50,11 +51,12 @@ class ActionAdmin(SimpleHistoryAdmin):
     list_select_related = ("roadmap", "challenge")
     filter_horizontal = ("owners",)
     inlines = [MilestoneInline, BudgetLineInline]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # the partner's service (Django 6's default)
 
     def get_readonly_fields(self, request, obj=None):
-        # The follow-up (status, progress, notes, milestones, budget) is written on the action's page
-        # (action_update, milestones_and_budget_save); the description stays reference data.
-        return services.ACTION_FOLLOW_FIELDS if obj else ()
+        # The follow-up (status, progress, notes, collectivities involved, milestones, budget) is written on the
+        # action's page (action_update, milestones_and_budget_save); the description stays reference data.
+        return (*services.ACTION_FOLLOW_FIELDS, "collectivities") if obj else ()
 
 
 class IndicatorValueInline(ReadOnlyAdminMixin, admin.TabularInline):  # indicator_value_add (author)

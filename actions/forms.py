@@ -23,8 +23,33 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 class ActionFollowForm(forms.ModelForm):
     class Meta:
         model = Action
-        fields = ["status", "progress", "notes"]
-        widgets = {"notes": forms.Textarea(attrs={"rows": 4})}
+        fields = ["status", "progress", "notes", "collectivities"]
+        widgets = {
+            "notes": forms.Textarea(attrs={"rows": 4}),
+            "collectivities": forms.SelectMultiple(attrs={"size": 8}),
+        }
+        help_texts = {
+            "collectivities": "Les collectivités qui prennent part à l'action (Ctrl ou Cmd pour en choisir plusieurs)."
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["collectivities"].queryset = self.fields["collectivities"].queryset.order_by("name")
+
+
+class NewMilestoneForm(forms.ModelForm):
+    """A milestone an owner adds (a partner-led action without an Annex 2 sheet has none from the reference data).
+    Left empty, nothing is added."""
+
+    class Meta:
+        model = Milestone
+        fields = ["title", "planned_start", "planned_end", "actual_date"]
+        widgets = {"planned_start": DATE, "planned_end": DATE, "actual_date": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="nouveau-jalon", **kwargs)
+        self.empty_permitted = True
+        self.use_required_attribute = False
 
 
 MilestoneFormSet = modelformset_factory(Milestone, fields=["actual_date"], extra=0, widgets={"actual_date": DATE})

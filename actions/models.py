@@ -64,7 +64,9 @@ class ActionQuerySet(models.QuerySet):
         return self.exclude(status__in=[Action.Status.DONE, Action.Status.ABANDONED])
 
     def with_related(self):
-        return self.select_related("challenge", "roadmap").prefetch_related("owners", "milestones", "budget_lines")
+        return self.select_related("challenge", "roadmap").prefetch_related(
+            "owners", "milestones", "budget_lines", "collectivities"
+        )
 
 
 MODULE_LABELS = {
@@ -75,6 +77,7 @@ MODULE_LABELS = {
     "resources": "centre de ressources",
     "explorateurs": "Explorateurs du numérique",
     "fmin": "FMIN",
+    "engineering": "accompagnement des collectivités",
 }
 
 
@@ -109,6 +112,16 @@ class Action(models.Model):
     budget_estimate_cents = models.PositiveBigIntegerField("budget prévisionnel (centimes HT)", null=True, blank=True)
     budget_label = models.CharField("budget (texte de la fiche)", max_length=200, blank=True)
     module = models.CharField("module du portail", max_length=30, blank=True)
+    # A partner-led action (#1, #8, #14, #17) points to the partner's own service (reference data).
+    partner_name = models.CharField("partenaire qui porte l'action", max_length=200, blank=True)
+    partner_url = models.URLField("service du partenaire", blank=True)
+    collectivities = models.ManyToManyField(
+        "sman.Organisation",
+        verbose_name="collectivités engagées",
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": "collectivity"},
+    )
     status = models.CharField("statut", max_length=12, choices=Status.choices, default=Status.NOT_STARTED)
     progress = models.PositiveSmallIntegerField(
         "avancement (%)", default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]

@@ -71,6 +71,8 @@ def _load_action(item, roadmaps, challenges, report) -> None:
         "budget_estimate_cents": _cents(amount),
         "budget_label": item.get("budget_label", ""),
         "module": item.get("module") or "",
+        "partner_name": item.get("partner", {}).get("name", ""),
+        "partner_url": item.get("partner", {}).get("url", ""),
     }
     action = upsert(Action, {"roadmap": roadmaps[item["roadmap"]], "number": item["number"]}, values, report, "actions")
     for order, milestone in enumerate(item.get("milestones", [])):

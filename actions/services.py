@@ -13,7 +13,17 @@ from sman.indicators import TerritoryTree, providers
 from sman.models import User
 
 from . import permissions
-from .models import Action, ActionReview, CopilSession, Indicator, IndicatorValue, Recommendation, Report, Roadmap
+from .models import (
+    Action,
+    ActionReview,
+    CopilSession,
+    Indicator,
+    IndicatorValue,
+    Milestone,
+    Recommendation,
+    Report,
+    Roadmap,
+)
 from .rules import follow
 
 logger = logging.getLogger(__name__)
@@ -48,7 +58,26 @@ def action_update(*, action: Action, user: User, **fields) -> Action:
     locked.full_clean()
     locked._history_user = user
     locked.save()
+    if "collectivities" in fields:  # the collectivities taking part (partner-led actions list them)
+        locked.collectivities.set(fields["collectivities"])
     return locked
+
+
+# Milestones added by owners come after the reference data's (upserted by their order, actions/reference.py).
+OWNER_MILESTONE_ORDER = 100
+
+
+@transaction.atomic
+def milestone_add(*, action: Action, user: User, milestone: Milestone) -> Milestone:
+    """An owner adds a milestone to the action's calendar (history kept)."""
+    _require(permissions.can_edit_action(user, action))
+    last = action.milestones.filter(order__gte=OWNER_MILESTONE_ORDER).order_by("-order").first()
+    milestone.action = action
+    milestone.order = last.order + 1 if last else OWNER_MILESTONE_ORDER
+    milestone._history_user = user
+    milestone.full_clean()
+    milestone.save()
+    return milestone
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "resources",
     "explorateurs",
     "participation",
+    "engineering",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -895,3 +895,142 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         past = factory.Trait(
             starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=7)), minutes="Trente présents."
         )
+
+
+# --- Engineering: pôle d'ingénierie, Start-up de métropole, digital places, vacant spaces -----------------
+def _montreuil_collectivity():
+    return collectivity_of("93048")
+
+
+def _montreuil():
+    return Territory.objects.get(code="93048")
+
+
+class ServiceOfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "engineering.ServiceOffer"
+
+    title = factory.Sequence(lambda n: f"Service {n}")
+    description = "Ce que fait le pôle."
+    audience = "communes et EPT"
+    kind = "technical"
+    typical_delay_days = 10
+
+
+def _worked(status: str, **extra):
+    """The fields of a request triaged and given to an expert, then in ``status``."""
+    return factory.Trait(
+        status=status,
+        service=factory.SubFactory(ServiceOfferFactory),
+        expert=factory.SubFactory(UserFactory, roles=["engineering.expert"]),
+        qualified_at=_NOW,
+        promised_days=10,
+        due_on=_days(10),
+        **extra,
+    )
+
+
+class EngineeringRequestFactory(factory.django.DjangoModelFactory):
+    """A request of Montreuil, received. Traits: ``qualified``, ``in_progress``, ``delivered``, ``closed``."""
+
+    class Meta:
+        model = "engineering.EngineeringRequest"
+
+    organisation = factory.LazyFunction(_montreuil_collectivity)
+    created_by = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Demande {n}")
+    description = "Le besoin."
+    kind = "technical"
+    stage = "upstream"
+
+    class Params:
+        qualified = _worked("qualified")
+        in_progress = _worked("in_progress", started_at=_NOW, first_answer_at=_NOW)
+        delivered = _worked("delivered", started_at=_NOW, first_answer_at=_NOW, delivered_at=_NOW)
+        closed = _worked(
+            "closed", started_at=_NOW, first_answer_at=_NOW, delivered_at=_NOW, closed_at=_NOW, satisfaction=4
+        )
+
+
+class PlaceFactory(factory.django.DjangoModelFactory):
+    """A published fablab in Montreuil (its commune set directly; the service computes it from the point)."""
+
+    class Meta:
+        model = "engineering.Place"
+
+    kind = "fablab"
+    name = factory.Sequence(lambda n: f"Lieu {n}")
+    address = "1 rue de l'Essai"
+    location = factory.LazyFunction(lambda: Point(2.4410, 48.8617, srid=4326))
+    territory = factory.LazyFunction(_montreuil)
+    is_published = True
+
+    class Params:
+        unpublished = factory.Trait(is_published=False)
+        micro_folie = factory.Trait(kind="micro_folie")
+
+
+class SponsorshipBudgetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "engineering.SponsorshipBudget"
+
+    year = factory.Sequence(lambda n: 2030 + n)
+    label = factory.LazyAttribute(lambda b: f"Parrainages {b.year}")
+    amount_cents = 10_000_000
+
+
+class ProblemFactory(factory.django.DjangoModelFactory):
+    """A problem of Montreuil, submitted. Traits: ``selected`` (with a budget), ``rejected``."""
+
+    class Meta:
+        model = "engineering.Problem"
+
+    organisation = factory.LazyFunction(_montreuil_collectivity)
+    submitted_by = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Problème {n}")
+    problem = "Un irritant."
+    users = "Les habitants."
+    evidence = "Des chiffres."
+    intrapreneur_name = "Camille Essai"
+    intrapreneur_job = "Chargée de mission"
+    manager_name = "Dominique Essai"
+    manager_agreement = True
+
+    class Params:
+        selected = factory.Trait(
+            status="selected", budget=factory.SubFactory(SponsorshipBudgetFactory), sponsorship_cents=2_000_000
+        )
+        rejected = factory.Trait(status="rejected", decision_reason="Hors champ.")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "engineering.Product"
+
+    problem = factory.SubFactory(ProblemFactory, selected=True)
+    name = factory.Sequence(lambda n: f"Produit {n}")
+    pitch = "En une phrase."
+    team = "Une équipe."
+    phase_started_on = _days(0)
+
+
+class SpaceOfferFactory(factory.django.DjangoModelFactory):
+    """A space of Montreuil, to moderate. Traits: ``published``, ``matched``."""
+
+    class Meta:
+        model = "engineering.SpaceOffer"
+
+    owner = factory.LazyFunction(_montreuil_collectivity)
+    created_by = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Local {n}")
+    description = "Un local."
+    surface_m2 = 80
+    address = "2 rue de l'Essai"
+    location = factory.LazyFunction(lambda: Point(2.4410, 48.8617, srid=4326))
+    territory = factory.LazyFunction(_montreuil)
+    conditions = "Loyer modéré."
+    available_from = _days(10)
+
+    class Params:
+        published = factory.Trait(status="published")
+        matched = factory.Trait(status="matched")

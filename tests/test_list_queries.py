@@ -474,6 +474,95 @@ def test_resources_moderation_queue():
     assert_queries_do_not_grow(client, "/ressources/moderation/", grow, small=rows(2), large=rows(12))
 
 
+# --- Engineering: requests, places, start-ups, vacant spaces ------------------------------------------------
+@covers("engineering:request_list")
+@pytest.mark.parametrize("who", ["agent", "expert", "staff"])
+@pytest.mark.parametrize("data", [{}, {"q": "Demande", "status": "in_progress", "kind": "technical"}])
+def test_engineering_requests(who, data):
+    from .factories import EngineeringRequestFactory
+
+    expert = UserFactory(roles=["engineering.expert"])
+    states = [{}, {"qualified": True}, {"in_progress": True}, {"delivered": True}, {"closed": True}]
+
+    def add(n):
+        for i in range(n):
+            traits = states[i % len(states)]
+            EngineeringRequestFactory(**traits, **({"expert": expert} if traits else {}))
+
+    add(5)
+    EngineeringRequestFactory(organisation=collectivity_of("93055"))  # Pantin's: staff only
+    user = {"agent": agent_of(collectivity_of("93048")), "expert": expert, "staff": UserFactory(staff=True)}[who]
+    assert_queries_do_not_grow(signed_in(user), "/accompagnement/demandes/", lambda: add(10), data=data)
+
+
+@covers("engineering:place_list", "engineering-place-list")
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [("/accompagnement/lieux/", {}), ("/accompagnement/lieux/", {"kind": "fablab", "territory": "T8", "q": "Lieu"}),
+     ("/api/engineering/places/", {})],
+)  # fmt: skip
+def test_engineering_places_map_list_and_api(url, data):
+    from .factories import PlaceFactory
+
+    if "territory" in data:
+        data = {**data, "territory": Territory.objects.get(code=data["territory"]).pk}
+
+    def add(n):
+        PlaceFactory.create_batch(n, organisation=OrganisationFactory())
+        PlaceFactory(unpublished=True)  # never listed
+
+    add(2)
+    assert_queries_do_not_grow(Client(), url, lambda: add(10), data=data, small=rows(2), large=rows(12))
+
+
+@covers("engineering:product_list", "engineering-product-list")
+@pytest.mark.parametrize("url", ["/accompagnement/start-up/", "/api/engineering/products/"])
+def test_engineering_products(url):
+    from engineering.models import ImpactIndicator
+
+    from .factories import ProductFactory
+
+    def add(n):
+        for product in ProductFactory.create_batch(n):
+            ImpactIndicator.objects.create(product=product, name="Usagers", unit="usagers")
+
+    add(2)
+    assert_queries_do_not_grow(Client(), url, lambda: add(10))
+
+
+@covers("engineering:problem_list")
+@pytest.mark.parametrize("who", ["agent", "staff"])
+def test_engineering_problems(who):
+    from .factories import ProblemFactory
+
+    def add(n):
+        for i in range(n):
+            ProblemFactory(**({"selected": True} if i % 2 else {}))
+
+    add(2)
+    user = agent_of(collectivity_of("93048")) if who == "agent" else UserFactory(staff=True)
+    url = "/accompagnement/start-up/problemes/"
+    assert_queries_do_not_grow(signed_in(user), url, lambda: add(10), small=rows(2), large=rows(12))
+
+
+@covers("engineering:offer_list")
+@pytest.mark.parametrize("who", ["public", "owner", "staff"])
+def test_engineering_vacant_spaces(who):
+    from .factories import SpaceOfferFactory
+
+    def add(n):
+        for i in range(n):
+            SpaceOfferFactory(**({"published": True} if i % 2 else {}))
+
+    add(2)
+    client = {
+        "public": Client(),
+        "owner": signed_in(agent_of(collectivity_of("93048"))),
+        "staff": signed_in(UserFactory(staff=True)),
+    }[who]
+    assert_queries_do_not_grow(client, "/accompagnement/espaces/", lambda: add(10))
+
+
 # --- Explorateurs du numérique ----------------------------------------------------------------------------------
 @covers("explorateurs:projects", "explorateurs-project-list")
 @pytest.mark.parametrize(

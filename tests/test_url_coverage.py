@@ -12,7 +12,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from .matrix import ALL_CASES
 
-PROJECT_APPS = ("sman", "actions", "fmin", "ftth", "passnumerique", "marketplace", "resources", "participation")
+PROJECT_APPS = (
+    "sman",
+    "actions",
+    "fmin",
+    "ftth",
+    "passnumerique",
+    "marketplace",
+    "resources",
+    "participation",
+    "engineering",
+)
 TESTS = Path(__file__).resolve().parent
 
 # URL names no matrix case needs to cover, each with its reason. Patterns of other packages (allauth's own

@@ -17,6 +17,7 @@ from ..forms import (
     IndicatorForm,
     IndicatorValueForm,
     MilestoneFormSet,
+    NewMilestoneForm,
 )
 from ..models import Action, Indicator
 from .common import action_or_404, plan_crumbs
@@ -36,11 +37,15 @@ def action_follow(request, roadmap, number):
     form = ActionFollowForm(data, instance=action)
     milestones = MilestoneFormSet(data, queryset=action.milestones.all(), prefix="jalons")
     budget = BudgetLineFormSet(data, instance=action, prefix="budget")
-    if request.method == "POST" and form.is_valid() and milestones.is_valid() and budget.is_valid():
+    new_milestone = NewMilestoneForm(data)
+    valid = form.is_valid() and milestones.is_valid() and budget.is_valid() and new_milestone.is_valid()
+    if request.method == "POST" and valid:
         try:
             with transaction.atomic():
                 services.action_update(action=action, user=request.user, **form.cleaned_data)
                 services.milestones_and_budget_save(action=action, user=request.user, formsets=[milestones, budget])
+                if new_milestone.has_changed():
+                    services.milestone_add(action=action, user=request.user, milestone=new_milestone.instance)
         except ValidationError as exc:
             add_validation_error(form, exc)
         else:
@@ -49,7 +54,14 @@ def action_follow(request, roadmap, number):
     return render(
         request,
         "actions/action_follow.html",
-        {"action": action, "form": form, "milestones": milestones, "budget": budget, "crumbs": plan_crumbs(action)},
+        {
+            "action": action,
+            "form": form,
+            "milestones": milestones,
+            "new_milestone": new_milestone,
+            "budget": budget,
+            "crumbs": plan_crumbs(action),
+        },
     )
 
 

@@ -11,7 +11,7 @@ from sman.modules import ModuleConfig, NavEntry, SpacePanel, plural
 from ..factories import UserFactory
 from ..queries import count_queries
 
-FEATURE_APPS = {"actions", "ftth", "fmin", "passnumerique"}
+FEATURE_APPS = {"actions", "ftth", "fmin", "passnumerique", "engineering"}
 
 
 def test_every_feature_app_is_a_module_read_from_its_declaration():
@@ -55,6 +55,7 @@ def test_demo_and_reference_loaders_run_in_installed_apps_order():
     assert demo == [
         "actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo", "marketplace.demo", "resources.demo",
         "explorateurs.demo", "participation.demo",
+        "engineering.demo",
     ]  # fmt: skip
     assert [loader.__module__ for loader in modules.loaders("reference")] == [
         "actions.reference",
@@ -98,6 +99,7 @@ def test_a_module_declares_the_actions_it_implements():
     assert modules.module_of_action(10) == {"label": "FMIN", "url": reverse("fmin:home")}
     assert modules.module_of_action(7) == {"label": "Ressources", "url": reverse("resources:home")}
     assert modules.module_of_action(5) == {"label": "Participation", "url": reverse("participation:home")}
+    assert modules.module_of_action(11) == {"label": "Accompagnement", "url": reverse("engineering:home")}
     assert modules.action_links("fmin") == [
         {"number": 10, "url": reverse("actions:action_detail", args=["2019-2020", 10])}
     ]
