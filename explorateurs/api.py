@@ -7,7 +7,7 @@ from . import selectors
 from .models import Event, Project
 
 
-class ProjectSerializer(serializers.ModelSerializer):
+class ExplorerProjectSerializer(serializers.ModelSerializer):
     collectivity = serializers.CharField(source="collectivity.name")
     territory = serializers.CharField(source="collectivity.territory.code")
     challenge = serializers.IntegerField(source="challenge.number", allow_null=True)
@@ -26,7 +26,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     """The explorers' projects, with their step (idea, qualified, FMIN file, funded, generalised)."""
 
     queryset = selectors.projects()
-    serializer_class = ProjectSerializer
+    serializer_class = ExplorerProjectSerializer
     permission_classes = [drf_permissions.AllowAny]
     filterset_fields = ["status", "source"]
 

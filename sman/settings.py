@@ -276,6 +276,11 @@ SPECTACULAR_SETTINGS = {
         "RoadmapStatusEnum": "actions.models.Roadmap.Status",
         "ImportRunStateEnum": "ftth.models.ImportRun.State",
         "TerritoryKindEnum": "sman.models.Territory.Kind",
+        # Each module files its records under its own themes (to be merged into one list of the portal).
+        "MarketplaceThemeEnum": "marketplace.models.Theme",
+        "ResourceThemeEnum": "resources.models.Theme",
+        "ExplorateursThemeEnum": "explorateurs.models.Theme",
+        "FminThemeEnum": "fmin.models.Theme",
     },
 }
 

@@ -148,7 +148,12 @@ def test_values_use_the_batch_form_or_one_call_per_territory(registry, places, d
 
 def test_every_provider_is_territorial_or_says_why_not():
     assert indicators.providers, "the apps register their providers in their AppConfig.ready()"
-    assert {p.key for p in indicators.metropole_only()} == {"actions.share_on_schedule", "fmin.envelope_committed_rate"}
+    assert {p.key for p in indicators.metropole_only()} == {
+        "actions.share_on_schedule",
+        "fmin.envelope_committed_rate",
+        "resources.views",  # counted with no place (no personal data)
+        "resources.downloads",
+    }
     for provider in indicators.metropole_only():
         assert provider.reason and provider.per_territory is None
     for provider in indicators.territorial():
