@@ -1,5 +1,6 @@
 from importlib import import_module
 
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.module_loading import import_string
@@ -78,5 +79,13 @@ urlpatterns = [
     path("api/", include(module_api_paths)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_redoc"),
+    # Redoc styles its page with inline <style> elements (styled-components) and runs a web worker from a blob:
+    # allowed on this page only; scripts stay the portal's own.
+    path(
+        "api/redoc/",
+        csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
+            SpectacularRedocView.as_view(url_name="api_schema")
+        ),
+        name="api_redoc",
+    ),
 ]
