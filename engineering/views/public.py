@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from sman.feedback import form_service
 from sman.lists import Listing
 from sman.maps import feature_collection
-from sman.modules import action_links
 
 from .. import permissions, selectors, services
 from ..filters import PlaceFilter
@@ -30,7 +29,6 @@ def home(request):
             "can_request": permissions.can_request(request.user),
             "products": selectors.products().exclude(phase=Product.Phase.STOPPED)[:6],
             "place_counts": _counts_by_kind(selectors.place_counts()),
-            "actions": action_links("engineering"),
         },
     )
 

@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from sman.lists import Listing
 from sman.maps import feature_collection
-from sman.modules import action_links
 from sman.permissions import is_metropole_staff
 
 from .. import ical, permissions, selectors, services
@@ -29,7 +28,6 @@ def home(request):
             "cohort": selectors.current_cohort(today),
             "recruiting": selectors.recruiting_cohort(today),
             "upcoming": upcoming,
-            "action_links": action_links("explorateurs"),
         },
     )
 

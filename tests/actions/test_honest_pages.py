@@ -87,13 +87,17 @@ def test_the_dashboard_says_suivi_non_renseigne(client, reference, copil_member)
 
 
 def test_action_pages_link_to_their_module_and_modules_link_back(client, reference):
-    for number, url_name in ((2, "ftth:search"), (3, "passnumerique:home"), (10, "fmin:home")):
+    modules = (
+        (2, "ftth:search"), (3, "passnumerique:home"), (5, "participation:home"), (6, "marketplace:home"),
+        (7, "resources:home"), (9, "explorateurs:home"), (10, "fmin:home"), (11, "engineering:home"),
+    )  # fmt: skip
+    for number, url_name in modules:
         html = _page(client, number)
         assert f'href="{reverse(url_name)}"' in html, number
         module_home = client.get(reverse(url_name)).content.decode()
         assert f'href="{reverse("actions:action_detail", args=["2019-2020", number])}"' in module_home
         assert f"l'action #{number} de la feuille de route 2019-2020 du SMAN" in module_home
-    html = _page(client, 5)  # the participation platform: not built, so no link and no promise
+    html = _page(client, 13)  # the PCAEM call: no module built, so no link and no promise
     assert "dès son ouverture" not in html and "mise en œuvre sur le portail" not in html
 
 
