@@ -3,15 +3,15 @@ where an agent's direction answers their candidacy (through the signed link it r
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from sman.ical import CalendarEntry, ical_response
 from sman.lists import Listing
 from sman.maps import feature_collection
 from sman.permissions import is_metropole_staff
 
-from .. import ical, permissions, selectors, services
+from .. import permissions, selectors, services
 from ..filters import EventFilter, ProjectFilter
 from ..forms import ManagerDecisionForm, NoteForm, StatusForm
 from ..models import Candidacy, Project
@@ -113,23 +113,30 @@ def event_detail(request, pk):
     )
 
 
-def _ics(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+def _entry(event) -> CalendarEntry:
+    speakers = f"Intervenants : {event.speakers}" if event.speakers else ""
+    return CalendarEntry(
+        uid=f"explorateurs-event-{event.pk}",
+        title=f"{event.get_kind_display().capitalize()} — {event.title}",
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        location=", ".join(part for part in (event.venue, event.address) if part),
+        description="\n\n".join(part for part in (event.programme, speakers) if part),
+        path=event.get_absolute_url(),
+    )
 
 
 def event_ics(request, pk):
     event = get_object_or_404(selectors.events(), pk=pk)
-    return _ics(ical.calendar([event], name=event.title), f"explorateurs-{event.pk}.ics")
+    return ical_response([_entry(event)], name=event.title, filename=f"explorateurs-{event.pk}.ics")
 
 
 def calendar_ics(request):
     """Every event to come (and of the last year), for a calendar application to subscribe to."""
     since = timezone.now() - timezone.timedelta(days=365)
-    return _ics(
-        ical.calendar(selectors.events().filter(starts_at__gte=since), name="Explorateurs du numérique"),
-        "explorateurs.ics",
+    events = selectors.events().filter(starts_at__gte=since)
+    return ical_response(
+        [_entry(event) for event in events], name="Explorateurs du numérique", filename="explorateurs.ics"
     )
 
 

@@ -1,12 +1,11 @@
 """Meetings of a process, for everyone: the list, a meeting with its minutes, registration, the iCalendar file."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from icalendar import Calendar, Event
 
 from sman.feedback import run_service
+from sman.ical import CalendarEntry, ical_response
 from sman.lists import Listing
 
 from .. import services
@@ -64,20 +63,13 @@ def meeting_registration(request, pk):
 def meeting_ical(request, pk):
     """The meeting as an iCalendar file (RFC 5545), for any calendar application."""
     meeting = _meeting(pk)
-    calendar = Calendar()
-    calendar.add("prodid", "-//Métropole du Grand Paris//Participation//FR")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"participation-meeting-{meeting.pk}@{request.get_host()}")
-    event.add("summary", meeting.title)
-    event.add("dtstart", meeting.starts_at)
-    event.add("dtend", meeting.ends_at)
-    event.add("dtstamp", meeting.starts_at)
-    if meeting.address:
-        event.add("location", meeting.address)
-    event.add("description", meeting.description or meeting.process.title)
-    event.add("url", request.build_absolute_uri(meeting.get_absolute_url()))
-    calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reunion-{meeting.pk}.ics"'
-    return response
+    entry = CalendarEntry(
+        uid=f"participation-meeting-{meeting.pk}",
+        title=meeting.title,
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        location=meeting.address,
+        description=meeting.description or meeting.process.title,
+        path=meeting.get_absolute_url(),
+    )
+    return ical_response([entry], name=meeting.title, filename=f"reunion-{meeting.pk}.ics")
