@@ -3,6 +3,7 @@ state to the next under a row lock (``select_for_update``), so that two people a
 succeed (two triages, two selections against the same budget, two accepted applications)."""
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -242,6 +243,36 @@ def document_add(*, request: EngineeringRequest, user: User, file, deliverable: 
         if locked.status != EngineeringRequest.Status.IN_PROGRESS:
             raise ValidationError("Un livrable se dépose quand la demande est en cours.")
     return _document_create(request=locked, user=user, file=file, deliverable=deliverable)
+
+
+def deliverable_to_resource_centre(*, document: RequestDocument, user: User):
+    """A deliverable of the pôle becomes a draft of the resource centre, in one step: ``user`` (the expert or
+    staff) reviews it — removing what belongs to the collectivity only — and submits it; a moderator publishes
+    it. Asking twice opens the same draft. Returns the draft (a ``resources.Resource``)."""
+    from resources import services as resources_services
+
+    request = document.request
+    _require(permissions.can_work_on(user, request))
+    if not document.is_deliverable:
+        raise ValidationError("Seul un livrable du pôle peut devenir une ressource.")
+    name = document.name if Path(document.name).suffix else document.name + Path(document.file.name).suffix
+    with document.file.open("rb") as f:
+        content = f.read()
+    return resources_services.draft_from_module(
+        kind="guide",
+        title=request.title,
+        summary=f"Livrable du pôle d'ingénierie pour « {request.title} » ({request.organisation.name}).",
+        body=(
+            "<p>Ce livrable a été produit par le pôle d'ingénierie de la Métropole du Grand Paris. "
+            "Relisez-le et retirez ce qui ne concerne que la collectivité avant de le proposer.</p>"
+        ),
+        author=user,
+        organisation=request.organisation,
+        source_app="engineering.deliverable",
+        source_id=document.pk,
+        attachment=(name, content),
+        territories=[request.organisation.territory] if request.organisation.territory_id else (),
+    )
 
 
 def requests_to_remind(today: date):

@@ -15,6 +15,11 @@ urlpatterns = [
     path("demandes/<int:pk>/demarrer/", requests.request_start, name="request_start"),
     path("demandes/<int:pk>/documents/", requests.document_add, name="document_add"),
     path("demandes/<int:pk>/documents/<int:document>/", requests.document_download, name="document_download"),
+    path(
+        "demandes/<int:pk>/documents/<int:document>/centre-de-ressources/",
+        requests.deliverable_publish,
+        name="deliverable_publish",
+    ),
     path("demandes/<int:pk>/livrer/", requests.request_deliver, name="request_deliver"),
     path("demandes/<int:pk>/clore/", requests.request_close, name="request_close"),
     # Places (actions #4 and #15)

@@ -1,7 +1,8 @@
 """Support requests: the collectivities' pages, the pôle's (staff triage, the assigned expert's work)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -222,3 +223,20 @@ def document_download(request, pk, document):
     found = _visible_request(request, pk)
     doc = get_object_or_404(RequestDocument, pk=document, request=found)
     return private_file_response(doc.file, filename=doc.name)
+
+
+@login_required
+@require_POST
+def deliverable_publish(request, pk, document):
+    """The pôle sends a deliverable to the resource centre as a draft of its own, then reviews it there."""
+    found = _visible_request(request, pk)
+    doc = get_object_or_404(RequestDocument, pk=document, request=found)
+    if not permissions.can_work_on(request.user, found):
+        raise PermissionDenied
+    try:
+        resource = services.deliverable_to_resource_centre(document=doc, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(found.get_absolute_url() + "#documents")
+    messages.success(request, "Le livrable est un brouillon du centre de ressources : relisez-le, puis proposez-le.")
+    return redirect("resources:edit", slug=resource.slug)

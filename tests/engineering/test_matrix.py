@@ -58,6 +58,14 @@ def _document_url(world):
     return reverse(ENG + "document_download", args=[req.pk, document.pk])
 
 
+def _deliverable_url(world):
+    req = _request("in_progress")(world)
+    document = req.documents.create(
+        file=pdf(), name="note.pdf", is_deliverable=True, uploaded_by=world.extra["eng"].expert
+    )
+    return reverse(ENG + "deliverable_publish", args=[req.pk, document.pk])
+
+
 def _place(world):
     return PlaceFactory(organisation=world.place_org)
 
@@ -95,6 +103,13 @@ CASES = [
         method="post",
     ),
     Case("request-document", _document_url, only(*POLE), covers=ENG + "document_download"),
+    Case(  # the pôle drafts a resource from its deliverable; the collectivity reads it but does not publish it
+        "request-deliverable-to-resources",
+        _deliverable_url,
+        {**only(*POLE), **dict.fromkeys(MONTREUIL, 403), "expert": 302, "staff": 302},
+        method="post",
+        covers=ENG + "deliverable_publish",
+    ),
     Case(
         "request-deliver",
         url("request_deliver", _request("in_progress")),

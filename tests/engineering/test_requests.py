@@ -252,3 +252,30 @@ def test_indicators_per_territory_count_kinds_stages_delays_and_satisfaction(eng
     assert (gap["MGP"], gap["93048"], gap["93055"], gap["T8"]) == (-2, -3, -1, -2)
     assert nonzero(values_by_code("engineering.satisfaction", today)) == {"MGP": 3.5, "T8": 3.5, "93048": 5}
     assert values_by_code("engineering.requests_received", date(2000, 1, 1))["MGP"] == 0
+
+
+def test_a_deliverable_becomes_a_draft_of_the_resource_centre_for_the_pole_to_review(eng):
+    from resources.models import Resource
+
+    req = services.request_qualify(request=eng.request(), user=eng.staff, service=eng.service, expert=eng.expert)
+    req = services.request_start(request=req, user=eng.expert)
+    asked = services.document_add(request=req, user=eng.agent, file=pdf("cahier.pdf"))
+    note = services.document_add(request=req, user=eng.expert, file=pdf("note.pdf"), deliverable=True)
+    with pytest.raises(PermissionDenied):
+        services.deliverable_to_resource_centre(document=note, user=eng.agent)
+    with pytest.raises(ValidationError):
+        services.deliverable_to_resource_centre(document=asked, user=eng.expert)
+    client = login(Client(), eng.expert)
+    response = client.post(f"/accompagnement/demandes/{req.pk}/documents/{note.pk}/centre-de-ressources/")
+    draft = Resource.objects.get(source_app="engineering.deliverable", source_id=note.pk)
+    assert response.status_code == 302 and response["Location"] == f"/ressources/fiches/{draft.slug}/modifier/"
+    assert (draft.state, draft.author, draft.organisation, draft.kind) == (
+        "draft",
+        eng.expert,
+        req.organisation,
+        "guide",
+    )
+    assert draft.attachments.get().name == "note.pdf"
+    again = client.post(f"/accompagnement/demandes/{req.pk}/documents/{note.pk}/centre-de-ressources/")
+    assert again["Location"] == response["Location"] and Resource.objects.filter(source_id=note.pk).count() == 1
+    assert Client().get(draft.get_absolute_url()).status_code == 404, "a draft is nobody else's to read"
