@@ -12,7 +12,7 @@ class ExplorerProjectSerializer(serializers.ModelSerializer):
     territory = serializers.CharField(source="collectivity.territory.code")
     challenge = serializers.IntegerField(source="challenge.number", allow_null=True)
     cohort = serializers.CharField(source="cohort.label", allow_null=True)
-    fmin_application = serializers.PrimaryKeyRelatedField(read_only=True)
+    fmin_application = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = Project
