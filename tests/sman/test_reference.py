@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 def _wipe_reference():
     from actions.models import Action, Roadmap, Workstream  # load_reference also loads the plan
+    from explorateurs.models import Project  # and the Explorateurs' projects of the SMAN's Annex 3
 
+    Project.objects.all().delete()
     Action.objects.all().delete()
     Roadmap.objects.all().delete()
     Workstream.objects.all().delete()
