@@ -269,3 +269,12 @@ def open_data_processes():
 
 def voted_choices(budget: Budget):
     return BallotChoice.objects.filter(ballot__budget=budget)
+
+
+def proof_of(user, budget: Budget):
+    """The user's proof of residence for the budget's space, if any (the vote page says where it stands)."""
+    from .models import ResidenceProof
+
+    if not user.is_authenticated:
+        return None
+    return ResidenceProof.objects.filter(space_id=budget.process.space_id, user=user).first()

@@ -48,6 +48,7 @@ def process_detail(request, slug):
             "phase": process.current_phase,
             "proposal_count": process.proposals.filter(hidden=False).count(),
             "results": selectors.results(process)[:5],
+            "manager": request.user.is_authenticated and permissions.can_manage(request.user, process.space),
             "crumbs": CRUMBS,
         },
     )
@@ -94,7 +95,7 @@ def similar(request, slug):
 @login_required
 def proposal_create(request, slug):
     process = _process(slug)
-    form = ProposalForm(request.POST or None, process=process)
+    form = ProposalForm(request.POST or None, request.FILES or None, process=process)
     similar_found = None
     if request.method == "POST" and "check" in request.POST:
         # Without JavaScript: « Voir les propositions semblables » shows them and keeps what was typed.
@@ -113,6 +114,10 @@ def proposal_create(request, slug):
                 category=data.get("category", ""),
                 location=data["point"],
             )
+            if data.get("image"):
+                services.proposal_image_set(
+                    proposal=created["proposal"], user=request.user, image=data["image"], alt=data["image_alt"]
+                )
 
         if form_service(request, form, call, "Votre proposition est publiée."):
             return redirect(created["proposal"])
@@ -314,6 +319,7 @@ def budget(request, pk):
             "remaining_cents": budget.amount_cents - total,
             "open": budget.is_open(),
             "verified": permissions.is_verified(request.user),
+            "proof": selectors.proof_of(request.user, budget) if budget.proof_required else None,
             "crumbs": crumbs((budget.process.title, budget.process.get_absolute_url())),
         },
     )
