@@ -192,7 +192,7 @@ def project_edit(request, pk):
 def project_delete(request, pk):
     project = _managed_project(request, pk)
     budget = project.budget
-    form = ConfirmForm(request.POST or None)
+    form = ConfirmForm(request.POST if request.method == "POST" else None)
     back = reverse("participation:budget_manage", args=[budget.pk])
     if request.method == "POST" and form.is_valid():
 
