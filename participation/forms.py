@@ -43,6 +43,12 @@ class ProposalForm(PointFields):
     )
     body = forms.CharField(label="Description", max_length=10000, widget=forms.Textarea(attrs={"rows": 8}))
     category = forms.ChoiceField(label="Catégorie", required=False)
+    address_search = forms.CharField(
+        label="Adresse du lieu",
+        required=False,
+        max_length=200,
+        help_text="Par exemple « 12 rue de Paris Montreuil », puis « Chercher l'adresse » ; ou cliquez sur la carte.",
+    )
     image = forms.FileField(
         label="Image (facultatif)",
         required=False,

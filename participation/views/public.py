@@ -97,7 +97,18 @@ def proposal_create(request, slug):
     process = _process(slug)
     form = ProposalForm(request.POST or None, request.FILES or None, process=process)
     similar_found = None
-    if request.method == "POST" and "check" in request.POST:
+    candidates = None
+    if request.method == "POST" and "locate" in request.POST:
+        # Without JavaScript, by keyboard: the addresses found within the scope, each a button that places it.
+        candidates = selectors.address_candidates(process, request.POST.get("address_search", ""))
+        form = ProposalForm(initial=request.POST.dict(), process=process)
+    elif request.method == "POST" and "pick" in request.POST:
+        latitude, _, longitude = request.POST["pick"].partition(",")
+        form = ProposalForm(
+            initial={**request.POST.dict(), "latitude": latitude, "longitude": longitude}, process=process
+        )
+        messages.info(request, "Le lieu est placé : vérifiez la latitude et la longitude, puis publiez.")
+    elif request.method == "POST" and "check" in request.POST:
         # Without JavaScript: « Voir les propositions semblables » shows them and keeps what was typed.
         similar_found = selectors.similar_proposals(process, request.POST.get("title", ""))
         form = ProposalForm(initial=request.POST.dict(), process=process)
@@ -129,11 +140,29 @@ def proposal_create(request, slug):
             "form": form,
             "similar": similar_found,
             "searched": similar_found is not None,
+            "candidates": candidates,
+            "map_data": _scope_outlines(process),
             "open": process.has_component(Component.PROPOSALS),
             "verified": permissions.is_verified(request.user),
             "crumbs": crumbs((process.title, process.get_absolute_url())),
         },
     )
+
+
+def _scope_outlines(process: Process) -> dict:
+    """The process's scope as GeoJSON (simplified outlines), for the map on which a place is clicked."""
+
+    from django.contrib.gis.db.models.functions import AsGeoJSON, SnapToGrid
+
+    rows = process.territories.annotate(shape=AsGeoJSON(SnapToGrid("geometry", 0.0005))).values_list("name", "shape")
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": name}, "geometry": json.loads(shape)}
+            for name, shape in rows
+            if shape
+        ],
+    }
 
 
 def proposal_detail(request, pk):

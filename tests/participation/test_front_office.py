@@ -2,6 +2,7 @@
 logo), the review of proofs of residence, and proposal images."""
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -252,3 +253,36 @@ def test_the_budget_admin_writes_through_the_service(part, world):
     assert "Le vote est ouvert" in _text(response)
     budget.refresh_from_db()
     assert budget.amount_cents == 100_000_00
+
+
+def test_a_proposal_place_is_found_by_address_within_the_scope_without_javascript(part, tmp_path):
+    from ..factories import ProcessFactory, SpaceFactory, collectivity_of
+    from ..ftth.test_imports import IPE_HEADER, IPE_ROWS, _import, _write
+
+    _import(_write(tmp_path, "ipe.csv", "\n".join([IPE_HEADER, IPE_ROWS[0], IPE_ROWS[1]]) + "\n"))
+    saint_denis = ProcessFactory(space=SpaceFactory(organisation=collectivity_of("93066")), slug="idees-saint-denis")
+    client = _client(part.author)
+    data = {"title": "Un abri vélo", "body": "Devant l'école.", "category": "Numérique",
+            "address_search": "3 rue de la République Saint-Denis", "locate": "1"}  # fmt: skip
+    page = _text(client.post(reverse(P + "proposal_create", args=[saint_denis.slug]), data))
+    assert (
+        "Adresses trouvées dans le périmètre" in page
+        and "3 RUE DE LA RÉPUBLIQUE, Saint-Denis" in page.upper().replace("SAINT-DENIS", "Saint-Denis")
+    )
+    # The same address is outside Montreuil's process: not proposed there
+    page = _text(client.post(reverse(P + "proposal_create", args=[part.process.slug]), data))
+    assert "Aucune adresse trouvée dans le périmètre" in page
+    # Choosing it fills the coordinates (what was typed is kept); publishing checks the point in PostGIS
+    pick = re.search(r'name="pick" value="([0-9.]+),([0-9.]+)"', _text(client.post(
+        reverse(P + "proposal_create", args=[saint_denis.slug]), data)))  # fmt: skip
+    del data["locate"]
+    page = _text(
+        client.post(reverse(P + "proposal_create", args=[saint_denis.slug]), {**data, "pick": f"{pick[1]},{pick[2]}"})
+    )
+    assert f'value="{pick[1]}"' in page and "Un abri vélo" in page
+    response = client.post(
+        reverse(P + "proposal_create", args=[saint_denis.slug]), {**data, "latitude": pick[1], "longitude": pick[2]}
+    )
+    assert response.status_code == 302
+    proposal = Proposal.objects.get(title="Un abri vélo")
+    assert abs(proposal.location.y - float(pick[1])) < 1e-6
