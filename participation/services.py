@@ -392,9 +392,16 @@ def moderation_decide(*, case_ids: Iterable[int], by: User, hide: bool, reason: 
 
 
 # --- Participatory budgets --------------------------------------------------------------------------------
-def _choose(budget: Budget, project_ids: Iterable[int]) -> tuple[list[BudgetProject], rules.BallotCheck]:
+def _choose(
+    budget: Budget, project_ids: Iterable[int], known: Iterable[BudgetProject] | None = None
+) -> tuple[list[BudgetProject], rules.BallotCheck]:
+    """The chosen projects, checked against the budget's rule; ``known``: the budget's projects when the caller
+    has just read them (the vote page), which spares reading them again."""
     ids = {int(pk) for pk in project_ids}
-    projects = list(BudgetProject.objects.filter(budget=budget, pk__in=ids))
+    if known is not None:
+        projects = [p for p in known if p.pk in ids and p.budget_id == budget.pk]
+    else:
+        projects = list(BudgetProject.objects.filter(budget=budget, pk__in=ids))
     if len(projects) != len(ids):
         raise ValidationError("Un des projets choisis n'appartient pas à ce budget.")
     check = rules.check_ballot(
@@ -423,6 +430,7 @@ def ballot_cast(
     address: str = "",
     point: Point | None = None,
     now=None,
+    projects: Iterable[BudgetProject] | None = None,
 ) -> Ballot:
     """Casts or changes the voter's one ballot while the vote is open, after checking the budget's rule and,
     for a residents-only budget, that the declared address lies within the commune's outline (PostGIS)."""
@@ -432,7 +440,7 @@ def ballot_cast(
         raise ValidationError("Le vote n'est pas encore ouvert.")
     if now >= budget.vote_closes_at:
         raise ValidationError("Le vote est clos : les bulletins ne peuvent plus être modifiés.")
-    projects, _ = _choose(budget, project_ids)
+    projects, _ = _choose(budget, project_ids, known=projects)
     if budget.residents_only:
         if point is None:
             residence = Residence.objects.filter(user=voter).first()

@@ -317,6 +317,7 @@ def budget(request, pk):
                     project_ids=data["projects"],
                     address=data.get("address", ""),
                     point=data.get("point"),
+                    projects=projects,
                 )
 
             if form_service(request, form, call):

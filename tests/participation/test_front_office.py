@@ -283,3 +283,14 @@ def test_a_proposal_place_is_found_by_address_within_the_scope_without_javascrip
     assert response.status_code == 302
     proposal = Proposal.objects.get(title="Un abri vélo")
     assert abs(proposal.location.y - float(pick[1])) < 1e-6
+
+
+def test_the_demo_leaves_proofs_to_review_and_projects_to_change(world):
+    from participation import demo
+
+    demo.load_demo(world.users)
+    demo.load_demo(world.users)  # loads once
+    proofs = ResidenceProof.objects.filter(space__slug="montreuil", status="pending")
+    assert proofs.count() == 2
+    budget = Budget.objects.get(district="Bas-Montreuil")
+    assert budget.proof_required and budget.projects.count() == 2 and budget.vote_opens_at > timezone.now()
