@@ -57,7 +57,7 @@ class ProposalForm(PointFields):
         widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
     )
     image_alt = forms.CharField(
-        label="Description de l'image",
+        label="Texte de remplacement de l'image",
         required=False,
         max_length=250,
         help_text="Obligatoire avec une image : ce qu'elle montre, pour qui ne la voit pas.",
