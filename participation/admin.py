@@ -1,5 +1,6 @@
-"""Admin of the participation platform: staff open spaces and set up processes and budgets; votes, reports and
-decisions are read-only here (written by the services, from the portal's pages)."""
+"""Admin of the participation platform: staff open spaces and set up processes. Budgets, meetings and surveys are
+written through the same services as the spaces' front office (their inlines read-only: projects and questions
+are managed on the portal's pages); votes, reports, results, proofs and decisions are read-only here."""
 
 from django.contrib import admin
 
@@ -18,6 +19,7 @@ from .models import (
     Proposal,
     Question,
     Report,
+    ResidenceProof,
     Result,
     Space,
     SpaceBlock,
@@ -87,18 +89,38 @@ class ProposalAdmin(MapAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("title",)
 
 
-class BudgetProjectInline(admin.TabularInline):
+class BudgetProjectInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = BudgetProject
     extra = 0
     exclude = ("selected",)
 
 
+BUDGET_FIELDS = (
+    "title", "territory", "district", "amount_cents", "rule", "max_projects", "min_share_percent", "residents_only",
+    "proof_required", "vote_opens_at", "vote_closes_at",
+)  # fmt: skip
+
+
 @admin.register(Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
+    """Through ``services.budget_save`` (once the vote is open, only the title, district and close change); the
+    projects are added on the budget's management page of the portal."""
+
     list_display = ("title", "process", "territory", "rule", "vote_opens_at", "vote_closes_at")
     list_filter = ("rule", "residents_only")
     autocomplete_fields = ("territory",)
+    fields = ("process", *BUDGET_FIELDS)
     inlines = [BudgetProjectInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("process",) if obj else ()
+
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        process = obj.process if change else data["process"]
+        return services.budget_save(
+            process=process, by=request.user, budget=obj if change else None, **{f: data.get(f) for f in BUDGET_FIELDS}
+        )
 
 
 @admin.register(Ballot)
@@ -141,32 +163,76 @@ class SpaceBlockAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("user", "space", "reason", "created_at")
 
 
-class MilestoneInline(admin.TabularInline):
+class MilestoneInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Milestone
     extra = 0
 
 
 @admin.register(Result)
-class ResultAdmin(admin.ModelAdmin):
+class ResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: results are created by the answers and the winners, followed on the portal's « Suivi » page."""
+
     list_display = ("title", "process", "status", "progress", "updated_at")
     list_filter = ("status", "process__space")
     inlines = [MilestoneInline]
 
 
+MEETING_FIELDS = (
+    "title", "description", "starts_at", "ends_at", "address", "location", "online_url", "registration_required",
+    "capacity", "minutes",
+)  # fmt: skip
+
+
 @admin.register(Meeting)
-class MeetingAdmin(MapAdminMixin, admin.ModelAdmin):
+class MeetingAdmin(MapAdminMixin, ServiceFormAdminMixin, admin.ModelAdmin):
     list_display = ("title", "process", "starts_at", "registration_required", "capacity")
     list_filter = ("registration_required", "process__space")
     search_fields = ("title",)
+    fields = ("process", *MEETING_FIELDS)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("process",) if obj else ()
+
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        values = {f: data.get(f) for f in MEETING_FIELDS}
+        values = {k: ("" if v is None and k in ("description", "address", "online_url", "minutes") else v)
+                  for k, v in values.items()}  # fmt: skip
+        return services.meeting_save(
+            process=obj.process if change else data["process"], by=request.user, meeting=obj if change else None,
+            **values,
+        )  # fmt: skip
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Question
-    extra = 1
+    extra = 0
 
 
 @admin.register(Survey)
-class SurveyAdmin(admin.ModelAdmin):
+class SurveyAdmin(ServiceFormAdminMixin, admin.ModelAdmin):
+    """Through ``services.survey_save``; the questions are added on the survey's page of the portal."""
+
     list_display = ("title", "process", "is_open")
     list_filter = ("is_open", "process__space")
+    fields = ("process", "title", "introduction", "is_open")
     inlines = [QuestionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("process",) if obj else ()
+
+    def save_through_service(self, request, obj, form, change):
+        data = form.cleaned_data
+        return services.survey_save(
+            process=obj.process if change else data["process"], by=request.user, survey=obj if change else None,
+            title=data["title"], introduction=data.get("introduction") or "", is_open=data["is_open"],
+        )  # fmt: skip
+
+
+@admin.register(ResidenceProof)
+class ResidenceProofAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only (the file is private): the space's administrators review proofs on the portal."""
+
+    list_display = ("user", "space", "commune", "status", "created_at", "reviewed_at")
+    list_filter = ("status", "space")
+    exclude = ("file",)

@@ -1,11 +1,13 @@
 """Demo data: two collectivity spaces (Montreuil, Est Ensemble), a process taking proposals, a participatory
 budget in its vote, and a finished process whose results are under way. The demo ``citoyen`` can propose,
 support and vote; ``agent.commune`` moderates Montreuil's space (two reports wait), ``admin.orga`` runs it
-(proposals to answer), ``agent.ept`` runs Est Ensemble's."""
+(proposals to answer, two proofs of residence to review for the coming « Budget du Bas-Montreuil », whose
+projects can still change), ``agent.ept`` runs Est Ensemble's."""
 
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from sman.models import Organisation, Territory, User
@@ -172,6 +174,22 @@ def load_demo(users: dict) -> None:
     ]
     for i, person in enumerate(residents):
         services.ballot_cast(budget=budget, voter=person, project_ids=[projects[i % 5].pk, projects[(i + 1) % 5].pk])
+
+    # 2b. A residents-only budget on proof of residence, its vote in two days: the projects can still change, and
+    # two residents' proofs wait for admin.orga's review (/participation/espaces/montreuil/justificatifs/).
+    district = services.budget_save(
+        process=pb, by=staff, title="Budget du Bas-Montreuil (démonstration)", territory=commune,
+        district="Bas-Montreuil", amount_cents=40_000_00, rule=Budget.Rule.BASKET, min_share_percent=50,
+        residents_only=True, proof_required=True, vote_opens_at=now + timedelta(days=2),
+        vote_closes_at=now + timedelta(days=20),
+    )  # fmt: skip
+    for title, cost in [("Un point numérique à la Croix-de-Chavaux", 25_000), ("Des ateliers seniors", 12_000)]:
+        services.budget_project_save(budget=district, by=staff, title=title, cost_cents=cost * 100)
+    for person in residents[:2]:
+        services.proof_submit(
+            user=person, budget=district, address="Rue de Paris, Montreuil",
+            file=ContentFile(b"%PDF-1.4\n%%EOF\n", name="justificatif-demonstration.pdf"),
+        )  # fmt: skip
 
     # 3. A finished process of Est Ensemble, its results under way.
     places = services.process_create(

@@ -5,8 +5,10 @@ from django.contrib.gis.geos import Point
 
 from sman.models import Territory
 from sman.money import EuroField
+from sman.validators import DocumentValidator
 
-from .models import Budget, ModerationCase, Phase, Proposal, Report, Result
+from .models import Budget, ModerationCase, Phase, Proposal, Question, Report, Result
+from .validators import ImageValidator
 
 
 class PointFields(forms.Form):
@@ -41,8 +43,27 @@ class ProposalForm(PointFields):
     )
     body = forms.CharField(label="Description", max_length=10000, widget=forms.Textarea(attrs={"rows": 8}))
     category = forms.ChoiceField(label="Catégorie", required=False)
+    address_search = forms.CharField(
+        label="Adresse du lieu",
+        required=False,
+        max_length=200,
+        help_text="Par exemple « 12 rue de Paris Montreuil », puis « Chercher l'adresse » ; ou cliquez sur la carte.",
+    )
+    image = forms.FileField(
+        label="Image (facultatif)",
+        required=False,
+        validators=[ImageValidator(max_mb=5)],
+        help_text="PNG, JPEG ou WebP, 5 Mo au plus.",
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    image_alt = forms.CharField(
+        label="Texte de remplacement de l'image",
+        required=False,
+        max_length=250,
+        help_text="Obligatoire avec une image : ce qu'elle montre, pour qui ne la voit pas.",
+    )
 
-    field_order = ["title", "body", "category", "latitude", "longitude"]
+    field_order = ["title", "body", "category", "address_search", "latitude", "longitude", "image", "image_alt"]
 
     def __init__(self, *args, process, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +73,14 @@ class ProposalForm(PointFields):
         else:
             del self.fields["category"]
         self.fields["latitude"].help_text = "Facultatif : le lieu concerné, dans le périmètre de la démarche."
+
+    def clean(self):
+        data = super().clean()
+        if data.get("image") and not (data.get("image_alt") or "").strip():
+            self.add_error(
+                "image_alt", "Décrivez l'image en quelques mots : ce texte la remplace pour qui ne la voit pas."
+            )
+        return data
 
 
 class CommentForm(forms.Form):
@@ -264,3 +293,161 @@ def survey_form(survey, questions, data=None):
             field = forms.CharField(label=label, required=required, max_length=300)
         form.fields[name] = field
     return form
+
+
+# --- Front office of a space --------------------------------------------------------------------------------
+DATETIME = {"widget": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"]
+
+
+class BudgetForm(forms.Form):
+    title = forms.CharField(label="Intitulé", max_length=200)
+    territory = forms.ModelChoiceField(label="Commune", queryset=Territory.objects.none(), empty_label="— choisir —")
+    district = forms.CharField(label="Quartier (facultatif)", required=False, max_length=120)
+    amount_cents = EuroField(label="Montant (€)", min_cents=100)
+    rule = forms.ChoiceField(label="Règle de vote", choices=Budget.Rule.choices, widget=forms.RadioSelect)
+    max_projects = forms.IntegerField(
+        label="Projets au plus", required=False, min_value=1, max_value=100, help_text="Vote par approbation."
+    )
+    min_share_percent = forms.IntegerField(
+        label="Part minimale dépensée (%)", required=False, min_value=0, max_value=100, help_text="Panier."
+    )
+    residents_only = forms.BooleanField(label="Réservé aux habitants de la commune", required=False)
+    proof_required = forms.BooleanField(
+        label="Justificatif de domicile exigé",
+        required=False,
+        help_text="Chaque votant dépose un justificatif ; vos administrateurs l'examinent avant son vote.",
+    )
+    vote_opens_at = forms.DateTimeField(label="Ouverture du vote", input_formats=DATETIME_FORMATS, **DATETIME)
+    vote_closes_at = forms.DateTimeField(label="Clôture du vote", input_formats=DATETIME_FORMATS, **DATETIME)
+
+    def __init__(self, *args, process, **kwargs):
+        super().__init__(*args, **kwargs)
+        scope = process.territories.all()
+        from django.db.models import Q
+
+        self.fields["territory"].queryset = (
+            Territory.objects.communes()
+            .filter(Q(pk__in=scope) | Q(parent__in=scope) | Q(parent__parent__in=scope))
+            .without_geometry()
+            .natural_order(by_name=True)
+        )
+
+    def clean(self):
+        data = super().clean()
+        opens, closes = data.get("vote_opens_at"), data.get("vote_closes_at")
+        if opens and closes and closes <= opens:
+            self.add_error("vote_closes_at", "La clôture suit l'ouverture.")
+        return data
+
+
+class BudgetProjectForm(forms.Form):
+    title = forms.CharField(label="Titre", max_length=200)
+    description = forms.CharField(
+        label="Description", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    cost_cents = EuroField(label="Coût (€)", min_cents=1)
+    proposal = forms.ModelChoiceField(
+        label="Proposition d'origine (facultatif)",
+        required=False,
+        queryset=Proposal.objects.none(),
+        empty_label="— aucune —",
+    )
+
+    def __init__(self, *args, budget, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["proposal"].queryset = Proposal.objects.filter(process_id=budget.process_id, hidden=False).order_by(
+            "title"
+        )
+
+
+class MeetingForm(PointFields):
+    title = forms.CharField(label="Titre", max_length=200)
+    description = forms.CharField(
+        label="Programme", required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    starts_at = forms.DateTimeField(label="Début", input_formats=DATETIME_FORMATS, **DATETIME)
+    ends_at = forms.DateTimeField(label="Fin", input_formats=DATETIME_FORMATS, **DATETIME)
+    address = forms.CharField(label="Lieu", required=False, max_length=300)
+    online_url = forms.URLField(label="Lien de la réunion en ligne", required=False, assume_scheme="https")
+    registration_required = forms.BooleanField(label="Sur inscription", required=False)
+    capacity = forms.IntegerField(label="Places", required=False, min_value=1, help_text="Vide : sans limite.")
+    minutes = forms.CharField(
+        label="Compte rendu",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Publié sur la page de la réunion une fois saisi.",
+    )
+
+    field_order = [
+        "title", "description", "starts_at", "ends_at", "address", "latitude", "longitude", "online_url",
+        "registration_required", "capacity", "minutes",
+    ]  # fmt: skip
+
+
+class SurveyForm(forms.Form):
+    title = forms.CharField(label="Titre", max_length=200)
+    introduction = forms.CharField(
+        label="Introduction", required=False, max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    is_open = forms.BooleanField(label="Ouvert aux réponses", required=False, initial=True)
+
+
+class QuestionForm(forms.Form):
+    text = forms.CharField(label="Question", max_length=300)
+    kind = forms.ChoiceField(label="Type de réponse", choices=Question.Kind.choices)
+    choices = forms.CharField(
+        label="Choix proposés",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Un par ligne (un choix, plusieurs choix).",
+    )
+    required = forms.BooleanField(label="Réponse obligatoire", required=False, initial=True)
+
+    def clean_choices(self):
+        return [line.strip()[:150] for line in self.cleaned_data["choices"].splitlines() if line.strip()]
+
+
+class SpaceForm(forms.Form):
+    presentation = forms.CharField(
+        label="Présentation",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Titres, listes et liens sont gardés.",
+    )
+    logo = forms.FileField(
+        label="Logo",
+        required=False,
+        validators=[ImageValidator(max_mb=2)],
+        help_text="PNG, JPEG ou WebP, 2 Mo au plus ; il est annoncé par le nom de l'espace.",
+        widget=forms.FileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(label="Retirer le logo", required=False)
+
+
+class ProofForm(forms.Form):
+    address = forms.CharField(label="Adresse figurant sur le justificatif", max_length=300)
+    file = forms.FileField(
+        label="Justificatif de domicile",
+        validators=[DocumentValidator(5)],
+        help_text=(
+            "PDF, ODT, DOCX ou DOC de moins de 3 mois, 5 Mo au plus. Seuls les administrateurs de l'espace le lisent."
+        ),
+    )
+
+
+class ProofReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Décision", choices=[("accept", "Accepter"), ("refuse", "Refuser")], widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="Motif du refus", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Obligatoire pour un refus : la personne le reçoit par courriel.",
+    )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "refuse" and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Donnez le motif du refus : la personne le reçoit.")
+        return data

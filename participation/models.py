@@ -20,6 +20,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from sman.models import Organisation, Territory
+from sman.validators import DocumentValidator
+
+from .validators import ImageValidator
 
 User = settings.AUTH_USER_MODEL
 
@@ -37,6 +40,13 @@ class Space(models.Model):
         default=3,
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text="Une contribution est masquée, en attente de modération, après ce nombre de signalements.",
+    )
+    logo = models.ImageField(
+        "logo",
+        upload_to="participation/logos/",
+        blank=True,
+        validators=[ImageValidator(max_mb=2)],
+        help_text="PNG, JPEG ou WebP, 2 Mo au plus ; son texte de remplacement est le nom de l'espace.",
     )
     is_active = models.BooleanField("actif", default=True)
     created_at = models.DateTimeField("créé le", auto_now_add=True)
@@ -263,6 +273,15 @@ class Proposal(models.Model):
     body = models.TextField("description", max_length=10000)
     category = models.CharField("catégorie", max_length=80, blank=True)
     location = models.PointField("lieu", srid=4326, null=True, blank=True)
+    image = models.ImageField(
+        "image", upload_to="participation/proposals/", blank=True, validators=[ImageValidator(max_mb=5)]
+    )
+    image_alt = models.CharField(
+        "description de l'image",
+        max_length=250,
+        blank=True,
+        help_text="Ce que montre l'image, pour qui ne la voit pas.",
+    )
     support_count = models.PositiveIntegerField("soutiens", default=0)
     answer = models.CharField("réponse", max_length=12, choices=Answer.choices, default="", blank=True)
     answer_text = models.TextField("motif de la réponse", blank=True, max_length=5000)
@@ -290,7 +309,12 @@ class Proposal(models.Model):
             models.CheckConstraint(
                 condition=Q(estimated_cost_cents__isnull=True) | Q(estimated_cost_cents__gte=0),
                 name="participation_proposal_cost_positive",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(image="") | ~Q(image_alt=""),
+                name="participation_proposal_image_has_alt",
+                violation_error_message="Décrivez l'image en quelques mots.",
+            ),
         ]
 
     def __str__(self):
@@ -456,6 +480,11 @@ class Budget(models.Model):
     residents_only = models.BooleanField(
         "réservé aux habitants", default=False, help_text="L'adresse déclarée doit se trouver dans la commune."
     )
+    proof_required = models.BooleanField(
+        "justificatif de domicile exigé",
+        default=False,
+        help_text="Réservé aux habitants : le vote s'ouvre à la personne une fois son justificatif accepté.",
+    )
     vote_opens_at = models.DateTimeField("ouverture du vote")
     vote_closes_at = models.DateTimeField("clôture du vote")
 
@@ -588,6 +617,51 @@ class Residence(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.commune}"
+
+
+def _proof_path(instance, filename):
+    return f"participation/proofs/{instance.space_id}/{instance.user_id}/{filename}"
+
+
+class ResidenceProof(models.Model):
+    """A citizen's proof of residence, reviewed by the administrators of the space whose residents-only budget
+    asks for one. A ballot of such a budget can be cast only once the proof is accepted (the vote is blocked
+    until then, so that every ballot counted is a valid one and no ballot waits in between)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "en attente d'examen"
+        ACCEPTED = "accepted", "accepté"
+        REFUSED = "refused", "refusé"
+
+    space = models.ForeignKey(Space, verbose_name="espace", on_delete=models.CASCADE, related_name="proofs")
+    user = models.ForeignKey(User, verbose_name="personne", on_delete=models.CASCADE, related_name="+")
+    commune = models.ForeignKey(Territory, verbose_name="commune", on_delete=models.PROTECT, related_name="+")
+    address = models.CharField("adresse", max_length=300)
+    file = models.FileField("justificatif", upload_to=_proof_path, max_length=300, validators=[DocumentValidator(5)])
+    status = models.CharField("état", max_length=10, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField("motif du refus", blank=True, max_length=2000)
+    reviewed_by = models.ForeignKey(
+        User, verbose_name="examiné par", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField("examiné le", null=True, blank=True)
+    created_at = models.DateTimeField("déposé le", default=timezone.now)
+
+    class Meta:
+        verbose_name = "justificatif de domicile"
+        verbose_name_plural = "justificatifs de domicile"
+        ordering = ("created_at",)
+        constraints = [
+            models.UniqueConstraint(fields=["space", "user"], name="participation_one_proof_per_space"),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(reason=""),
+                name="participation_refused_proof_has_reason",
+                violation_error_message="Donnez le motif du refus.",
+            ),
+        ]
+        indexes = [models.Index(fields=["space", "status", "created_at"], name="participation_proof_queue")]
+
+    def __str__(self):
+        return f"Justificatif de {self.user} — {self.space}"
 
 
 class Result(models.Model):

@@ -269,3 +269,42 @@ def open_data_processes():
 
 def voted_choices(budget: Budget):
     return BallotChoice.objects.filter(ballot__budget=budget)
+
+
+def proof_of(user, budget: Budget):
+    """The user's proof of residence for the budget's space, if any (the vote page says where it stands)."""
+    from .models import ResidenceProof
+
+    if not user.is_authenticated:
+        return None
+    return ResidenceProof.objects.filter(space_id=budget.process.space_id, user=user).first()
+
+
+def address_candidates(process: Process, text: str, *, limit: int = 6) -> list[dict]:
+    """Addresses matching ``text`` within the process's scope, each with its position: the portal's address
+    search (the fibre map's buildings, from the BAN addresses of the operators' files), the points checked
+    within the scope's outlines in PostGIS. [{"label", "latitude", "longitude"}]."""
+    from django.db.models import Exists, OuterRef
+
+    from ftth.models import Building
+    from ftth.selectors import search_addresses
+
+    found = search_addresses(text, limit=limit * 2).buildings
+    if not found:
+        return []
+    scope = Territory.objects.filter(pk__in=process.territories.values("pk"), geometry__covers=OuterRef("location"))
+    points = dict(
+        Building.objects.filter(pk__in=[b.pk for b in found]).filter(Exists(scope)).values_list("pk", "location")
+    )
+    candidates = []
+    for building in found:
+        point = points.get(building.pk)
+        if point is None:
+            continue
+        number = f"{building.number}{(' ' + building.number_suffix) if building.number_suffix else ''}"
+        street = " ".join(x for x in (building.street_type, building.street_name) if x)
+        label = f"{number} {street}, {building.commune.name}".strip()
+        candidates.append({"label": label, "latitude": round(point.y, 6), "longitude": round(point.x, 6)})
+        if len(candidates) == limit:
+            break
+    return candidates

@@ -12,10 +12,11 @@ from datetime import date, timedelta
 from django.contrib.gis.geos import Point
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from sman.emails import send_email_on_commit
 from sman.models import Membership, Organisation, Territory, User
 from sman.notifications import notify
 from sman.permissions import is_member, is_metropole_staff
@@ -36,9 +37,11 @@ from .models import (
     Phase,
     Process,
     Proposal,
+    Question,
     Registration,
     Report,
     Residence,
+    ResidenceProof,
     Result,
     Space,
     SpaceBlock,
@@ -389,9 +392,16 @@ def moderation_decide(*, case_ids: Iterable[int], by: User, hide: bool, reason: 
 
 
 # --- Participatory budgets --------------------------------------------------------------------------------
-def _choose(budget: Budget, project_ids: Iterable[int]) -> tuple[list[BudgetProject], rules.BallotCheck]:
+def _choose(
+    budget: Budget, project_ids: Iterable[int], known: Iterable[BudgetProject] | None = None
+) -> tuple[list[BudgetProject], rules.BallotCheck]:
+    """The chosen projects, checked against the budget's rule; ``known``: the budget's projects when the caller
+    has just read them (the vote page), which spares reading them again."""
     ids = {int(pk) for pk in project_ids}
-    projects = list(BudgetProject.objects.filter(budget=budget, pk__in=ids))
+    if known is not None:
+        projects = [p for p in known if p.pk in ids and p.budget_id == budget.pk]
+    else:
+        projects = list(BudgetProject.objects.filter(budget=budget, pk__in=ids))
     if len(projects) != len(ids):
         raise ValidationError("Un des projets choisis n'appartient pas à ce budget.")
     check = rules.check_ballot(
@@ -420,6 +430,7 @@ def ballot_cast(
     address: str = "",
     point: Point | None = None,
     now=None,
+    projects: Iterable[BudgetProject] | None = None,
 ) -> Ballot:
     """Casts or changes the voter's one ballot while the vote is open, after checking the budget's rule and,
     for a residents-only budget, that the declared address lies within the commune's outline (PostGIS)."""
@@ -429,7 +440,7 @@ def ballot_cast(
         raise ValidationError("Le vote n'est pas encore ouvert.")
     if now >= budget.vote_closes_at:
         raise ValidationError("Le vote est clos : les bulletins ne peuvent plus être modifiés.")
-    projects, _ = _choose(budget, project_ids)
+    projects, _ = _choose(budget, project_ids, known=projects)
     if budget.residents_only:
         if point is None:
             residence = Residence.objects.filter(user=voter).first()
@@ -438,13 +449,33 @@ def ballot_cast(
             raise ValidationError({"address": "Ce vote est réservé aux habitants : indiquez votre adresse."})
         if not _point_in_scope(point, [budget.territory_id]):
             raise ValidationError({"address": f"Cette adresse n'est pas dans la commune : {budget.territory}."})
+        if budget.proof_required:
+            _require_accepted_proof(voter, budget)
     ballot_id, changes = _ballot_upsert(
         budget=budget, voter=voter, address=address if budget.residents_only else "",
         point=point if budget.residents_only else None,
     )  # fmt: skip
-    BallotChoice.objects.filter(ballot_id=ballot_id).delete()
-    BallotChoice.objects.bulk_create([BallotChoice(ballot_id=ballot_id, project=p) for p in projects])
+    _replace_choices(ballot_id, [p.pk for p in projects])
     return Ballot(pk=ballot_id, budget=budget, voter=voter, changes=changes, declared_address=address)
+
+
+def _replace_choices(ballot_id: int, project_ids: list[int]) -> None:
+    """The ballot's choices become exactly ``project_ids``, in one statement (a vote's latency is its round
+    trips): the choices no longer wanted deleted, the new ones inserted. It runs after ``_ballot_upsert`` has
+    locked the ballot, so its snapshot sees the choices a concurrent cast of the same voter committed."""
+    table = BallotChoice._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH dropped AS (
+                DELETE FROM {table} WHERE ballot_id = %(ballot)s AND NOT (project_id = ANY(%(projects)s))
+            )
+            INSERT INTO {table} (ballot_id, project_id)
+            SELECT %(ballot)s, unnest(%(projects)s::bigint[])
+            ON CONFLICT (ballot_id, project_id) DO NOTHING
+            """,  # noqa: S608 — the table name is the model's, the values are parameters
+            {"ballot": ballot_id, "projects": project_ids},
+        )
 
 
 def _ballot_upsert(*, budget: Budget, voter: User, address: str, point: Point | None) -> tuple[int, int]:
@@ -627,6 +658,19 @@ def participant_export(user: User) -> dict:
             {"reunion": r.meeting.title, "le": r.meeting.starts_at.isoformat()}
             for r in Registration.objects.filter(user=user).select_related("meeting")
         ],
+        "justificatifs_de_domicile": [
+            {
+                "espace": p.space.name,
+                "commune": p.commune.name,
+                "adresse": p.address,
+                "fichier": p.file.name.rsplit("/", 1)[-1],
+                "etat": p.get_status_display(),
+                "motif_du_refus": p.reason,
+                "depose_le": p.created_at.isoformat(),
+                "examine_le": p.reviewed_at.isoformat() if p.reviewed_at else None,
+            }
+            for p in ResidenceProof.objects.filter(user=user).select_related("space__organisation", "commune")
+        ],
     }
 
 
@@ -655,6 +699,10 @@ def participant_erase(*, user: User) -> dict:
     counts["registrations"], _ = Registration.objects.filter(user=user).delete()
     counts["survey_responses"] = SurveyResponse.objects.filter(respondent=user).update(respondent=None)
     Residence.objects.filter(user=user).delete()
+    proofs = list(ResidenceProof.objects.filter(user=user))
+    for proof in proofs:
+        _delete_file_on_commit(proof.file)
+    counts["residence_proofs"], _ = ResidenceProof.objects.filter(user=user).delete()
     SpaceBlock.objects.filter(user=user).delete()
     return counts
 
@@ -696,3 +744,325 @@ def survey_answer(*, survey: Survey, user: User, answers: dict) -> SurveyRespons
             )
     except IntegrityError:
         raise ValidationError("Vous avez déjà répondu à ce questionnaire.") from None
+
+
+# --- Front office of a space: budgets, projects, meetings, surveys ----------------------------------------
+BUDGET_FROZEN_ONCE_OPEN = (
+    "territory_id", "amount_cents", "rule", "max_projects", "min_share_percent", "residents_only",
+    "proof_required", "vote_opens_at",
+)  # fmt: skip
+
+
+def _commune_in_scope(process: Process, commune: Territory) -> bool:
+    scope = set(process.territories.values_list("pk", flat=True))
+    return bool(scope & set(Territory.objects.ancestors_of(commune).values_list("pk", flat=True)))
+
+
+@transaction.atomic
+def budget_save(
+    *,
+    process: Process,
+    by: User,
+    budget: Budget | None = None,
+    title: str,
+    territory: Territory,
+    district: str = "",
+    amount_cents: int,
+    rule: str,
+    max_projects: int | None = None,
+    min_share_percent: int = 0,
+    residents_only: bool = False,
+    proof_required: bool = False,
+    vote_opens_at,
+    vote_closes_at,
+) -> Budget:
+    """Creates or changes a participatory budget of the process. Once its vote has opened, only its title, its
+    district and its closing time (not after the close) change: the rule the voters saw stays the rule."""
+    _require_manager(by, process.space)
+    if territory.kind != Territory.Kind.COMMUNE or not _commune_in_scope(process, territory):
+        raise ValidationError({"territory": "Choisissez une commune du périmètre de la démarche."})
+    if proof_required and not residents_only:
+        raise ValidationError(
+            {"proof_required": "Un justificatif ne se demande que pour un vote réservé aux habitants."}
+        )
+    if budget is not None:
+        budget = Budget.objects.select_for_update().get(pk=budget.pk, process=process)
+        before = {field: getattr(budget, field) for field in BUDGET_FROZEN_ONCE_OPEN}
+        was_open, was_closed = budget.vote_opens_at <= timezone.now(), budget.is_closed
+    else:
+        budget, before, was_open, was_closed = Budget(process=process), {}, False, False
+    budget.title, budget.territory, budget.district = title.strip(), territory, district.strip()
+    budget.amount_cents, budget.rule, budget.min_share_percent = amount_cents, rule, min_share_percent or 0
+    budget.max_projects = max_projects if rule == Budget.Rule.APPROVAL else None
+    budget.residents_only, budget.proof_required = residents_only, proof_required
+    budget.vote_opens_at, budget.vote_closes_at = vote_opens_at, vote_closes_at
+    if was_closed:
+        raise ValidationError("Le vote est clos : ce budget ne change plus.")
+    if was_open and any(getattr(budget, field) != value for field, value in before.items()):
+        raise ValidationError(
+            "Le vote est ouvert : seuls l'intitulé, le quartier et la date de clôture peuvent encore changer."
+        )
+    if was_open and budget.vote_closes_at <= timezone.now():
+        raise ValidationError({"vote_closes_at": "La clôture d'un vote ouvert se fixe dans le futur."})
+    if rule == Budget.Rule.APPROVAL and not max_projects:
+        raise ValidationError({"max_projects": "Le vote par approbation fixe un nombre maximal de projets."})
+    budget.full_clean()
+    budget.save()
+    return budget
+
+
+def _require_projects_editable(budget: Budget) -> None:
+    if budget.vote_opens_at <= timezone.now():
+        raise ValidationError("Le vote est ouvert : la liste des projets et leurs coûts ne changent plus.")
+
+
+@transaction.atomic
+def budget_project_save(
+    *,
+    budget: Budget,
+    by: User,
+    project: BudgetProject | None = None,
+    title: str,
+    description: str = "",
+    cost_cents: int,
+    proposal: Proposal | None = None,
+) -> BudgetProject:
+    """Adds or changes a project submitted to the vote, until the vote opens (then only its wording changes)."""
+    budget = Budget.objects.select_for_update().select_related("process__space").get(pk=budget.pk)
+    _require_manager(by, budget.process.space)
+    if proposal is not None and proposal.process_id != budget.process_id:
+        raise ValidationError({"proposal": "Cette proposition n'appartient pas à la démarche du budget."})
+    if project is None:
+        _require_projects_editable(budget)
+        project = BudgetProject(budget=budget)
+    elif project.budget_id != budget.pk:
+        raise ValidationError("Ce projet n'appartient pas à ce budget.")
+    elif cost_cents != project.cost_cents or (proposal and proposal.pk) != project.proposal_id:
+        _require_projects_editable(budget)
+    if cost_cents > budget.amount_cents:
+        raise ValidationError({"cost_cents": "Le coût dépasse le montant du budget."})
+    project.title, project.description = title.strip(), description.strip()
+    project.cost_cents, project.proposal = cost_cents, proposal
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def budget_project_delete(*, project: BudgetProject, by: User) -> None:
+    budget = Budget.objects.select_for_update().select_related("process__space").get(pk=project.budget_id)
+    _require_manager(by, budget.process.space)
+    _require_projects_editable(budget)
+    project.delete()
+
+
+@transaction.atomic
+def meeting_save(
+    *,
+    process: Process,
+    by: User,
+    meeting: Meeting | None = None,
+    title: str,
+    description: str = "",
+    starts_at,
+    ends_at,
+    address: str = "",
+    location: Point | None = None,
+    online_url: str = "",
+    registration_required: bool = False,
+    capacity: int | None = None,
+    minutes: str = "",
+) -> Meeting:
+    """Creates or changes a meeting (its minutes are published afterwards on the same form)."""
+    _require_manager(by, process.space)
+    if meeting is None:
+        meeting = Meeting(process=process)
+    else:
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk, process=process)
+        registered = meeting.registrations.count()
+        if registration_required and capacity is not None and capacity < registered:
+            raise ValidationError(
+                {"capacity": f"{registered} personnes sont déjà inscrites : gardez au moins autant de places."}
+            )
+    if not address.strip() and not online_url:
+        raise ValidationError({"address": "Indiquez le lieu de la réunion, ou son lien en ligne."})
+    if location is not None and not _point_in_scope(location, process.territories.values_list("pk", flat=True)):
+        raise ValidationError({"latitude": "Le lieu indiqué sur la carte n'est pas dans le périmètre de la démarche."})
+    meeting.title, meeting.description = title.strip(), description.strip()
+    meeting.starts_at, meeting.ends_at = starts_at, ends_at
+    meeting.address, meeting.location, meeting.online_url = address.strip(), location, online_url
+    meeting.registration_required = registration_required
+    meeting.capacity = capacity if registration_required else None
+    meeting.minutes = minutes.strip()
+    if meeting.ends_at <= meeting.starts_at:
+        raise ValidationError({"ends_at": "La fin de la réunion suit son début."})
+    meeting.full_clean()
+    meeting.save()
+    return meeting
+
+
+@transaction.atomic
+def survey_save(
+    *,
+    process: Process,
+    by: User,
+    survey: Survey | None = None,
+    title: str,
+    introduction: str = "",
+    is_open: bool = True,
+) -> Survey:
+    _require_manager(by, process.space)
+    survey = Survey(process=process) if survey is None else Survey.objects.get(pk=survey.pk, process=process)
+    survey.title, survey.introduction, survey.is_open = title.strip(), introduction.strip(), is_open
+    survey.full_clean()
+    survey.save()
+    return survey
+
+
+def _require_no_responses(survey: Survey) -> None:
+    if SurveyResponse.objects.filter(survey=survey).exists():
+        raise ValidationError("Des réponses sont déjà reçues : les questions ne changent plus.")
+
+
+@transaction.atomic
+def question_add(
+    *, survey: Survey, by: User, text: str, kind: str, choices: list[str] | None = None, required: bool = True
+) -> Question:
+    survey = Survey.objects.select_for_update().select_related("process__space").get(pk=survey.pk)
+    _require_manager(by, survey.process.space)
+    _require_no_responses(survey)
+    choices = [c.strip() for c in (choices or []) if c.strip()]
+    if kind in (Question.Kind.SINGLE, Question.Kind.MULTIPLE) and len(choices) < 2:
+        raise ValidationError({"choices": "Proposez au moins deux choix, un par ligne."})
+    if kind not in (Question.Kind.SINGLE, Question.Kind.MULTIPLE):
+        choices = []
+    position = (survey.questions.aggregate(top=Max("position"))["top"] or 0) + 1
+    question = Question(
+        survey=survey, position=position, text=text.strip(), kind=kind, choices=choices, required=required
+    )
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question, by: User) -> None:
+    survey = Survey.objects.select_for_update().select_related("process__space").get(pk=question.survey_id)
+    _require_manager(by, survey.process.space)
+    _require_no_responses(survey)
+    question.delete()
+
+
+# --- Images ------------------------------------------------------------------------------------------------
+@transaction.atomic
+def proposal_image_set(*, proposal: Proposal, user: User, image, alt: str) -> Proposal:
+    """The proposal's image (checked by the model's ImageValidator), with the text that describes it."""
+    proposal = Proposal.objects.select_for_update().select_related("process__space").get(pk=proposal.pk)
+    if proposal.author_id != user.pk and not permissions.can_manage(user, proposal.process.space):
+        raise PermissionDenied("Seul l'auteur de la proposition change son image.")
+    if image and not alt.strip():
+        raise ValidationError(
+            {"image_alt": "Décrivez l'image en quelques mots : ce texte la remplace pour qui ne la voit pas."}
+        )
+    old = proposal.image if proposal.image else None
+    proposal.image_alt = alt.strip() if image else ""
+    if image:
+        proposal.image = image
+    else:
+        proposal.image = ""
+    proposal.full_clean(exclude=["search_vector"])
+    proposal.save(update_fields=["image", "image_alt"])
+    if old and old.name != proposal.image.name:
+        _delete_file_on_commit(old)
+    return proposal
+
+
+@transaction.atomic
+def space_update(*, space: Space, by: User, presentation: str, logo=None, remove_logo: bool = False) -> Space:
+    """The space's presentation and logo (its administrators); the logo's text alternative is the space's name."""
+    space = Space.objects.select_for_update().select_related("organisation").get(pk=space.pk)
+    _require_manager(by, space)
+    old = space.logo if space.logo else None
+    space.presentation = clean_html(presentation)
+    if logo:
+        space.logo = logo
+    elif remove_logo:
+        space.logo = ""
+    space.full_clean()
+    space.save()
+    if old and old.name != (space.logo.name if space.logo else ""):
+        _delete_file_on_commit(old)
+    return space
+
+
+def _delete_file_on_commit(file) -> None:
+    storage, name = file.storage, file.name
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+# --- Proofs of residence ----------------------------------------------------------------------------------
+def _require_accepted_proof(voter: User, budget: Budget) -> None:
+    proof = ResidenceProof.objects.filter(space_id=budget.process.space_id, user=voter).first()
+    if proof is None:
+        raise ValidationError({"address": "Ce vote demande un justificatif de domicile : déposez-le d'abord."})
+    if proof.status == ResidenceProof.Status.PENDING:
+        raise ValidationError(
+            "Votre justificatif de domicile est en cours d'examen : vous pourrez voter une fois accepté."
+        )
+    if proof.status == ResidenceProof.Status.REFUSED:
+        raise ValidationError(f"Votre justificatif de domicile a été refusé ({proof.reason}) : déposez-en un autre.")
+    if proof.commune_id != budget.territory_id:
+        raise ValidationError(
+            {"address": f"Votre justificatif accepté concerne {proof.commune}, pas {budget.territory}."}
+        )
+
+
+@transaction.atomic
+def proof_submit(*, user: User, budget: Budget, address: str, file) -> ResidenceProof:
+    """A citizen's proof of residence for a budget that asks for one; a refused (or pending) proof is replaced,
+    an accepted one stays."""
+    space = budget.process.space
+    _require_participant(user, space)
+    if not budget.proof_required:
+        raise ValidationError("Ce vote ne demande pas de justificatif.")
+    if budget.is_closed:
+        raise ValidationError("Le vote est clos.")
+    if not address.strip():
+        raise ValidationError({"address": "Indiquez l'adresse qui figure sur le justificatif."})
+    proof = ResidenceProof.objects.select_for_update().filter(space=space, user=user).first()
+    if proof and proof.status == ResidenceProof.Status.ACCEPTED and proof.commune_id == budget.territory_id:
+        raise ValidationError("Votre justificatif est déjà accepté : vous pouvez voter.")
+    old = proof.file if proof and proof.file else None
+    proof = proof or ResidenceProof(space=space, user=user)
+    proof.commune_id, proof.address, proof.file = budget.territory_id, address.strip(), file
+    proof.status, proof.reason, proof.reviewed_by, proof.reviewed_at = ResidenceProof.Status.PENDING, "", None, None
+    proof.created_at = timezone.now()
+    proof.full_clean()
+    proof.save()
+    if old and old.name != proof.file.name:
+        _delete_file_on_commit(old)
+    return proof
+
+
+@transaction.atomic
+def proof_review(*, proof: ResidenceProof, by: User, accept: bool, reason: str = "") -> ResidenceProof:
+    """The space's administrators accept or refuse (with a reason) a pending proof; the citizen is told by e-mail."""
+    proof = (
+        ResidenceProof.objects.select_for_update()
+        .select_related("space__organisation", "user", "commune")
+        .get(pk=proof.pk)
+    )
+    _require_manager(by, proof.space)
+    if proof.status != ResidenceProof.Status.PENDING:
+        raise ValidationError("Ce justificatif est déjà examiné.")
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": "Donnez le motif du refus : la personne le reçoit."})
+    proof.status = ResidenceProof.Status.ACCEPTED if accept else ResidenceProof.Status.REFUSED
+    proof.reason = "" if accept else reason.strip()
+    proof.reviewed_by, proof.reviewed_at = by, timezone.now()
+    proof.save()
+    send_email_on_commit(
+        name="participation_proof_reviewed", context={"proof": proof}, to=[proof.user.email] if proof.user.email else []
+    )
+    return proof

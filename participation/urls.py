@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import meetings, public, space, staff, surveys
+from .views import manage, meetings, public, space, staff, surveys
 
 app_name = "participation"
 
@@ -37,4 +37,22 @@ urlpatterns = [
     path("espaces/<slug:slug>/demarches/nouvelle/", space.process_create, name="process_create"),
     path("espaces/<slug:slug>/bloquer/<int:user_pk>/", space.block, name="block"),
     path("metropole/", staff.metropolitan, name="metropolitan"),
+    # The front office of a space's administrators
+    path("espaces/<slug:slug>/presentation/", manage.space_edit, name="space_edit"),
+    path("espaces/<slug:slug>/logo/", manage.space_logo, name="space_logo"),
+    path("espaces/<slug:slug>/justificatifs/", manage.proof_queue, name="proofs"),
+    path("justificatifs/<int:pk>/", manage.proof_review, name="proof_review"),
+    path("justificatifs/<int:pk>/fichier/", manage.proof_file, name="proof_file"),
+    path("budgets/<int:pk>/justificatif/", manage.proof_submit, name="proof_submit"),
+    path("propositions/<int:pk>/image/", manage.proposal_image, name="proposal_image"),
+    path("demarches/<slug:slug>/budgets/nouveau/", manage.budget_create, name="budget_create"),
+    path("budgets/<int:pk>/gestion/", manage.budget_manage, name="budget_manage"),
+    path("budgets/<int:pk>/modifier/", manage.budget_edit, name="budget_edit"),
+    path("projets/<int:pk>/modifier/", manage.project_edit, name="project_edit"),
+    path("projets/<int:pk>/retirer/", manage.project_delete, name="project_delete"),
+    path("demarches/<slug:slug>/reunions/nouvelle/", manage.meeting_create, name="meeting_create"),
+    path("reunions/<int:pk>/modifier/", manage.meeting_edit, name="meeting_edit"),
+    path("demarches/<slug:slug>/questionnaires/nouveau/", manage.survey_create, name="survey_create"),
+    path("questionnaires/<int:pk>/modifier/", manage.survey_edit, name="survey_edit"),
+    path("questions/<int:pk>/retirer/", manage.question_delete, name="question_delete"),
 ]

@@ -157,8 +157,11 @@ start_web() { # mode: run|dev
     # Django's development server, reloaded when a Python file changes.
     start_daemon web "$PY" manage.py runserver "127.0.0.1:$WEB_PORT"
   else
-    # As in production: gunicorn with the settings of sman/gunicorn.conf.py (workers sized to the cores).
+    # As in production: gunicorn with the settings of sman/gunicorn.conf.py (workers sized to the cores), and
+    # persistent PostgreSQL connections as in production (a new connection per request cost a vote POST more
+    # than its queries: bench/README.md, participation). Workers × threads stay far below max_connections.
     export SMAN_WEB_PORT="$WEB_PORT"
+    export DATABASE_CONN_MAX_AGE="${DATABASE_CONN_MAX_AGE:-60}"
     start_daemon web "$PY" -m gunicorn -c sman/gunicorn.conf.py
   fi
 }

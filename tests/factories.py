@@ -10,6 +10,7 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.gis.geos import Point
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from sman.models import Challenge, Membership, MembershipRequest, Organisation, Territory, User
@@ -894,6 +895,40 @@ class MeetingFactory(factory.django.DjangoModelFactory):
         open_to_all = factory.Trait(registration_required=False, capacity=None)
         past = factory.Trait(
             starts_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=7)), minutes="Trente présents."
+        )
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png_bytes(size=(4, 3), fmt="PNG") -> bytes:
+    """A small real image (Pillow), for the image uploads' checks."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (0, 90, 160)).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+class ResidenceProofFactory(factory.django.DjangoModelFactory):
+    """A citizen's proof of residence (a small PDF) for a space, pending review. Traits: ``accepted``,
+    ``refused``."""
+
+    class Meta:
+        model = "participation.ResidenceProof"
+
+    space = factory.SubFactory(SpaceFactory)
+    user = factory.SubFactory(UserFactory)
+    commune = factory.LazyAttribute(lambda o: o.space.organisation.territory)
+    address = "Place Jean-Jaurès"
+    file = factory.LazyFunction(lambda: ContentFile(PDF_BYTES, name="justificatif.pdf"))
+
+    class Params:
+        accepted = factory.Trait(status="accepted", reviewed_at=factory.LazyFunction(timezone.now))
+        refused = factory.Trait(
+            status="refused", reason="Document illisible.", reviewed_at=factory.LazyFunction(timezone.now)
         )
 
 

@@ -850,3 +850,21 @@ def test_participation_space_and_its_moderation_queue(participation_data, page):
     url = f"/participation/espaces/{space.slug}/{page}"
     expected = (2, 10) if page else (3, 11)  # reported comments; processes
     assert_queries_do_not_grow(client, url, lambda: add(8), small=rows(expected[0]), large=rows(expected[1]))
+
+
+@covers("participation:proofs")
+def test_participation_proof_queue(participation_data):
+    from participation.models import SpaceMember
+
+    from .factories import ResidenceProofFactory
+
+    space, *_ = participation_data
+    admin = agent_of(space.organisation)
+    SpaceMember.objects.create(space=space, user=admin, role=SpaceMember.Role.ADMIN)
+
+    def add(n):
+        ResidenceProofFactory.create_batch(n, space=space)
+
+    add(2)
+    url = f"/participation/espaces/{space.slug}/justificatifs/"
+    assert_queries_do_not_grow(signed_in(admin), url, lambda: add(8), small=rows(2), large=rows(10))

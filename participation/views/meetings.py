@@ -8,7 +8,7 @@ from sman.feedback import run_service
 from sman.ical import CalendarEntry, ical_response
 from sman.lists import Listing
 
-from .. import services
+from .. import permissions, services
 from ..models import Meeting, Process, Registration
 from .common import crumbs
 
@@ -42,6 +42,7 @@ def meeting_detail(request, pk):
             "meeting": meeting,
             "registered": registered,
             "seats_taken": meeting.registrations.count(),
+            "manager": request.user.is_authenticated and permissions.can_manage(request.user, meeting.process.space),
             "crumbs": crumbs((meeting.process.title, meeting.process.get_absolute_url())),
         },
     )

@@ -48,6 +48,7 @@ def process_detail(request, slug):
             "phase": process.current_phase,
             "proposal_count": process.proposals.filter(hidden=False).count(),
             "results": selectors.results(process)[:5],
+            "manager": request.user.is_authenticated and permissions.can_manage(request.user, process.space),
             "crumbs": CRUMBS,
         },
     )
@@ -94,9 +95,20 @@ def similar(request, slug):
 @login_required
 def proposal_create(request, slug):
     process = _process(slug)
-    form = ProposalForm(request.POST or None, process=process)
+    form = ProposalForm(request.POST or None, request.FILES or None, process=process)
     similar_found = None
-    if request.method == "POST" and "check" in request.POST:
+    candidates = None
+    if request.method == "POST" and "locate" in request.POST:
+        # Without JavaScript, by keyboard: the addresses found within the scope, each a button that places it.
+        candidates = selectors.address_candidates(process, request.POST.get("address_search", ""))
+        form = ProposalForm(initial=request.POST.dict(), process=process)
+    elif request.method == "POST" and "pick" in request.POST:
+        latitude, _, longitude = request.POST["pick"].partition(",")
+        form = ProposalForm(
+            initial={**request.POST.dict(), "latitude": latitude, "longitude": longitude}, process=process
+        )
+        messages.info(request, "Le lieu est placé : vérifiez la latitude et la longitude, puis publiez.")
+    elif request.method == "POST" and "check" in request.POST:
         # Without JavaScript: « Voir les propositions semblables » shows them and keeps what was typed.
         similar_found = selectors.similar_proposals(process, request.POST.get("title", ""))
         form = ProposalForm(initial=request.POST.dict(), process=process)
@@ -113,6 +125,10 @@ def proposal_create(request, slug):
                 category=data.get("category", ""),
                 location=data["point"],
             )
+            if data.get("image"):
+                services.proposal_image_set(
+                    proposal=created["proposal"], user=request.user, image=data["image"], alt=data["image_alt"]
+                )
 
         if form_service(request, form, call, "Votre proposition est publiée."):
             return redirect(created["proposal"])
@@ -124,11 +140,29 @@ def proposal_create(request, slug):
             "form": form,
             "similar": similar_found,
             "searched": similar_found is not None,
+            "candidates": candidates,
+            "map_data": _scope_outlines(process),
             "open": process.has_component(Component.PROPOSALS),
             "verified": permissions.is_verified(request.user),
             "crumbs": crumbs((process.title, process.get_absolute_url())),
         },
     )
+
+
+def _scope_outlines(process: Process) -> dict:
+    """The process's scope as GeoJSON (simplified outlines), for the map on which a place is clicked."""
+
+    from django.contrib.gis.db.models.functions import AsGeoJSON, SnapToGrid
+
+    rows = process.territories.annotate(shape=AsGeoJSON(SnapToGrid("geometry", 0.0005))).values_list("name", "shape")
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {"name": name}, "geometry": json.loads(shape)}
+            for name, shape in rows
+            if shape
+        ],
+    }
 
 
 def proposal_detail(request, pk):
@@ -283,6 +317,7 @@ def budget(request, pk):
                     project_ids=data["projects"],
                     address=data.get("address", ""),
                     point=data.get("point"),
+                    projects=projects,
                 )
 
             if form_service(request, form, call):
@@ -314,6 +349,7 @@ def budget(request, pk):
             "remaining_cents": budget.amount_cents - total,
             "open": budget.is_open(),
             "verified": permissions.is_verified(request.user),
+            "proof": selectors.proof_of(request.user, budget) if budget.proof_required else None,
             "crumbs": crumbs((budget.process.title, budget.process.get_absolute_url())),
         },
     )

@@ -29,6 +29,7 @@ def space_page(request, slug):
             "to_moderate": selectors.moderation_queue({space.pk}).count(),
             "budgets": Budget.objects.filter(process__space=space).select_related("process"),
             "blocks": SpaceBlock.objects.filter(space=space).select_related("user"),
+            "proofs_pending": space.proofs.filter(status="pending").count(),
         }
     return render(request, "participation/space.html", context)
 

@@ -112,3 +112,42 @@ def test_moderation_queue_results_and_meetings_are_accessible(page, reference):
     page.goto("/participation/moderation/journal/")
     assert "Publicité commerciale" in page.content()
     assert_no_axe_violation(page)
+
+
+def test_the_space_admin_front_office_is_accessible(page, reference):
+    from participation.models import SpaceMember, Survey
+
+    from ..factories import BudgetFactory, BudgetProjectFactory, MembershipFactory, ResidenceProofFactory
+
+    space = SpaceFactory(organisation=collectivity_of("93048"))
+    process = ProcessFactory(space=space, slug="bureau")
+    budget = BudgetFactory(process=process, residents=True, proof_required=True)
+    BudgetProjectFactory(budget=budget, title="Bancs connectés")
+    proof = ResidenceProofFactory(space=space)
+    survey = Survey.objects.create(process=process, title="Vos usages")
+    admin = MembershipFactory(organisation=space.organisation).user
+    SpaceMember.objects.create(space=space, user=admin, role=SpaceMember.Role.ADMIN)
+
+    page.goto("/comptes/login/")
+    page.get_by_label("Courriel").fill(admin.email)
+    page.get_by_label("Mot de passe").fill("mot-de-passe-de-test")
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/espace/")
+    paths = [
+        f"/participation/budgets/{budget.pk}/gestion/",
+        f"/participation/budgets/{budget.pk}/modifier/",
+        "/participation/demarches/bureau/reunions/nouvelle/",
+        f"/participation/questionnaires/{survey.pk}/modifier/",
+        f"/participation/espaces/{space.slug}/justificatifs/",
+        f"/participation/justificatifs/{proof.pk}/",
+        f"/participation/espaces/{space.slug}/presentation/",
+        "/participation/demarches/bureau/",
+    ]
+    for path in paths:
+        page.goto(path)
+        assert_no_axe_violation(page)
+    page.goto(f"/participation/justificatifs/{proof.pk}/")
+    page.get_by_label("Refuser").check()
+    page.get_by_role("button", name="Enregistrer la décision").click()
+    page.wait_for_selector("text=Donnez le motif du refus")
+    assert_no_axe_violation(page)

@@ -13,7 +13,16 @@ from participation.models import Ballot, ModerationCase, Process, Proposal, Supp
 from sman.models import Territory
 
 from ..auth import login
-from ..factories import BudgetFactory, BudgetProjectFactory, ProposalFactory, ResultFactory, UserFactory
+from ..factories import (
+    BudgetFactory,
+    BudgetProjectFactory,
+    MeetingFactory,
+    ProposalFactory,
+    ResidenceProofFactory,
+    ResultFactory,
+    UserFactory,
+    png_bytes,
+)
 from ..matrix import Case, check, matrix_params
 from .conftest import PART_ROLES
 
@@ -54,6 +63,106 @@ def _hidden(w):
 def _comment(w):
     return services.comment_create(proposal=_part(w).proposal, author=UserFactory(), body="Un commentaire")
 
+
+def _future_budget(w, process=None):
+    now = timezone.now()
+    budget = BudgetFactory(process=process or _part(w).process, vote_opens_at=now + timedelta(days=5),
+                           vote_closes_at=now + timedelta(days=20))  # fmt: skip
+    BudgetProjectFactory(budget=budget)
+    return budget
+
+
+def _project(w):
+    return _future_budget(w).projects.get()
+
+
+def _survey(w, process=None):
+    from participation.models import Survey
+
+    return Survey.objects.create(process=process or _part(w).process, title="Vos usages")
+
+
+def _question(w):
+    from participation.models import Question
+
+    return Question.objects.create(survey=_survey(w), text="Votre âge ?", kind="number")
+
+
+def _proof(w):
+    return ResidenceProofFactory(space=_part(w).space, user=_part(w).author)
+
+
+def _proof_budget(w):
+    return BudgetFactory(process=_part(w).process, residents=True, proof_required=True)
+
+
+def _with_logo(w):
+    from django.core.files.base import ContentFile
+
+    space = _part(w).space
+    space.logo.save("logo.png", ContentFile(png_bytes()), save=True)
+    return reverse(P + "space_logo", args=[space.slug])
+
+
+def _with_image(w, **kwargs):
+    from django.core.files.base import ContentFile
+
+    proposal = ProposalFactory(process=_part(w).process, author=_part(w).author, image_alt="Un banc", **kwargs)
+    proposal.image.save("banc.png", ContentFile(png_bytes()), save=True)
+    return reverse(P + "proposal_image", args=[proposal.pk])
+
+
+MANAGERS_POST = {role: 302 if role in (*MANAGERS, "anonymous") else 403 for role in ROLES}
+HIDDEN = {**dict.fromkeys(ROLES, 404), "author": 200, "moderator": 200, "space_admin": 200, "staff": 200}
+
+FRONT_OFFICE_CASES = [
+    Case("space-edit", lambda w: reverse(P + "space_edit", args=[_part(w).space.slug]), only(*MANAGERS),
+         covers=P + "space_edit"),
+    Case("space-edit-elsewhere", lambda w: reverse(P + "space_edit", args=[_part(w).other_space.slug]),
+         only("staff"), covers=P + "space_edit"),
+    Case("space-logo", _with_logo, OPEN, covers=P + "space_logo"),
+    Case("proposal-image", _with_image, OPEN, covers=P + "proposal_image"),
+    Case("hidden-proposal-image", lambda w: _with_image(w, hidden=True), HIDDEN, covers=P + "proposal_image"),
+    Case("proofs", lambda w: reverse(P + "proofs", args=[_part(w).space.slug]), only(*MANAGERS), covers=P + "proofs"),
+    Case("proofs-elsewhere", lambda w: reverse(P + "proofs", args=[_part(w).other_space.slug]), only("staff"),
+         covers=P + "proofs"),
+    Case("proof-review", lambda w: reverse(P + "proof_review", args=[_proof(w).pk]), only(*MANAGERS),
+         covers=P + "proof_review"),
+    Case("proof-file", lambda w: reverse(P + "proof_file", args=[_proof(w).pk]), {**only(*MANAGERS), "author": 200},
+         covers=P + "proof_file"),
+    Case("proof-submit", lambda w: reverse(P + "proof_submit", args=[_proof_budget(w).pk]), SIGNED_IN,
+         covers=P + "proof_submit"),
+    Case("budget-create", lambda w: reverse(P + "budget_create", args=[_part(w).process.slug]), only(*MANAGERS),
+         covers=P + "budget_create"),
+    Case("budget-create-elsewhere", lambda w: reverse(P + "budget_create", args=[_part(w).other_process.slug]),
+         only("staff"), covers=P + "budget_create"),
+    Case("budget-manage", lambda w: reverse(P + "budget_manage", args=[_part(w).budget.pk]), only(*MANAGERS),
+         covers=P + "budget_manage"),
+    Case("budget-edit", lambda w: reverse(P + "budget_edit", args=[_part(w).budget.pk]), only(*MANAGERS),
+         covers=P + "budget_edit"),
+    Case("budget-edit-elsewhere",
+         lambda w: reverse(P + "budget_edit", args=[_future_budget(w, _part(w).other_process).pk]), only("staff"),
+         covers=P + "budget_edit"),
+    Case("project-edit", lambda w: reverse(P + "project_edit", args=[_project(w).pk]), only(*MANAGERS),
+         covers=P + "project_edit"),
+    Case("project-delete", lambda w: reverse(P + "project_delete", args=[_project(w).pk]), only(*MANAGERS),
+         covers=P + "project_delete"),
+    Case("meeting-create", lambda w: reverse(P + "meeting_create", args=[_part(w).process.slug]), only(*MANAGERS),
+         covers=P + "meeting_create"),
+    Case("meeting-edit", lambda w: reverse(P + "meeting_edit", args=[MeetingFactory(process=_part(w).process).pk]),
+         only(*MANAGERS), covers=P + "meeting_edit"),
+    Case("meeting-edit-elsewhere",
+         lambda w: reverse(P + "meeting_edit", args=[MeetingFactory(process=_part(w).other_process).pk]),
+         only("staff"), covers=P + "meeting_edit"),
+    Case("survey-create", lambda w: reverse(P + "survey_create", args=[_part(w).process.slug]), only(*MANAGERS),
+         covers=P + "survey_create"),
+    Case("survey-edit", lambda w: reverse(P + "survey_edit", args=[_survey(w).pk]), only(*MANAGERS),
+         covers=P + "survey_edit"),
+    Case("survey-edit-elsewhere", lambda w: reverse(P + "survey_edit", args=[_survey(w, _part(w).other_process).pk]),
+         only("staff"), covers=P + "survey_edit"),
+    Case("question-delete", lambda w: reverse(P + "question_delete", args=[_question(w).pk]), MANAGERS_POST,
+         method="post", covers=P + "question_delete"),
+]  # fmt: skip
 
 CASES = [
     Case("home", "/participation/", OPEN),
@@ -119,6 +228,9 @@ CASES = [
     Case("api-result", lambda w: f"/api/participation/results/{ResultFactory(process=_part(w).process).pk}/", OPEN,
          covers="participation-result-detail"),
 ]  # fmt: skip
+
+
+CASES += FRONT_OFFICE_CASES
 
 
 @pytest.mark.parametrize(("case", "role"), matrix_params(CASES, ROLES))
