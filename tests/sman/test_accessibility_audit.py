@@ -194,8 +194,8 @@ def test_the_footer_follows_the_rate(client, tmp_path, monkeypatch):
     assert audit.rate < 50 and audit.compliance == "non conforme"
     assert "Accessibilité : non conforme</a>" in client.get("/").content.decode()
     declaration = client.get("/accessibilite/").content.decode()
-    assert f"{audit.rate} %".replace(".", ",") in declaration and "Défaut de test 1.1." in declaration
-    assert "Défaut de test 1.1." in client.get("/accessibilite/plan-d-actions/").content.decode()
+    assert f"{audit.rate} %".replace(".", ",") in declaration and "Défaut de test 3.2." in declaration
+    assert "Défaut de test 3.2." in client.get("/accessibilite/plan-d-actions/").content.decode()
 
 
 def test_the_site_map_lists_the_menu_and_the_general_pages(client):
