@@ -45,6 +45,7 @@ class NonCompliance:
     pages: tuple[str, ...]
     note: str
     fix_by: datetime.date
+    fix: str = ""  # what will be done
     page_titles: tuple[str, ...] = ()
 
 
@@ -185,15 +186,17 @@ def parse_audit(data: dict) -> Audit:
             unknown = set(item_pages) - set(page_ids)
             if unknown:
                 raise AuditError(f"{where} : page(s) inconnue(s) {sorted(unknown)}")
-            if not str(item.get("note", "")).strip():
-                raise AuditError(f"{where} : une non-conformité sans note")
+            if not str(item.get("note", "")).strip() or not str(item.get("fix", "")).strip():
+                raise AuditError(f"{where} : une non-conformité sans note ou sans correction prévue")
             for page_id in item_pages:
                 if results[page_id] == NC:
                     raise AuditError(f"{where} : deux non-conformités sur la page {page_id}")
                 results[page_id] = NC
             fix_by = _date(item.get("fix_by"), where)
             titles = tuple(next(p.title for p in pages if p.id == page_id) for page_id in item_pages)
-            non_compliances.append(NonCompliance(number, item_pages, item["note"].strip(), fix_by, titles))
+            non_compliances.append(
+                NonCompliance(number, item_pages, item["note"].strip(), fix_by, item["fix"].strip(), titles)
+            )
         method = entry.get("method")
         tests = tuple(entry.get("tests", ()))
         if method == AUTOMATIC and not tests:

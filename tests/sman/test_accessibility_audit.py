@@ -84,7 +84,7 @@ def test_the_file_holds_the_106_criteria_of_the_rgaa_4_1_with_their_official_tit
 
 
 def nc(note="Défaut.", fix_by="2027-01-01"):
-    return {"pages": ["home"], "note": note, "fix_by": fix_by}
+    return {"pages": ["home"], "note": note, "fix": "Corriger.", "fix_by": fix_by}
 
 
 @pytest.mark.parametrize(
@@ -95,7 +95,7 @@ def nc(note="Défaut.", fix_by="2027-01-01"):
         (lambda d: d["criteria"][0]["results"].update({"contact": "C"}), "inconnue"),
         (lambda d: d["criteria"][0].update(method="automatic", tests=[]), "par quel test"),
         (lambda d: d["criteria"][0].update(method="manual", checked_on=None), "quand et par qui"),
-        (lambda d: d["criteria"][0].update(non_compliances=[nc(note=" ")]), "sans note"),
+        (lambda d: d["criteria"][0].update(non_compliances=[nc(note=" ")]), "sans note ou sans correction prévue"),
         (lambda d: d["criteria"][0].update(non_compliances=[nc(fix_by="bientôt")]), "date 'bientôt' invalide"),
         (lambda d: d["criteria"][0].update(non_compliances=[nc(), nc()]), "deux non-conformités sur la page home"),
     ],
@@ -112,8 +112,8 @@ def test_the_audit_meets_the_issue_s_target():
     assert audit.rate >= 75
     assert audit.compliance == compliance_level(audit.rate)
     # Every non-compliance has a note and a fix date no earlier than the audit.
-    for nc in audit.non_compliances():
-        assert nc.note and nc.fix_by >= audit.date
+    for item in audit.non_compliances():
+        assert item.note and item.fix and item.fix_by >= audit.date
     assert {c.status for c in audit.criteria} == {C, NC, NA}
 
 
@@ -149,8 +149,8 @@ def test_the_declaration_shows_the_rate_the_sample_and_every_non_compliance(clie
     assert html.count('<li id="critere-') == len(non_compliant)
     for criterion in non_compliant:
         assert f'<li id="critere-{criterion.number}"><strong>Critère {criterion.number}</strong>' in html
-    for nc in audit.non_compliances():
-        assert escape_text(nc.note) in html
+    for item in audit.non_compliances():
+        assert escape_text(item.note) in html and escape_text(item.fix) in html
     assert "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07" in html
     assert "/accessibilite/schema-pluriannuel/" in html and "/accessibilite/plan-d-actions/" in html
 
@@ -159,7 +159,8 @@ def test_the_action_plan_lists_every_non_compliance_with_its_fix_date(client):
     audit = load_audit()
     html = client.get("/accessibilite/plan-d-actions/").content.decode()
     rows = re.findall(r"<tr>\s*<td>(\d\d/\d\d/\d{4})</td>\s*<th scope=\"row\"><a [^>]*>Critère ([\d.]+)</a>", html)
-    assert rows == [(f"{nc.fix_by:%d/%m/%Y}", nc.criterion) for nc in audit.non_compliances()]
+    assert rows == [(f"{item.fix_by:%d/%m/%Y}", item.criterion) for item in audit.non_compliances()]
+    assert f"Plan d'actions d'accessibilité {audit.plan['action_year']}" in html
     assert "Échéance" in html
 
 
@@ -185,7 +186,12 @@ def test_the_footer_follows_the_rate(client, tmp_path, monkeypatch):
     for entry in data["criteria"]:
         if entry["results"].get("*") == "C":
             entry.setdefault("non_compliances", []).append(
-                {"pages": ["home"], "note": f"Défaut de test {entry['number']}.", "fix_by": "2027-06-30"}
+                {
+                    "pages": ["home"],
+                    "note": f"Défaut de test {entry['number']}.",
+                    "fix": "Corriger.",
+                    "fix_by": "2027-06-30",
+                }
             )
     drifted = tmp_path / "audit.yaml"
     drifted.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
