@@ -77,7 +77,15 @@ class NeedForm(forms.ModelForm):
             "contact_name",
             "contact_email",
         ]
-        widgets = {"deadline": DATE, "problem": TEXT, "context": TEXT, "expected_outcome": TEXT}
+        widgets = {
+            "deadline": DATE,
+            "problem": TEXT,
+            "context": TEXT,
+            "expected_outcome": TEXT,
+            # RGAA 11.13: the contact is most often the agent who posts the need; the browser can fill it in.
+            "contact_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
+        }
         help_texts = {
             "procedure": "La plateforme met en relation : elle n'est pas une procédure de passation. "
             "Indiquez celle que votre collectivité envisage.",

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.urls import reverse
 
+from .accessibility import load_audit
 from .modules import navigation
 
 
@@ -11,6 +12,8 @@ def portal(request):
     return {
         "portal_name": "Métropole d'intelligences",
         "main_nav": nav,
+        # The footer's « Accessibilité : … » mention, from the audit's rate (RGAA: 100 %, ≥ 50 %, < 50 %).
+        "accessibility_compliance": load_audit().compliance,
         "map_tiles_url": settings.MAP_TILES_URL,
         "map_tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
     }

@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from . import accessibility, selectors, services, tiles
 from . import notifications as notes
-from . import selectors, services, tiles
 from .feedback import form_service, run_service
 from .forms import ApiTokenForm, MembershipRequestForm, NotificationPreferenceForm, RejectRequestForm
 from .health import run_checks
@@ -94,6 +94,50 @@ def territory_tile(request, z, x, y):
 
 def static_page(request, template):
     return render(request, f"sman/pages/{template}.html", {"site_url": settings.SITE_URL})
+
+
+def _audit_context() -> dict:
+    audit = accessibility.load_audit()
+    return {
+        "audit": audit,
+        "site_url": settings.SITE_URL,
+        "contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL,
+        "accessibility_crumbs": [("Accessibilité", reverse("accessibility"))],
+    }
+
+
+def accessibility_declaration(request):
+    """The declaration of accessibility (2019 decree's model), generated from the audit file."""
+    context = _audit_context()
+    audit = context["audit"]
+    return render(
+        request,
+        "sman/pages/accessibility.html",
+        {**context, "non_compliant": audit.non_compliant(), "counts": audit.counts()},
+    )
+
+
+def accessibility_audit(request):
+    """The audit's grid: each of the 106 criteria, its result on the sample and how it was checked."""
+    return render(request, "sman/pages/accessibility_audit.html", _audit_context())
+
+
+def accessibility_plan(request):
+    """The multi-year plan (« schéma pluriannuel de mise en accessibilité »)."""
+    return render(request, "sman/pages/accessibility_plan.html", _audit_context())
+
+
+def accessibility_actions(request):
+    """The year's action plan: every non-compliance of the audit, what will be fixed and by when."""
+    context = _audit_context()
+    return render(
+        request, "sman/pages/accessibility_actions.html", {**context, "actions": context["audit"].non_compliances()}
+    )
+
+
+def site_map(request):
+    """The site map (RGAA 12.1, 12.3): every section of the menu and the portal's general pages."""
+    return render(request, "sman/pages/site_map.html")
 
 
 @never_cache
