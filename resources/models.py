@@ -220,6 +220,43 @@ class Resource(models.Model):
         return [Theme(t).label for t in self.themes if t in Theme.values]
 
 
+class SearchEntry(models.Model):
+    """A published resource as the search reads it: a narrow row (its search vector, date and facet columns,
+    défis and territories as arrays) so that a search and its six facets read the matches alone, with no join
+    to the many-to-many tables and no wide text. Written by ``services.refresh_search`` at publication (and when
+    a published resource's attachments change); absent for a resource that is not public."""
+
+    resource = models.OneToOneField(
+        Resource, primary_key=True, on_delete=models.CASCADE, related_name="search_entry", editable=False
+    )
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices)
+    published_at = models.DateTimeField("publiée le")
+    published_year = models.PositiveSmallIntegerField("année de publication", null=True)
+    organisation_id = models.BigIntegerField("organisation contributrice", null=True)
+    themes = ArrayField(models.CharField(max_length=20), verbose_name="thèmes", default=list)
+    challenge_ids = ArrayField(models.BigIntegerField(), verbose_name="défis", default=list)
+    # The territories chosen (the territory facet) and, for the filter, them with every territory above them.
+    territory_ids = ArrayField(models.BigIntegerField(), verbose_name="territoires", default=list)
+    territory_scope = ArrayField(models.BigIntegerField(), verbose_name="territoires et au-dessus", default=list)
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "entrée de recherche"
+        verbose_name_plural = "entrées de recherche"
+        indexes = [
+            GinIndex(fields=["vector"], name="resource_entry_vector"),
+            GinIndex(fields=["themes"], name="resource_entry_themes"),
+            GinIndex(fields=["challenge_ids"], name="resource_entry_challenges"),
+            GinIndex(fields=["territory_scope"], name="resource_entry_territories"),
+            models.Index(fields=["published_at"], name="resource_entry_date"),
+            models.Index(fields=["kind", "published_year"], name="resource_entry_kind_year"),
+            models.Index(fields=["organisation_id"], name="resource_entry_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource_id}"
+
+
 class ResourceVersion(models.Model):
     """A published version of a resource: the history people read, and what the public page shows."""
 

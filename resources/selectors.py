@@ -5,16 +5,17 @@ import hashlib
 from dataclasses import dataclass, fields
 from datetime import date
 
+from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import QueryDict
 from django.utils import timezone
 
 from sman.models import Challenge, Organisation, Territory
-from sman.search import SEARCH_CONFIG, rank_search
+from sman.search import SEARCH_CONFIG, search_query
 
-from .models import EditSuggestion, Kind, Resource, ResourceUse, SearchMiss, Theme
+from .models import EditSuggestion, Kind, Resource, ResourceUse, SearchEntry, SearchMiss, Theme
 
 FACET_CACHE_SECONDS = 600
 FACET_GENERATION_KEY = "resources:facets:generation"
@@ -73,49 +74,93 @@ def published():
     return Resource.objects.published()
 
 
-def _filtered(params: SearchParams) -> QuerySet:
-    rows = published()
+def _conditions(params: SearchParams, prefix: str = "") -> Q | None:
+    """The filters of ``params`` on the search's narrow rows (``SearchEntry``), reached through ``prefix`` from
+    another model; None when a chosen value exists nowhere (nothing can match)."""
+    conditions = {}
     if params.kind:
-        rows = rows.filter(kind=params.kind)
+        conditions["kind"] = params.kind
     if params.theme:
-        rows = rows.filter(themes__contains=[params.theme])
+        conditions["themes__contains"] = [params.theme]
     if params.annee:
-        rows = rows.filter(published_year=int(params.annee))
+        conditions["published_year"] = int(params.annee)
     if params.organisation:
-        rows = rows.filter(organisation_id=int(params.organisation))
+        conditions["organisation_id"] = int(params.organisation)
     if params.defi:
-        through = Resource.challenges.through.objects.filter(challenge__number=int(params.defi))
-        rows = rows.filter(pk__in=through.values("resource_id"))
+        challenge = Challenge.objects.filter(number=int(params.defi)).values_list("pk", flat=True).first()
+        if challenge is None:
+            return None
+        conditions["challenge_ids__contains"] = [challenge]
     if params.territoire:
-        territory = Territory.objects.filter(code=params.territoire).first()
+        territory = Territory.objects.without_geometry().filter(code=params.territoire).only("kind").first()
         if territory is None:
-            return rows.none()
-        if not territory.is_metropole:
-            through = Resource.territories.through.objects.filter(
-                territory_id__in=Territory.objects.within(territory).values("pk")
-            )
-            rows = rows.filter(pk__in=through.values("resource_id"))
-    return rows
+            return None
+        if not territory.is_metropole:  # the Métropole is everywhere: no filter
+            conditions["territory_scope__contains"] = [territory.pk]
+    q = Q(**{prefix + name: value for name, value in conditions.items()})
+    text = search_query(params.q) if params.q else None
+    if text is not None:
+        q &= Q(**{prefix + "vector": text})
+    return q
+
+
+def _entries(params: SearchParams) -> QuerySet:
+    conditions = _conditions(params)
+    return SearchEntry.objects.none() if conditions is None else SearchEntry.objects.filter(conditions)
 
 
 def search(params: SearchParams) -> QuerySet:
     """The published resources matching ``params``: by relevance when a text is given (title > summary > body >
-    attachments' text), else (or with ``tri=date``) the most recent first."""
-    rows = _filtered(params).order_by("-published_at", "-pk")
-    if params.q:
-        rows = rank_search(rows, params.q)
-        if params.tri == "date":
-            rows = rows.order_by("-published_at", "-pk")
-    return rows
+    attachments' text), else (or with ``tri=date``) the most recent first. (The search page reads its page of 20
+    through ``SearchResults``, which ranks the narrow rows alone.)"""
+    conditions = _conditions(params, "search_entry__")
+    if conditions is None:
+        return Resource.objects.none()
+    rows = Resource.objects.filter(conditions)
+    text = search_query(params.q) if params.q else None
+    if text is not None and params.tri != "date":
+        return rows.annotate(rank=SearchRank(F("search_entry__vector"), text)).order_by(
+            "-rank", "-search_entry__published_at", "-pk"
+        )
+    return rows.order_by("-search_entry__published_at", "-pk")
+
+
+class SearchResults:
+    """A search's results for a paginator: a page is the ids of 20 narrow rows (ranked or by date, in one
+    statement over ``SearchEntry`` alone), then those 20 resources with their cards. ``count`` is known already
+    (the facets' kinds)."""
+
+    def __init__(self, params: SearchParams, count: int):
+        self.params = params
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        entries = _entries(self.params)
+        text = search_query(self.params.q) if self.params.q else None
+        if text is not None and self.params.tri != "date":
+            entries = entries.annotate(rank=SearchRank(F("vector"), text)).order_by("-rank", "-published_at", "-pk")
+        else:
+            entries = entries.order_by("-published_at", "-pk")
+        return list(entries.values_list("pk", flat=True)[start:stop])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids(index.start or 0, index.stop if index.stop is not None else self._count)
+        found = {r.pk: r for r in listed(Resource.objects.filter(pk__in=ids))}
+        return [found[pk] for pk in ids if pk in found]
 
 
 def listed(rows: QuerySet) -> QuerySet:
     """The joins a list of resources shows (card: current version, organisation; use count)."""
     uses = ResourceUse.objects.filter(resource=OuterRef("pk")).order_by().values("resource")
-    from django.db.models import Func, IntegerField, Subquery
-
     count = Subquery(uses.annotate(n=Func("id", function="COUNT")).values("n"), output_field=IntegerField())
-    # The working copy and the search vector stay in the table: a ranked page sorts narrow rows, in memory.
     return (
         rows.select_related("current_version", "organisation")
         .defer("title", "summary", "body", "attachments_text", "search_vector")
@@ -137,16 +182,20 @@ def _generation() -> int:
 
 
 def facets_changed() -> None:
-    """After a publication: cached facet counts are stale."""
+    """After a publication: cached facet counts are stale; the whole centre's (the search page with nothing
+    asked, its most visited form) are computed again at once, in a task, rather than by its next visitor."""
     try:
         cache.incr(FACET_GENERATION_KEY)
     except ValueError:
         cache.set(FACET_GENERATION_KEY, 1, None)
+    from .tasks import warm_facets
+
+    warm_facets.delay()
 
 
-# The matched rows are read once (with the columns the facets group), then grouped six ways.
+# The matched narrow rows are read once (with the columns the facets group), then grouped six ways: no join.
 FACETS_SQL = """
-WITH m(id, kind, year, organisation, themes) AS MATERIALIZED ({matched})
+WITH m(kind, year, organisation, themes, challenges, territories) AS MATERIALIZED ({matched})
 SELECT 'kind', kind, count(*) FROM m GROUP BY kind
 UNION ALL
 SELECT 'year', year::text, count(*) FROM m WHERE year IS NOT NULL GROUP BY year
@@ -156,16 +205,19 @@ UNION ALL
 UNION ALL
 SELECT 'theme', t.theme, count(*) FROM m, unnest(m.themes) AS t(theme) GROUP BY t.theme
 UNION ALL
-SELECT 'defi', c.challenge_id::text, count(*) FROM resources_resource_challenges c JOIN m ON m.id = c.resource_id
- GROUP BY c.challenge_id
+SELECT 'defi', c.id::text, count(*) FROM m, unnest(m.challenges) AS c(id) GROUP BY c.id
 UNION ALL
-(SELECT 'territory', tr.territory_id::text, count(*) FROM resources_resource_territories tr
- JOIN m ON m.id = tr.resource_id GROUP BY tr.territory_id ORDER BY 3 DESC LIMIT {territories})
+(SELECT 'territory', t.id::text, count(*) FROM m, unnest(m.territories) AS t(id)
+ GROUP BY t.id ORDER BY 3 DESC LIMIT {territories})
 """
 
 
 def _facet_counts(rows: QuerySet) -> dict[str, list[tuple[str, int]]]:
-    columns = rows.order_by().values_list("pk", "kind", "published_year", "organisation_id", "themes")
+    if rows.query.is_empty():
+        return {}
+    columns = rows.order_by().values_list(
+        "kind", "published_year", "organisation_id", "themes", "challenge_ids", "territory_ids"
+    )
     sql, params = columns.query.sql_with_params()
     key = f"resources:facets:{_generation()}:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
     counts = cache.get(key)
@@ -185,7 +237,7 @@ def _facet_counts(rows: QuerySet) -> dict[str, list[tuple[str, int]]]:
 def facets(params: SearchParams) -> dict[str, list[FacetValue]]:
     """Facet values with their counts among the resources that match ``params`` (kind, défi, theme, territory,
     organisation, year): one SQL statement for the six, cached until the next publication."""
-    counts = _facet_counts(search(SearchParams(**{**params.__dict__, "tri": "date"})))
+    counts = _facet_counts(_entries(params))
     by_count = lambda pairs: sorted(pairs, key=lambda p: (-p[1], p[0]))  # noqa: E731
     result: dict[str, list[FacetValue]] = {}
     result["kind"] = [FacetValue(v, Kind(v).label, n, v == params.kind) for v, n in by_count(counts.get("kind", []))]

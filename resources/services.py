@@ -81,10 +81,50 @@ def refresh_search(resource_ids) -> int:
     annotated = Resource.objects.filter(pk__in=ids).annotate(vector=SEARCH_VECTOR)
     from django.db.models import OuterRef, Subquery
 
-    return refresh_search_vector(
+    updated = refresh_search_vector(
         Resource.objects.filter(pk__in=ids),
         Subquery(annotated.filter(pk=OuterRef("pk")).values("vector")[:1]),
     )
+    refresh_search_entries(ids)
+    return updated
+
+
+# The narrow row the search reads (``SearchEntry``), from the resource and its many-to-many tables: the public
+# resources among ``ids`` get theirs (inserted or replaced), the others lose it. Territories above the chosen ones
+# (a commune's EPT, a delegated commune's commune) join the scope the territory filter reads.
+SEARCH_ENTRIES_SQL = """
+WITH RECURSIVE chosen(resource_id, territory_id) AS (
+    SELECT resource_id, territory_id FROM resources_resource_territories WHERE resource_id = ANY(%(ids)s)
+), up(resource_id, territory_id, parent_id) AS (
+    SELECT c.resource_id, t.id, t.parent_id FROM chosen c JOIN sman_territory t ON t.id = c.territory_id
+    UNION
+    SELECT up.resource_id, t.id, t.parent_id FROM up JOIN sman_territory t ON t.id = up.parent_id
+), gone AS (
+    DELETE FROM resources_searchentry e USING resources_resource r
+    WHERE e.resource_id = r.id AND r.id = ANY(%(ids)s) AND r.current_version_id IS NULL
+)
+INSERT INTO resources_searchentry (resource_id, kind, published_at, published_year, organisation_id, themes,
+    challenge_ids, territory_ids, territory_scope, vector)
+SELECT r.id, r.kind, r.published_at, r.published_year, r.organisation_id, r.themes,
+       ARRAY(SELECT challenge_id FROM resources_resource_challenges WHERE resource_id = r.id ORDER BY 1),
+       ARRAY(SELECT territory_id FROM chosen WHERE resource_id = r.id ORDER BY 1),
+       ARRAY(SELECT DISTINCT territory_id FROM up WHERE resource_id = r.id ORDER BY 1),
+       r.search_vector
+FROM resources_resource r
+WHERE r.id = ANY(%(ids)s) AND r.current_version_id IS NOT NULL
+ON CONFLICT (resource_id) DO UPDATE SET kind = EXCLUDED.kind, published_at = EXCLUDED.published_at,
+    published_year = EXCLUDED.published_year, organisation_id = EXCLUDED.organisation_id, themes = EXCLUDED.themes,
+    challenge_ids = EXCLUDED.challenge_ids, territory_ids = EXCLUDED.territory_ids,
+    territory_scope = EXCLUDED.territory_scope, vector = EXCLUDED.vector
+"""
+
+
+def refresh_search_entries(resource_ids) -> None:
+    """Write the search's narrow rows of these resources (one statement)."""
+    ids = [int(pk) for pk in resource_ids]
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(SEARCH_ENTRIES_SQL, {"ids": ids})
 
 
 # --- Contributing ---------------------------------------------------------------------------------------------------
