@@ -148,6 +148,30 @@ class Resource(models.Model):
         related_name="resources",
         verbose_name="action du plan",
     )
+    explorer_project = models.ForeignKey(
+        "explorateurs.Project",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name="projet des Explorateurs",
+    )
+    working_group = models.ForeignKey(
+        "fmin.WorkingGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name="groupe des Bâtisseurs",
+    )
+    solution = models.ForeignKey(
+        "marketplace.Solution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name="solution de la place de marché",
+    )
     call = models.ForeignKey(
         CallForContributions,
         null=True,
@@ -156,8 +180,8 @@ class Resource(models.Model):
         related_name="resources",
         verbose_name="appel à contributions",
     )
-    # What produced it in another module (``draft_from_module``): its app label and the row's id, so that
-    # explorateurs, marketplace, the pôle d'ingénierie… attach without a migration here.
+    # What produced it in another module (``draft_from_module``): its app label and the row's id, the key that makes
+    # drafting twice harmless. What the resource is about is the explicit links above (``links.LINKS``).
     source_app = models.CharField("module d'origine", max_length=60, blank=True)
     source_id = models.PositiveBigIntegerField("identifiant d'origine", null=True, blank=True)
     is_demo = models.BooleanField("exemple de démonstration", default=False)

@@ -313,7 +313,16 @@ def similar(resource: Resource, limit: int = 4) -> list[Resource]:
 
 def public_detail(slug: str):
     return (
-        Resource.objects.select_related("current_version", "organisation", "author", "fmin_application", "action")
+        Resource.objects.select_related(
+            "current_version",
+            "organisation",
+            "author",
+            "fmin_application",
+            "explorer_project",
+            "working_group",
+            "solution",
+            "action__roadmap",
+        )
         .prefetch_related("challenges", "territories")
         .filter(slug=slug)
         .first()

@@ -128,10 +128,24 @@ def refresh_search_entries(resource_ids) -> None:
 
 
 # --- Contributing ---------------------------------------------------------------------------------------------------
+def _check_links(fields: dict) -> None:
+    """A resource is about what the public can see: a funded FMIN project, a published solution…"""
+    from .links import LINKS
+
+    errors = {}
+    for link in LINKS:
+        value = fields.get(link.field)
+        if value is not None and not link.choices().filter(pk=value.pk).exists():
+            errors[link.field] = f"Choisissez parmi les éléments publiés ({link.label.lower()})."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean_fields(fields: dict) -> dict:
     fields = dict(fields)
     if "body" in fields:
         fields["body"] = clean_html(fields["body"])
+    _check_links(fields)
     return fields
 
 
@@ -156,6 +170,7 @@ def resource_create(
         _require(permissions.contributing_organisations(user).filter(pk=organisation.pk).exists())
     elif not permissions.can_moderate(user):
         raise ValidationError({"organisation": "Choisissez l'organisation pour laquelle vous contribuez."})
+    _check_links(links)
     resource = Resource(
         kind=kind,
         title=title,
@@ -238,6 +253,9 @@ def draft_from_module(
     source_id: int,
     attachment: tuple[str, bytes] | None = None,
     fmin_application=None,
+    explorer_project=None,
+    working_group=None,
+    solution=None,
     action=None,
     themes=(),
     challenges=(),
@@ -247,8 +265,8 @@ def draft_from_module(
     pôle d'ingénierie…) becomes a draft of ``author``, who reviews it and submits it; nothing is published
     without them and a moderator. ``source_app`` (the module's label, e.g. ``"fmin.report"``) and ``source_id``
     (the row's id) identify it: calling twice returns the same draft. ``attachment``: ``(file name, bytes)``;
-    the optional links and classification (an FMIN application, an action of the plan, themes, défis,
-    territories) save the author typing them again."""
+    the optional links and classification (an FMIN application, an Explorateurs project, a Bâtisseurs group, a
+    marketplace solution, an action of the plan, themes, défis, territories) save the author typing them again."""
     if kind not in Kind.values:
         raise ValueError(f"unknown resource kind {kind!r}")
     existing = Resource.objects.filter(source_app=source_app, source_id=source_id).first()
@@ -265,6 +283,9 @@ def draft_from_module(
         source_id=source_id,
         slug=_unique_slug(title),
         fmin_application=fmin_application,
+        explorer_project=explorer_project,
+        working_group=working_group,
+        solution=solution,
         action=action,
         themes=[t for t in themes if t in Theme.values],
     )
