@@ -93,24 +93,32 @@ def refresh_search(resource_ids) -> int:
 # resources among ``ids`` get theirs (inserted or replaced), the others lose it. Territories above the chosen ones
 # (a commune's EPT, a delegated commune's commune) join the scope the territory filter reads.
 SEARCH_ENTRIES_SQL = """
-WITH RECURSIVE chosen(resource_id, territory_id) AS (
-    SELECT resource_id, territory_id FROM resources_resource_territories WHERE resource_id = ANY(%(ids)s)
-), up(resource_id, territory_id, parent_id) AS (
-    SELECT c.resource_id, t.id, t.parent_id FROM chosen c JOIN sman_territory t ON t.id = c.territory_id
+WITH RECURSIVE up(resource_id, territory_id, parent_id) AS (
+    SELECT rt.resource_id, t.id, t.parent_id
+    FROM resources_resource_territories rt JOIN sman_territory t ON t.id = rt.territory_id
+    WHERE rt.resource_id = ANY(%(ids)s)
     UNION
     SELECT up.resource_id, t.id, t.parent_id FROM up JOIN sman_territory t ON t.id = up.parent_id
+), scope AS (
+    SELECT resource_id, array_agg(DISTINCT territory_id ORDER BY territory_id) AS ids FROM up GROUP BY resource_id
+), chosen AS (
+    SELECT resource_id, array_agg(territory_id ORDER BY territory_id) AS ids FROM resources_resource_territories
+    WHERE resource_id = ANY(%(ids)s) GROUP BY resource_id
+), defis AS (
+    SELECT resource_id, array_agg(challenge_id ORDER BY challenge_id) AS ids FROM resources_resource_challenges
+    WHERE resource_id = ANY(%(ids)s) GROUP BY resource_id
 ), gone AS (
     DELETE FROM resources_searchentry e USING resources_resource r
     WHERE e.resource_id = r.id AND r.id = ANY(%(ids)s) AND r.current_version_id IS NULL
 )
 INSERT INTO resources_searchentry (resource_id, kind, published_at, published_year, organisation_id, themes,
     challenge_ids, territory_ids, territory_scope, vector)
-SELECT r.id, r.kind, r.published_at, r.published_year, r.organisation_id, r.themes,
-       ARRAY(SELECT challenge_id FROM resources_resource_challenges WHERE resource_id = r.id ORDER BY 1),
-       ARRAY(SELECT territory_id FROM chosen WHERE resource_id = r.id ORDER BY 1),
-       ARRAY(SELECT DISTINCT territory_id FROM up WHERE resource_id = r.id ORDER BY 1),
-       r.search_vector
+SELECT r.id, r.kind, r.published_at, r.published_year, r.organisation_id, r.themes, coalesce(d.ids, '{}'),
+       coalesce(c.ids, '{}'), coalesce(s.ids, '{}'), r.search_vector
 FROM resources_resource r
+LEFT JOIN defis d ON d.resource_id = r.id
+LEFT JOIN chosen c ON c.resource_id = r.id
+LEFT JOIN scope s ON s.resource_id = r.id
 WHERE r.id = ANY(%(ids)s) AND r.current_version_id IS NOT NULL
 ON CONFLICT (resource_id) DO UPDATE SET kind = EXCLUDED.kind, published_at = EXCLUDED.published_at,
     published_year = EXCLUDED.published_year, organisation_id = EXCLUDED.organisation_id, themes = EXCLUDED.themes,
