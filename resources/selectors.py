@@ -9,10 +9,10 @@ from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils import timezone
 
-from sman.models import Challenge, Organisation, Territory
 from sman.search import SEARCH_CONFIG, search_query
 
 from .models import EditSuggestion, Kind, Resource, ResourceUse, SearchEntry, SearchMiss, Theme
@@ -74,9 +74,9 @@ def published():
     return Resource.objects.published()
 
 
-def _conditions(params: SearchParams, prefix: str = "") -> Q | None:
+def _conditions(params: SearchParams, prefix: str = "") -> Q:
     """The filters of ``params`` on the search's narrow rows (``SearchEntry``), reached through ``prefix`` from
-    another model; None when a chosen value exists nowhere (nothing can match)."""
+    another model."""
     conditions = {}
     if params.kind:
         conditions["kind"] = params.kind
@@ -86,17 +86,16 @@ def _conditions(params: SearchParams, prefix: str = "") -> Q | None:
         conditions["published_year"] = int(params.annee)
     if params.organisation:
         conditions["organisation_id"] = int(params.organisation)
+    # A défi's number and a territory's code become ids inside the statement (no lookup first); one that exists
+    # nowhere gives ARRAY[NULL], which no row contains. Every row's scope holds the Métropole.
     if params.defi:
-        challenge = Challenge.objects.filter(number=int(params.defi)).values_list("pk", flat=True).first()
-        if challenge is None:
-            return None
-        conditions["challenge_ids__contains"] = [challenge]
+        conditions["challenge_ids__contains"] = RawSQL(
+            "ARRAY[(SELECT id FROM sman_challenge WHERE number = %s)]", [int(params.defi)]
+        )
     if params.territoire:
-        territory = Territory.objects.without_geometry().filter(code=params.territoire).only("kind").first()
-        if territory is None:
-            return None
-        if not territory.is_metropole:  # the Métropole is everywhere: no filter
-            conditions["territory_scope__contains"] = [territory.pk]
+        conditions["territory_scope__contains"] = RawSQL(
+            "ARRAY[(SELECT id FROM sman_territory WHERE code = %s)]", [params.territoire]
+        )
     q = Q(**{prefix + name: value for name, value in conditions.items()})
     text = search_query(params.q) if params.q else None
     if text is not None:
@@ -105,18 +104,14 @@ def _conditions(params: SearchParams, prefix: str = "") -> Q | None:
 
 
 def _entries(params: SearchParams) -> QuerySet:
-    conditions = _conditions(params)
-    return SearchEntry.objects.none() if conditions is None else SearchEntry.objects.filter(conditions)
+    return SearchEntry.objects.filter(_conditions(params))
 
 
 def search(params: SearchParams) -> QuerySet:
     """The published resources matching ``params``: by relevance when a text is given (title > summary > body >
     attachments' text), else (or with ``tri=date``) the most recent first. (The search page reads its page of 20
     through ``SearchResults``, which ranks the narrow rows alone.)"""
-    conditions = _conditions(params, "search_entry__")
-    if conditions is None:
-        return Resource.objects.none()
-    rows = Resource.objects.filter(conditions)
+    rows = Resource.objects.filter(_conditions(params, "search_entry__"))
     text = search_query(params.q) if params.q else None
     if text is not None and params.tri != "date":
         return rows.annotate(rank=SearchRank(F("search_entry__vector"), text)).order_by(
@@ -193,26 +188,33 @@ def facets_changed() -> None:
     warm_facets.delay()
 
 
-# The matched narrow rows are read once (with the columns the facets group), then grouped six ways: no join.
+# The matched narrow rows are read once (with the columns the facets group), then grouped six ways, with no join
+# but the labels of the values shown: (facet, value, count, label, order).
 FACETS_SQL = """
 WITH m(kind, year, organisation, themes, challenges, territories) AS MATERIALIZED ({matched})
-SELECT 'kind', kind, count(*) FROM m GROUP BY kind
+SELECT 'kind', kind, count(*), NULL, NULL::int FROM m GROUP BY kind
 UNION ALL
-SELECT 'year', year::text, count(*) FROM m WHERE year IS NOT NULL GROUP BY year
+SELECT 'year', year::text, count(*), NULL, NULL FROM m WHERE year IS NOT NULL GROUP BY year
 UNION ALL
-(SELECT 'organisation', organisation::text, count(*) FROM m WHERE organisation IS NOT NULL
- GROUP BY organisation ORDER BY 3 DESC LIMIT {organisations})
+SELECT 'organisation', o.id::text, f.n, o.name, NULL FROM (
+    SELECT organisation, count(*) AS n FROM m WHERE organisation IS NOT NULL
+    GROUP BY organisation ORDER BY 2 DESC, 1 LIMIT {organisations}
+) f JOIN sman_organisation o ON o.id = f.organisation
 UNION ALL
-SELECT 'theme', t.theme, count(*) FROM m, unnest(m.themes) AS t(theme) GROUP BY t.theme
+SELECT 'theme', t.theme, count(*), NULL, NULL FROM m, unnest(m.themes) AS t(theme) GROUP BY t.theme
 UNION ALL
-SELECT 'defi', c.id::text, count(*) FROM m, unnest(m.challenges) AS c(id) GROUP BY c.id
+SELECT 'defi', c.number::text, f.n, c.short_title, c.number::int FROM (
+    SELECT x.id, count(*) AS n FROM m, unnest(m.challenges) AS x(id) GROUP BY x.id
+) f JOIN sman_challenge c ON c.id = f.id
 UNION ALL
-(SELECT 'territory', t.id::text, count(*) FROM m, unnest(m.territories) AS t(id)
- GROUP BY t.id ORDER BY 3 DESC LIMIT {territories})
+SELECT 'territory', t.code, f.n, CASE WHEN t.kind = 'ept' THEN t.code || ' ' || t.name ELSE t.name END, NULL FROM (
+    SELECT x.id, count(*) AS n FROM m, unnest(m.territories) AS x(id) GROUP BY x.id ORDER BY 2 DESC, 1
+    LIMIT {territories}
+) f JOIN sman_territory t ON t.id = f.id
 """
 
 
-def _facet_counts(rows: QuerySet) -> dict[str, list[tuple[str, int]]]:
+def _facet_counts(rows: QuerySet) -> dict[str, list[tuple]]:
     if rows.query.is_empty():
         return {}
     columns = rows.order_by().values_list(
@@ -228,8 +230,8 @@ def _facet_counts(rows: QuerySet) -> dict[str, list[tuple[str, int]]]:
                 FACETS_SQL.format(matched=sql, organisations=ORGANISATION_FACET_SIZE, territories=TERRITORY_FACET_SIZE),
                 params,
             )
-            for name, value, count in cursor.fetchall():
-                counts.setdefault(name, []).append((value, count))
+            for name, value, count, label, order in cursor.fetchall():
+                counts.setdefault(name, []).append((value, count, label, order))
         cache.set(key, counts, FACET_CACHE_SECONDS)
     return counts
 
@@ -238,36 +240,29 @@ def facets(params: SearchParams) -> dict[str, list[FacetValue]]:
     """Facet values with their counts among the resources that match ``params`` (kind, défi, theme, territory,
     organisation, year): one SQL statement for the six, cached until the next publication."""
     counts = _facet_counts(_entries(params))
-    by_count = lambda pairs: sorted(pairs, key=lambda p: (-p[1], p[0]))  # noqa: E731
+    by_count = lambda rows: sorted(rows, key=lambda r: (-r[1], r[0]))  # noqa: E731
     result: dict[str, list[FacetValue]] = {}
-    result["kind"] = [FacetValue(v, Kind(v).label, n, v == params.kind) for v, n in by_count(counts.get("kind", []))]
+    result["kind"] = [
+        FacetValue(v, Kind(v).label, n, v == params.kind) for v, n, *_ in by_count(counts.get("kind", []))
+    ]
     result["theme"] = [
         FacetValue(v, Theme(v).label, n, v == params.theme)
-        for v, n in by_count(counts.get("theme", []))
+        for v, n, *_ in by_count(counts.get("theme", []))
         if v in Theme.values
     ]
-    challenges = {str(c.pk): c for c in Challenge.objects.all()}
     result["defi"] = [
-        FacetValue(str(challenges[v].number), f"Défi {challenges[v].number} – {challenges[v].short_title}", n,
-                   str(challenges[v].number) == params.defi)
-        for v, n in sorted(counts.get("defi", []), key=lambda p: challenges[p[0]].number)
-        if v in challenges
-    ]  # fmt: skip
-    territory_ids = [int(v) for v, _ in counts.get("territory", [])]
-    territories = {str(t.pk): t for t in Territory.objects.without_geometry().filter(pk__in=territory_ids)}
+        FacetValue(v, f"Défi {v} – {label}", n, v == params.defi)
+        for v, n, label, _ in sorted(counts.get("defi", []), key=lambda r: r[3])
+    ]
     result["territoire"] = [
-        FacetValue(territories[v].code, str(territories[v]), n, territories[v].code == params.territoire)
-        for v, n in by_count(counts.get("territory", []))
-        if v in territories
+        FacetValue(v, label, n, v == params.territoire) for v, n, label, _ in by_count(counts.get("territory", []))
     ]
-    organisation_ids = [int(v) for v, _ in counts.get("organisation", [])]
-    organisations = {str(o.pk): o for o in Organisation.objects.filter(pk__in=organisation_ids).only("name")}
     result["organisation"] = [
-        FacetValue(v, organisations[v].name, n, v == params.organisation)
-        for v, n in by_count(counts.get("organisation", []))
-        if v in organisations
+        FacetValue(v, label, n, v == params.organisation) for v, n, label, _ in by_count(counts.get("organisation", []))
     ]
-    result["annee"] = [FacetValue(v, v, n, v == params.annee) for v, n in sorted(counts.get("year", []), reverse=True)]
+    result["annee"] = [
+        FacetValue(v, v, n, v == params.annee) for v, n, *_ in sorted(counts.get("year", []), reverse=True)
+    ]
     for name, values in result.items():
         for value in values:
             value.url = "?" + params.as_query(**{name: "" if value.selected else value.value})

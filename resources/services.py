@@ -91,12 +91,14 @@ def refresh_search(resource_ids) -> int:
 
 # The narrow row the search reads (``SearchEntry``), from the resource and its many-to-many tables: the public
 # resources among ``ids`` get theirs (inserted or replaced), the others lose it. Territories above the chosen ones
-# (a commune's EPT, a delegated commune's commune) join the scope the territory filter reads.
+# (a commune's EPT, a delegated commune's commune) and the Métropole join the scope the territory filter reads.
 SEARCH_ENTRIES_SQL = """
 WITH RECURSIVE up(resource_id, territory_id, parent_id) AS (
     SELECT rt.resource_id, t.id, t.parent_id
     FROM resources_resource_territories rt JOIN sman_territory t ON t.id = rt.territory_id
     WHERE rt.resource_id = ANY(%(ids)s)
+    UNION  -- the Métropole covers every resource, even one with no territory chosen
+    SELECT r.id, t.id, t.parent_id FROM unnest(%(ids)s::bigint[]) AS r(id), sman_territory t WHERE t.kind = 'metropole'
     UNION
     SELECT up.resource_id, t.id, t.parent_id FROM up JOIN sman_territory t ON t.id = up.parent_id
 ), scope AS (
