@@ -114,6 +114,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="commit the generated rows (to profile with EXPLAIN)")
     args = parser.parse_args()
 
     import django
@@ -217,7 +218,7 @@ def main() -> None:
         t0 = time.perf_counter()
         pdf = review.review_pdf(year, "Introduction du banc d'essai.\n\nUne année de coopération.")
         print(f"annual review {year} PDF: {time.perf_counter() - t0:.1f} s, {len(pdf) / 1024:.0f} KB")
-        transaction.set_rollback(True)
+        transaction.set_rollback(not args.keep)
 
 
 if __name__ == "__main__":
