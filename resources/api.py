@@ -27,7 +27,11 @@ class ResourceSerializer(serializers.ModelSerializer):
         fields = [
             "id", "slug", "kind", "title", "summary", "body", "version", "themes", "challenges", "territories",
             "organisation", "licence", "published_at", "url", "attachments", "used_by",
+            "fmin_application", "explorer_project", "working_group", "solution", "action",
         ]  # fmt: skip
+        # What the resource is about: the ids of an FMIN application, an Explorateurs project, a Bâtisseurs
+        # working group, a marketplace solution, an action of the plan (their own APIs describe them).
+        read_only_fields = ["fmin_application", "explorer_project", "working_group", "solution", "action"]
 
     def get_url(self, resource) -> str:
         return self.context["request"].build_absolute_uri(resource.get_absolute_url())

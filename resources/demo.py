@@ -165,17 +165,26 @@ ANNEX_3 = [
 ]
 
 
+def _annex_3_project(code: str):
+    """The Explorateurs project of the Annex 3 in that commune (the resource's explicit link), if loaded."""
+    from explorateurs.models import Project
+
+    return (
+        Project.objects.filter(source=Project.Source.ANNEX_3, collectivity__territory__code=code).order_by("pk").first()
+    )
+
+
 def _organisation_of(code: str):
     if code == "MGP":
         return Organisation.objects.filter(kind=Organisation.Kind.METROPOLE).first()
     return Organisation.objects.filter(kind=Organisation.Kind.COLLECTIVITY, territory__code=code).first()
 
 
-def _published(users, *, author, organisation, kind, title, summary, body, themes, challenge, code):
+def _published(users, *, author, organisation, kind, title, summary, body, themes, challenge, code, **links):
     resource = services.resource_create(
         user=author, organisation=organisation, kind=kind, title=title + MARK, summary=summary, body=NOTE + body,
         themes=themes, challenges=Challenge.objects.filter(number=challenge),
-        territories=Territory.objects.filter(code=code),
+        territories=Territory.objects.filter(code=code), **links,
     )  # fmt: skip
     Resource.objects.filter(pk=resource.pk).update(is_demo=True)
     services.resource_submit(resource=resource, user=author)
@@ -225,6 +234,7 @@ def load_demo(users: dict) -> None:
                 themes=themes,
                 challenge=challenge,
                 code=code,
+                explorer_project=_annex_3_project(code),
             )  # fmt: skip
         )
     _work_waiting(users, published)

@@ -2,6 +2,8 @@ from django import forms
 
 from sman.models import Challenge, Organisation, Territory
 
+from .links import FIELDS as LINK_FIELDS
+from .links import LINKS
 from .models import CallForContributions, EditSuggestion, Resource, Theme
 
 
@@ -37,7 +39,10 @@ class ResourceForm(forms.ModelForm):
 
     class Meta:
         model = Resource
-        fields = ["kind", "title", "summary", "body", "themes", "challenges", "territories", "licence", "call"]
+        fields = [
+            "kind", "title", "summary", "body", "themes", "challenges", "territories", "licence", "call",
+            *LINK_FIELDS,
+        ]  # fmt: skip
         labels = {"kind": "Nature de la ressource"}
         help_texts = {
             "summary": "Deux ou trois phrases : ce que la ressource apporte à une autre collectivité.",
@@ -60,6 +65,10 @@ class ResourceForm(forms.ModelForm):
                 self.fields["organisation"].initial = organisations.first()
         else:
             del self.fields["organisation"]
+        for link in LINKS:  # what the resource is about: among what the public sees of each module
+            self.fields[link.field] = forms.ModelChoiceField(
+                label=link.label, queryset=link.choices(), required=False, empty_label="— aucun —"
+            )
         from .models import Kind
 
         self.fields["kind"].choices = [(k.value, k.label) for k in Kind if k != Kind.ANNUAL_REVIEW]

@@ -148,6 +148,30 @@ class Resource(models.Model):
         related_name="resources",
         verbose_name="action du plan",
     )
+    explorer_project = models.ForeignKey(
+        "explorateurs.Project",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name="projet des Explorateurs",
+    )
+    working_group = models.ForeignKey(
+        "fmin.WorkingGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name="groupe des Bâtisseurs",
+    )
+    solution = models.ForeignKey(
+        "marketplace.Solution",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name="solution de la place de marché",
+    )
     call = models.ForeignKey(
         CallForContributions,
         null=True,
@@ -156,8 +180,8 @@ class Resource(models.Model):
         related_name="resources",
         verbose_name="appel à contributions",
     )
-    # What produced it in another module (``draft_from_module``): its app label and the row's id, so that
-    # explorateurs, marketplace, the pôle d'ingénierie… attach without a migration here.
+    # What produced it in another module (``draft_from_module``): its app label and the row's id, the key that makes
+    # drafting twice harmless. What the resource is about is the explicit links above (``links.LINKS``).
     source_app = models.CharField("module d'origine", max_length=60, blank=True)
     source_id = models.PositiveBigIntegerField("identifiant d'origine", null=True, blank=True)
     is_demo = models.BooleanField("exemple de démonstration", default=False)
@@ -218,6 +242,43 @@ class Resource(models.Model):
     @property
     def theme_labels(self) -> list[str]:
         return [Theme(t).label for t in self.themes if t in Theme.values]
+
+
+class SearchEntry(models.Model):
+    """A published resource as the search reads it: a narrow row (its search vector, date and facet columns,
+    défis and territories as arrays) so that a search and its six facets read the matches alone, with no join
+    to the many-to-many tables and no wide text. Written by ``services.refresh_search`` at publication (and when
+    a published resource's attachments change); absent for a resource that is not public."""
+
+    resource = models.OneToOneField(
+        Resource, primary_key=True, on_delete=models.CASCADE, related_name="search_entry", editable=False
+    )
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices)
+    published_at = models.DateTimeField("publiée le")
+    published_year = models.PositiveSmallIntegerField("année de publication", null=True)
+    organisation_id = models.BigIntegerField("organisation contributrice", null=True)
+    themes = ArrayField(models.CharField(max_length=20), verbose_name="thèmes", default=list)
+    challenge_ids = ArrayField(models.BigIntegerField(), verbose_name="défis", default=list)
+    # The territories chosen (the territory facet) and, for the filter, them with every territory above them.
+    territory_ids = ArrayField(models.BigIntegerField(), verbose_name="territoires", default=list)
+    territory_scope = ArrayField(models.BigIntegerField(), verbose_name="territoires et au-dessus", default=list)
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "entrée de recherche"
+        verbose_name_plural = "entrées de recherche"
+        indexes = [
+            GinIndex(fields=["vector"], name="resource_entry_vector"),
+            GinIndex(fields=["themes"], name="resource_entry_themes"),
+            GinIndex(fields=["challenge_ids"], name="resource_entry_challenges"),
+            GinIndex(fields=["territory_scope"], name="resource_entry_territories"),
+            models.Index(fields=["published_at"], name="resource_entry_date"),
+            models.Index(fields=["kind", "published_year"], name="resource_entry_kind_year"),
+            models.Index(fields=["organisation_id"], name="resource_entry_organisation"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource_id}"
 
 
 class ResourceVersion(models.Model):

@@ -5,16 +5,17 @@ import hashlib
 from dataclasses import dataclass, fields
 from datetime import date
 
+from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils import timezone
 
-from sman.models import Challenge, Organisation, Territory
-from sman.search import SEARCH_CONFIG, rank_search
+from sman.search import SEARCH_CONFIG, search_query
 
-from .models import EditSuggestion, Kind, Resource, ResourceUse, SearchMiss, Theme
+from .models import EditSuggestion, Kind, Resource, ResourceUse, SearchEntry, SearchMiss, Theme
 
 FACET_CACHE_SECONDS = 600
 FACET_GENERATION_KEY = "resources:facets:generation"
@@ -73,49 +74,88 @@ def published():
     return Resource.objects.published()
 
 
-def _filtered(params: SearchParams) -> QuerySet:
-    rows = published()
+def _conditions(params: SearchParams, prefix: str = "") -> Q:
+    """The filters of ``params`` on the search's narrow rows (``SearchEntry``), reached through ``prefix`` from
+    another model."""
+    conditions = {}
     if params.kind:
-        rows = rows.filter(kind=params.kind)
+        conditions["kind"] = params.kind
     if params.theme:
-        rows = rows.filter(themes__contains=[params.theme])
+        conditions["themes__contains"] = [params.theme]
     if params.annee:
-        rows = rows.filter(published_year=int(params.annee))
+        conditions["published_year"] = int(params.annee)
     if params.organisation:
-        rows = rows.filter(organisation_id=int(params.organisation))
+        conditions["organisation_id"] = int(params.organisation)
+    # A défi's number and a territory's code become ids inside the statement (no lookup first); one that exists
+    # nowhere gives ARRAY[NULL], which no row contains. Every row's scope holds the Métropole.
     if params.defi:
-        through = Resource.challenges.through.objects.filter(challenge__number=int(params.defi))
-        rows = rows.filter(pk__in=through.values("resource_id"))
+        conditions["challenge_ids__contains"] = RawSQL(
+            "ARRAY[(SELECT id FROM sman_challenge WHERE number = %s)]", [int(params.defi)]
+        )
     if params.territoire:
-        territory = Territory.objects.filter(code=params.territoire).first()
-        if territory is None:
-            return rows.none()
-        if not territory.is_metropole:
-            through = Resource.territories.through.objects.filter(
-                territory_id__in=Territory.objects.within(territory).values("pk")
-            )
-            rows = rows.filter(pk__in=through.values("resource_id"))
-    return rows
+        conditions["territory_scope__contains"] = RawSQL(
+            "ARRAY[(SELECT id FROM sman_territory WHERE code = %s)]", [params.territoire]
+        )
+    q = Q(**{prefix + name: value for name, value in conditions.items()})
+    text = search_query(params.q) if params.q else None
+    if text is not None:
+        q &= Q(**{prefix + "vector": text})
+    return q
+
+
+def _entries(params: SearchParams) -> QuerySet:
+    return SearchEntry.objects.filter(_conditions(params))
 
 
 def search(params: SearchParams) -> QuerySet:
     """The published resources matching ``params``: by relevance when a text is given (title > summary > body >
-    attachments' text), else (or with ``tri=date``) the most recent first."""
-    rows = _filtered(params).order_by("-published_at", "-pk")
-    if params.q:
-        rows = rank_search(rows, params.q)
-        if params.tri == "date":
-            rows = rows.order_by("-published_at", "-pk")
-    return rows
+    attachments' text), else (or with ``tri=date``) the most recent first. (The search page reads its page of 20
+    through ``SearchResults``, which ranks the narrow rows alone.)"""
+    rows = Resource.objects.filter(_conditions(params, "search_entry__"))
+    text = search_query(params.q) if params.q else None
+    if text is not None and params.tri != "date":
+        return rows.annotate(rank=SearchRank(F("search_entry__vector"), text)).order_by(
+            "-rank", "-search_entry__published_at", "-pk"
+        )
+    return rows.order_by("-search_entry__published_at", "-pk")
+
+
+class SearchResults:
+    """A search's results for a paginator: a page is the ids of 20 narrow rows (ranked or by date, in one
+    statement over ``SearchEntry`` alone), then those 20 resources with their cards. ``count`` is known already
+    (the facets' kinds)."""
+
+    def __init__(self, params: SearchParams, count: int):
+        self.params = params
+        self._count = count
+
+    def count(self) -> int:
+        return self._count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        entries = _entries(self.params)
+        text = search_query(self.params.q) if self.params.q else None
+        if text is not None and self.params.tri != "date":
+            entries = entries.annotate(rank=SearchRank(F("vector"), text)).order_by("-rank", "-published_at", "-pk")
+        else:
+            entries = entries.order_by("-published_at", "-pk")
+        return list(entries.values_list("pk", flat=True)[start:stop])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        ids = self.ids(index.start or 0, index.stop if index.stop is not None else self._count)
+        found = {r.pk: r for r in listed(Resource.objects.filter(pk__in=ids))}
+        return [found[pk] for pk in ids if pk in found]
 
 
 def listed(rows: QuerySet) -> QuerySet:
     """The joins a list of resources shows (card: current version, organisation; use count)."""
     uses = ResourceUse.objects.filter(resource=OuterRef("pk")).order_by().values("resource")
-    from django.db.models import Func, IntegerField, Subquery
-
     count = Subquery(uses.annotate(n=Func("id", function="COUNT")).values("n"), output_field=IntegerField())
-    # The working copy and the search vector stay in the table: a ranked page sorts narrow rows, in memory.
     return (
         rows.select_related("current_version", "organisation")
         .defer("title", "summary", "body", "attachments_text", "search_vector")
@@ -137,35 +177,49 @@ def _generation() -> int:
 
 
 def facets_changed() -> None:
-    """After a publication: cached facet counts are stale."""
+    """After a publication: cached facet counts are stale; the whole centre's (the search page with nothing
+    asked, its most visited form) are computed again at once, in a task, rather than by its next visitor."""
     try:
         cache.incr(FACET_GENERATION_KEY)
     except ValueError:
         cache.set(FACET_GENERATION_KEY, 1, None)
+    from .tasks import warm_facets
+
+    warm_facets.delay()
 
 
-# The matched rows are read once (with the columns the facets group), then grouped six ways.
+# The matched narrow rows are read once (with the columns the facets group), then grouped six ways, with no join
+# but the labels of the values shown: (facet, value, count, label, order).
 FACETS_SQL = """
-WITH m(id, kind, year, organisation, themes) AS MATERIALIZED ({matched})
-SELECT 'kind', kind, count(*) FROM m GROUP BY kind
+WITH m(kind, year, organisation, themes, challenges, territories) AS MATERIALIZED ({matched})
+SELECT 'kind', kind, count(*), NULL, NULL::int FROM m GROUP BY kind
 UNION ALL
-SELECT 'year', year::text, count(*) FROM m WHERE year IS NOT NULL GROUP BY year
+SELECT 'year', year::text, count(*), NULL, NULL FROM m WHERE year IS NOT NULL GROUP BY year
 UNION ALL
-(SELECT 'organisation', organisation::text, count(*) FROM m WHERE organisation IS NOT NULL
- GROUP BY organisation ORDER BY 3 DESC LIMIT {organisations})
+SELECT 'organisation', o.id::text, f.n, o.name, NULL FROM (
+    SELECT organisation, count(*) AS n FROM m WHERE organisation IS NOT NULL
+    GROUP BY organisation ORDER BY 2 DESC, 1 LIMIT {organisations}
+) f JOIN sman_organisation o ON o.id = f.organisation
 UNION ALL
-SELECT 'theme', t.theme, count(*) FROM m, unnest(m.themes) AS t(theme) GROUP BY t.theme
+SELECT 'theme', t.theme, count(*), NULL, NULL FROM m, unnest(m.themes) AS t(theme) GROUP BY t.theme
 UNION ALL
-SELECT 'defi', c.challenge_id::text, count(*) FROM resources_resource_challenges c JOIN m ON m.id = c.resource_id
- GROUP BY c.challenge_id
+SELECT 'defi', c.number::text, f.n, c.short_title, c.number::int FROM (
+    SELECT x.id, count(*) AS n FROM m, unnest(m.challenges) AS x(id) GROUP BY x.id
+) f JOIN sman_challenge c ON c.id = f.id
 UNION ALL
-(SELECT 'territory', tr.territory_id::text, count(*) FROM resources_resource_territories tr
- JOIN m ON m.id = tr.resource_id GROUP BY tr.territory_id ORDER BY 3 DESC LIMIT {territories})
+SELECT 'territory', t.code, f.n, CASE WHEN t.kind = 'ept' THEN t.code || ' ' || t.name ELSE t.name END, NULL FROM (
+    SELECT x.id, count(*) AS n FROM m, unnest(m.territories) AS x(id) GROUP BY x.id ORDER BY 2 DESC, 1
+    LIMIT {territories}
+) f JOIN sman_territory t ON t.id = f.id
 """
 
 
-def _facet_counts(rows: QuerySet) -> dict[str, list[tuple[str, int]]]:
-    columns = rows.order_by().values_list("pk", "kind", "published_year", "organisation_id", "themes")
+def _facet_counts(rows: QuerySet) -> dict[str, list[tuple]]:
+    if rows.query.is_empty():
+        return {}
+    columns = rows.order_by().values_list(
+        "kind", "published_year", "organisation_id", "themes", "challenge_ids", "territory_ids"
+    )
     sql, params = columns.query.sql_with_params()
     key = f"resources:facets:{_generation()}:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
     counts = cache.get(key)
@@ -176,8 +230,8 @@ def _facet_counts(rows: QuerySet) -> dict[str, list[tuple[str, int]]]:
                 FACETS_SQL.format(matched=sql, organisations=ORGANISATION_FACET_SIZE, territories=TERRITORY_FACET_SIZE),
                 params,
             )
-            for name, value, count in cursor.fetchall():
-                counts.setdefault(name, []).append((value, count))
+            for name, value, count, label, order in cursor.fetchall():
+                counts.setdefault(name, []).append((value, count, label, order))
         cache.set(key, counts, FACET_CACHE_SECONDS)
     return counts
 
@@ -185,37 +239,30 @@ def _facet_counts(rows: QuerySet) -> dict[str, list[tuple[str, int]]]:
 def facets(params: SearchParams) -> dict[str, list[FacetValue]]:
     """Facet values with their counts among the resources that match ``params`` (kind, défi, theme, territory,
     organisation, year): one SQL statement for the six, cached until the next publication."""
-    counts = _facet_counts(search(SearchParams(**{**params.__dict__, "tri": "date"})))
-    by_count = lambda pairs: sorted(pairs, key=lambda p: (-p[1], p[0]))  # noqa: E731
+    counts = _facet_counts(_entries(params))
+    by_count = lambda rows: sorted(rows, key=lambda r: (-r[1], r[0]))  # noqa: E731
     result: dict[str, list[FacetValue]] = {}
-    result["kind"] = [FacetValue(v, Kind(v).label, n, v == params.kind) for v, n in by_count(counts.get("kind", []))]
+    result["kind"] = [
+        FacetValue(v, Kind(v).label, n, v == params.kind) for v, n, *_ in by_count(counts.get("kind", []))
+    ]
     result["theme"] = [
         FacetValue(v, Theme(v).label, n, v == params.theme)
-        for v, n in by_count(counts.get("theme", []))
+        for v, n, *_ in by_count(counts.get("theme", []))
         if v in Theme.values
     ]
-    challenges = {str(c.pk): c for c in Challenge.objects.all()}
     result["defi"] = [
-        FacetValue(str(challenges[v].number), f"Défi {challenges[v].number} – {challenges[v].short_title}", n,
-                   str(challenges[v].number) == params.defi)
-        for v, n in sorted(counts.get("defi", []), key=lambda p: challenges[p[0]].number)
-        if v in challenges
-    ]  # fmt: skip
-    territory_ids = [int(v) for v, _ in counts.get("territory", [])]
-    territories = {str(t.pk): t for t in Territory.objects.without_geometry().filter(pk__in=territory_ids)}
+        FacetValue(v, f"Défi {v} – {label}", n, v == params.defi)
+        for v, n, label, _ in sorted(counts.get("defi", []), key=lambda r: r[3])
+    ]
     result["territoire"] = [
-        FacetValue(territories[v].code, str(territories[v]), n, territories[v].code == params.territoire)
-        for v, n in by_count(counts.get("territory", []))
-        if v in territories
+        FacetValue(v, label, n, v == params.territoire) for v, n, label, _ in by_count(counts.get("territory", []))
     ]
-    organisation_ids = [int(v) for v, _ in counts.get("organisation", [])]
-    organisations = {str(o.pk): o for o in Organisation.objects.filter(pk__in=organisation_ids).only("name")}
     result["organisation"] = [
-        FacetValue(v, organisations[v].name, n, v == params.organisation)
-        for v, n in by_count(counts.get("organisation", []))
-        if v in organisations
+        FacetValue(v, label, n, v == params.organisation) for v, n, label, _ in by_count(counts.get("organisation", []))
     ]
-    result["annee"] = [FacetValue(v, v, n, v == params.annee) for v, n in sorted(counts.get("year", []), reverse=True)]
+    result["annee"] = [
+        FacetValue(v, v, n, v == params.annee) for v, n, *_ in sorted(counts.get("year", []), reverse=True)
+    ]
     for name, values in result.items():
         for value in values:
             value.url = "?" + params.as_query(**{name: "" if value.selected else value.value})
@@ -261,7 +308,16 @@ def similar(resource: Resource, limit: int = 4) -> list[Resource]:
 
 def public_detail(slug: str):
     return (
-        Resource.objects.select_related("current_version", "organisation", "author", "fmin_application", "action")
+        Resource.objects.select_related(
+            "current_version",
+            "organisation",
+            "author",
+            "fmin_application",
+            "explorer_project",
+            "working_group",
+            "solution",
+            "action__roadmap",
+        )
         .prefetch_related("challenges", "territories")
         .filter(slug=slug)
         .first()

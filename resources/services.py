@@ -81,17 +81,81 @@ def refresh_search(resource_ids) -> int:
     annotated = Resource.objects.filter(pk__in=ids).annotate(vector=SEARCH_VECTOR)
     from django.db.models import OuterRef, Subquery
 
-    return refresh_search_vector(
+    updated = refresh_search_vector(
         Resource.objects.filter(pk__in=ids),
         Subquery(annotated.filter(pk=OuterRef("pk")).values("vector")[:1]),
     )
+    refresh_search_entries(ids)
+    return updated
+
+
+# The narrow row the search reads (``SearchEntry``), from the resource and its many-to-many tables: the public
+# resources among ``ids`` get theirs (inserted or replaced), the others lose it. Territories above the chosen ones
+# (a commune's EPT, a delegated commune's commune) and the Métropole join the scope the territory filter reads.
+SEARCH_ENTRIES_SQL = """
+WITH RECURSIVE up(resource_id, territory_id, parent_id) AS (
+    SELECT rt.resource_id, t.id, t.parent_id
+    FROM resources_resource_territories rt JOIN sman_territory t ON t.id = rt.territory_id
+    WHERE rt.resource_id = ANY(%(ids)s)
+    UNION  -- the Métropole covers every resource, even one with no territory chosen
+    SELECT r.id, t.id, t.parent_id FROM unnest(%(ids)s::bigint[]) AS r(id), sman_territory t WHERE t.kind = 'metropole'
+    UNION
+    SELECT up.resource_id, t.id, t.parent_id FROM up JOIN sman_territory t ON t.id = up.parent_id
+), scope AS (
+    SELECT resource_id, array_agg(DISTINCT territory_id ORDER BY territory_id) AS ids FROM up GROUP BY resource_id
+), chosen AS (
+    SELECT resource_id, array_agg(territory_id ORDER BY territory_id) AS ids FROM resources_resource_territories
+    WHERE resource_id = ANY(%(ids)s) GROUP BY resource_id
+), defis AS (
+    SELECT resource_id, array_agg(challenge_id ORDER BY challenge_id) AS ids FROM resources_resource_challenges
+    WHERE resource_id = ANY(%(ids)s) GROUP BY resource_id
+), gone AS (
+    DELETE FROM resources_searchentry e USING resources_resource r
+    WHERE e.resource_id = r.id AND r.id = ANY(%(ids)s) AND r.current_version_id IS NULL
+)
+INSERT INTO resources_searchentry (resource_id, kind, published_at, published_year, organisation_id, themes,
+    challenge_ids, territory_ids, territory_scope, vector)
+SELECT r.id, r.kind, r.published_at, r.published_year, r.organisation_id, r.themes, coalesce(d.ids, '{}'),
+       coalesce(c.ids, '{}'), coalesce(s.ids, '{}'), r.search_vector
+FROM resources_resource r
+LEFT JOIN defis d ON d.resource_id = r.id
+LEFT JOIN chosen c ON c.resource_id = r.id
+LEFT JOIN scope s ON s.resource_id = r.id
+WHERE r.id = ANY(%(ids)s) AND r.current_version_id IS NOT NULL
+ON CONFLICT (resource_id) DO UPDATE SET kind = EXCLUDED.kind, published_at = EXCLUDED.published_at,
+    published_year = EXCLUDED.published_year, organisation_id = EXCLUDED.organisation_id, themes = EXCLUDED.themes,
+    challenge_ids = EXCLUDED.challenge_ids, territory_ids = EXCLUDED.territory_ids,
+    territory_scope = EXCLUDED.territory_scope, vector = EXCLUDED.vector
+"""
+
+
+def refresh_search_entries(resource_ids) -> None:
+    """Write the search's narrow rows of these resources (one statement)."""
+    ids = [int(pk) for pk in resource_ids]
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(SEARCH_ENTRIES_SQL, {"ids": ids})
 
 
 # --- Contributing ---------------------------------------------------------------------------------------------------
+def _check_links(fields: dict) -> None:
+    """A resource is about what the public can see: a funded FMIN project, a published solution…"""
+    from .links import LINKS
+
+    errors = {}
+    for link in LINKS:
+        value = fields.get(link.field)
+        if value is not None and not link.choices().filter(pk=value.pk).exists():
+            errors[link.field] = f"Choisissez parmi les éléments publiés ({link.label.lower()})."
+    if errors:
+        raise ValidationError(errors)
+
+
 def _clean_fields(fields: dict) -> dict:
     fields = dict(fields)
     if "body" in fields:
         fields["body"] = clean_html(fields["body"])
+    _check_links(fields)
     return fields
 
 
@@ -116,6 +180,7 @@ def resource_create(
         _require(permissions.contributing_organisations(user).filter(pk=organisation.pk).exists())
     elif not permissions.can_moderate(user):
         raise ValidationError({"organisation": "Choisissez l'organisation pour laquelle vous contribuez."})
+    _check_links(links)
     resource = Resource(
         kind=kind,
         title=title,
@@ -198,6 +263,9 @@ def draft_from_module(
     source_id: int,
     attachment: tuple[str, bytes] | None = None,
     fmin_application=None,
+    explorer_project=None,
+    working_group=None,
+    solution=None,
     action=None,
     themes=(),
     challenges=(),
@@ -207,8 +275,8 @@ def draft_from_module(
     pôle d'ingénierie…) becomes a draft of ``author``, who reviews it and submits it; nothing is published
     without them and a moderator. ``source_app`` (the module's label, e.g. ``"fmin.report"``) and ``source_id``
     (the row's id) identify it: calling twice returns the same draft. ``attachment``: ``(file name, bytes)``;
-    the optional links and classification (an FMIN application, an action of the plan, themes, défis,
-    territories) save the author typing them again."""
+    the optional links and classification (an FMIN application, an Explorateurs project, a Bâtisseurs group, a
+    marketplace solution, an action of the plan, themes, défis, territories) save the author typing them again."""
     if kind not in Kind.values:
         raise ValueError(f"unknown resource kind {kind!r}")
     existing = Resource.objects.filter(source_app=source_app, source_id=source_id).first()
@@ -225,6 +293,9 @@ def draft_from_module(
         source_id=source_id,
         slug=_unique_slug(title),
         fmin_application=fmin_application,
+        explorer_project=explorer_project,
+        working_group=working_group,
+        solution=solution,
         action=action,
         themes=[t for t in themes if t in Theme.values],
     )

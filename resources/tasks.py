@@ -15,3 +15,11 @@ def produce_annual_review(review_id: int) -> str:
 def saved_search_alerts() -> int:
     """New published resources matching each saved search go to their owners' digest."""
     return services.saved_search_alerts()
+
+
+@shared_task
+def warm_facets() -> None:
+    """The whole centre's facet counts, computed after a publication (sent by ``selectors.facets_changed``)."""
+    from . import selectors
+
+    selectors.facets(selectors.SearchParams())

@@ -45,7 +45,7 @@ def home(request):
     params = selectors.SearchParams.from_query(request.GET)
     facets = selectors.facets(params)
     total = sum(value.count for value in facets["kind"])
-    listing = SearchListing(request, selectors.listed(selectors.search(params)), page_size=PAGE_SIZE, count=total)
+    listing = SearchListing(request, selectors.SearchResults(params, total), page_size=PAGE_SIZE, count=total)
     page = listing.page_obj
     if params.q and page.number == 1 and not total:
         services.search_miss_record(text=params.q)
