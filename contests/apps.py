@@ -1,0 +1,15 @@
+from sman.modules import ModuleConfig, NavEntry
+
+
+class ContestsConfig(ModuleConfig):
+    default = True  # apps.py also imports ModuleConfig: Django must know which config is the app's
+    name = "contests"
+    verbose_name = "Prix et concours"
+
+    nav = (NavEntry("Prix et concours", "contests:list", order=75),)
+    # The thematic prizes of Grand Paris Métropole Tech (action #6) and the resource centre's contests (#7).
+    action_numbers = (6, 7)
+    urls = (("prix-et-concours/", "contests.urls"),)
+    space_panel = "contests.panels.space_panel"
+    indicators = "contests.indicators"
+    demo_loader = "contests.demo.load_demo"
