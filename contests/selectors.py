@@ -40,7 +40,7 @@ def entries_of(user):
     org_ids = permissions.organisation_ids_of(user)
     return (
         Entry.objects.filter(Q(user=user) | Q(organisation_id__in=org_ids))
-        .select_related("contest", "organisation", "prize", "solution", "resource")
+        .select_related("contest", "organisation", "user", "prize", "solution", "resource")
         .order_by("-submitted_at", "-pk")
     )
 
