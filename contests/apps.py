@@ -7,8 +7,9 @@ class ContestsConfig(ModuleConfig):
     verbose_name = "Prix et concours"
 
     nav = (NavEntry("Prix et concours", "contests:list", order=75),)
-    # The thematic prizes of Grand Paris Métropole Tech (action #6) and the resource centre's contests (#7).
-    action_numbers = (6, 7)
+    # The thematic prizes of Grand Paris Métropole Tech serve action #6 and the resource centre's contests action
+    # #7, but the plan's data names one module per action (the marketplace, the resource centre): this one links
+    # to both actions from its home page instead of declaring them.
     urls = (("prix-et-concours/", "contests.urls"),)
     space_panel = "contests.panels.space_panel"
     indicators = "contests.indicators"
