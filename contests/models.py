@@ -72,6 +72,7 @@ class Contest(models.Model):
                 & Q(closes_on__lte=models.F("jury_deadline"))
                 & Q(jury_deadline__lte=models.F("results_on")),
                 name="contest_dates_in_order",
+                violation_error_message="Les dates doivent se suivre : ouverture, clôture, fin du jury, résultats.",
             ),
         ]
 
