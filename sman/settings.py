@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "explorateurs",
     "participation",
     "engineering",
+    "contests",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

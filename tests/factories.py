@@ -1069,3 +1069,73 @@ class SpaceOfferFactory(factory.django.DjangoModelFactory):
     class Params:
         published = factory.Trait(status="published")
         matched = factory.Trait(status="matched")
+
+
+# --- Prizes and contests (contests/) -------------------------------------------------------------------------
+class ContestFactory(factory.django.DjangoModelFactory):
+    """A prize of Grand Paris Métropole Tech (``resources=True``: a resource-centre contest) with two prizes and
+    two criteria (weights 2 and 1). Traits per state: ``draft`` (default), ``open``, ``judging``, ``published``."""
+
+    class Meta:
+        model = "contests.Contest"
+        skip_postgeneration_save = True
+
+    module = "marketplace"
+    title = factory.Sequence(lambda n: f"Prix thématique {n:03d}")
+    slug = factory.Sequence(lambda n: f"prix-{n:03d}")
+    theme = "Accueil des usagers"
+    call_text = "<p>Un appel.</p>"
+    rules = "<p>Un règlement.</p>"
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=10))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=10))
+    jury_deadline = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=20))
+    results_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
+    created_by = factory.SubFactory(UserFactory)
+    status = "draft"
+
+    class Params:
+        resources = factory.Trait(module="resources")
+        open = factory.Trait(status="open")
+        judging = factory.Trait(status="judging")
+        published = factory.Trait(status="published", results_published_at=_NOW)
+
+    @factory.post_generation
+    def prizes(obj, create, extracted, **kwargs):
+        if create:
+            for position, (label, cents) in enumerate(extracted or [("Grand prix", 500_000), ("Mention", None)]):
+                obj.prizes.create(label=label, amount_cents=cents, position=position)
+
+    @factory.post_generation
+    def criteria(obj, create, extracted, **kwargs):
+        if create:
+            for position, (label, weight) in enumerate(extracted or [("Utilité", 2), ("Innovation", 1)]):
+                obj.criteria.create(label=label, weight=weight, position=position)
+
+
+class EntryFactory(factory.django.DjangoModelFactory):
+    """An entry of a digital actor in an open prize (``withdrawn`` trait)."""
+
+    class Meta:
+        model = "contests.Entry"
+
+    contest = factory.SubFactory(ContestFactory, open=True)
+    organisation = factory.SubFactory(OrganisationFactory, kind=Organisation.Kind.DIGITAL_ACTOR)
+    user = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Candidature {n:03d}")
+    pitch = "Une solution qui réduit l'attente au guichet."
+
+    class Params:
+        withdrawn = factory.Trait(withdrawn_at=_NOW)
+
+
+class JurorFactory(factory.django.DjangoModelFactory):
+    """A juror (``declared`` trait: declaration of interests signed)."""
+
+    class Meta:
+        model = "contests.Juror"
+
+    contest = factory.SubFactory(ContestFactory, judging=True)
+    user = factory.SubFactory(UserFactory)
+
+    class Params:
+        declared = factory.Trait(declared_at=_NOW, declaration="Aucun lien.")

@@ -868,3 +868,55 @@ def test_participation_proof_queue(participation_data):
     add(2)
     url = f"/participation/espaces/{space.slug}/justificatifs/"
     assert_queries_do_not_grow(signed_in(admin), url, lambda: add(8), small=rows(2), large=rows(10))
+
+
+# --- Prizes and contests ----------------------------------------------------------------------------------------
+def _contests(n: int, **traits):
+    from .factories import ContestFactory, EntryFactory
+
+    for _ in range(n):
+        EntryFactory(contest=ContestFactory(**traits))
+
+
+@covers("contests:list")
+@pytest.mark.parametrize("data", [{}, {"module": "marketplace", "status": "open", "q": "prix"}])
+def test_contests_list(data):
+    _contests(2, open=True)
+    assert_queries_do_not_grow(Client(), "/prix-et-concours/", lambda: _contests(6, open=True), data=data)
+
+
+@covers("contests:my_entries")
+def test_entries_of_a_candidate():
+    from .factories import EntryFactory
+
+    user = UserFactory()
+    EntryFactory(user=user, organisation=None)
+
+    def grow():
+        for _ in range(6):
+            EntryFactory(user=user, organisation=None, prize=None)
+
+    assert_queries_do_not_grow(
+        signed_in(user), "/prix-et-concours/mes-candidatures/", grow, small=rows(1), large=rows(7)
+    )
+
+
+@covers("contests:jury")
+def test_the_jury_ranking():
+    from contests import services
+
+    from .factories import EntryFactory, JurorFactory
+
+    juror = JurorFactory(declared=True)
+    other = JurorFactory(contest=juror.contest, declared=True)
+    contest = juror.contest
+    values = {c.pk: 5 for c in contest.criteria.all()}
+
+    def add(n):
+        for _ in range(n):
+            entry = EntryFactory(contest=contest)
+            services.evaluation_save(user=other.user, entry=entry, values=values)
+            services.evaluation_save(user=juror.user, entry=entry, values=values)
+
+    add(2)
+    assert_queries_do_not_grow(signed_in(juror.user), f"/prix-et-concours/{contest.slug}/jury/", lambda: add(6))

@@ -22,6 +22,7 @@ PROJECT_APPS = (
     "resources",
     "participation",
     "engineering",
+    "contests",
 )
 TESTS = Path(__file__).resolve().parent
 

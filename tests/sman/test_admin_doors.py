@@ -66,6 +66,10 @@ SERVICE_WRITTEN = {
     "participation.moderationcase",  # report_create, moderation_decide
     "participation.report",
     "participation.spaceblock",  # user_block
+    "contests.contest",  # contest_save (rich text sanitised), contest_transition, results_publish
+    "contests.juror",  # juror_add, juror_declare
+    "contests.entry",  # entry_submit, entry_withdraw, results_publish
+    "contests.evaluation",  # evaluation_save (under the entry's row lock)
 }
 
 

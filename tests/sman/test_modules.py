@@ -55,7 +55,7 @@ def test_demo_and_reference_loaders_run_in_installed_apps_order():
     assert demo == [
         "actions.demo", "passnumerique.demo", "ftth.demo", "fmin.demo", "marketplace.demo", "resources.demo",
         "explorateurs.demo", "participation.demo",
-        "engineering.demo",
+        "engineering.demo", "contests.demo",
     ]  # fmt: skip
     assert [loader.__module__ for loader in modules.loaders("reference")] == [
         "actions.reference",

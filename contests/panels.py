@@ -1,0 +1,34 @@
+"""What prizes and contests put in « Mon espace » (ContestsConfig.space_panel)."""
+
+from django.urls import reverse
+
+from sman.modules import SpacePanel, add_count
+
+from . import selectors
+from .models import Contest, Entry
+
+
+def space_panel(request) -> SpacePanel | None:
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    todos, links = [], []
+    for juror in selectors.juries_of(user):
+        url = reverse("contests:jury", args=[juror.contest.slug])
+        if juror.contest.status == Contest.Status.JUDGING and juror.declared_at is None:
+            add_count(todos, 1, f"déclaration d'intérêts à signer ({juror.contest.title})", "", url)
+        else:
+            n = selectors.to_score_count(juror)
+            add_count(
+                todos,
+                n,
+                f"candidature à noter ({juror.contest.title})",
+                f"candidatures à noter ({juror.contest.title})",
+                url,
+            )
+        links.append((f"Jury : {juror.contest.title}", url))
+    if Entry.objects.filter(user=user).exists() or links:
+        links.append(("Mes candidatures", reverse("contests:my_entries")))
+    if not todos and not links:
+        return None
+    return SpacePanel("Prix et concours", todos=todos, links=links, order=75)
