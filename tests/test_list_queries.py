@@ -189,6 +189,17 @@ def test_working_groups():
     assert_queries_do_not_grow(Client(), "/fmin/batisseurs/", lambda: WorkingGroupFactory.create_batch(10))
 
 
+@covers("fmin:programme_detail")
+def test_a_programmes_calls():
+    from fmin.models import Programme
+
+    pcaem = Programme.objects.get(slug="pcaem")
+    CallFactory.create_batch(2, programme=pcaem)
+    assert_queries_do_not_grow(
+        Client(), "/fmin/programmes/pcaem/", lambda: CallFactory.create_batch(10, programme=pcaem)
+    )
+
+
 # --- Pass Numérique ---------------------------------------------------------------------------------------------
 @covers("passnumerique:places", "pass-place-list")
 @pytest.mark.parametrize(
