@@ -29,6 +29,10 @@ PCAEM_CRITERIA = (
 )
 
 
+def plain(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\xa0", " ")
+
+
 def pcaem_call(staff, **overrides) -> Call:
     return open_call(
         staff,
@@ -105,7 +109,7 @@ def test_the_rules_speak_of_the_programme_and_its_own_caps(fm, pcaem):
     verdicts = {v.code: v for v in result.verdicts}
     assert "batisseurs" not in verdicts  # not a rule of this call
     assert verdicts["request"].detail.startswith("Subvention PCAEM demandée")
-    assert verdicts["cap"].label == "Au plus 30 000 € par porteur"
+    assert plain(verdicts["cap"].label) == "Au plus 30 000 € par porteur"
     assert all(v.section == rules.Limits.of(call).section for v in verdicts.values())
     assert "action #13" in verdicts["cap"].section and verdicts["own_share"].reading == ""
     # Over the call's own cap (30 k€, where the FMIN allows 40 k€).
@@ -115,7 +119,7 @@ def test_the_rules_speak_of_the_programme_and_its_own_caps(fm, pcaem):
     assert "cap" in [v.code for v in over.failures]
     # The FMIN keeps its words and the Bâtisseurs condition.
     fmin_verdicts = {v.code: v for v in selectors.rules_result(fm.application()).verdicts}
-    assert "batisseurs" in fmin_verdicts and fmin_verdicts["cap"].label == "Au plus 40 000 € par collectivité"
+    assert "batisseurs" in fmin_verdicts and plain(fmin_verdicts["cap"].label) == "Au plus 40 000 € par collectivité"
 
 
 def test_a_pcaem_file_is_scored_decided_lettered_and_paid_without_the_batisseurs(fm, pcaem, committed):
