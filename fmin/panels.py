@@ -21,6 +21,7 @@ def space_panel(request) -> SpacePanel | None:
         counts = mine.aggregate(
             drafts=Count("pk", filter=Q(status__in=Application.EDITABLE)),
             open=Count("pk", filter=Q(status__in=[Application.Status.SUBMITTED, Application.Status.ELIGIBLE])),
+            total=Count("pk"),
         )  # fmt: skip
         add_count(
             todos,
@@ -42,7 +43,10 @@ def space_panel(request) -> SpacePanel | None:
                     reverse("fmin:application_list"),
                 )
             )
-        links.append(("Mes candidatures", reverse("fmin:application_list")))
+        # Every collectivity may apply to the FMIN; another organisation only to the calls open to it: its link
+        # shows once it has a file.
+        if counts["total"] or permissions.collectivity_ids_of(user):
+            links.append(("Mes candidatures", reverse("fmin:application_list")))
     pending = Assignment.objects.filter(
         reviewer=user, submitted_at__isnull=True, conflict_declared_at__isnull=True
     ).count()
