@@ -205,7 +205,7 @@ def published_evaluations(application):
 def reviewer_assignments(user):
     return (
         Assignment.objects.filter(reviewer=user)
-        .select_related("application__call", "application__lead")
+        .select_related("application__call__programme", "application__lead")
         .order_by("submitted_at", "-assigned_at")
     )
 

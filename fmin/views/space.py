@@ -55,7 +55,7 @@ def application_list(request):
             **listing.context(),
             "staff": staff,
             "calls": calls,
-            "open_calls": selectors.open_calls(),
+            "open_calls": [c for c in selectors.open_calls() if permissions.can_apply(request.user, c)],
             "crumbs": CRUMBS,
         },
     )

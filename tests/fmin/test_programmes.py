@@ -224,3 +224,17 @@ def test_a_non_staff_user_cannot_save_a_call_through_the_service(fm):
                 closes_on="2027-02-01")  # fmt: skip
     with pytest.raises(PermissionDenied):
         services.call_save(call=call, user=UserFactory())
+
+
+def test_the_demo_gives_the_reviewer_a_pcaem_file_to_score(fm):
+    from fmin import demo
+
+    Call.objects.all().delete()
+    users = {"staff": fm.staff, "commune_agent": fm.lead_agent, "reviewer": fm.reviewer}
+    demo.load_demo(users)
+    demo.load_demo(users)  # idempotent
+    [call] = Call.objects.filter(programme__slug="pcaem")
+    assert call.is_open() and not call.requires_working_group and "digital_actor" in call.applicant_kinds
+    assert list(call.criteria.values_list("code", flat=True)) == [code for code, *_ in demo.PCAEM_CRITERIA]
+    [assignment] = fm.reviewer.fmin_assignments.filter(application__call=call)
+    assert assignment.submitted_at is None and assignment.application.status == Application.Status.ELIGIBLE
