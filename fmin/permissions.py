@@ -63,6 +63,21 @@ def can_apply(user, call: Call | None = None) -> bool:
     return any(m.kind in call.applicant_kinds for m in memberships_info(user))
 
 
+def has_applications_page(user) -> bool:
+    """A collectivity's agent always (the FMIN is theirs); another organisation's member once it carries a file or
+    while a call open to its kind takes applications."""
+    if collectivity_ids_of(user):
+        return True
+    ids = applicant_ids_of(user)
+    if not ids:
+        return False
+    from . import selectors
+
+    return Application.objects.filter(participants__organisation_id__in=ids).exists() or any(
+        can_apply(user, call) for call in selectors.open_calls()
+    )
+
+
 def participant_ids(application: Application) -> set[int]:
     return {p.organisation_id for p in application.participants.all()}
 

@@ -36,7 +36,7 @@ def application_list(request):
     """An agent's files (their organisations'); staff see every submitted file, with filters."""
     staff = is_metropole_staff(request.user)
     ids = permissions.applicant_ids_of(request.user)
-    if not staff and not ids:
+    if not staff and not permissions.has_applications_page(request.user):
         raise PermissionDenied
     qs = selectors.submitted_applications() if staff else selectors.applications_for_collectivities(ids)
     # Agents choose among published calls only: a call being prepared is not public yet.
