@@ -22,3 +22,4 @@ class FminConfig(ModuleConfig):
     roles = (Role("fmin.reviewer", "Évaluateur FMIN", "Membre du jury : note les dossiers qui lui sont confiés."),)
     beat = {"fmin-late-reports": {"task": "fmin.tasks.remind_late_reports", "schedule": crontab(minute=0, hour=8)}}
     demo_loader = "fmin.demo.load_demo"
+    reference_loader = "fmin.reference.load_reference"  # the programmes (FMIN, PCAEM)

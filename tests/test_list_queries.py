@@ -192,8 +192,9 @@ def test_working_groups():
 @covers("fmin:programme_detail")
 def test_a_programmes_calls():
     from fmin.models import Programme
+    from fmin.reference import PROGRAMMES
 
-    pcaem = Programme.objects.get(slug="pcaem")
+    pcaem, _ = Programme.objects.get_or_create(slug="pcaem", defaults=PROGRAMMES[1])  # a flush may have wiped it
     CallFactory.create_batch(2, programme=pcaem)
     assert_queries_do_not_grow(
         Client(), "/fmin/programmes/pcaem/", lambda: CallFactory.create_batch(10, programme=pcaem)

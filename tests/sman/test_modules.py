@@ -59,6 +59,7 @@ def test_demo_and_reference_loaders_run_in_installed_apps_order():
     ]  # fmt: skip
     assert [loader.__module__ for loader in modules.loaders("reference")] == [
         "actions.reference",
+        "fmin.reference",
         "marketplace.reference",
         "explorateurs.reference",
     ]
