@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from sman.models import Challenge, Territory
 from sman.modules import ACTIONS_ROADMAP, module_of_action
+from sman.modules import action_panels as module_action_panels
 
 from .models import Action, ActionReview, CopilSession, Indicator, IndicatorValue, Report, Roadmap
 from .rules import follow
@@ -57,6 +58,13 @@ def action_module(action) -> dict | None:
     if action.roadmap.code != ACTIONS_ROADMAP:
         return None
     return module_of_action(action.number)
+
+
+def action_panels(action) -> list[tuple[str, dict]]:
+    """What the modules implementing ``action`` show on its page (``ModuleConfig.action_panel``)."""
+    if action.roadmap.code != ACTIONS_ROADMAP:
+        return []
+    return module_action_panels(action.number)
 
 
 def indicator_series(indicator: Indicator, territory: Territory | None = None):

@@ -1,11 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from sman.admin import ReadOnlyAdminMixin, apply_to_selection
 
 from . import services
+from .forms import CallAdminForm
 from .models import (
+    FMIN_PROGRAMME,
     Application,
     ApplicationEvent,
     Assignment,
@@ -19,6 +21,7 @@ from .models import (
     Meeting,
     Participant,
     PaymentMilestone,
+    Programme,
     QualificationWorkshop,
     WorkingGroup,
     WorkingGroupMember,
@@ -35,16 +38,37 @@ class WorkshopInline(admin.TabularInline):
     extra = 0
 
 
+@admin.register(Programme)
+class ProgrammeAdmin(admin.ModelAdmin):
+    """The programmes calls belong to (FMIN, PCAEM…): staff add one without code; its calls carry the rules."""
+
+    list_display = ("short_name", "name", "action_number", "position")
+    prepopulated_fields = {"slug": ("short_name",)}
+
+
 @admin.register(Call)
 class CallAdmin(SimpleHistoryAdmin):
-    list_display = ("title", "year", "opens_on", "closes_on", "is_published", "envelope_cents")
-    list_filter = ("is_published", "year")
+    """Staff open a call of any programme here: its dates, envelope, caps, the organisations it accepts, whether
+    payment waits for a Bâtisseurs group, and its criteria (inline; none typed: the six of the SMAN, to adapt)."""
+
+    form = CallAdminForm
+    list_display = ("title", "programme", "year", "opens_on", "closes_on", "is_published", "envelope_cents")
+    list_filter = ("programme", "is_published", "year")
+    list_select_related = ("programme",)
     search_fields = ("title",)
     inlines = [CriterionInline, WorkshopInline]
 
+    def save_model(self, request, obj, form, change):
+        services.call_save(call=obj, user=request.user)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.criteria_add_defaults(call=form.instance)  # a new call gets the six SMAN criteria
+        if services.criteria_add_defaults(call=form.instance) and form.instance.programme.slug != FMIN_PROGRAMME:
+            messages.warning(
+                request,
+                "Aucun critère saisi : les six critères du FMIN ont été ajoutés à cet appel. Adaptez-les à son "
+                "règlement avant d'affecter des évaluateurs.",
+            )
 
 
 class ParticipantInline(ReadOnlyAdminMixin, admin.TabularInline):

@@ -79,7 +79,7 @@ class ApplicationViewSet(viewsets.ReadOnlyModelViewSet):
                 .prefetch_related("participants")
                 .order_by("-submitted_at")
             )
-        return selectors.applications_for_collectivities(permissions.collectivity_ids_of(user))
+        return selectors.applications_for_collectivities(permissions.applicant_ids_of(user))
 
 
 # Registered on the project's API router (FminConfig.api, read by sman/urls.py).

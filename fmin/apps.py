@@ -10,7 +10,10 @@ class FminConfig(ModuleConfig):
     verbose_name = "FMIN et Bâtisseurs du numérique"
 
     nav = (NavEntry("FMIN", "fmin:home", order=30),)
-    action_numbers = (10,)  # the FMIN and its thematic groups
+    # The FMIN and its thematic groups (#10); the metropolitan call for projects on PCAEM behaviours (#13), a
+    # programme of the same call engine (fmin.Programme).
+    action_numbers = (10, 13)
+    action_panel = "fmin.panels.action_panel"
     urls = (("fmin/", "fmin.urls"),)
     api = "fmin.api"
     space_panel = "fmin.panels.space_panel"
@@ -19,3 +22,4 @@ class FminConfig(ModuleConfig):
     roles = (Role("fmin.reviewer", "Évaluateur FMIN", "Membre du jury : note les dossiers qui lui sont confiés."),)
     beat = {"fmin-late-reports": {"task": "fmin.tasks.remind_late_reports", "schedule": crontab(minute=0, hour=8)}}
     demo_loader = "fmin.demo.load_demo"
+    reference_loader = "fmin.reference.load_reference"  # the programmes (FMIN, PCAEM)

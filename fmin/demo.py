@@ -1,6 +1,7 @@
 """Demo data: an open call with its workshops, a first session with funded (demonstration) projects, a
-Bâtisseurs working group, a draft joint application of Montreuil with Est Ensemble, and two eligible files of
-the open call assigned to the demo reviewer."""
+Bâtisseurs working group, a draft joint application of Montreuil with Est Ensemble, two eligible files of
+the open call assigned to the demo reviewer, and an open call of the PCAEM programme (action #13) with one file
+assigned to the demo reviewer."""
 
 from datetime import date, timedelta
 
@@ -10,12 +11,14 @@ from sman.models import Challenge, Organisation, Territory
 
 from . import services
 from .models import (
+    PCAEM_PROGRAMME,
     Application,
     Assignment,
     Call,
     Decision,
     FundingLine,
     Participant,
+    Programme,
     QualificationWorkshop,
     Theme,
     WorkingGroup,
@@ -91,6 +94,61 @@ def load_demo(users: dict) -> None:
     if not Call.objects.exists():
         _calls_and_groups(users)
     _files_to_score(users)
+    _pcaem_call(users)
+
+
+# The demo PCAEM call's own criteria (code, label, guidance, weight): the SMAN gives action #13 no sheet, so
+# these are the call's choices, for the demonstration.
+PCAEM_CRITERIA = (
+    ("behaviour", "Effet attendu sur les comportements des habitants",
+     "Quels gestes (énergie, déplacements, air) la solution fait-elle évoluer, et comment ?", 2),
+    ("audience", "Publics touchés", "Combien d'habitants, lesquels, dans quels quartiers ?", 1),
+    ("measure", "Mesure de l'effet", "Indicateurs, situation de référence, suivi pendant l'expérimentation.", 1),
+    ("replicability", "Répliquabilité à l'échelle métropolitaine",
+     "La solution peut-elle servir à d'autres communes du Grand Paris ?", 1),
+)  # fmt: skip
+
+
+def _pcaem_call(users: dict) -> None:
+    """One open call of the PCAEM programme (action #13), open to collectivities and digital actors, without the
+    Bâtisseurs condition, with its own criteria and caps; one file of it submitted, found eligible and assigned
+    to the demo reviewer. Once."""
+    staff, reviewer = users["staff"], users.get("reviewer")
+    programme = Programme.objects.filter(slug=PCAEM_PROGRAMME).first()
+    if programme is None or programme.calls.exists():
+        return
+    today = timezone.localdate()
+    call = services.call_create(
+        user=staff,
+        programme=programme,
+        year=today.year,
+        title=f"Appel à projets PCAEM {today.year} (démonstration)",
+        description="Des solutions numériques qui aident les habitants à réduire leur consommation d'énergie, à se "
+        "déplacer autrement et à préserver la qualité de l'air. Plafonds, critères et porteurs de démonstration.",
+        opens_on=today - timedelta(days=20),
+        closes_on=today + timedelta(days=40),
+        is_published=True,
+        envelope_cents=50_000_000,
+        cap_single_cents=3_000_000,
+        cap_joint_cents=5_000_000,
+        applicant_kinds=[Organisation.Kind.COLLECTIVITY, Organisation.Kind.DIGITAL_ACTOR],
+        requires_working_group=False,
+        criteria=PCAEM_CRITERIA,
+    )
+    if reviewer is None:
+        return
+    application = _submitted(
+        call,
+        "94046",
+        "Défi familles à énergie positive en ligne (démonstration)",
+        Theme.ENVIRONMENT,
+        5,
+        20_000,
+        staff,
+    )
+    checklist = dict.fromkeys((item for item, _ in services.ELIGIBILITY_ITEMS), True)
+    services.eligibility_record(application=application, user=staff, checklist=checklist, note="")
+    services.assignment_create(application=application, reviewer=reviewer, user=staff)
 
 
 def _files_to_score(users: dict) -> None:

@@ -4,9 +4,31 @@ from sman.models import Challenge, Organisation, Territory
 from sman.money import EuroField
 
 from . import services
-from .models import Application, BudgetLine, Call, Decision, ExpenseType, FollowUpReport, FundingLine
+from .models import APPLICANT_KINDS, Application, BudgetLine, Call, Decision, ExpenseType, FollowUpReport, FundingLine
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class CallAdminForm(forms.ModelForm):
+    """The admin's form of a call: its programme and the organisations it accepts, as boxes to tick."""
+
+    applicant_kinds = forms.TypedMultipleChoiceField(
+        label="Porteurs acceptés",
+        choices=[(kind.value, kind.label) for kind in APPLICANT_KINDS],
+        widget=forms.CheckboxSelectMultiple,
+        initial=[Organisation.Kind.COLLECTIVITY.value],
+        error_messages={"required": "Choisissez au moins un type de porteur."},
+        help_text="Le FMIN accepte les collectivités ; un autre programme peut ouvrir l'appel à d'autres porteurs.",
+    )
+
+    class Meta:
+        model = Call
+        fields = [
+            "programme", "year", "title", "description", "envelope_cents", "opens_on", "closes_on", "is_published",
+            "applicant_kinds", "requires_working_group", "eligible_expense_types", "regulation",
+            "max_grant_share_bp", "min_own_share_bp", "cap_single_cents", "cap_joint_cents", "score_max",
+            "disagreement_threshold",
+        ]  # fmt: skip
 
 
 class CallForm(forms.ModelForm):
@@ -26,10 +48,13 @@ class ApplicationStartForm(forms.Form):
     )
     title = forms.CharField(label="Titre du projet", max_length=200)
 
-    def __init__(self, *args, collectivities, **kwargs):
+    def __init__(self, *args, collectivities, call=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["lead"].queryset = collectivities
         self.fields["title"].error_messages["required"] = "Donnez un titre au projet."
+        if call is not None and not call.only_collectivities:
+            self.fields["lead"].label = "Organisation cheffe de file"
+            self.fields["lead"].error_messages["required"] = "Choisissez l'organisation qui porte le projet."
 
 
 class ApplicationForm(forms.ModelForm):
@@ -222,8 +247,13 @@ class DraftForms:
                 if not p.is_lead
             ],
         )
+        call = application.call
         for f in self.co_applicants.forms:
-            f.fields["organisation"].queryset = f.fields["organisation"].queryset.exclude(pk=application.lead_id)
+            f.fields["organisation"].queryset = Organisation.objects.filter(kind__in=call.applicant_kinds).exclude(
+                pk=application.lead_id
+            )
+            if not call.only_collectivities:
+                f.fields["organisation"].label = "Organisation co-porteuse"
 
     @property
     def formsets(self):
@@ -269,13 +299,14 @@ class EligibilityForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, call=None, **kwargs):
         super().__init__(*args, **kwargs)
-        fields = {code: forms.BooleanField(label=label, required=False) for code, label in services.ELIGIBILITY_ITEMS}
+        self.items = services.eligibility_items(call) if call is not None else services.ELIGIBILITY_ITEMS
+        fields = {code: forms.BooleanField(label=label, required=False) for code, label in self.items}
         self.fields = {**fields, **self.fields}
 
     def checklist(self) -> dict:
-        return {code: self.cleaned_data[code] for code, _ in services.ELIGIBILITY_ITEMS}
+        return {code: self.cleaned_data[code] for code, _ in self.items}
 
 
 class CorrectionsForm(forms.Form):

@@ -1,4 +1,9 @@
-"""Indicators the COPIL follows for action #10, for the Métropole and for each commune and EPT.
+"""Indicators the COPIL follows for action #10 (the FMIN) and action #13 (the PCAEM call), for the Métropole and
+for each commune and EPT.
+
+Action #13 (the metropolitan call for projects on PCAEM behaviours, run on the same call engine) has its own
+three: applications, funded projects and grants of the calls of the PCAEM programme; the FMIN's count the
+FMIN's calls only.
 
 A territory's applications and projects are those its collectivities carry, as lead or as co-applicant
 (``selectors.carried_within``): a joint project counts for each of its collectivities' territories, and once
@@ -13,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sman.indicators import TerritoryTree, register
 
 from . import selectors
+from .models import FMIN_PROGRAMME, PCAEM_PROGRAMME
 
 
 def _rate(part: int, whole: int) -> Decimal:
@@ -21,11 +27,12 @@ def _rate(part: int, whole: int) -> Decimal:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
-    """totals()'s figures for every territory: two queries, shared by the indicators of this module."""
+def _figures(today: date, tree: TerritoryTree, programme: str = FMIN_PROGRAMME) -> dict[int, dict]:
+    """totals()'s figures of ``programme`` for every territory: two queries, shared by the indicators of this
+    module."""
 
     def compute():
-        facts = {row["pk"]: row for row in selectors.application_facts(until=today)}
+        facts = {row["pk"]: row for row in selectors.application_facts(until=today, programme=programme)}
         figures: dict[int, dict] = {}
 
         def of(pk):
@@ -33,7 +40,7 @@ def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
             empty["applications_from_explorateurs"] = 0
             return figures.setdefault(pk, {**empty, "committed_cents": 0})
 
-        for pk, applications in tree.collect_up(selectors.application_carriers()).items():
+        for pk, applications in tree.collect_up(selectors.application_carriers(programme)).items():
             carried = [facts[a] for a in applications if a in facts]  # one created in between: tomorrow
             funded = [f for f in carried if f["funded"]]
             of(pk).update(
@@ -48,12 +55,12 @@ def _figures(today: date, tree: TerritoryTree) -> dict[int, dict]:
             of(pk)["committed_cents"] = committed["cents"]
         return figures
 
-    return tree.memo(("fmin", today), compute)
+    return tree.memo(("fmin", programme, today), compute)
 
 
-def _per_territory(value):
+def _per_territory(value, programme: str = FMIN_PROGRAMME):
     def per_territory(today: date, tree: TerritoryTree) -> dict[int, Decimal]:
-        return {pk: value(figures) for pk, figures in _figures(today, tree).items()}
+        return {pk: value(figures) for pk, figures in _figures(today, tree, programme).items()}
 
     return per_territory
 
@@ -143,3 +150,40 @@ def share_applications_from_explorateurs(today: date, territory=None) -> Decimal
 def evaluations_delivered(today: date, territory=None) -> Decimal:
     """Evaluation reports submitted until ``today`` for projects that collectivities of ``territory`` carry."""
     return Decimal(selectors.totals(until=today, territory=territory)["evaluations"])
+
+
+# --- Action #13: the metropolitan call for projects on PCAEM behaviours ----------------------------------------
+@register(
+    "fmin.pcaem_applications_received",
+    label="Candidatures déposées à l'appel à projets PCAEM",
+    unit="candidatures",
+    per_territory=_per_territory(lambda f: Decimal(f["applications"]), PCAEM_PROGRAMME),
+)
+def pcaem_applications_received(today: date, territory=None) -> Decimal:
+    """Applications to the PCAEM calls submitted until ``today`` that organisations of ``territory`` carry."""
+    return Decimal(selectors.totals(until=today, territory=territory, programme=PCAEM_PROGRAMME)["applications"])
+
+
+@register(
+    "fmin.pcaem_projects_funded",
+    label="Projets financés par l'appel à projets PCAEM",
+    unit="projets",
+    per_territory=_per_territory(lambda f: Decimal(f["funded"]), PCAEM_PROGRAMME),
+)
+def pcaem_projects_funded(today: date, territory=None) -> Decimal:
+    """Projects of the PCAEM calls funded until ``today`` that organisations of ``territory`` carry."""
+    return Decimal(selectors.totals(until=today, territory=territory, programme=PCAEM_PROGRAMME)["funded"])
+
+
+@register(
+    "fmin.pcaem_amount_committed",
+    label="Subventions engagées par l'appel à projets PCAEM",
+    unit="€",
+    per_territory=_per_territory(lambda f: Decimal(f["committed_cents"]) / 100, PCAEM_PROGRAMME),
+)
+def pcaem_amount_committed(today: date, territory=None) -> Decimal:
+    """Grants of the PCAEM calls committed until ``today`` to projects led from ``territory`` (whole grant to the
+    lead's territory)."""
+    return (
+        Decimal(selectors.totals(until=today, territory=territory, programme=PCAEM_PROGRAMME)["committed_cents"]) / 100
+    )

@@ -10,6 +10,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
@@ -55,10 +56,82 @@ def default_expense_types() -> list[str]:
     return [c.value for c in ExpenseType]
 
 
-class Call(models.Model):
-    """A session of the FMIN: its envelope, its dates and the amounts of its rules (they may change from one
-    session to the next: the SMAN plans a renewed fund, §4.2.1.1 « Ambitions pour la deuxième session »)."""
+def default_applicant_kinds() -> list[str]:
+    return [Organisation.Kind.COLLECTIVITY.value]
 
+
+# The organisations a call may accept as applicants (Organisation.Kind), in the order the forms list them.
+APPLICANT_KINDS = (
+    Organisation.Kind.COLLECTIVITY,
+    Organisation.Kind.DIGITAL_ACTOR,
+    Organisation.Kind.MEDIATION_PLACE,
+)
+
+
+class Programme(models.Model):
+    """What a call belongs to, as data: the FMIN (action #10), the metropolitan call for projects on PCAEM
+    behaviours (action #13), or another programme staff add in the admin. Its wording appears on its calls'
+    pages, files, e-mails and letters; its calls carry their own rules (caps, criteria, applicants)."""
+
+    slug = models.SlugField("identifiant", max_length=40, unique=True)
+    short_name = models.CharField("sigle", max_length=30, help_text="« FMIN », « PCAEM » : dans les titres.")
+    name = models.CharField("nom", max_length=200)
+    intro = models.TextField("présentation", blank=True)
+    action_number = models.PositiveSmallIntegerField(
+        "action de la feuille de route",
+        null=True,
+        blank=True,
+        help_text="Numéro de l'action du tableau de la feuille de route 2019-2020 dont les indicateurs le suivent.",
+    )
+    source = models.CharField(
+        "source des règles",
+        max_length=300,
+        blank=True,
+        help_text="Citée à côté de chaque règle ; vide : le règlement de l'appel.",
+    )
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+
+    class Meta:
+        verbose_name = "programme d'appels à projets"
+        verbose_name_plural = "programmes d'appels à projets"
+        ordering = ("position", "short_name")
+
+    def __str__(self):
+        return self.short_name
+
+    def get_absolute_url(self):
+        return reverse("fmin:programme_detail", args=[self.slug])
+
+
+FMIN_PROGRAMME = "fmin"
+PCAEM_PROGRAMME = "pcaem"
+
+
+def default_programme() -> int:
+    """The FMIN, the programme of every call created before programmes existed (created if missing: a test
+    database flushed between transactional tests loses the rows its migrations wrote)."""
+    from .rules import SECTION_FMIN
+
+    programme, _ = Programme.objects.get_or_create(
+        slug=FMIN_PROGRAMME,
+        defaults={
+            "short_name": "FMIN",
+            "name": "Fonds Métropolitain pour l'Innovation Numérique",
+            "action_number": 10,
+            "source": SECTION_FMIN,
+        },
+    )
+    return programme.pk
+
+
+class Call(models.Model):
+    """A session of a programme (the FMIN, the PCAEM call…): its envelope, its dates, the amounts of its rules
+    (they may change from one session to the next: the SMAN plans a renewed fund, §4.2.1.1 « Ambitions pour la
+    deuxième session »), the organisations it accepts and whether its grants wait for a Bâtisseurs group."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="calls", verbose_name="programme", default=default_programme
+    )
     year = models.PositiveSmallIntegerField("année", validators=[MinValueValidator(2018), MaxValueValidator(2100)])
     title = models.CharField("intitulé", max_length=200)
     description = models.TextField("présentation", blank=True)
@@ -73,6 +146,17 @@ class Call(models.Model):
     )
     regulation = models.FileField(
         "règlement", upload_to="fmin/regulations/", blank=True, validators=[DocumentValidator()]
+    )
+    applicant_kinds = models.JSONField(
+        "porteurs acceptés",
+        default=default_applicant_kinds,
+        help_text="Types d'organisations qui peuvent porter ou co-porter un projet (codes de Organisation.Kind).",
+    )
+    requires_working_group = models.BooleanField(
+        "versement conditionné aux Bâtisseurs du numérique",
+        default=True,
+        help_text="Chaque porteur rejoint un groupe de travail des Bâtisseurs du numérique avant le versement "
+        "(règle du FMIN, SMAN § 4.2.1.2).",
     )
     # Grant rules (fmin/rules.py), in basis points (1 % = 100) and cents.
     max_grant_share_bp = models.PositiveIntegerField("part maximale de la subvention (points de base)", default=5000)
@@ -90,8 +174,8 @@ class Call(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = "appel à projets FMIN"
-        verbose_name_plural = "appels à projets FMIN"
+        verbose_name = "appel à projets"
+        verbose_name_plural = "appels à projets"
         ordering = ("-year", "-opens_on")
         constraints = [
             models.CheckConstraint(
@@ -115,6 +199,22 @@ class Call(models.Model):
     def is_open(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
         return self.is_published and self.opens_on <= today <= self.closes_on
+
+    def accepts(self, organisation: Organisation) -> bool:
+        return organisation.kind in self.applicant_kinds
+
+    @property
+    def only_collectivities(self) -> bool:
+        return list(self.applicant_kinds) == [Organisation.Kind.COLLECTIVITY]
+
+    def applicant_kinds_display(self) -> str:
+        labels = dict(Organisation.Kind.choices)
+        return ", ".join(str(labels.get(kind, kind)) for kind in self.applicant_kinds)
+
+    def clean(self):
+        unknown = [k for k in self.applicant_kinds or [] if k not in {k.value for k in APPLICANT_KINDS}]
+        if not self.applicant_kinds or unknown:
+            raise ValidationError({"applicant_kinds": "Choisissez au moins un type de porteur parmi ceux proposés."})
 
 
 class Criterion(models.Model):
@@ -179,7 +279,7 @@ class WorkshopRegistration(models.Model):
 
 class ApplicationQuerySet(models.QuerySet):
     def with_figures(self):
-        return self.select_related("call", "lead__territory").prefetch_related(
+        return self.select_related("call__programme", "lead__territory").prefetch_related(
             "participants__organisation", "budget_lines", "funding_lines"
         )
 

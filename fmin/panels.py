@@ -9,18 +9,19 @@ from sman.modules import SpacePanel, add_count, plural
 from sman.permissions import is_metropole_staff
 
 from . import permissions
-from .models import Application, Assignment, FollowUpReport
+from .models import Application, Assignment, Call, FollowUpReport, Programme
 
 
 def space_panel(request) -> SpacePanel | None:
     user = request.user
     todos, links = [], []
-    collectivities = permissions.collectivity_ids_of(user)
+    collectivities = permissions.applicant_ids_of(user)
     if collectivities:
         mine = Application.objects.filter(participants__organisation_id__in=collectivities).distinct()
         counts = mine.aggregate(
             drafts=Count("pk", filter=Q(status__in=Application.EDITABLE)),
             open=Count("pk", filter=Q(status__in=[Application.Status.SUBMITTED, Application.Status.ELIGIBLE])),
+            total=Count("pk"),
         )  # fmt: skip
         add_count(
             todos,
@@ -42,7 +43,10 @@ def space_panel(request) -> SpacePanel | None:
                     reverse("fmin:application_list"),
                 )
             )
-        links.append(("Mes candidatures", reverse("fmin:application_list")))
+        # Every collectivity may apply to the FMIN; another organisation only to the calls open to it: its link
+        # shows once it has a file.
+        if counts["total"] or permissions.collectivity_ids_of(user):
+            links.append(("Mes candidatures", reverse("fmin:application_list")))
     pending = Assignment.objects.filter(
         reviewer=user, submitted_at__isnull=True, conflict_declared_at__isnull=True
     ).count()
@@ -73,4 +77,22 @@ def territory_panel(territory: Territory):
         "territory": territory,
         "funded_count": count,
         "projects": funded.select_related("lead").order_by("-submitted_at")[:5],
+    }
+
+
+def action_panel(number: int):
+    """On the page of action ``number``: the programmes that report to it (the PCAEM call for #13) and their
+    published calls, open ones first."""
+    programmes = list(Programme.objects.filter(action_number=number).order_by("position"))
+    if not programmes:
+        return None
+    calls = (
+        Call.objects.filter(programme__in=programmes, is_published=True)
+        .select_related("programme")
+        .order_by("-closes_on")[:10]
+    )
+    today = timezone.localdate()
+    return "fmin/_action_panel.html", {
+        "programmes": programmes,
+        "calls": [(call, call.opens_on <= today <= call.closes_on) for call in calls],
     }

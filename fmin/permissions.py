@@ -1,6 +1,7 @@
 """Who may do what with FMIN files.
 
-- Members of an applicant collectivity (lead or co-applicant) read their files; they edit them while
+- Members of an applicant organisation (lead or co-applicant: a collectivity for the FMIN, or another kind of
+  organisation a call accepts, ``Call.applicant_kinds``) read their files; they edit them while
   they are drafts (or reopened for corrections). Only the lead's members submit or withdraw.
 - Métropole staff read every submitted file, instruct, assign reviewers, rank and decide; they never
   edit an applicant's text.
@@ -11,9 +12,16 @@
 """
 
 from sman.models import Organisation
-from sman.permissions import has_role, is_metropole_staff, organisation_ids_of, organisations_of, users_with_role
+from sman.permissions import (
+    has_role,
+    is_metropole_staff,
+    memberships_info,
+    organisation_ids_of,
+    organisations_of,
+    users_with_role,
+)
 
-from .models import Application, Assignment
+from .models import APPLICANT_KINDS, Application, Assignment, Call
 
 REVIEWER_ROLE = "fmin.reviewer"  # declared in FminConfig.ready()
 
@@ -36,8 +44,38 @@ def collectivities_of(user):
     return organisations_of(user, kind=Organisation.Kind.COLLECTIVITY).select_related("territory")
 
 
-def can_apply(user) -> bool:
-    return bool(collectivity_ids_of(user))
+def applicant_ids_of(user) -> set[int]:
+    """The organisations the user acts for that some call may accept as applicants (``APPLICANT_KINDS``); a
+    file's participants are always of a kind its call accepts, so this tells who carries a file."""
+    return {m.organisation_id for m in memberships_info(user) if m.kind in APPLICANT_KINDS}  # cached: no query
+
+
+def applicants_for(user, call: Call):
+    """The user's organisations that ``call`` accepts as lead or co-applicant."""
+    return organisations_of(user).filter(kind__in=call.applicant_kinds).select_related("territory")
+
+
+def can_apply(user, call: Call | None = None) -> bool:
+    """Whether the user acts for an organisation that ``call`` accepts (any call: a collectivity or another
+    applicant kind)."""
+    if call is None:
+        return bool(applicant_ids_of(user))
+    return any(m.kind in call.applicant_kinds for m in memberships_info(user))
+
+
+def has_applications_page(user) -> bool:
+    """A collectivity's agent always (the FMIN is theirs); another organisation's member once it carries a file or
+    while a call open to its kind takes applications."""
+    if collectivity_ids_of(user):
+        return True
+    ids = applicant_ids_of(user)
+    if not ids:
+        return False
+    from . import selectors
+
+    return Application.objects.filter(participants__organisation_id__in=ids).exists() or any(
+        can_apply(user, call) for call in selectors.open_calls()
+    )
 
 
 def participant_ids(application: Application) -> set[int]:
@@ -45,11 +83,11 @@ def participant_ids(application: Application) -> set[int]:
 
 
 def is_applicant(user, application: Application) -> bool:
-    return bool(collectivity_ids_of(user) & participant_ids(application))
+    return bool(applicant_ids_of(user) & participant_ids(application))
 
 
 def is_lead_member(user, application: Application) -> bool:
-    return application.lead_id in collectivity_ids_of(user)
+    return application.lead_id in applicant_ids_of(user)
 
 
 def can_edit(user, application: Application) -> bool:

@@ -36,14 +36,32 @@ SMAN_THEMES = frozenset({"citizen_relations", "mobility", "environment", "digita
 
 @dataclass(frozen=True)
 class Limits:
+    """The amounts of a call's rules, and the words its verdicts use: the programme's name (« FMIN »), the
+    source cited next to each rule, who carries a project (« collectivité » for the FMIN, « porteur » for a call
+    open to other organisations) and whether payment waits for a Bâtisseurs working group."""
+
     max_grant_share_bp: int = 5000  # 50 %
     min_own_share_bp: int = 2000  # 20 %
     cap_single_cents: int = 4_000_000  # 40 k€
     cap_joint_cents: int = 6_000_000  # 60 k€
+    fund: str = "FMIN"
+    section: str = SECTION_FMIN
+    carrier: str = "collectivité"
+    batisseurs: bool = True
 
     @classmethod
     def of(cls, call) -> "Limits":
-        return cls(call.max_grant_share_bp, call.min_own_share_bp, call.cap_single_cents, call.cap_joint_cents)
+        programme = call.programme
+        return cls(
+            call.max_grant_share_bp,
+            call.min_own_share_bp,
+            call.cap_single_cents,
+            call.cap_joint_cents,
+            fund=programme.short_name,
+            section=programme.source or f"Règlement de l'appel « {call.title} »",
+            carrier="collectivité" if call.only_collectivities else "porteur",
+            batisseurs=call.requires_working_group,
+        )
 
 
 @dataclass(frozen=True)
@@ -128,7 +146,7 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
         Verdict(
             "budget",
             "Le projet a un budget de dépenses éligibles",
-            SECTION_FMIN,
+            limits.section,
             cost > 0,
             f"Dépenses éligibles : {format_euros(cost)} HT"
             + (
@@ -142,9 +160,9 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
         Verdict(
             "request",
             "Une subvention est demandée",
-            SECTION_FMIN,
+            limits.section,
             request > 0,
-            f"Subvention FMIN demandée : {format_euros(request)}.",
+            f"Subvention {limits.fund} demandée : {format_euros(request)}.",
         )
     )
     # FMIN ≤ 50 % of the eligible cost: request / cost ≤ bp / 10000, in integers.
@@ -152,7 +170,7 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
         Verdict(
             "max_share",
             f"La subvention ne dépasse pas {percent(limits.max_grant_share_bp, 10000)} du coût éligible",
-            SECTION_FMIN,
+            limits.section,
             cost > 0 and request * 10000 <= cost * limits.max_grant_share_bp,
             f"{format_euros(request)} demandés pour {format_euros(cost)} : {percent(request, cost)} "
             f"(maximum {format_euros(cost * limits.max_grant_share_bp // 10000)}).",
@@ -164,11 +182,11 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
         Verdict(
             "own_share",
             f"Le maître d'ouvrage finance au moins {percent(limits.min_own_share_bp, 10000)} de la dépense",
-            SECTION_FMIN,
+            limits.section,
             cost > 0 and figures.own_funds_cents * 10000 >= cost * limits.min_own_share_bp,
             f"Fonds propres : {format_euros(figures.own_funds_cents)}, soit {percent(figures.own_funds_cents, cost)} ; "
-            f"financements publics (FMIN compris) : {percent(public, cost)}.",
-            reading=OWN_SHARE_READING,
+            f"financements publics ({limits.fund} compris) : {percent(public, cost)}.",
+            reading=OWN_SHARE_READING if limits.section == SECTION_FMIN else "",
         )
     )
     cap = cap_per_collectivity(figures, limits)
@@ -176,9 +194,9 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
     verdicts.append(
         Verdict(
             "cap",
-            f"Au plus {format_euros(cap, with_cents=False)} par collectivité"
+            f"Au plus {format_euros(cap, with_cents=False)} par {limits.carrier}"
             + (" (projet commun)" if figures.is_joint else ""),
-            SECTION_FMIN,
+            limits.section,
             not over,
             "Dépassement : " + ", ".join(f"{s.name} demande {format_euros(s.request_cents)}" for s in over) + "."
             if over
@@ -189,7 +207,7 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
         Verdict(
             "balanced",
             "Le plan de financement équilibre les dépenses",
-            SECTION_FMIN,
+            limits.section,
             figures.financing_cents == cost,
             f"Financements : {format_euros(figures.financing_cents)} ; dépenses éligibles : {format_euros(cost)}"
             + ("." if figures.financing_cents == cost else f" (écart {format_euros(figures.financing_cents - cost)})."),
@@ -200,8 +218,8 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
         verdicts.append(
             Verdict(
                 "shares",
-                "Les parts des collectivités couvrent le coût du projet",
-                SECTION_FMIN,
+                f"Les parts des {limits.carrier}s couvrent le coût du projet",
+                limits.section,
                 shares_cost == cost,
                 f"Somme des parts : {format_euros(shares_cost)} ; coût éligible : {format_euros(cost)}.",
             )
@@ -211,7 +229,7 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
             Verdict(
                 "confirmed",
                 "Chaque co-porteur a confirmé sa participation",
-                SECTION_FMIN,
+                limits.section,
                 not pending,
                 ("En attente : " + ", ".join(pending) + ".")
                 if pending
@@ -222,21 +240,22 @@ def check(figures: Figures, limits: Limits = Limits()) -> Result:
         Verdict(
             "evaluation",
             "Engagement à évaluer l'impact et la répliquabilité",
-            SECTION_FMIN,
+            limits.section,
             figures.commits_to_evaluate,
             "Engagement pris." if figures.commits_to_evaluate else "Cochez l'engagement d'évaluation.",
         )
     )
-    verdicts.append(
-        Verdict(
-            "batisseurs",
-            "Adhésion à un groupe de travail des Bâtisseurs du numérique avant le versement",
-            SECTION_BATISSEURS,
-            True,
-            "Condition vérifiée au moment de verser la subvention.",
-            blocking=False,
+    if limits.batisseurs:
+        verdicts.append(
+            Verdict(
+                "batisseurs",
+                "Adhésion à un groupe de travail des Bâtisseurs du numérique avant le versement",
+                SECTION_BATISSEURS,
+                True,
+                "Condition vérifiée au moment de verser la subvention.",
+                blocking=False,
+            )
         )
-    )
     return Result(verdicts, capped_amount(figures, limits))
 
 

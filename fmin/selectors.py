@@ -9,17 +9,35 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Prefetch
 from sman.models import Organisation, Territory
 
 from . import rules
-from .models import Application, Assignment, Call, Decision, FollowUpReport, FundingLine, Participant, WorkingGroup
+from .models import (
+    FMIN_PROGRAMME,
+    Application,
+    Assignment,
+    Call,
+    Decision,
+    FollowUpReport,
+    FundingLine,
+    Participant,
+    Programme,
+    WorkingGroup,
+)
 
 
 def open_calls(today: date | None = None):
     today = today or date.today()
-    return Call.objects.filter(is_published=True, opens_on__lte=today, closes_on__gte=today)
+    return Call.objects.filter(is_published=True, opens_on__lte=today, closes_on__gte=today).select_related("programme")
+
+
+def programmes():
+    """The programmes that have at least one published call, in their order."""
+    return Programme.objects.filter(calls__is_published=True).distinct().order_by("position", "short_name")
 
 
 def published_calls():
-    return Call.objects.filter(is_published=True).annotate(
-        funded_count=Count("applications", filter=Q(applications__status=Application.Status.FUNDED))
+    return (
+        Call.objects.filter(is_published=True)
+        .select_related("programme")
+        .annotate(funded_count=Count("applications", filter=Q(applications__status=Application.Status.FUNDED)))
     )
 
 
@@ -66,7 +84,7 @@ def application_with_figures(pk: int) -> Application:
 def applications_for_collectivities(organisation_ids):
     return (
         Application.objects.visible_to_collectivities(organisation_ids)
-        .select_related("call", "lead")
+        .select_related("call__programme", "lead")
         .prefetch_related("participants__organisation")
         .order_by("-created_at")
     )
@@ -76,7 +94,7 @@ def submitted_applications():
     """Every file but the drafts, for staff."""
     return (
         Application.objects.exclude(status=Application.Status.DRAFT)
-        .select_related("call", "lead")
+        .select_related("call__programme", "lead")
         .prefetch_related("participants__organisation")
         .order_by("-created_at")
     )
@@ -123,7 +141,7 @@ def ranking(call: Call) -> list[RankingRow]:
             call=call,
             status__in=[Application.Status.ELIGIBLE, Application.Status.FUNDED, Application.Status.REFUSED],
         )
-        .select_related("call", "lead", "decision")
+        .select_related("call__programme", "lead", "decision")
         .prefetch_related(
             "participants__organisation",
             "budget_lines",
@@ -169,7 +187,7 @@ def ranking(call: Call) -> list[RankingRow]:
 def funded_projects():
     return (
         Application.objects.funded()
-        .select_related("call", "lead__territory", "decision")
+        .select_related("call__programme", "lead__territory", "decision")
         .prefetch_related("challenges", "territories", "participants__organisation")
         .order_by("-call__year", "title")
     )
@@ -187,7 +205,7 @@ def published_evaluations(application):
 def reviewer_assignments(user):
     return (
         Assignment.objects.filter(reviewer=user)
-        .select_related("application__call", "application__lead")
+        .select_related("application__call__programme", "application__lead")
         .order_by("submitted_at", "-assigned_at")
     )
 
@@ -214,14 +232,19 @@ def carried_within(territory) -> Q:
     return Territory.objects.within_q(territory, "lead__territory") | Q(pk__in=co_carried.values("application"))
 
 
-def totals(until: date | None = None, territory=None) -> dict:
+def totals(until: date | None = None, territory=None, programme: str = FMIN_PROGRAMME) -> dict:
     """Figures for the indicators and the public page: the Métropole's (None), or those of the applications
     carried by collectivities of ``territory`` or within it (``carried_within``), the grants committed being
-    counted in full for the lead's territory only. The envelope is the Métropole's whatever the territory."""
+    counted in full for the lead's territory only. The envelope is the Métropole's whatever the territory.
+    Only the calls of ``programme`` (a slug: the FMIN unless told) count."""
     until = until or date.today()
-    applications = Application.objects.filter(submitted_at__date__lte=until)
-    funded = Decision.objects.filter(outcome=Decision.Outcome.FUNDED, decided_at__date__lte=until)
-    evaluations = FollowUpReport.objects.filter(kind=FollowUpReport.Kind.EVALUATION, submitted_at__date__lte=until)
+    applications = Application.objects.filter(submitted_at__date__lte=until, call__programme__slug=programme)
+    funded = Decision.objects.filter(
+        outcome=Decision.Outcome.FUNDED, decided_at__date__lte=until, application__call__programme__slug=programme
+    )
+    evaluations = FollowUpReport.objects.filter(
+        kind=FollowUpReport.Kind.EVALUATION, submitted_at__date__lte=until, application__call__programme__slug=programme
+    )
     committed = funded
     if territory is not None:
         carried = Application.objects.filter(carried_within(territory))
@@ -229,9 +252,9 @@ def totals(until: date | None = None, territory=None) -> dict:
         funded = funded.filter(application__in=carried.values("pk"))
         evaluations = evaluations.filter(application__in=carried.values("pk"))
         committed = committed.filter(Territory.objects.within_q(territory, "application__lead__territory"))
-    envelope = Call.objects.filter(is_published=True, opens_on__lte=until).aggregate(total=Sum("envelope_cents"))[
-        "total"
-    ]
+    envelope = Call.objects.filter(is_published=True, opens_on__lte=until, programme__slug=programme).aggregate(
+        total=Sum("envelope_cents")
+    )["total"]
     funded_apps = Application.objects.filter(decision__in=funded)
     return {
         "applications": applications.count(),
@@ -245,18 +268,21 @@ def totals(until: date | None = None, territory=None) -> dict:
     }
 
 
-def application_carriers():
+def application_carriers(programme: str = FMIN_PROGRAMME):
     """``(territory id, application id)`` of every application's lead and co-applicants, in one query."""
-    leads = Application.objects.order_by().values_list("lead__territory", "pk")
-    return leads.union(Participant.objects.order_by().values_list("organisation__territory", "application"))
+    leads = Application.objects.filter(call__programme__slug=programme).order_by().values_list("lead__territory", "pk")
+    co = Participant.objects.filter(application__call__programme__slug=programme)
+    return leads.union(co.order_by().values_list("organisation__territory", "application"))
 
 
-def application_facts(*, until: date):
-    """What totals() counts, per application, in one query: submitted until ``until``, funded until then (and
-    the grant), from the Explorateurs, its evaluation reports submitted until then, its lead's territory."""
+def application_facts(*, until: date, programme: str = FMIN_PROGRAMME):
+    """What totals() counts, per application of ``programme``, in one query: submitted until ``until``, funded
+    until then (and the grant), from the Explorateurs, its evaluation reports submitted until then, its lead's
+    territory."""
     funded = Q(decision__outcome=Decision.Outcome.FUNDED, decision__decided_at__date__lte=until)
     return (
-        Application.objects.order_by()
+        Application.objects.filter(call__programme__slug=programme)
+        .order_by()
         .annotate(
             submitted=ExpressionWrapper(Q(submitted_at__date__lte=until), output_field=BooleanField()),
             funded=ExpressionWrapper(funded, output_field=BooleanField()),

@@ -115,32 +115,51 @@ def _notify_applicants(application: Application, name: str, **context) -> None:
 
 # --- Calls ----------------------------------------------------------------------------------------
 @transaction.atomic
-def call_create(*, user: User, **fields) -> Call:
-    """A call with the six criteria of §4.2.1.1 (equal weights, staff may change them)."""
+def call_create(*, user: User, criteria=(), **fields) -> Call:
+    """A call of a programme (the FMIN unless ``programme`` says otherwise), with its ``criteria`` (``(code, label,
+    guidance, weight)``) or, given none, the six criteria of §4.2.1.1 (equal weights, staff may change them)."""
     _require(is_metropole_staff(user))
     call = Call(**fields)
     call.full_clean()
     call.save()
+    Criterion.objects.bulk_create(
+        Criterion(call=call, code=code, label=label, guidance=guidance, weight=weight, position=i)
+        for i, (code, label, guidance, weight) in enumerate(criteria)
+    )
     criteria_add_defaults(call=call)
     return call
 
 
-def criteria_add_defaults(*, call: Call) -> None:
-    """The six criteria of §4.2.1.1 with equal weights, for a call that has none yet."""
+@transaction.atomic
+def call_save(*, call: Call, user: User) -> Call:
+    """A call created or changed in the admin (the admin's form has checked its fields); its criteria follow
+    (``criteria_add_defaults`` once the inline rows are saved)."""
+    _require(is_metropole_staff(user))
+    call.full_clean(validate_unique=False)
+    call._history_user = user
+    call.save()
+    return call
+
+
+def criteria_add_defaults(*, call: Call) -> bool:
+    """The six criteria of §4.2.1.1 with equal weights, for a call that has none yet (True if added)."""
     if call.criteria.exists():
-        return
+        return False
     Criterion.objects.bulk_create(
         Criterion(call=call, code=code, label=label, guidance=guidance, position=i)
         for i, (code, label, guidance) in enumerate(DEFAULT_CRITERIA)
     )
+    return True
 
 
 @transaction.atomic
 def workshop_register(
     *, workshop: QualificationWorkshop, organisation: Organisation, user: User
 ) -> WorkshopRegistration:
-    _require(organisation.id in permissions.collectivity_ids_of(user))
+    _require(organisation.id in permissions.applicant_ids_of(user))
     locked = QualificationWorkshop.objects.select_for_update().select_related("call").get(pk=workshop.pk)
+    if not locked.call.accepts(organisation):
+        raise ValidationError(f"Cet appel est réservé aux porteurs suivants : {locked.call.applicant_kinds_display()}.")
     if locked.starts_at <= timezone.now():
         raise ValidationError("Cet atelier a déjà eu lieu.")
     if locked.registrations.count() >= locked.capacity:
@@ -159,9 +178,13 @@ def application_create(
 ) -> Application:
     """A draft led by one of the user's collectivities. ``initial``: text fields carried over from elsewhere
     (an Explorateurs project starts its file with its irritant and idea), ``challenges``: its défis."""
-    _require(lead.id in permissions.collectivity_ids_of(user))
+    _require(lead.id in permissions.applicant_ids_of(user))
     if not call.is_open(timezone.localdate()):
         raise ValidationError("Cet appel n'est pas ouvert aux candidatures.")
+    if not call.accepts(lead):
+        raise ValidationError(
+            {"lead": f"Cet appel est réservé aux porteurs suivants : {call.applicant_kinds_display()}."}
+        )
     carried = {name: value for name, value in (initial or {}).items() if name in DRAFT_TEXT_FIELDS and value}
     application = Application(call=call, lead=lead, title=title, created_by=user, **carried)
     application.full_clean()
@@ -215,6 +238,14 @@ def application_save_draft(*, application: Application, user: User, draft: Draft
     FundingLine.objects.filter(application=locked).delete()
     FundingLine.objects.bulk_create(FundingLine(application=locked, **line) for line in draft.funding_lines)
 
+    refused = sorted(
+        {c["organisation"].name for c in draft.co_applicants if not locked.call.accepts(c["organisation"])}
+    )
+    if refused:
+        raise ValidationError(
+            f"Cet appel n'accepte comme co-porteurs que : {locked.call.applicant_kinds_display()} "
+            f"({', '.join(refused)} n'en est pas)."
+        )
     lead_ids = {locked.lead_id}
     wanted = {c["organisation"].id: c for c in draft.co_applicants if c["organisation"].id not in lead_ids}
     Participant.objects.filter(application=locked, is_lead=False).exclude(organisation_id__in=wanted).delete()
@@ -247,7 +278,7 @@ def application_save_draft(*, application: Application, user: User, draft: Draft
 def participation_confirm(*, application: Application, organisation: Organisation, user: User) -> Participant:
     """A co-applicant confirms its share of the cost and of the request."""
     locked = _lock(application)
-    _require(organisation.id in permissions.collectivity_ids_of(user))
+    _require(organisation.id in permissions.applicant_ids_of(user))
     if not locked.is_editable:
         raise ValidationError("Ce dossier n'est plus modifiable.")
     participant = Participant.objects.select_for_update().filter(application=locked, organisation=organisation).first()
@@ -323,12 +354,20 @@ def store_application_pdf(*, application: Application, pdf: bytes) -> None:
 
 # --- Instruction ----------------------------------------------------------------------------------
 ELIGIBILITY_ITEMS = (
-    ("applicant", "Le porteur est une collectivité de la Métropole (commune ou EPT)"),
+    ("applicant", "Le porteur est une collectivité de la Métropole (commune ou EPT)"),  # a call of collectivities
     ("experiment", "Le projet est une expérimentation numérique"),
     ("expenses", "Les dépenses présentées sont éligibles"),
     ("complete", "Le dossier est complet (budget, plan de financement, calendrier)"),
     ("evaluation", "Le porteur s'engage à évaluer l'impact et la répliquabilité"),
 )
+
+
+def eligibility_items(call: Call) -> tuple[tuple[str, str], ...]:
+    """The eligibility checklist of ``call``: the same items, the first one naming the applicants it accepts."""
+    if call.only_collectivities:
+        return ELIGIBILITY_ITEMS
+    applicant = ("applicant", f"Le porteur est d'un type accepté par l'appel ({call.applicant_kinds_display()})")
+    return (applicant, *ELIGIBILITY_ITEMS[1:])
 
 
 @transaction.atomic
@@ -471,7 +510,7 @@ def decision_record(*, application: Application, user: User, outcome: str, amoun
         if amount_cents > result.capped_amount_cents:
             cap = format_euros(result.capped_amount_cents)
             raise ValidationError(
-                {"amount": f"Le montant dépasse le plafond de ce dossier ({cap}, {rules.SECTION_FMIN})."}
+                {"amount": f"Le montant dépasse le plafond de ce dossier ({cap}, {rules.Limits.of(call).section})."}
             )
         committed = selectors.committed_cents(call)
         if not rules.envelope_allows(
@@ -541,14 +580,20 @@ def store_decision_letter(*, decision: Decision, pdf: bytes) -> None:
 def milestone_pay(*, milestone: PaymentMilestone, user: User, on: date) -> PaymentMilestone:
     """Paying needs every collectivity of the project in a Bâtisseurs working group (SMAN §4.2.1.2:
     « le subventionnement des projets dans le cadre du FMIN est conditionné à la participation des
-    collectivités à ce programme »)."""
+    collectivités à ce programme »), where the call keeps that rule (``Call.requires_working_group``)."""
     _require(permissions.can_instruct(user))
-    locked = PaymentMilestone.objects.select_for_update().select_related("application").get(pk=milestone.pk)
+    locked = (
+        PaymentMilestone.objects.select_for_update(of=("self",))
+        .select_related("application__call")
+        .get(pk=milestone.pk)
+    )
     if locked.paid_on:
         raise ValidationError("Cette échéance est déjà versée.")
     participants = list(locked.application.participants.select_related("organisation"))
-    in_groups = selectors.collectivities_in_groups([p.organisation_id for p in participants])
-    missing = [p.organisation.name for p in participants if p.organisation_id not in in_groups]
+    missing = []
+    if locked.application.call.requires_working_group:  # a rule of the FMIN; each call says whether it applies
+        in_groups = selectors.collectivities_in_groups([p.organisation_id for p in participants])
+        missing = [p.organisation.name for p in participants if p.organisation_id not in in_groups]
     if missing:
         raise ValidationError(
             f"Versement impossible : {', '.join(missing)} n'a pas rejoint un groupe des Bâtisseurs du numérique "

@@ -6,6 +6,7 @@ app_name = "fmin"
 
 urlpatterns = [
     path("", public.home, name="home"),
+    path("programmes/<slug:slug>/", public.programme_detail, name="programme_detail"),
     path("appels/<int:pk>/", public.call_detail, name="call_detail"),
     path("appels/<int:pk>/reglement/", public.call_regulation, name="call_regulation"),
     path("appels/<int:pk>/candidater/", space.application_start, name="application_start"),

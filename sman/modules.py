@@ -13,6 +13,8 @@ central file lists the apps by hand (apart from ``INSTALLED_APPS``, which Django
   (files to score, tickets to validate, drafts to finish, sessions to prepare), shown in « Mon espace »;
 - ``territory_panel``: ``f(territory) -> (template, context) | None``, what the module has in a commune or
   an EPT, shown on its page;
+- ``action_panel``: ``f(number) -> (template, context) | None``, what the module shows on the page of action
+  ``number`` of the roadmap table (one of its ``action_numbers``): the calls of a programme, for instance;
 - ``indicators``: the module whose import registers its computed indicators;
 - ``roles``: the platform roles it declares (``sman.roles.Role``: moderator, jury…), registered when the app is
   ready; people hold them through ``sman.RoleAssignment`` rows granted by staff;
@@ -78,6 +80,7 @@ class ModuleConfig(AppConfig):
     api: str | None = None
     space_panel: str | None = None
     territory_panel: str | None = None
+    action_panel: str | None = None
     indicators: str | None = None
     roles: tuple = ()
     beat: dict = {}
@@ -159,6 +162,17 @@ def territory_panels(territory) -> list[tuple[str, dict]]:
     for config in modules():
         if config.territory_panel:
             panel = _load(config.territory_panel)(territory)
+            if panel is not None:
+                found.append(panel)
+    return found
+
+
+def action_panels(number: int) -> list[tuple[str, dict]]:
+    """What the modules implementing action ``number`` of the roadmap table show on its page."""
+    found = []
+    for config in modules():
+        if config.action_panel and number in config.action_numbers:
+            panel = _load(config.action_panel)(number)
             if panel is not None:
                 found.append(panel)
     return found

@@ -189,6 +189,18 @@ def test_working_groups():
     assert_queries_do_not_grow(Client(), "/fmin/batisseurs/", lambda: WorkingGroupFactory.create_batch(10))
 
 
+@covers("fmin:programme_detail")
+def test_a_programmes_calls():
+    from fmin.models import Programme
+    from fmin.reference import PROGRAMMES
+
+    pcaem, _ = Programme.objects.get_or_create(slug="pcaem", defaults=PROGRAMMES[1])  # a flush may have wiped it
+    CallFactory.create_batch(2, programme=pcaem)
+    assert_queries_do_not_grow(
+        Client(), "/fmin/programmes/pcaem/", lambda: CallFactory.create_batch(10, programme=pcaem)
+    )
+
+
 # --- Pass Numérique ---------------------------------------------------------------------------------------------
 @covers("passnumerique:places", "pass-place-list")
 @pytest.mark.parametrize(

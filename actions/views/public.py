@@ -65,6 +65,7 @@ def action_detail(request, roadmap, number):
             "action": action,
             "follow": computed,
             "module": selectors.action_module(action),
+            "module_panels": selectors.action_panels(action),
             "today": today,
             "rule_text": RULE_TEXT,
             "section_roadmap_table": reference.SECTION_ROADMAP_TABLE,

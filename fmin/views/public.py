@@ -18,19 +18,27 @@ from sman.permissions import is_metropole_staff
 from .. import permissions, rules, selectors, services
 from ..filters import ProjectFilter
 from ..forms import JoinGroupForm, WorkshopForm
-from ..models import Call, ExpenseType, QualificationWorkshop, Theme, WorkingGroup
+from ..models import Call, ExpenseType, Programme, QualificationWorkshop, Theme, WorkingGroup
 from .common import CRUMBS, crumbs
 
 
+def _with_can_apply(user, calls) -> list:
+    calls = list(calls)
+    for call in calls:
+        call.can_apply = permissions.can_apply(user, call)
+    return calls
+
+
 def home(request):
+    """The calls of every programme (the FMIN, the PCAEM call…), the FMIN's rules and figures."""
     return render(
         request,
         "fmin/home.html",
         {
-            "open_calls": selectors.open_calls().prefetch_related("workshops"),
+            "open_calls": _with_can_apply(request.user, selectors.open_calls()),
             "calls": selectors.published_calls(),
+            "programmes": selectors.programmes(),
             "totals": selectors.totals(),
-            "can_apply": permissions.can_apply(request.user),
             "groups": selectors.working_groups()[:6],
             "own_share_reading": rules.OWN_SHARE_READING,
             "section_fmin": rules.SECTION_FMIN,
@@ -39,11 +47,30 @@ def home(request):
     )
 
 
+def programme_detail(request, slug):
+    """A programme's page: its presentation, its published calls and its figures (the action's page links here)."""
+    programme = get_object_or_404(Programme, slug=slug)
+    return render(
+        request,
+        "fmin/programme_detail.html",
+        {
+            "programme": programme,
+            "open_calls": _with_can_apply(request.user, selectors.open_calls().filter(programme=programme)),
+            "calls": selectors.published_calls().filter(programme=programme),
+            "totals": selectors.totals(programme=programme.slug),
+            "crumbs": CRUMBS,
+        },
+    )
+
+
 def call_detail(request, pk):
-    call = get_object_or_404(Call.objects.prefetch_related("criteria", "workshops__registrations"), pk=pk)
+    call = get_object_or_404(
+        Call.objects.select_related("programme").prefetch_related("criteria", "workshops__registrations"), pk=pk
+    )
     if not call.is_published and not is_metropole_staff(request.user):
         raise Http404
-    collectivities = permissions.collectivities_of(request.user)
+    limits = rules.Limits.of(call)
+    collectivities = permissions.applicants_for(request.user, call)
     return render(
         request,
         "fmin/call_detail.html",
@@ -60,6 +87,8 @@ def call_detail(request, pk):
                 if code in ExpenseType.values
             ],
             "themes": [(theme.label, theme.value in rules.SMAN_THEMES) for theme in Theme],
+            "is_fmin": limits.section == rules.SECTION_FMIN,
+            "limits": limits,
             "own_share_reading": rules.OWN_SHARE_READING,
             "section_fmin": rules.SECTION_FMIN,
             "section_batisseurs": rules.SECTION_BATISSEURS,
@@ -77,8 +106,8 @@ def call_regulation(request, pk):
 @login_required
 @require_POST
 def workshop_register(request, pk):
-    workshop = get_object_or_404(QualificationWorkshop, pk=pk)
-    form = WorkshopForm(request.POST, collectivities=permissions.collectivities_of(request.user))
+    workshop = get_object_or_404(QualificationWorkshop.objects.select_related("call"), pk=pk)
+    form = WorkshopForm(request.POST, collectivities=permissions.applicants_for(request.user, workshop.call))
     if not form.is_valid():
         raise PermissionDenied
     run_service(

@@ -33,10 +33,10 @@ from .common import CRUMBS, application_for, crumbs
 
 @login_required
 def application_list(request):
-    """An agent's files (their collectivities'); staff see every submitted file, with filters."""
+    """An agent's files (their organisations'); staff see every submitted file, with filters."""
     staff = is_metropole_staff(request.user)
-    ids = permissions.collectivity_ids_of(request.user)
-    if not staff and not ids:
+    ids = permissions.applicant_ids_of(request.user)
+    if not staff and not permissions.has_applications_page(request.user):
         raise PermissionDenied
     qs = selectors.submitted_applications() if staff else selectors.applications_for_collectivities(ids)
     # Agents choose among published calls only: a call being prepared is not public yet.
@@ -55,7 +55,7 @@ def application_list(request):
             **listing.context(),
             "staff": staff,
             "calls": calls,
-            "open_calls": selectors.open_calls(),
+            "open_calls": [c for c in selectors.open_calls() if permissions.can_apply(request.user, c)],
             "crumbs": CRUMBS,
         },
     )
@@ -63,12 +63,12 @@ def application_list(request):
 
 @login_required
 def application_start(request, pk):
-    call = get_object_or_404(Call, pk=pk, is_published=True)
-    collectivities = permissions.collectivities_of(request.user)
+    call = get_object_or_404(Call.objects.select_related("programme"), pk=pk, is_published=True)
+    collectivities = permissions.applicants_for(request.user, call)
     if not collectivities.exists():
         raise PermissionDenied
     form = ApplicationStartForm(
-        request.POST or None, collectivities=collectivities, initial={"lead": collectivities.first()}
+        request.POST or None, collectivities=collectivities, call=call, initial={"lead": collectivities.first()}
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -88,7 +88,7 @@ def application_detail(request, pk):
     application = application_for(request, pk)
     user = request.user
     assignment = permissions.assignment_of(user, application)
-    mine = permissions.collectivity_ids_of(user)
+    mine = permissions.applicant_ids_of(user)
     figures = selectors.figures_of(application)
     context = {
         "application": application,
@@ -257,7 +257,7 @@ def participation_confirm(request, pk):
     application = application_for(request, pk)
     chosen = request.POST.get("organisation", "")
     organisation = get_object_or_404(
-        permissions.collectivities_of(request.user), pk=int(chosen) if chosen.isdigit() else 0
+        permissions.applicants_for(request.user, application.call), pk=int(chosen) if chosen.isdigit() else 0
     )
     run_service(
         request,

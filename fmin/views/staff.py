@@ -25,6 +25,7 @@ def instruction(request, pk):
     application = application_for(request, pk)
     eligibility = EligibilityForm(
         request.POST if request.POST.get("step") == "eligibility" else None,
+        call=application.call,
         initial={**application.eligibility_checklist, "note": application.eligibility_note},
     )
     corrections = CorrectionsForm(request.POST if request.POST.get("step") == "corrections" else None)
@@ -76,7 +77,7 @@ def instruction(request, pk):
 
 @staff_required
 def ranking(request, pk):
-    call = get_object_or_404(Call, pk=pk)
+    call = get_object_or_404(Call.objects.select_related("programme"), pk=pk)
     rows = selectors.ranking(call)
     committed = selectors.committed_cents(call)
     return render(

@@ -90,6 +90,7 @@ def test_action_pages_link_to_their_module_and_modules_link_back(client, referen
     modules = (
         (2, "ftth:search"), (3, "passnumerique:home"), (5, "participation:home"), (6, "marketplace:home"),
         (7, "resources:home"), (9, "explorateurs:home"), (10, "fmin:home"), (11, "engineering:home"),
+        (13, "fmin:home"),
     )  # fmt: skip
     for number, url_name in modules:
         html = _page(client, number)
@@ -97,8 +98,10 @@ def test_action_pages_link_to_their_module_and_modules_link_back(client, referen
         module_home = client.get(reverse(url_name)).content.decode()
         assert f'href="{reverse("actions:action_detail", args=["2019-2020", number])}"' in module_home
         assert f"l'action #{number} de la feuille de route 2019-2020 du SMAN" in module_home
-    html = _page(client, 13)  # the PCAEM call: no module built, so no link and no promise
-    assert "dès son ouverture" not in html and "mise en œuvre sur le portail" not in html
+    # The PCAEM call runs on the FMIN's call engine: its page lists the programme's calls (none published here).
+    html = _page(client, 13)
+    assert "dès son ouverture" not in html and reverse("fmin:programme_detail", args=["pcaem"]) in html
+    assert "Aucun appel publié pour l'instant." in html
 
 
 def test_reloading_the_reference_keeps_working_without_chantier_links(reference):

@@ -18,7 +18,7 @@ def test_partner_led_actions_link_to_the_partners_service(reference):
     partners = dict(Action.objects.filter(number__in=[1, 8, 14, 17]).values_list("number", "partner_url"))
     assert partners == {
         1: "https://www.societedesgrandsprojets.fr/", 8: "https://www.parisandco.paris/",
-        14: "https://beta.gouv.fr/", 17: "https://pop.culture.gouv.fr/",
+        14: "https://beta.gouv.fr/startups/plante-et-moi.html", 17: "https://pop.culture.gouv.fr/",
     }  # fmt: skip
     page = html.unescape(Client().get("/feuille-de-route/2019-2020/actions/8/").content.decode())
     assert 'href="https://www.parisandco.paris/"' in page and "Aucune collectivité engagée" in page

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from fmin import services
-from fmin.models import Application, FollowUpReport, Meeting, WorkingGroup
+from fmin.models import Application, FollowUpReport, Meeting, Programme, WorkingGroup
 
 from ..factories import UserFactory
 from ..fmin.conftest import agent_of, collectivity, open_call
@@ -296,9 +296,19 @@ def test_an_application_from_draft_to_progress_report(page, new_page, reference)
     assert errors == []
 
 
-@pytest.mark.parametrize("path", ["/fmin/", "/fmin/projets/", "/fmin/batisseurs/", "/fmin/batisseurs/grc/"])
+@pytest.mark.parametrize(
+    "path", ["/fmin/", "/fmin/projets/", "/fmin/batisseurs/", "/fmin/batisseurs/grc/", "/fmin/programmes/pcaem/"]
+)
 def test_public_fmin_pages_have_no_accessibility_violation(page, reference, path):
-    open_call(UserFactory(staff=True))
+    staff = UserFactory(staff=True)
+    open_call(staff)
+    open_call(  # a call of the PCAEM programme (action #13), open to digital actors too
+        staff,
+        programme=Programme.objects.get(slug="pcaem"),
+        title="Appel à projets PCAEM",
+        applicant_kinds=["collectivity", "digital_actor"],
+        requires_working_group=False,
+    )
     group = WorkingGroup.objects.create(
         name="Gestion de la relation citoyenne",
         slug="grc",

@@ -397,11 +397,15 @@ def test_demo_data_loads_once_and_shows_funded_projects(fm, client):
     users = {"staff": fm.staff, "commune_agent": agent_of(collectivity("93048"))}
     demo.load_demo(users)
     demo.load_demo(users)  # idempotent
-    assert Call.objects.count() == 2
+    assert Call.objects.filter(programme__slug="fmin").count() == 2
+    assert Call.objects.filter(programme__slug="pcaem").count() == 1  # action #13, no reviewer here: no file
     assert Application.objects.funded().count() == len(demo.DEMO_PROJECTS)
     assert client.get("/fmin/projets/").context["page_obj"].paginator.count == len(demo.DEMO_PROJECTS)
     open_calls = client.get("/fmin/").context["open_calls"]
-    assert [c.year for c in open_calls] == [timezone.localdate().year + 1]
+    assert sorted((c.programme.slug, c.year) for c in open_calls) == [
+        ("fmin", timezone.localdate().year + 1),
+        ("pcaem", timezone.localdate().year),
+    ]
 
 
 def test_a_call_created_in_the_admin_gets_the_six_criteria(fm, client):
@@ -411,6 +415,7 @@ def test_a_call_created_in_the_admin_gets_the_six_criteria(fm, client):
         "opens_on": "2027-01-01", "closes_on": "2027-03-31", "eligible_expense_types": '["software"]',
         "max_grant_share_bp": 5000, "min_own_share_bp": 2000, "cap_single_cents": 4_000_000,
         "cap_joint_cents": 6_000_000, "score_max": 5, "disagreement_threshold": "1.5",
+        "programme": fm.call.programme_id, "applicant_kinds": ["collectivity"], "requires_working_group": "on",
     }  # fmt: skip
     for prefix in ("criteria", "workshops"):
         data |= {f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0}

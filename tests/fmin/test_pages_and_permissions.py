@@ -102,6 +102,9 @@ PUBLIC = dict.fromkeys(FMIN_ROLES, 200)
 CASES = [
     Case("home", "/fmin/", PUBLIC),
     Case("call", url("call_detail", "call"), PUBLIC),
+    Case(
+        "programme", lambda w: reverse("fmin:programme_detail", args=["pcaem"]), PUBLIC, covers="fmin:programme_detail"
+    ),
     Case("projects", "/fmin/projets/", PUBLIC),
     Case("projects-csv", "/fmin/projets.csv", PUBLIC),
     Case("project", url("project_detail", "funded"), PUBLIC),

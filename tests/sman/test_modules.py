@@ -59,6 +59,7 @@ def test_demo_and_reference_loaders_run_in_installed_apps_order():
     ]  # fmt: skip
     assert [loader.__module__ for loader in modules.loaders("reference")] == [
         "actions.reference",
+        "fmin.reference",
         "marketplace.reference",
         "explorateurs.reference",
     ]
@@ -101,7 +102,8 @@ def test_a_module_declares_the_actions_it_implements():
     assert modules.module_of_action(5) == {"label": "Participation", "url": reverse("participation:home")}
     assert modules.module_of_action(11) == {"label": "Accompagnement", "url": reverse("engineering:home")}
     assert modules.action_links("fmin") == [
-        {"number": 10, "url": reverse("actions:action_detail", args=["2019-2020", 10])}
+        {"number": 10, "url": reverse("actions:action_detail", args=["2019-2020", 10])},
+        {"number": 13, "url": reverse("actions:action_detail", args=["2019-2020", 13])},  # the PCAEM call
     ]
     assert modules.action_links("actions") == []
 
