@@ -87,6 +87,36 @@ def refresh_solution_vectors(queryset) -> None:
     )
 
 
+_FACETS_DELETE = """
+DELETE FROM marketplace_solutionfacet f WHERE (%(all)s OR f.solution_id = ANY(%(ids)s)) AND NOT EXISTS (
+  SELECT 1 FROM marketplace_solution s WHERE s.id = f.solution_id AND s.status = 'published')
+"""
+_FACETS_UPSERT = """
+INSERT INTO marketplace_solutionfacet (solution_id, member_id, challenge_ids, themes, text_vector)
+SELECT s.id, s.member_id,
+  ARRAY(SELECT sc.challenge_id FROM marketplace_solution_challenges sc WHERE sc.solution_id = s.id ORDER BY 1),
+  s.themes,
+  setweight(to_tsvector(%(config)s::regconfig, COALESCE(s.title, '')), 'A')
+    || setweight(to_tsvector(%(config)s::regconfig, COALESCE(s.problem, '')), 'B')
+FROM marketplace_solution s WHERE s.status = 'published' AND (%(all)s OR s.id = ANY(%(ids)s))
+ON CONFLICT (solution_id) DO UPDATE SET member_id = EXCLUDED.member_id, challenge_ids = EXCLUDED.challenge_ids,
+  themes = EXCLUDED.themes, text_vector = EXCLUDED.text_vector
+"""
+
+
+def refresh_solution_facets(solution_ids=None) -> None:
+    """Rewrites the matching's narrow rows (``SolutionFacet``) of the given solutions (all when None): one row per
+    published sheet, none for a draft or an archived one. Two statements, whatever the number of sheets."""
+    from django.db import connection
+
+    from sman.search import SEARCH_CONFIG
+
+    params = {"all": solution_ids is None, "ids": list(solution_ids or []), "config": SEARCH_CONFIG}
+    with connection.cursor() as cursor:
+        cursor.execute(_FACETS_DELETE, params)
+        cursor.execute(_FACETS_UPSERT, params)
+
+
 def refresh_profile_vectors(queryset) -> None:
     refresh_search_vector(queryset, weighted_vector(("activity", "B"), ("references", "C")))
 
@@ -157,6 +187,7 @@ def solution_save(
     solution.save()
     solution.challenges.set(challenges)
     refresh_solution_vectors(Solution.objects.filter(pk=solution.pk))
+    refresh_solution_facets([solution.pk])
     return solution
 
 
@@ -169,6 +200,7 @@ def solution_set_status(*, user: User, solution: Solution, status: str) -> Solut
         raise ValidationError("Signez la charte de participation en vigueur avant de publier une solution.")
     solution.status = status
     solution.save(update_fields=["status", "updated_at"])
+    refresh_solution_facets([solution.pk])
     return solution
 
 
@@ -487,15 +519,15 @@ def need_match(*, need: Need) -> list[Match]:
 
 
 def lexeme_stats_refresh() -> int:
-    """Recounts the documents of each lexeme of the published solutions and listed profiles (one statement)."""
+    """Recounts the documents of each lexeme of the published solutions (their facets' title and problem
+    vector, what the matching searches) and listed profiles (one statement)."""
     from django.db import connection
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM marketplace_lexemestat")
         cursor.execute(
             "INSERT INTO marketplace_lexemestat (word, documents) SELECT word, ndoc FROM ts_stat("
-            "'SELECT search_vector FROM marketplace_solution"
-            " WHERE status = ''published'' AND search_vector IS NOT NULL"
+            "'SELECT text_vector FROM marketplace_solutionfacet WHERE text_vector IS NOT NULL"
             " UNION ALL SELECT search_vector FROM marketplace_memberprofile"
             " WHERE is_listed AND search_vector IS NOT NULL')"
             " WHERE length(word) <= 200"
