@@ -254,3 +254,13 @@ class FollowUpForm(forms.Form):
         label="La solution est-elle toujours utilisée ?", choices=Adoption.StillInUse.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label="Commentaire", required=False, max_length=2000, widget=TEXT)
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="Ce que la collectivité doit reprendre",
+        max_length=2000,
+        widget=TEXT,
+        help_text="Envoyé par courriel à la collectivité avec le besoin redevenu brouillon.",
+        error_messages={"required": "Indiquez à la collectivité ce qu'elle doit reprendre."},
+    )

@@ -376,8 +376,8 @@ class BudgetBand(models.TextChoices):
 
 class NeedQuerySet(models.QuerySet):
     def published(self):
-        """What everybody sees: needs published, closed or decided (never drafts)."""
-        return self.exclude(state=Need.State.DRAFT)
+        """What everybody sees: needs published, closed or decided (never drafts nor needs in review)."""
+        return self.exclude(state__in=Need.PRIVATE_STATES)
 
     def open(self):
         return self.filter(state=Need.State.PUBLISHED)
@@ -402,9 +402,12 @@ class Need(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", "brouillon"
+        IN_REVIEW = "in_review", "en relecture"
         PUBLISHED = "published", "publié"
         CLOSED = "closed", "clos"
         DECIDED = "decided", "issue connue"
+
+    PRIVATE_STATES = (State.DRAFT, State.IN_REVIEW)  # seen by the lead collectivity (and staff) only
 
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", "solution adoptée"
@@ -458,6 +461,13 @@ class Need(models.Model):
     closed_at = models.DateTimeField("clos le", null=True, blank=True)
     decided_at = models.DateTimeField("issue connue le", null=True, blank=True)
     matched_at = models.DateTimeField("rapproché le", null=True, blank=True)
+    review_requested_at = models.DateTimeField("soumis à la relecture le", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, verbose_name="relu par", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(
+        "motif du renvoi", blank=True, max_length=2000, help_text="Ce que la collectivité doit reprendre."
+    )
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = NeedQuerySet.as_manager()
@@ -494,6 +504,33 @@ class Need(models.Model):
 
     def theme_labels(self) -> list[str]:
         return [Theme(t).label for t in self.themes if t in Theme.values]
+
+
+class ReviewSetting(models.Model):
+    """Whether the Métropole's staff read a need before it is published (one row, edited by staff in the admin).
+    With the review on, « Publier » sends the need « en relecture »; staff publish it or send it back with a
+    reason (e-mailed to the collectivity)."""
+
+    review_needs = models.BooleanField(
+        "relire les besoins avant publication",
+        default=False,
+        help_text="Si coché, un besoin soumis par une collectivité attend la relecture de l'équipe "
+        "avant d'être publié.",
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "réglage de la relecture"
+        verbose_name_plural = "réglage de la relecture"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="marketplace_one_review_setting")]
+
+    def __str__(self):
+        return "Relecture des besoins : " + ("oui" if self.review_needs else "non")
+
+    @classmethod
+    def review_required(cls) -> bool:
+        setting = cls.objects.filter(pk=1).first()
+        return bool(setting and setting.review_needs)
 
 
 class NeedParticipant(models.Model):

@@ -74,6 +74,11 @@ def public_needs():
     return Need.objects.published().for_list().order_by("-published_at", "-pk")
 
 
+def needs_in_review():
+    """For the staff: the needs waiting for their review, the oldest request first."""
+    return Need.objects.filter(state=Need.State.IN_REVIEW).for_list().order_by("review_requested_at", "pk")
+
+
 def _count_of(responses):
     rows = responses.filter(need=OuterRef("pk")).order_by().values("need").annotate(n=Count("pk")).values("n")
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)

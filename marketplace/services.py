@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sman.emails import send_email_on_commit
 from sman.models import Organisation, User
 from sman.notifications import notify
 from sman.permissions import is_metropole_staff
@@ -28,6 +29,7 @@ from .models import (
     Question,
     Response,
     ResponseDocument,
+    ReviewSetting,
     Solution,
     SolutionDocument,
 )
@@ -228,6 +230,8 @@ def need_create(*, user: User, buyer: Organisation, fields: dict, quantity: int 
 def need_update(*, user: User, need: Need, fields: dict, quantity: int | None = None) -> Need:
     need = _lock_need(need)
     _require(permissions.is_need_owner(user, need))
+    if need.state == Need.State.IN_REVIEW:
+        raise ValidationError("Ce besoin est en relecture : attendez la décision de l'équipe de la Métropole.")
     if need.state not in (Need.State.DRAFT, Need.State.PUBLISHED):
         raise ValidationError("Un besoin clos ne se modifie plus.")
     for name in NEED_FIELDS:
@@ -238,24 +242,88 @@ def need_update(*, user: User, need: Need, fields: dict, quantity: int | None = 
     if quantity is not None:
         NeedParticipant.objects.filter(need=need, is_lead=True).update(quantity=quantity)
     refresh_need_vectors(Need.objects.filter(pk=need.pk))
+    if need.state == Need.State.PUBLISHED:  # matched again once committed: only newly matched members are notified
+        _match_on_commit(need)
     return need
+
+
+def _match_on_commit(need: Need) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.match_need.delay(need.pk))
+
+
+def _publish(need: Need) -> None:
+    """Publishes the locked need; the matching runs in the worker once the publication is committed."""
+    if need.deadline < timezone.localdate():
+        raise ValidationError({"deadline": "La date limite des réponses est passée : choisissez-en une autre."})
+    need.state, need.published_at, need.review_note = Need.State.PUBLISHED, timezone.now(), ""
+    need.save(update_fields=["state", "published_at", "reviewed_by", "review_note"])
+    _match_on_commit(need)
+
+
+def _buyer_emails(need: Need) -> list[str]:
+    return sorted({e for e in (need.created_by.email, need.contact_email) if e})
 
 
 @transaction.atomic
 def need_publish(*, user: User, need: Need) -> Need:
-    """Publishes a draft; the matching runs in the worker once the publication is committed."""
-    from . import tasks
-
+    """Publishes a draft — or, when staff read needs first (``ReviewSetting``), sends it « en relecture »: the
+    Métropole's staff are told in their digest and publish it or send it back (``need_review_publish``,
+    ``need_send_back``)."""
     need = _lock_need(need)
     _require(permissions.is_need_owner(user, need))
+    if need.state == Need.State.IN_REVIEW:
+        raise ValidationError("Ce besoin est déjà en relecture.")
     if need.state != Need.State.DRAFT:
         raise ValidationError("Ce besoin est déjà publié.")
-    if need.deadline < timezone.localdate():
-        raise ValidationError({"deadline": "La date limite des réponses est passée : choisissez-en une autre."})
-    need.state = Need.State.PUBLISHED
-    need.published_at = timezone.now()
-    need.save(update_fields=["state", "published_at"])
-    transaction.on_commit(lambda: tasks.match_need.delay(need.pk))
+    if ReviewSetting.review_required() and not is_metropole_staff(user):
+        if need.deadline < timezone.localdate():
+            raise ValidationError({"deadline": "La date limite des réponses est passée : choisissez-en une autre."})
+        need.state, need.review_requested_at, need.review_note = Need.State.IN_REVIEW, timezone.now(), ""
+        need.save(update_fields=["state", "review_requested_at", "review_note"])
+        for staff in User.objects.filter(is_active=True, is_staff=True):
+            notify(
+                user=staff,
+                module="marketplace",
+                subject=f"Besoin à relire : « {need.title} »",
+                body=f"{need.buyer.name} demande la publication de ce besoin.",
+                url=need.get_absolute_url(),
+                key=f"marketplace-need-{need.pk}-review-{need.review_requested_at:%Y%m%d%H%M%S%f}",
+            )
+        return need
+    _publish(need)
+    return need
+
+
+@transaction.atomic
+def need_review_publish(*, user: User, need: Need) -> Need:
+    """Staff publish a need they read. Two staff members deciding at once: the row lock lets one decide, the
+    other is told the need is no longer in review."""
+    _require(is_metropole_staff(user))
+    need = Need.objects.select_for_update(of=("self",)).select_related("created_by", "buyer").get(pk=need.pk)
+    if need.state != Need.State.IN_REVIEW:
+        raise ValidationError("Ce besoin n'est plus en relecture.")
+    need.reviewed_by = user
+    _publish(need)
+    send_email_on_commit(name="marketplace_need_published", context={"need": need}, to=_buyer_emails(need))
+    return need
+
+
+@transaction.atomic
+def need_send_back(*, user: User, need: Need, reason: str) -> Need:
+    """Staff send a need in review back to its collectivity, as a draft, with the reason (e-mailed)."""
+    _require(is_metropole_staff(user))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez à la collectivité ce qu'elle doit reprendre."})
+    need = Need.objects.select_for_update(of=("self",)).select_related("created_by", "buyer").get(pk=need.pk)
+    if need.state != Need.State.IN_REVIEW:
+        raise ValidationError("Ce besoin n'est plus en relecture.")
+    need.state, need.reviewed_by, need.review_note = Need.State.DRAFT, user, reason
+    need.full_clean()
+    need.save(update_fields=["state", "reviewed_by", "review_note"])
+    send_email_on_commit(name="marketplace_need_sent_back", context={"need": need}, to=_buyer_emails(need))
     return need
 
 
@@ -354,7 +422,7 @@ def funnel_record(*, need: Need, member_id: int, stage: str, at=None) -> None:
 
 def need_viewed(*, user: User, need: Need) -> None:
     """A member agent opened a published need: « a consulté » for each of their digital actors."""
-    if need.state == Need.State.DRAFT:
+    if need.state in Need.PRIVATE_STATES:
         return
     events = [FunnelEvent(need=need, member_id=m, stage=FunnelStage.VIEWED) for m in permissions.member_ids_of(user)]
     if events:

@@ -39,4 +39,7 @@ urlpatterns = [
     path("espace-membre/profil/", member.profile_edit, name="profile_edit"),
     path("espace-collectivite/", buyer.space, name="buyer_space"),
     path("equipe/", staff.dashboard, name="staff_dashboard"),
+    path("equipe/relecture/", staff.review_list, name="review_list"),
+    path("equipe/relecture/<int:pk>/", staff.need_review, name="need_review"),
+    path("equipe/relecture/<int:pk>/publier/", staff.need_review_publish, name="need_review_publish"),
 ]

@@ -13,7 +13,7 @@ from sman.permissions import user_passes
 from .. import permissions, selectors, services
 from ..filters import BuyerNeedFilter
 from ..forms import AnswerForm, DecideForm, FollowUpForm, JoinForm, NeedForm
-from ..models import Adoption, Question, Response
+from ..models import Adoption, Need, Question, Response
 from .common import crumbs, need_for
 
 buyer_required = user_passes(permissions.is_buyer)
@@ -94,11 +94,18 @@ def need_edit(request, pk):
 @require_POST
 def need_publish(request, pk):
     need = need_for(request, pk, owner=True)
-    run_service(
-        request,
-        lambda: services.need_publish(user=request.user, need=need),
-        "Besoin publié : les membres dont les solutions correspondent en seront informés.",
-    )
+    done = {}
+
+    def call():
+        done["need"] = services.need_publish(user=request.user, need=need)
+
+    if run_service(request, call):
+        if done["need"].state == Need.State.IN_REVIEW:
+            messages.success(request, "Besoin envoyé en relecture : l'équipe de la Métropole le publiera bientôt.")
+        else:
+            messages.success(
+                request, "Besoin publié : les membres dont les solutions correspondent en seront informés."
+            )
     return redirect(need.get_absolute_url())
 
 

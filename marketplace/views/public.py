@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from sman.files import private_file_response
 from sman.lists import Listing
+from sman.permissions import is_metropole_staff
 
 from .. import permissions, selectors, services
 from ..filters import MemberFilter, NeedFilter, SolutionFilter
@@ -52,6 +53,7 @@ def need_detail(request, pk):
             "questions": selectors.visible_questions(need, is_buyer=is_buyer, member_ids=member_ids),
             "is_buyer": is_buyer,
             "is_owner": permissions.is_need_owner(user, need),
+            "is_staff": is_metropole_staff(user),
             "is_member": bool(member_ids),
             "can_respond": bool(official) and need.is_open,
             "needs_signature": bool(member_ids) and not official,

@@ -2,7 +2,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from marketplace import services
-from marketplace.models import Need, Solution
+from marketplace.models import Need, ReviewSetting, Solution
 
 from ..factories import MemberProfileFactory, MembershipFactory, UserFactory
 
@@ -106,6 +106,10 @@ def market(world, django_capture_on_commit_callbacks):
         user=member_user, need=adopted, member=member, proposal="Offre", solution=published_solution
     )
     services.need_decide(user=agent, need=adopted, outcome=Need.Outcome.ADOPTED, response=adopted_response)
+    ReviewSetting.objects.create(pk=1, review_needs=True)
+    in_review = services.need_create(user=agent, buyer=world.commune_org, fields=need_fields(world.commune))
+    services.need_publish(user=agent, need=in_review)  # staff read needs first: « en relecture »
+    ReviewSetting.objects.filter(pk=1).update(review_needs=False)
     closed = services.need_create(user=agent, buyer=world.commune_org, fields=need_fields(world.commune))
     services.need_publish(user=agent, need=closed)
     services.need_close(user=agent, need=closed)
@@ -113,6 +117,7 @@ def market(world, django_capture_on_commit_callbacks):
         member=member,
         other=other,
         draft=draft,
+        in_review=in_review,
         published=published,
         closed=closed,
         adopted=Need.objects.get(pk=adopted.pk),

@@ -115,6 +115,10 @@ CASES = [
     Case("charter-sign", "/adopte-une-innovation/charte/signer/", expect(MEMBER_AGENTS, status=302), method="post"),
     Case("buyer-space", "/adopte-une-innovation/espace-collectivite/", expect(BUYERS)),
     Case("staff", "/adopte-une-innovation/equipe/", expect(("staff",))),
+    Case("review-list", "/adopte-une-innovation/equipe/relecture/", expect(("staff",))),
+    Case("need-review", url("need_review", "in_review"), expect(("staff",))),
+    Case("need-review-publish", url("need_review_publish", "in_review"), expect(("staff",), status=302), method="post"),
+    Case("need-in-review", url("need_detail", "in_review"), expect((*OWNERS, "staff"), anonymous=403)),
     Case("api-needs", "/api/marketplace/needs/", PUBLIC),
     Case(
         "api-need",
