@@ -8,7 +8,7 @@ e.g. the one an FMIN project experiments) and ``solution_reference(solution_id)`
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from sman.models import Organisation, Territory
@@ -155,6 +155,20 @@ def current_thresholds(day=None):
 
 
 # --- Public references ---------------------------------------------------------------------------------------------
+def challenge_takers(member_ids=None):
+    """« Ils ont relevé le défi »: the responses to needs poorly met elsewhere (the first matching found fewer than
+    ``rules.POORLY_MET_MATCHES`` members) that the buyer shortlisted or whose member's solution was adopted, the
+    latest first; ``member_ids`` restricts them to some members (a profile page)."""
+    responses = Response.objects.filter(
+        need__first_match_count__lt=rules.POORLY_MET_MATCHES, member__is_active=True
+    ).filter(Q(shortlisted_at__isnull=False) | Q(need__adoption__solution__member=F("member")))
+    if member_ids is not None:
+        responses = responses.filter(member_id__in=member_ids)
+    return responses.select_related("need", "need__buyer", "member", "member__member_profile").order_by(
+        "-need__published_at", "-pk"
+    )
+
+
 def adopting_collectivities(solution: Solution):
     """The collectivities that adopted the solution (public reference)."""
     return (
@@ -172,6 +186,34 @@ def adoptions_in(territory: Territory):
         .distinct()
         .select_related("solution", "solution__member", "need")
         .order_by("-adopted_on")
+    )
+
+
+def fmin_projects_led_by(organisation_ids):
+    """The funded FMIN projects whose lead collectivity is one of ``organisation_ids`` (fmin's public projects)."""
+    from fmin.models import Application
+
+    return Application.objects.funded().filter(lead_id__in=organisation_ids).select_related("lead").order_by("title")
+
+
+def experiments_of(solution: Solution):
+    """The funded FMIN projects that experiment the solution (public: funded projects have a public page)."""
+    from .models import SolutionExperiment
+
+    return (
+        SolutionExperiment.objects.filter(solution=solution, application__status="funded")
+        .select_related("application", "application__lead")
+        .order_by("application__title")
+    )
+
+
+def experiments_of_projects(organisation_ids):
+    from .models import SolutionExperiment
+
+    return (
+        SolutionExperiment.objects.filter(application__lead_id__in=organisation_ids)
+        .select_related("application", "solution", "solution__member")
+        .order_by("application__title", "solution__title")
     )
 
 
@@ -389,3 +431,29 @@ def needs_per_semester() -> list[dict]:
         if outcome == Need.Outcome.ADOPTED and decided_at:
             rows[rules.semester_of(decided_at.date())]["adopted"] += 1
     return [{"semester": s, **rows[s]} for s in sorted(rows)]
+
+
+# --- Events « Métropole d'intelligences » ---------------------------------------------------------------------------
+def events():
+    """The community's events with their seated and waiting counts, the next first, then the past ones."""
+    from .models import CommunityEvent, EventRegistration
+
+    return (
+        CommunityEvent.objects.select_related("territory")
+        .annotate(
+            seated=Count("registrations", filter=Q(registrations__status=EventRegistration.Status.REGISTERED)),
+            waiting=Count("registrations", filter=Q(registrations__status=EventRegistration.Status.WAITLISTED)),
+        )
+        .order_by("-starts_at", "pk")
+    )
+
+
+def event_registrations(event):
+    from .models import EventRegistration
+
+    return (
+        EventRegistration.objects.filter(event=event)
+        .exclude(status=EventRegistration.Status.CANCELLED)
+        .select_related("user", "organisation")
+        .order_by("status", "registered_at", "pk")
+    )

@@ -20,6 +20,8 @@ from .models import (
     Adoption,
     Charter,
     CharterSignature,
+    CommunityEvent,
+    EventRegistration,
     FunnelEvent,
     FunnelStage,
     Match,
@@ -32,6 +34,7 @@ from .models import (
     ReviewSetting,
     Solution,
     SolutionDocument,
+    SolutionExperiment,
 )
 
 NEED_FIELDS = (
@@ -568,7 +571,9 @@ def need_match(*, need: Need) -> list[Match]:
         for m in found
     )
     need.matched_at = timezone.now()
-    need.save(update_fields=["matched_at"])
+    if need.first_match_count is None:  # what the community offered when the need was published (public credit)
+        need.first_match_count = len(found)
+    need.save(update_fields=["matched_at", "first_match_count"])
     member_ids = [m.member_id for m in found]
     FunnelEvent.objects.bulk_create(
         [FunnelEvent(need=need, member_id=m, stage=FunnelStage.NOTIFIED) for m in member_ids], ignore_conflicts=True
@@ -637,3 +642,156 @@ def follow_ups_ask(*, today: date | None = None) -> int:
             )
             count += 1
     return count
+
+
+# --- Resource centre --------------------------------------------------------------------------------------------------
+def adoption_to_case_study(*, user: User, adoption: Adoption):
+    """An adoption becomes a draft « retour d'expérience » of the resource centre, written by the buyer's agent
+    from what the need and the solution say; they review it there, then submit it to the moderators. Calling
+    twice returns the same draft (``source_app``/``source_id``)."""
+    from django.utils.html import escape, linebreaks
+
+    from resources import services as resources
+
+    adoption = Adoption.objects.select_related(
+        "need", "need__buyer", "need__territory", "need__challenge", "solution", "solution__member"
+    ).get(pk=adoption.pk)
+    need, solution = adoption.need, adoption.solution
+    _require(permissions.is_need_buyer(user, need))
+    collectivities = ", ".join(adoption.collectivities.order_by("name").values_list("name", flat=True))
+    parts = [
+        ("Le besoin", need.problem),
+        ("Le contexte", need.context),
+        ("Le résultat attendu", need.expected_outcome),
+        (f"La solution adoptée : {solution.title} ({solution.member.name})", solution.problem),
+        ("Le suivi à six mois", adoption.follow_up_note),
+    ]
+    body = "".join(f"<h2>{escape(title)}</h2>{linebreaks(text, autoescape=True)}" for title, text in parts if text)
+    return resources.draft_from_module(
+        kind="feedback",
+        title=f"{solution.title} adoptée par {need.buyer.name}",
+        summary=f"« {need.title} » : la solution « {solution.title} » de {solution.member.name} a été adoptée le "
+        f"{adoption.adopted_on:%d/%m/%Y} par {collectivities}, après un besoin publié sur J'adopte une innovation.",
+        body=body,
+        author=user,
+        organisation=need.buyer,
+        source_app="marketplace.adoption",
+        source_id=adoption.pk,
+        themes=list(need.themes),
+        challenges=[need.challenge] if need.challenge_id else (),
+        territories=[need.territory],
+    )
+
+
+# --- FMIN projects experimenting a solution -----------------------------------------------------------------------
+def experiment_link(*, user: User, application, solution: Solution) -> SolutionExperiment:
+    """The lead collectivity of a funded FMIN project says which published solution it experiments. Linking twice
+    (even at once) keeps one link."""
+    from fmin.models import Application
+
+    _require(application.lead_id in permissions.buyer_ids_of(user))
+    if application.status != Application.Status.FUNDED:
+        raise ValidationError({"application": "Seul un projet financé par le FMIN peut être lié à une solution."})
+    if not selectors.published_solutions_for_choice().filter(pk=solution.pk).exists():
+        raise ValidationError({"solution": "Choisissez une solution publiée."})
+    link, _ = SolutionExperiment.objects.get_or_create(
+        solution=solution, application=application, defaults={"linked_by": user}
+    )
+    return link
+
+
+# --- Events « Métropole d'intelligences » ---------------------------------------------------------------------------
+EVENT_FIELDS = ("title", "description", "starts_at", "ends_at", "place", "territory", "seats")
+
+
+@transaction.atomic
+def event_save(*, user: User, fields: dict, event: CommunityEvent | None = None) -> CommunityEvent:
+    """Staff create or edit an event. Fewer seats than people already seated is refused (nobody is unseated)."""
+    _require(is_metropole_staff(user))
+    if event is None:
+        event = CommunityEvent(created_by=user)
+    else:
+        event = CommunityEvent.objects.select_for_update().get(pk=event.pk)
+    for name in EVENT_FIELDS:
+        if name in fields:
+            setattr(event, name, fields[name])
+    if event.pk and event.seats is not None and event.seats < _seated(event).count():
+        raise ValidationError({"seats": "Plus de personnes sont déjà inscrites : gardez au moins autant de places."})
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _seated(event: CommunityEvent):
+    return EventRegistration.objects.filter(event=event, status=EventRegistration.Status.REGISTERED)
+
+
+@transaction.atomic
+def event_register(*, user: User, event: CommunityEvent, organisation: Organisation) -> EventRegistration:
+    """A person acting for a member registers: seated while seats remain, else on the waiting list. The event's
+    row lock makes two people asking for the last seat at once get one seat and one waiting-list place."""
+    _require(organisation.id in permissions.member_ids_of(user))
+    event = CommunityEvent.objects.select_for_update().get(pk=event.pk)
+    if event.starts_at <= timezone.now():
+        raise ValidationError("Cet événement a commencé : les inscriptions sont closes.")
+    registration = EventRegistration.objects.filter(event=event, user=user).first()
+    if registration and registration.status != EventRegistration.Status.CANCELLED:
+        raise ValidationError("Vous êtes déjà inscrit à cet événement.")
+    full = _seated(event).count() >= event.seats
+    status = EventRegistration.Status.WAITLISTED if full else EventRegistration.Status.REGISTERED
+    registration = registration or EventRegistration(event=event, user=user)
+    registration.organisation, registration.status, registration.registered_at = organisation, status, timezone.now()
+    registration.save()
+    return registration
+
+
+@transaction.atomic
+def event_cancel(*, user: User, event: CommunityEvent) -> EventRegistration | None:
+    """A person cancels; a freed seat goes to the first person of the waiting list, who is told (``notify``).
+    Returns the registration promoted, if any."""
+    event = CommunityEvent.objects.select_for_update().get(pk=event.pk)
+    registration = EventRegistration.objects.filter(event=event, user=user).exclude(
+        status=EventRegistration.Status.CANCELLED
+    )
+    registration = registration.first()
+    if registration is None:
+        raise ValidationError("Vous n'êtes pas inscrit à cet événement.")
+    was_seated = registration.status == EventRegistration.Status.REGISTERED
+    registration.status = EventRegistration.Status.CANCELLED
+    registration.save(update_fields=["status"])
+    if not was_seated or event.starts_at <= timezone.now():
+        return None
+    first = (
+        EventRegistration.objects.filter(event=event, status=EventRegistration.Status.WAITLISTED)
+        .order_by("registered_at", "pk")
+        .first()
+    )
+    if first is None:
+        return None
+    first.status = EventRegistration.Status.REGISTERED
+    first.save(update_fields=["status"])
+    notify(
+        user=first.user,
+        module="marketplace",
+        subject=f"Une place s'est libérée : « {event.title} »",
+        body=f"Vous êtes inscrit à l'événement du {timezone.localtime(event.starts_at):%d/%m/%Y à %H:%M}.",
+        url=event.get_absolute_url(),
+        key=f"marketplace-event-{event.pk}-seat-{first.pk}",
+    )
+    return first
+
+
+@transaction.atomic
+def event_attendance(*, user: User, event: CommunityEvent, present_ids) -> int:
+    """Staff take attendance once the event has started: the seated people listed are present, the others
+    absent; taking it again corrects it. Returns the number present."""
+    _require(is_metropole_staff(user))
+    event = CommunityEvent.objects.select_for_update().get(pk=event.pk)
+    if event.starts_at > timezone.now():
+        raise ValidationError("Les présences se relèvent une fois l'événement commencé.")
+    seated = _seated(event)
+    present = seated.filter(pk__in=list(present_ids)).update(attended=True)
+    seated.exclude(pk__in=list(present_ids)).update(attended=False)
+    event.attendance_taken_at = timezone.now()
+    event.save(update_fields=["attendance_taken_at"])
+    return present

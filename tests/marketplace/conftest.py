@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from marketplace import services
 from marketplace.models import Need, ReviewSetting, Solution
@@ -113,10 +116,24 @@ def market(world, django_capture_on_commit_callbacks):
     closed = services.need_create(user=agent, buyer=world.commune_org, fields=need_fields(world.commune))
     services.need_publish(user=agent, need=closed)
     services.need_close(user=agent, need=closed)
+    event = services.event_save(
+        user=users["staff"],
+        fields={
+            "title": "Rencontre de la communauté",
+            "description": "Échanges entre collectivités et membres.",
+            "starts_at": timezone.now() + timedelta(days=10),
+            "ends_at": timezone.now() + timedelta(days=10, hours=2),
+            "place": "Montreuil",
+            "territory": world.commune,
+            "seats": 20,
+        },
+    )
+    services.event_register(user=member_user, event=event, organisation=member)
     world.extra.update(
         member=member,
         other=other,
         draft=draft,
+        event=event,
         in_review=in_review,
         published=published,
         closed=closed,

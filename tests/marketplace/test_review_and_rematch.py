@@ -167,3 +167,79 @@ def test_two_staff_members_deciding_one_need_at_once_one_decides(reference, djan
     need.refresh_from_db()
     assert need.state in (Need.State.PUBLISHED, Need.State.DRAFT)
     assert (need.state == Need.State.PUBLISHED) == (need.review_note == "")
+
+
+def test_an_adoption_becomes_a_draft_case_study_of_the_resource_centre_once(market):
+    from resources.models import Resource
+
+    agent, adoption = market.users["commune_agent"], market.extra["adoption"]
+    with pytest.raises(PermissionDenied):
+        services.adoption_to_case_study(user=market.users["member"], adoption=adoption)
+    response = login(Client(), agent).post(reverse("marketplace:adoption_case_study", args=[adoption.pk]))
+    resource = Resource.objects.get(source_app="marketplace.adoption", source_id=adoption.pk)
+    assert response.status_code == 302 and response["Location"] == reverse("resources:edit", args=[resource.slug])
+    assert resource.kind == "feedback" and resource.author == agent and resource.organisation == market.commune_org
+    assert resource.state == "draft" and "Rendez-vous en ligne" in resource.title
+    assert "<h2>La solution adoptée : Rendez-vous en ligne (Membre signataire)</h2>" in resource.body
+    assert list(resource.territories.all()) == [market.commune] and resource.themes == ["citizen_relations"]
+    assert services.adoption_to_case_study(user=agent, adoption=adoption) == resource  # once
+
+
+def test_members_who_answered_needs_poorly_met_elsewhere_are_credited_publicly(market):
+    agent, member, other = market.users["commune_agent"], market.extra["member"], market.extra["other"]
+    published, adopted = market.extra["published"], market.extra["adopted"]
+    Need.objects.filter(pk__in=[published.pk, adopted.pk]).update(first_match_count=1)
+    assert {r.need for r in selectors.challenge_takers()} == {adopted}  # adopted: credited; answered only: not
+    services.response_shortlist(user=agent, response=market.extra["response"])
+    services.response_shortlist(user=agent, response=market.extra["other_response"])
+    assert {(r.member, r.need) for r in selectors.challenge_takers()} == {
+        (member, adopted),
+        (member, published),
+        (other, published),
+    }
+    Need.objects.filter(pk=published.pk).update(first_match_count=3)  # well met: no credit for it
+    assert [r.need for r in selectors.challenge_takers([member.pk])] == [adopted]
+    assert not selectors.challenge_takers([other.pk]).exists()
+    client = Client()
+    profile = client.get(reverse("marketplace:member_detail", args=[member.slug])).content.decode()
+    assert "Ils ont relevé le défi" in profile and escape(adopted.title) in profile
+    assert (
+        "Ils ont relevé le défi"
+        not in client.get(reverse("marketplace:member_detail", args=[other.slug])).content.decode()
+    )
+    assert "Ils ont relevé le défi" in client.get(reverse("marketplace:home")).content.decode()
+
+
+def test_the_first_matching_records_how_many_members_it_found(market):
+    need = Need.objects.get(pk=market.extra["published"].pk)
+    assert need.first_match_count == need.matches.count()
+    Need.objects.filter(pk=need.pk).update(first_match_count=7)
+    services.need_match(need=need)  # a re-matching keeps the figure of the publication
+    need.refresh_from_db()
+    assert need.first_match_count == 7
+
+
+def test_the_lead_collectivity_of_a_funded_fmin_project_links_the_solution_it_experiments(market):
+    from ..factories import ApplicationFactory
+
+    agent, solution = market.users["commune_agent"], market.extra["solution"]
+    project = ApplicationFactory(funded=True, title="Guichet numérique de Montreuil")
+    draft_project = ApplicationFactory(title="Projet pas encore financé")
+    for role in ("other_commune_agent", "member"):
+        with pytest.raises(PermissionDenied):
+            services.experiment_link(user=market.users[role], application=project, solution=solution)
+    with pytest.raises(ValidationError, match="projet financé"):
+        services.experiment_link(user=agent, application=draft_project, solution=solution)
+    with pytest.raises(ValidationError, match="solution publiée"):
+        services.experiment_link(user=agent, application=project, solution=market.extra["draft_solution"])
+    client = login(Client(), agent)
+    page = client.get(reverse("marketplace:experiments")).content.decode()
+    assert "Guichet numérique de Montreuil" in page and "Projet pas encore financé" not in page
+    response = client.post(reverse("marketplace:experiments"), {"application": project.pk, "solution": solution.pk})
+    assert response.status_code == 302
+    assert services.experiment_link(user=agent, application=project, solution=solution).linked_by == agent  # once
+    assert list(selectors.experiments_of(solution).values_list("application", flat=True)) == [project.pk]
+    page = Client().get(solution.get_absolute_url()).content.decode()
+    assert "Expérimentée dans le FMIN" in page and reverse("fmin:project_detail", args=[project.pk]) in page
+    refused = client.post(reverse("marketplace:experiments"), {"application": draft_project.pk, "solution": ""})
+    assert refused.status_code == 200 and "Projet refusé" in refused.content.decode()
