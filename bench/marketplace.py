@@ -212,12 +212,12 @@ def main() -> None:
                 cursor.execute(
                     "INSERT INTO marketplace_need (buyer_id, created_by_id, title, problem, context, expected_outcome,"
                     " challenge_id, themes, territory_id, budget_band, deadline, contact_name, contact_email, procedure,"
-                    " quantity_unit, state, outcome, outcome_note, created_at, published_at)"
+                    " quantity_unit, state, outcome, outcome_note, review_note, created_at, published_at)"
                     f" SELECT (%(buyers)s::bigint[])[1 + (g %% cardinality(%(buyers)s::bigint[]))], %(user)s,"
                     f" {text.format(k=6)}, {text.format(k=25)}, '', {text.format(k=10)},"
                     " (SELECT id FROM sman_challenge ORDER BY id OFFSET (g %% 6) LIMIT 1),"
                     f" ARRAY[({themes})[1 + (g %% 10)]], (%(communes)s::bigint[])[1 + (g %% 130)], '',"
-                    " current_date + 30, 'Contact', 'c@example.org', 'innovative', '', 'published', '', '', now(),"
+                    " current_date + 30, 'Contact', 'c@example.org', 'innovative', '', 'published', '', '', '', now(),"
                     f" now() - (g || ' minutes')::interval FROM generate_series(1, {args.needs}) g",
                     params,
                 )
@@ -236,6 +236,16 @@ def main() -> None:
             bench_needs = Need.objects.filter(created_by=user)
             services.refresh_need_vectors(bench_needs)
             services.lexeme_stats_refresh()
+            with connection.cursor() as cursor:  # what autovacuum does to bulk-inserted GIN entries on a live base
+                for index in (
+                    "mkt_facet_text",
+                    "mkt_facet_challenges",
+                    "mkt_solution_search",
+                    "mkt_solution_themes",
+                    "mkt_need_search",
+                    "mkt_member_search",
+                ):
+                    cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             with connection.cursor() as cursor:
                 for table in (
                     "marketplace_solution",

@@ -101,13 +101,13 @@ def test_the_event_pages_register_cancel_take_attendance_and_give_an_ical_file()
     event = make_event(staff, seats=1)
     (m1, u1), (m2, u2) = people(2)
     client = login(Client(), u1)
-    assert "M&#x27;inscrire" in client.get(event.get_absolute_url()).content.decode()
+    assert "M'inscrire" in client.get(event.get_absolute_url()).content.decode()
     register_url = reverse("marketplace:event_register", args=[event.pk])
     assert client.post(register_url, {"organisation": m1.pk}).status_code == 302
     page = client.get(event.get_absolute_url()).content.decode()
     assert "Votre inscription : <strong>inscrit</strong>" in page
     other = login(Client(), u2)
-    assert "liste d&#x27;attente" in other.get(event.get_absolute_url()).content.decode()
+    assert "M'inscrire sur la liste d'attente" in other.get(event.get_absolute_url()).content.decode()
     other.post(reverse("marketplace:event_register", args=[event.pk]), {"organisation": m2.pk})
     assert EventRegistration.objects.get(user=u2).status == WAIT
     cancel_url = reverse("marketplace:event_cancel", args=[event.pk])
