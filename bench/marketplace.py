@@ -212,12 +212,12 @@ def main() -> None:
                 cursor.execute(
                     "INSERT INTO marketplace_need (buyer_id, created_by_id, title, problem, context, expected_outcome,"
                     " challenge_id, themes, territory_id, budget_band, deadline, contact_name, contact_email, procedure,"
-                    " quantity_unit, state, outcome, outcome_note, created_at, published_at)"
+                    " quantity_unit, state, outcome, outcome_note, review_note, created_at, published_at)"
                     f" SELECT (%(buyers)s::bigint[])[1 + (g %% cardinality(%(buyers)s::bigint[]))], %(user)s,"
                     f" {text.format(k=6)}, {text.format(k=25)}, '', {text.format(k=10)},"
                     " (SELECT id FROM sman_challenge ORDER BY id OFFSET (g %% 6) LIMIT 1),"
                     f" ARRAY[({themes})[1 + (g %% 10)]], (%(communes)s::bigint[])[1 + (g %% 130)], '',"
-                    " current_date + 30, 'Contact', 'c@example.org', 'innovative', '', 'published', '', '', now(),"
+                    " current_date + 30, 'Contact', 'c@example.org', 'innovative', '', 'published', '', '', '', now(),"
                     f" now() - (g || ' minutes')::interval FROM generate_series(1, {args.needs}) g",
                     params,
                 )
@@ -232,9 +232,20 @@ def main() -> None:
             bench_members = MemberProfile.objects.filter(organisation__slug__startswith="bench-membre-")
             services.refresh_profile_vectors(bench_members)
             services.refresh_solution_vectors(Solution.objects.filter(member__slug__startswith="bench-membre-"))
+            services.refresh_solution_facets()
             bench_needs = Need.objects.filter(created_by=user)
             services.refresh_need_vectors(bench_needs)
             services.lexeme_stats_refresh()
+            with connection.cursor() as cursor:  # what autovacuum does to bulk-inserted GIN entries on a live base
+                for index in (
+                    "mkt_facet_text",
+                    "mkt_facet_challenges",
+                    "mkt_solution_search",
+                    "mkt_solution_themes",
+                    "mkt_need_search",
+                    "mkt_member_search",
+                ):
+                    cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             with connection.cursor() as cursor:
                 for table in (
                     "marketplace_solution",
@@ -242,12 +253,23 @@ def main() -> None:
                     "marketplace_need",
                     "marketplace_chartersignature",
                     "marketplace_solution_challenges",
+                    "marketplace_solutionfacet",
                     "sman_organisation",
                 ):
                     cursor.execute(f"ANALYZE {table}")
             print(
                 f"data: {args.members} members, {args.solutions} solutions, {args.needs} needs "
                 f"in {time.perf_counter() - started:.1f} s"
+            )
+            with connection.cursor() as cursor:  # how fast the machine is now: an idle one counts 1e6 rows in ~60 ms
+                spent = []
+                for _ in range(3):
+                    t0 = time.perf_counter()
+                    cursor.execute("SELECT count(*) FROM generate_series(1, 1000000)")
+                    spent.append((time.perf_counter() - t0) * 1000)
+            print(
+                f"machine: load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+                f"counting 1,000,000 rows took {statistics.median(spent):.0f} ms (median of 3)"
             )
 
             if os.environ.get("BENCH_EXPLAIN"):
@@ -272,7 +294,7 @@ def main() -> None:
                 print("query:", p["q"])
                 with connection.cursor() as cursor:
                     cursor.execute("SET LOCAL jit = off")
-                    for sql in (_SOLUTIONS_SQL.replace("{theme_points}", _theme_points(need.themes)), _MEMBERS_SQL):
+                    for sql in (_SOLUTIONS_SQL.replace("{theme_points}", _theme_points(need.themes, p)), _MEMBERS_SQL):
                         cursor.execute("EXPLAIN ANALYZE " + sql, p)
                         print("\n".join(r[0] for r in cursor.fetchall()))
                     q = rank_search(selectors.public_needs(), "usagers")

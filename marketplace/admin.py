@@ -18,6 +18,7 @@ from .models import (
     ProcurementThreshold,
     Question,
     Response,
+    ReviewSetting,
     Solution,
 )
 
@@ -56,6 +57,24 @@ class ProcurementThresholdAdmin(admin.ModelAdmin):
 
     list_display = ("label", "kind", "amount_cents", "effective_on", "legal_reference")
     list_filter = ("kind",)
+
+
+@admin.register(ReviewSetting)
+class ReviewSettingAdmin(admin.ModelAdmin):
+    """One row: whether staff read the needs before they are published."""
+
+    list_display = ("__str__", "review_needs", "updated_at")
+    fields = ("review_needs",)
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not ReviewSetting.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        obj.pk = 1
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(MemberProfile)
@@ -98,10 +117,26 @@ class NeedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("state", "outcome", "procedure")
     search_fields = ("title", "buyer__name")
     inlines = [ParticipantInline]
-    actions = ["close"]
+    actions = ["close", "publish_reviewed"]
 
     def has_close_permission(self, request):
         return request.user.is_staff
+
+    def has_publish_reviewed_permission(self, request):
+        return request.user.is_staff
+
+    @admin.action(
+        description="Publier les besoins en relecture sélectionnés (pour les renvoyer avec un motif : page Relecture)",
+        permissions=["publish_reviewed"],
+    )
+    def publish_reviewed(self, request, queryset):
+        apply_to_selection(
+            self,
+            request,
+            queryset,
+            lambda need: services.need_review_publish(user=request.user, need=need),
+            "{count} besoin(s) publié(s).",
+        )
 
     @admin.action(description="Clore les besoins publiés sélectionnés (modération)", permissions=["close"])
     def close(self, request, queryset):

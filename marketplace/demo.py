@@ -1,7 +1,8 @@
 """Demo data of « J'adopte une innovation » (fictitious, marked « démonstration »): five members with their
 solutions, among them the demo digital actor; needs in every state — a draft, a need of Montreuil matched with
 the demo actor and answered by two other members (responses to read for the commune's agent), a need pooled by
-three communes, a closed need, and a need adopted seven months ago whose follow-up is due."""
+three communes, a closed need, a need adopted seven months ago whose follow-up is due, a need waiting for the
+staff's review, an upcoming event the demo actor registered for and a past one with its attendance."""
 
 from datetime import timedelta
 
@@ -302,3 +303,50 @@ def load_demo(users: dict) -> None:
         challenge=4,
         code="93048",
     )
+    _review_and_events(users, agent, montreuil, members)
+
+
+def _review_and_events(users: dict, agent, montreuil, members) -> None:
+    """A need of Montreuil waiting for the staff's review (the review is then turned off again, as by default),
+    an upcoming event the demo digital actor registered for, and a past one whose attendance was taken."""
+    from .models import CommunityEvent, ReviewSetting
+
+    staff = users.get("staff")
+    if staff is None:
+        return
+    waiting = _need(
+        agent,
+        montreuil,
+        "Numériser les registres anciens de l'état civil (démonstration)",
+        "Les registres de plus de cent ans s'abîment ; les usagers demandent des copies intégrales en ligne.",
+        themes=[Theme.ADMINISTRATION],
+        challenge=4,
+        code="93048",
+    )
+    ReviewSetting.objects.update_or_create(pk=1, defaults={"review_needs": True})
+    services.need_publish(user=agent, need=waiting)  # « en relecture »: the staff's queue has one need
+    ReviewSetting.objects.filter(pk=1).update(review_needs=False)
+    organisation, acteur = members["demo-numerique-sas"]
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    for title, days, present in (
+        ("Rencontre Métropole d'intelligences : l'accueil numérique des usagers (démonstration)", 21, False),
+        ("Rencontre Métropole d'intelligences : données et services urbains (démonstration)", -30, True),
+    ):
+        event = services.event_save(
+            user=staff,
+            fields={
+                "title": title,
+                "description": "Une matinée d'échanges entre collectivités et membres de Grand Paris Métropole Tech.",
+                "starts_at": now + timedelta(days=abs(days)),
+                "ends_at": now + timedelta(days=abs(days), hours=3),
+                "place": "Métropole du Grand Paris, 15-19 avenue Pierre Mendès France, Paris",
+                "territory": Territory.objects.filter(kind="metropole").first() or montreuil.territory,
+                "seats": 40,
+            },
+        )
+        registration = services.event_register(user=acteur, event=event, organisation=organisation)
+        if present:  # a past event: moved back a month, attendance taken
+            CommunityEvent.objects.filter(pk=event.pk).update(
+                starts_at=now + timedelta(days=days), ends_at=now + timedelta(days=days, hours=3)
+            )
+            services.event_attendance(user=staff, event=event, present_ids=[registration.pk])

@@ -254,3 +254,57 @@ class FollowUpForm(forms.Form):
         label="La solution est-elle toujours utilisée ?", choices=Adoption.StillInUse.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label="Commentaire", required=False, max_length=2000, widget=TEXT)
+
+
+class SendBackForm(forms.Form):
+    reason = forms.CharField(
+        label="Ce que la collectivité doit reprendre",
+        max_length=2000,
+        widget=TEXT,
+        help_text="Envoyé par courriel à la collectivité avec le besoin redevenu brouillon.",
+        error_messages={"required": "Indiquez à la collectivité ce qu'elle doit reprendre."},
+    )
+
+
+class ExperimentForm(forms.Form):
+    application = forms.ModelChoiceField(
+        label="Projet FMIN",
+        queryset=None,
+        empty_label="Choisissez un projet",
+        error_messages={"required": "Choisissez le projet FMIN.", "invalid_choice": "Projet refusé."},
+    )
+    solution = forms.ModelChoiceField(
+        label="Solution expérimentée",
+        queryset=None,
+        empty_label="Choisissez une solution",
+        error_messages={"required": "Choisissez la solution.", "invalid_choice": "Solution refusée."},
+    )
+
+    def __init__(self, *args, projects, solutions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["application"].queryset = projects
+        self.fields["solution"].queryset = solutions
+        self.fields["solution"].label_from_instance = lambda s: f"{s.title} ({s.member.name})"
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        from .models import CommunityEvent
+
+        model = CommunityEvent
+        fields = ("title", "description", "starts_at", "ends_at", "place", "territory", "seats")
+        widgets = {
+            "description": TEXT,
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "ends_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["territory"].queryset = _territories()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", "La fin doit suivre le début.")
+        return data

@@ -2,7 +2,8 @@
 succès »: the number of official members, the projects born in the community), with the needs posted, answered
 and adopted. A member counts for the territory of its organisation; a need for the territory of its lead
 collectivity; an adoption for each adopting collectivity's territory, once for a territory that contains several.
-Visits to the resource centre and event participants belong to modules not built yet."""
+Visits to the resource centre belong to the resource centre; event participants are counted from the attendance
+staff take at the community's events, by the territory of the member each person registered for."""
 
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -97,3 +98,22 @@ def projects_born(today: date, territory=None) -> Decimal:
     if territory is not None:
         adoptions = adoptions.filter(Territory.objects.within_q(territory, field="collectivities__territory"))
     return Decimal(adoptions.filter(~Q(pk=None)).distinct().count())
+
+
+def _participations(today: date):
+    from .models import EventRegistration
+
+    return EventRegistration.objects.filter(
+        attended=True, status=EventRegistration.Status.REGISTERED, event__starts_at__lte=_end_of(today)
+    )
+
+
+@register(
+    "marketplace.event_participants",
+    label="Participants aux événements « Métropole d'intelligences »",
+    unit="participations",
+    per_territory=lambda today, tree: _grouped(_participations(today), "organisation__territory", tree),
+)
+def event_participants(today: date, territory=None) -> Decimal:
+    """People present at the community's events until ``today`` (attendance taken), by their member's territory."""
+    return Decimal(_within(_participations(today), territory, "organisation__territory").count())

@@ -15,7 +15,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -256,6 +256,61 @@ class Solution(models.Model):
         return [Theme(t).label for t in self.themes if t in Theme.values]
 
 
+class SolutionFacet(models.Model):
+    """What the matching reads of a published solution, in a narrow row (about 200 bytes against 3 kB for the
+    sheet with its text): its member, défis, themes and a vector of its title (A) and problem (B) only. One row
+    per published solution, rewritten by ``services.refresh_solution_facets`` after each write on the sheet;
+    the member's territory, activity and charter signature are joined at matching time (narrow tables)."""
+
+    solution = models.OneToOneField(
+        Solution, verbose_name="solution", primary_key=True, on_delete=models.CASCADE, related_name="facet"
+    )
+    member = models.ForeignKey(Organisation, verbose_name="membre", on_delete=models.CASCADE, related_name="+")
+    challenge_ids = ArrayField(models.BigIntegerField(), default=list, verbose_name="défis")
+    themes = ArrayField(models.CharField(max_length=20), default=list, verbose_name="thèmes")
+    text_vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = "facettes d'une solution"
+        verbose_name_plural = "facettes des solutions"
+        indexes = [
+            GinIndex(fields=["challenge_ids"], name="mkt_facet_challenges"),
+            GinIndex(fields=["text_vector"], name="mkt_facet_text"),
+        ]
+
+    def __str__(self):
+        return f"facettes de la solution {self.solution_id}"
+
+
+class SolutionExperiment(models.Model):
+    """A funded FMIN project that experiments a solution: set by the agents of the project's lead collectivity,
+    shown on the solution's page (« expérimentée dans le FMIN »). The link lives here: fmin's models are untouched."""
+
+    solution = models.ForeignKey(
+        Solution, verbose_name="solution", on_delete=models.CASCADE, related_name="experiments"
+    )
+    application = models.ForeignKey(
+        "fmin.Application", verbose_name="projet FMIN", on_delete=models.CASCADE, related_name="+"
+    )
+    linked_by = models.ForeignKey(User, verbose_name="lié par", on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField("lié le", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "expérimentation FMIN d'une solution"
+        verbose_name_plural = "expérimentations FMIN des solutions"
+        ordering = ("-linked_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["solution", "application"],
+                name="marketplace_one_experiment_link",
+                violation_error_message="Ce projet FMIN est déjà lié à cette solution.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.solution} ← FMIN {self.application_id}"
+
+
 def _document_path(instance, filename):
     return f"marketplace/{timezone.now():%Y/%m}/{filename}"
 
@@ -350,8 +405,8 @@ class BudgetBand(models.TextChoices):
 
 class NeedQuerySet(models.QuerySet):
     def published(self):
-        """What everybody sees: needs published, closed or decided (never drafts)."""
-        return self.exclude(state=Need.State.DRAFT)
+        """What everybody sees: needs published, closed or decided (never drafts nor needs in review)."""
+        return self.exclude(state__in=Need.PRIVATE_STATES)
 
     def open(self):
         return self.filter(state=Need.State.PUBLISHED)
@@ -376,9 +431,12 @@ class Need(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", "brouillon"
+        IN_REVIEW = "in_review", "en relecture"
         PUBLISHED = "published", "publié"
         CLOSED = "closed", "clos"
         DECIDED = "decided", "issue connue"
+
+    PRIVATE_STATES = (State.DRAFT, State.IN_REVIEW)  # seen by the lead collectivity (and staff) only
 
     class Outcome(models.TextChoices):
         ADOPTED = "adopted", "solution adoptée"
@@ -432,6 +490,19 @@ class Need(models.Model):
     closed_at = models.DateTimeField("clos le", null=True, blank=True)
     decided_at = models.DateTimeField("issue connue le", null=True, blank=True)
     matched_at = models.DateTimeField("rapproché le", null=True, blank=True)
+    first_match_count = models.PositiveIntegerField(
+        "membres rapprochés à la publication",
+        null=True,
+        blank=True,
+        help_text="Le nombre de membres trouvés par le premier rapprochement (un besoin peu couvert en a peu).",
+    )
+    review_requested_at = models.DateTimeField("soumis à la relecture le", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        User, verbose_name="relu par", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    review_note = models.TextField(
+        "motif du renvoi", blank=True, max_length=2000, help_text="Ce que la collectivité doit reprendre."
+    )
     search_vector = SearchVectorField(null=True, editable=False)
 
     objects = NeedQuerySet.as_manager()
@@ -468,6 +539,33 @@ class Need(models.Model):
 
     def theme_labels(self) -> list[str]:
         return [Theme(t).label for t in self.themes if t in Theme.values]
+
+
+class ReviewSetting(models.Model):
+    """Whether the Métropole's staff read a need before it is published (one row, edited by staff in the admin).
+    With the review on, « Publier » sends the need « en relecture »; staff publish it or send it back with a
+    reason (e-mailed to the collectivity)."""
+
+    review_needs = models.BooleanField(
+        "relire les besoins avant publication",
+        default=False,
+        help_text="Si coché, un besoin soumis par une collectivité attend la relecture de l'équipe "
+        "avant d'être publié.",
+    )
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+
+    class Meta:
+        verbose_name = "réglage de la relecture"
+        verbose_name_plural = "réglage de la relecture"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="marketplace_one_review_setting")]
+
+    def __str__(self):
+        return "Relecture des besoins : " + ("oui" if self.review_needs else "non")
+
+    @classmethod
+    def review_required(cls) -> bool:
+        setting = cls.objects.filter(pk=1).first()
+        return bool(setting and setting.review_needs)
 
 
 class NeedParticipant(models.Model):
@@ -690,3 +788,71 @@ class LexemeStat(models.Model):
 
     def __str__(self):
         return f"{self.word} ({self.documents})"
+
+
+# --- Events « Métropole d'intelligences » -------------------------------------------------------------------------
+class CommunityEvent(models.Model):
+    """An event of the community (« Métropole d'intelligences », SMAN §4.2.1.3), created by staff. People acting
+    for a member register one by one: first come, first seated, then a waiting list that moves up in order when
+    someone cancels; staff take attendance afterwards (the « participants aux événements » indicator)."""
+
+    title = models.CharField("titre", max_length=200)
+    description = models.TextField("présentation", max_length=4000)
+    starts_at = models.DateTimeField("début")
+    ends_at = models.DateTimeField("fin")
+    place = models.CharField("lieu", max_length=300)
+    territory = models.ForeignKey(
+        Territory, verbose_name="territoire", on_delete=models.PROTECT, related_name="marketplace_events"
+    )
+    seats = models.PositiveIntegerField("places")
+    created_by = models.ForeignKey(User, verbose_name="créé par", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    attendance_taken_at = models.DateTimeField("présences relevées le", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "événement de la communauté"
+        verbose_name_plural = "événements de la communauté"
+        ordering = ("starts_at", "pk")
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="marketplace_event_ends_after"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="marketplace_event_has_seats"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("marketplace:event_detail", args=[self.pk])
+
+
+class EventRegistration(models.Model):
+    class Status(models.TextChoices):
+        REGISTERED = "registered", "inscrit"
+        WAITLISTED = "waitlisted", "en liste d'attente"
+        CANCELLED = "cancelled", "désinscrit"
+
+    event = models.ForeignKey(
+        CommunityEvent, verbose_name="événement", on_delete=models.CASCADE, related_name="registrations"
+    )
+    user = models.ForeignKey(User, verbose_name="personne", on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="membre", on_delete=models.CASCADE, related_name="marketplace_event_registrations"
+    )
+    status = models.CharField("état", max_length=10, choices=Status.choices)
+    registered_at = models.DateTimeField("inscrit le", default=timezone.now)
+    attended = models.BooleanField("présent", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "inscription à un événement"
+        verbose_name_plural = "inscriptions aux événements"
+        ordering = ("registered_at", "pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "user"],
+                name="marketplace_one_registration_per_person",
+                violation_error_message="Vous êtes déjà inscrit à cet événement.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.event}"

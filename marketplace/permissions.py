@@ -79,9 +79,10 @@ def is_need_owner(user, need: Need) -> bool:
 
 
 def can_view_need(user, need: Need) -> bool:
-    if need.state != Need.State.DRAFT:
+    """A draft: its lead collectivity; a need in review: also the staff who read it; otherwise everybody."""
+    if need.state not in Need.PRIVATE_STATES:
         return True
-    return is_need_owner(user, need)
+    return is_need_owner(user, need) or (need.state == Need.State.IN_REVIEW and is_metropole_staff(user))
 
 
 def can_respond(user, need: Need) -> bool:
@@ -92,7 +93,7 @@ def can_read_response(user, response: Response) -> bool:
     """The buyers of the need and the respondent only: never another respondent."""
     if response.member_id in member_ids_of(user):
         return True
-    if response.need.state == Need.State.DRAFT:
+    if response.need.state in Need.PRIVATE_STATES:
         return False
     return is_need_buyer(user, response.need) or is_metropole_staff(user)
 

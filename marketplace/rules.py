@@ -20,6 +20,11 @@ SCORE_TERRITORY = 15
 SCORE_TEXT_MAX = 35  # the text rank (0..1, PostgreSQL ts_rank normalised) times this
 MATCH_LIMIT = 20  # solutions and members proposed per need
 
+# Public credit (« Ils ont relevé le défi »): a need poorly met elsewhere is one for which the first matching, at
+# publication, found fewer than this many members; a member that answered it and was shortlisted or adopted is
+# credited on its profile and on the marketplace's home.
+POORLY_MET_MATCHES = 3
+
 
 def luhn_ok(digits: str) -> bool:
     """The Luhn check on a string of digits (every second digit from the right doubled)."""

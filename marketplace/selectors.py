@@ -8,7 +8,7 @@ e.g. the one an FMIN project experiments) and ``solution_reference(solution_id)`
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import Count, Exists, IntegerField, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 
 from sman.models import Organisation, Territory
@@ -72,6 +72,11 @@ def directory():
 
 def public_needs():
     return Need.objects.published().for_list().order_by("-published_at", "-pk")
+
+
+def needs_in_review():
+    """For the staff: the needs waiting for their review, the oldest request first."""
+    return Need.objects.filter(state=Need.State.IN_REVIEW).for_list().order_by("review_requested_at", "pk")
 
 
 def _count_of(responses):
@@ -150,6 +155,20 @@ def current_thresholds(day=None):
 
 
 # --- Public references ---------------------------------------------------------------------------------------------
+def challenge_takers(member_ids=None):
+    """« Ils ont relevé le défi »: the responses to needs poorly met elsewhere (the first matching found fewer than
+    ``rules.POORLY_MET_MATCHES`` members) that the buyer shortlisted or whose member's solution was adopted, the
+    latest first; ``member_ids`` restricts them to some members (a profile page)."""
+    responses = Response.objects.filter(
+        need__first_match_count__lt=rules.POORLY_MET_MATCHES, member__is_active=True
+    ).filter(Q(shortlisted_at__isnull=False) | Q(need__adoption__solution__member=F("member")))
+    if member_ids is not None:
+        responses = responses.filter(member_id__in=member_ids)
+    return responses.select_related("need", "need__buyer", "member", "member__member_profile").order_by(
+        "-need__published_at", "-pk"
+    )
+
+
 def adopting_collectivities(solution: Solution):
     """The collectivities that adopted the solution (public reference)."""
     return (
@@ -167,6 +186,34 @@ def adoptions_in(territory: Territory):
         .distinct()
         .select_related("solution", "solution__member", "need")
         .order_by("-adopted_on")
+    )
+
+
+def fmin_projects_led_by(organisation_ids):
+    """The funded FMIN projects whose lead collectivity is one of ``organisation_ids`` (fmin's public projects)."""
+    from fmin.models import Application
+
+    return Application.objects.funded().filter(lead_id__in=organisation_ids).select_related("lead").order_by("title")
+
+
+def experiments_of(solution: Solution):
+    """The funded FMIN projects that experiment the solution (public: funded projects have a public page)."""
+    from .models import SolutionExperiment
+
+    return (
+        SolutionExperiment.objects.filter(solution=solution, application__status="funded")
+        .select_related("application", "application__lead")
+        .order_by("application__title")
+    )
+
+
+def experiments_of_projects(organisation_ids):
+    from .models import SolutionExperiment
+
+    return (
+        SolutionExperiment.objects.filter(application__lead_id__in=organisation_ids)
+        .select_related("application", "solution", "solution__member")
+        .order_by("application__title", "solution__title")
     )
 
 
@@ -208,7 +255,7 @@ def _ept_of(territory: Territory) -> Territory | None:
 
 
 RARE_WORDS = 8  # the need's words the text search looks for: its rarest among the solutions
-CANDIDATES = 300  # solutions kept from the text search and from the défi/themes/territory, before the final score
+CANDIDATES = 300  # solutions kept from the text search (best rank first), before the final score
 
 
 def _need_query(need: Need) -> str | None:
@@ -228,72 +275,62 @@ def _need_query(need: Need) -> str | None:
     return text or None
 
 
-def _theme_points(themes) -> str:
-    """SQL adding ``SCORE_THEME`` for each of the need's themes a solution has (no sub-select per row). The themes
-    are inlined: only values of ``Theme`` (fixed identifiers) are kept."""
-    valid = [t for t in themes if t in Theme.values]
-    if not valid:
-        return "0"
-    parts = " + ".join(f"(c.themes @> ARRAY['{t}']::varchar[])::int" for t in valid)
-    return f"({rules.SCORE_THEME} * ({parts}))"
-
-
-# Candidates: the best text matches (rank computed only on the solutions that contain one of the need's rare
-# words, through the GIN index) and the best by défi, themes and territory (no text read at all: the solutions of
-# the défi, through its index, and the solutions of the members of the need's territory that share a theme), each
-# bounded; then the full score on at most 2 × CANDIDATES rows, the best solution of each member, the best members.
+# Everything is read from the narrow ``SolutionFacet`` rows (never the wide sheets): the candidates are the best
+# text matches (rank computed only on the facets that contain one of the need's rare words, through the GIN index
+# of their small title-and-problem vector) and those of the need's défi (GIN ``&&``) or of a local member sharing
+# a theme; each facet joins its member (active, territory) and the charter signature (narrow tables); then the
+# full score, the best solution of each member, the best members.
 _SOLUTIONS_SQL = """
-WITH challenged AS (
-  SELECT solution_id FROM marketplace_solution_challenges WHERE challenge_id = %(challenge)s
+WITH text_hits AS MATERIALIZED (
+  SELECT f.solution_id AS id, f.member_id, f.challenge_ids, f.themes,
+    ts_rank(f.text_vector, %(q)s::tsquery, 32) AS text_rank
+  FROM marketplace_solutionfacet f
+  WHERE %(q)s::tsquery IS NOT NULL AND f.text_vector @@ %(q)s::tsquery
+  ORDER BY text_rank DESC, f.solution_id LIMIT %(pool)s
 ),
-text_hits AS (
-  SELECT s.id, ts_rank(s.search_vector, %(q)s::tsquery, 32) AS text_rank
-  FROM marketplace_solution s
-  JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
-  JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
-  WHERE %(q)s::tsquery IS NOT NULL AND s.status = 'published' AND s.search_vector @@ %(q)s::tsquery
-  ORDER BY text_rank DESC, s.id LIMIT %(pool)s
+local_members AS MATERIALIZED (
+  SELECT o.id FROM sman_organisation o WHERE o.territory_id = ANY(%(local)s) AND o.is_active
 ),
-structured AS (
-  SELECT c.id FROM (
-    SELECT s.id, s.themes, o.territory_id, true AS challenge_hit
-    FROM challenged ch JOIN marketplace_solution s ON s.id = ch.solution_id
-    JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
-    JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
-    WHERE s.status = 'published'
-    UNION ALL
-    SELECT s.id, s.themes, o.territory_id, false
-    FROM marketplace_solution s
-    JOIN sman_organisation o ON o.id = s.member_id AND o.is_active
-    JOIN marketplace_chartersignature cs ON cs.organisation_id = s.member_id AND cs.charter_id = %(charter)s
-    WHERE o.territory_id = ANY(%(local)s) AND s.status = 'published' AND s.themes && %(themes)s::varchar[]
-  ) c
-  ORDER BY (CASE WHEN c.challenge_hit THEN %(w_challenge)s ELSE 0 END
-            + {theme_points} + CASE WHEN c.territory_id = ANY(%(local)s) THEN %(w_local)s ELSE 0 END) DESC, c.id
-  LIMIT %(pool)s
-),
-scored AS (
-  SELECT s.id, s.member_id,
-    s.id IN (SELECT solution_id FROM challenged) AS challenge_hit,
-    ARRAY(SELECT unnest(s.themes) INTERSECT SELECT unnest(%(themes)s::varchar[])) AS common_themes,
-    o.territory_id = ANY(%(local)s) AS is_local,
-    COALESCE(t.text_rank, 0) AS text_rank
-  FROM (SELECT id FROM text_hits UNION SELECT id FROM structured) c
-  JOIN marketplace_solution s ON s.id = c.id
-  JOIN sman_organisation o ON o.id = s.member_id
-  LEFT JOIN text_hits t ON t.id = s.id
+candidates AS (  -- a solution found twice scores the same twice: DISTINCT ON keeps one
+  SELECT id, member_id, challenge_ids, themes FROM text_hits
+  UNION ALL SELECT f.solution_id, f.member_id, f.challenge_ids, f.themes FROM marketplace_solutionfacet f
+        WHERE f.challenge_ids && ARRAY[%(challenge)s]::bigint[]
+  UNION ALL SELECT f.solution_id, f.member_id, f.challenge_ids, f.themes
+        FROM marketplace_solutionfacet f JOIN local_members m ON m.id = f.member_id
+        WHERE f.themes && %(themes)s::varchar[]
 ),
 points AS (
-  SELECT *, CASE WHEN challenge_hit THEN %(w_challenge)s ELSE 0 END + %(w_theme)s * cardinality(common_themes)
+  SELECT c.id, c.member_id, c.themes,
+    c.challenge_ids && ARRAY[%(challenge)s]::bigint[] AS challenge_hit,
+    o.territory_id = ANY(%(local)s) AS is_local,
+    COALESCE(t.text_rank, 0) AS text_rank
+  FROM candidates c
+  JOIN sman_organisation o ON o.id = c.member_id AND o.is_active
+  JOIN marketplace_chartersignature cs ON cs.organisation_id = c.member_id AND cs.charter_id = %(charter)s
+  LEFT JOIN text_hits t ON t.id = c.id
+),
+scored AS (
+  SELECT *, CASE WHEN challenge_hit THEN %(w_challenge)s ELSE 0 END + %(w_theme)s * ({theme_points})
     + CASE WHEN is_local THEN %(w_local)s ELSE 0 END + text_rank * %(w_text)s AS score
-  FROM scored
+  FROM points
 )
-SELECT id, member_id, challenge_hit, common_themes, is_local, text_rank FROM (
-  SELECT DISTINCT ON (member_id) * FROM points ORDER BY member_id, score DESC, id
+SELECT id, member_id, challenge_hit, themes, is_local, text_rank FROM (
+  SELECT DISTINCT ON (member_id) * FROM scored ORDER BY member_id, score DESC, id
 ) best
 ORDER BY score DESC, id
 LIMIT %(limit)s
 """
+
+
+def _theme_points(themes, params: dict) -> str:
+    """SQL counting the need's themes a solution has, one containment test per theme (``@>`` on a constant
+    array: no sub-select per row); each theme is a query parameter added to ``params``."""
+    parts = []
+    for i, theme in enumerate(t for t in themes if t in Theme.values):
+        params[f"theme{i}"] = [theme]
+        parts.append(f"(themes @> %(theme{i})s::varchar[])::int")
+    return " + ".join(parts) or "0"
+
 
 _MEMBERS_SQL = """
 SELECT p.organisation_id,
@@ -345,9 +382,10 @@ def match_need(need: Need, *, limit: int = rules.MATCH_LIMIT) -> list[Found]:
     local_label = f"implanté dans le territoire {ept}" if ept else ""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # a matching is short: compiling it would cost more than it saves
-        cursor.execute(_SOLUTIONS_SQL.replace("{theme_points}", _theme_points(need.themes)), params)
-        for solution_id, member_id, challenge_hit, common_themes, is_local, text_rank in cursor.fetchall():
+        cursor.execute(_SOLUTIONS_SQL.replace("{theme_points}", _theme_points(need.themes, params)), params)
+        for solution_id, member_id, challenge_hit, themes, is_local, text_rank in cursor.fetchall():
             reasons, score = [], 0
+            common_themes = [t for t in need.themes if t in themes]
             if challenge_hit:
                 score += rules.SCORE_CHALLENGE
                 reasons.append(challenge_label)
@@ -393,3 +431,29 @@ def needs_per_semester() -> list[dict]:
         if outcome == Need.Outcome.ADOPTED and decided_at:
             rows[rules.semester_of(decided_at.date())]["adopted"] += 1
     return [{"semester": s, **rows[s]} for s in sorted(rows)]
+
+
+# --- Events « Métropole d'intelligences » ---------------------------------------------------------------------------
+def events():
+    """The community's events with their seated and waiting counts, the next first, then the past ones."""
+    from .models import CommunityEvent, EventRegistration
+
+    return (
+        CommunityEvent.objects.select_related("territory")
+        .annotate(
+            seated=Count("registrations", filter=Q(registrations__status=EventRegistration.Status.REGISTERED)),
+            waiting=Count("registrations", filter=Q(registrations__status=EventRegistration.Status.WAITLISTED)),
+        )
+        .order_by("-starts_at", "pk")
+    )
+
+
+def event_registrations(event):
+    from .models import EventRegistration
+
+    return (
+        EventRegistration.objects.filter(event=event)
+        .exclude(status=EventRegistration.Status.CANCELLED)
+        .select_related("user", "organisation")
+        .order_by("status", "registered_at", "pk")
+    )

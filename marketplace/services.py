@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from sman.emails import send_email_on_commit
 from sman.models import Organisation, User
 from sman.notifications import notify
 from sman.permissions import is_metropole_staff
@@ -19,6 +20,8 @@ from .models import (
     Adoption,
     Charter,
     CharterSignature,
+    CommunityEvent,
+    EventRegistration,
     FunnelEvent,
     FunnelStage,
     Match,
@@ -28,8 +31,10 @@ from .models import (
     Question,
     Response,
     ResponseDocument,
+    ReviewSetting,
     Solution,
     SolutionDocument,
+    SolutionExperiment,
 )
 
 NEED_FIELDS = (
@@ -85,6 +90,36 @@ def refresh_solution_vectors(queryset) -> None:
     refresh_search_vector(
         queryset, weighted_vector(("title", "A"), ("problem", "B"), ("audience", "C"), ("description", "C"))
     )
+
+
+_FACETS_DELETE = """
+DELETE FROM marketplace_solutionfacet f WHERE (%(all)s OR f.solution_id = ANY(%(ids)s)) AND NOT EXISTS (
+  SELECT 1 FROM marketplace_solution s WHERE s.id = f.solution_id AND s.status = 'published')
+"""
+_FACETS_UPSERT = """
+INSERT INTO marketplace_solutionfacet (solution_id, member_id, challenge_ids, themes, text_vector)
+SELECT s.id, s.member_id,
+  ARRAY(SELECT sc.challenge_id FROM marketplace_solution_challenges sc WHERE sc.solution_id = s.id ORDER BY 1),
+  s.themes,
+  setweight(to_tsvector(%(config)s::regconfig, COALESCE(s.title, '')), 'A')
+    || setweight(to_tsvector(%(config)s::regconfig, COALESCE(s.problem, '')), 'B')
+FROM marketplace_solution s WHERE s.status = 'published' AND (%(all)s OR s.id = ANY(%(ids)s))
+ON CONFLICT (solution_id) DO UPDATE SET member_id = EXCLUDED.member_id, challenge_ids = EXCLUDED.challenge_ids,
+  themes = EXCLUDED.themes, text_vector = EXCLUDED.text_vector
+"""
+
+
+def refresh_solution_facets(solution_ids=None) -> None:
+    """Rewrites the matching's narrow rows (``SolutionFacet``) of the given solutions (all when None): one row per
+    published sheet, none for a draft or an archived one. Two statements, whatever the number of sheets."""
+    from django.db import connection
+
+    from sman.search import SEARCH_CONFIG
+
+    params = {"all": solution_ids is None, "ids": list(solution_ids or []), "config": SEARCH_CONFIG}
+    with connection.cursor() as cursor:
+        cursor.execute(_FACETS_DELETE, params)
+        cursor.execute(_FACETS_UPSERT, params)
 
 
 def refresh_profile_vectors(queryset) -> None:
@@ -157,6 +192,7 @@ def solution_save(
     solution.save()
     solution.challenges.set(challenges)
     refresh_solution_vectors(Solution.objects.filter(pk=solution.pk))
+    refresh_solution_facets([solution.pk])
     return solution
 
 
@@ -169,6 +205,7 @@ def solution_set_status(*, user: User, solution: Solution, status: str) -> Solut
         raise ValidationError("Signez la charte de participation en vigueur avant de publier une solution.")
     solution.status = status
     solution.save(update_fields=["status", "updated_at"])
+    refresh_solution_facets([solution.pk])
     return solution
 
 
@@ -196,6 +233,8 @@ def need_create(*, user: User, buyer: Organisation, fields: dict, quantity: int 
 def need_update(*, user: User, need: Need, fields: dict, quantity: int | None = None) -> Need:
     need = _lock_need(need)
     _require(permissions.is_need_owner(user, need))
+    if need.state == Need.State.IN_REVIEW:
+        raise ValidationError("Ce besoin est en relecture : attendez la décision de l'équipe de la Métropole.")
     if need.state not in (Need.State.DRAFT, Need.State.PUBLISHED):
         raise ValidationError("Un besoin clos ne se modifie plus.")
     for name in NEED_FIELDS:
@@ -206,24 +245,88 @@ def need_update(*, user: User, need: Need, fields: dict, quantity: int | None = 
     if quantity is not None:
         NeedParticipant.objects.filter(need=need, is_lead=True).update(quantity=quantity)
     refresh_need_vectors(Need.objects.filter(pk=need.pk))
+    if need.state == Need.State.PUBLISHED:  # matched again once committed: only newly matched members are notified
+        _match_on_commit(need)
     return need
+
+
+def _match_on_commit(need: Need) -> None:
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.match_need.delay(need.pk))
+
+
+def _publish(need: Need) -> None:
+    """Publishes the locked need; the matching runs in the worker once the publication is committed."""
+    if need.deadline < timezone.localdate():
+        raise ValidationError({"deadline": "La date limite des réponses est passée : choisissez-en une autre."})
+    need.state, need.published_at, need.review_note = Need.State.PUBLISHED, timezone.now(), ""
+    need.save(update_fields=["state", "published_at", "reviewed_by", "review_note"])
+    _match_on_commit(need)
+
+
+def _buyer_emails(need: Need) -> list[str]:
+    return sorted({e for e in (need.created_by.email, need.contact_email) if e})
 
 
 @transaction.atomic
 def need_publish(*, user: User, need: Need) -> Need:
-    """Publishes a draft; the matching runs in the worker once the publication is committed."""
-    from . import tasks
-
+    """Publishes a draft — or, when staff read needs first (``ReviewSetting``), sends it « en relecture »: the
+    Métropole's staff are told in their digest and publish it or send it back (``need_review_publish``,
+    ``need_send_back``)."""
     need = _lock_need(need)
     _require(permissions.is_need_owner(user, need))
+    if need.state == Need.State.IN_REVIEW:
+        raise ValidationError("Ce besoin est déjà en relecture.")
     if need.state != Need.State.DRAFT:
         raise ValidationError("Ce besoin est déjà publié.")
-    if need.deadline < timezone.localdate():
-        raise ValidationError({"deadline": "La date limite des réponses est passée : choisissez-en une autre."})
-    need.state = Need.State.PUBLISHED
-    need.published_at = timezone.now()
-    need.save(update_fields=["state", "published_at"])
-    transaction.on_commit(lambda: tasks.match_need.delay(need.pk))
+    if ReviewSetting.review_required() and not is_metropole_staff(user):
+        if need.deadline < timezone.localdate():
+            raise ValidationError({"deadline": "La date limite des réponses est passée : choisissez-en une autre."})
+        need.state, need.review_requested_at, need.review_note = Need.State.IN_REVIEW, timezone.now(), ""
+        need.save(update_fields=["state", "review_requested_at", "review_note"])
+        for staff in User.objects.filter(is_active=True, is_staff=True):
+            notify(
+                user=staff,
+                module="marketplace",
+                subject=f"Besoin à relire : « {need.title} »",
+                body=f"{need.buyer.name} demande la publication de ce besoin.",
+                url=need.get_absolute_url(),
+                key=f"marketplace-need-{need.pk}-review-{need.review_requested_at:%Y%m%d%H%M%S%f}",
+            )
+        return need
+    _publish(need)
+    return need
+
+
+@transaction.atomic
+def need_review_publish(*, user: User, need: Need) -> Need:
+    """Staff publish a need they read. Two staff members deciding at once: the row lock lets one decide, the
+    other is told the need is no longer in review."""
+    _require(is_metropole_staff(user))
+    need = Need.objects.select_for_update(of=("self",)).select_related("created_by", "buyer").get(pk=need.pk)
+    if need.state != Need.State.IN_REVIEW:
+        raise ValidationError("Ce besoin n'est plus en relecture.")
+    need.reviewed_by = user
+    _publish(need)
+    send_email_on_commit(name="marketplace_need_published", context={"need": need}, to=_buyer_emails(need))
+    return need
+
+
+@transaction.atomic
+def need_send_back(*, user: User, need: Need, reason: str) -> Need:
+    """Staff send a need in review back to its collectivity, as a draft, with the reason (e-mailed)."""
+    _require(is_metropole_staff(user))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez à la collectivité ce qu'elle doit reprendre."})
+    need = Need.objects.select_for_update(of=("self",)).select_related("created_by", "buyer").get(pk=need.pk)
+    if need.state != Need.State.IN_REVIEW:
+        raise ValidationError("Ce besoin n'est plus en relecture.")
+    need.state, need.reviewed_by, need.review_note = Need.State.DRAFT, user, reason
+    need.full_clean()
+    need.save(update_fields=["state", "reviewed_by", "review_note"])
+    send_email_on_commit(name="marketplace_need_sent_back", context={"need": need}, to=_buyer_emails(need))
     return need
 
 
@@ -322,7 +425,7 @@ def funnel_record(*, need: Need, member_id: int, stage: str, at=None) -> None:
 
 def need_viewed(*, user: User, need: Need) -> None:
     """A member agent opened a published need: « a consulté » for each of their digital actors."""
-    if need.state == Need.State.DRAFT:
+    if need.state in Need.PRIVATE_STATES:
         return
     events = [FunnelEvent(need=need, member_id=m, stage=FunnelStage.VIEWED) for m in permissions.member_ids_of(user)]
     if events:
@@ -468,7 +571,9 @@ def need_match(*, need: Need) -> list[Match]:
         for m in found
     )
     need.matched_at = timezone.now()
-    need.save(update_fields=["matched_at"])
+    if need.first_match_count is None:  # what the community offered when the need was published (public credit)
+        need.first_match_count = len(found)
+    need.save(update_fields=["matched_at", "first_match_count"])
     member_ids = [m.member_id for m in found]
     FunnelEvent.objects.bulk_create(
         [FunnelEvent(need=need, member_id=m, stage=FunnelStage.NOTIFIED) for m in member_ids], ignore_conflicts=True
@@ -487,15 +592,15 @@ def need_match(*, need: Need) -> list[Match]:
 
 
 def lexeme_stats_refresh() -> int:
-    """Recounts the documents of each lexeme of the published solutions and listed profiles (one statement)."""
+    """Recounts the documents of each lexeme of the published solutions (their facets' title and problem
+    vector, what the matching searches) and listed profiles (one statement)."""
     from django.db import connection
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM marketplace_lexemestat")
         cursor.execute(
             "INSERT INTO marketplace_lexemestat (word, documents) SELECT word, ndoc FROM ts_stat("
-            "'SELECT search_vector FROM marketplace_solution"
-            " WHERE status = ''published'' AND search_vector IS NOT NULL"
+            "'SELECT text_vector FROM marketplace_solutionfacet WHERE text_vector IS NOT NULL"
             " UNION ALL SELECT search_vector FROM marketplace_memberprofile"
             " WHERE is_listed AND search_vector IS NOT NULL')"
             " WHERE length(word) <= 200"
@@ -537,3 +642,156 @@ def follow_ups_ask(*, today: date | None = None) -> int:
             )
             count += 1
     return count
+
+
+# --- Resource centre --------------------------------------------------------------------------------------------------
+def adoption_to_case_study(*, user: User, adoption: Adoption):
+    """An adoption becomes a draft « retour d'expérience » of the resource centre, written by the buyer's agent
+    from what the need and the solution say; they review it there, then submit it to the moderators. Calling
+    twice returns the same draft (``source_app``/``source_id``)."""
+    from django.utils.html import escape, linebreaks
+
+    from resources import services as resources
+
+    adoption = Adoption.objects.select_related(
+        "need", "need__buyer", "need__territory", "need__challenge", "solution", "solution__member"
+    ).get(pk=adoption.pk)
+    need, solution = adoption.need, adoption.solution
+    _require(permissions.is_need_buyer(user, need))
+    collectivities = ", ".join(adoption.collectivities.order_by("name").values_list("name", flat=True))
+    parts = [
+        ("Le besoin", need.problem),
+        ("Le contexte", need.context),
+        ("Le résultat attendu", need.expected_outcome),
+        (f"La solution adoptée : {solution.title} ({solution.member.name})", solution.problem),
+        ("Le suivi à six mois", adoption.follow_up_note),
+    ]
+    body = "".join(f"<h2>{escape(title)}</h2>{linebreaks(text, autoescape=True)}" for title, text in parts if text)
+    return resources.draft_from_module(
+        kind="feedback",
+        title=f"{solution.title} adoptée par {need.buyer.name}",
+        summary=f"« {need.title} » : la solution « {solution.title} » de {solution.member.name} a été adoptée le "
+        f"{adoption.adopted_on:%d/%m/%Y} par {collectivities}, après un besoin publié sur J'adopte une innovation.",
+        body=body,
+        author=user,
+        organisation=need.buyer,
+        source_app="marketplace.adoption",
+        source_id=adoption.pk,
+        themes=list(need.themes),
+        challenges=[need.challenge] if need.challenge_id else (),
+        territories=[need.territory],
+    )
+
+
+# --- FMIN projects experimenting a solution -----------------------------------------------------------------------
+def experiment_link(*, user: User, application, solution: Solution) -> SolutionExperiment:
+    """The lead collectivity of a funded FMIN project says which published solution it experiments. Linking twice
+    (even at once) keeps one link."""
+    from fmin.models import Application
+
+    _require(application.lead_id in permissions.buyer_ids_of(user))
+    if application.status != Application.Status.FUNDED:
+        raise ValidationError({"application": "Seul un projet financé par le FMIN peut être lié à une solution."})
+    if not selectors.published_solutions_for_choice().filter(pk=solution.pk).exists():
+        raise ValidationError({"solution": "Choisissez une solution publiée."})
+    link, _ = SolutionExperiment.objects.get_or_create(
+        solution=solution, application=application, defaults={"linked_by": user}
+    )
+    return link
+
+
+# --- Events « Métropole d'intelligences » ---------------------------------------------------------------------------
+EVENT_FIELDS = ("title", "description", "starts_at", "ends_at", "place", "territory", "seats")
+
+
+@transaction.atomic
+def event_save(*, user: User, fields: dict, event: CommunityEvent | None = None) -> CommunityEvent:
+    """Staff create or edit an event. Fewer seats than people already seated is refused (nobody is unseated)."""
+    _require(is_metropole_staff(user))
+    if event is None:
+        event = CommunityEvent(created_by=user)
+    else:
+        event = CommunityEvent.objects.select_for_update().get(pk=event.pk)
+    for name in EVENT_FIELDS:
+        if name in fields:
+            setattr(event, name, fields[name])
+    if event.pk and event.seats is not None and event.seats < _seated(event).count():
+        raise ValidationError({"seats": "Plus de personnes sont déjà inscrites : gardez au moins autant de places."})
+    event.full_clean()
+    event.save()
+    return event
+
+
+def _seated(event: CommunityEvent):
+    return EventRegistration.objects.filter(event=event, status=EventRegistration.Status.REGISTERED)
+
+
+@transaction.atomic
+def event_register(*, user: User, event: CommunityEvent, organisation: Organisation) -> EventRegistration:
+    """A person acting for a member registers: seated while seats remain, else on the waiting list. The event's
+    row lock makes two people asking for the last seat at once get one seat and one waiting-list place."""
+    _require(organisation.id in permissions.member_ids_of(user))
+    event = CommunityEvent.objects.select_for_update().get(pk=event.pk)
+    if event.starts_at <= timezone.now():
+        raise ValidationError("Cet événement a commencé : les inscriptions sont closes.")
+    registration = EventRegistration.objects.filter(event=event, user=user).first()
+    if registration and registration.status != EventRegistration.Status.CANCELLED:
+        raise ValidationError("Vous êtes déjà inscrit à cet événement.")
+    full = _seated(event).count() >= event.seats
+    status = EventRegistration.Status.WAITLISTED if full else EventRegistration.Status.REGISTERED
+    registration = registration or EventRegistration(event=event, user=user)
+    registration.organisation, registration.status, registration.registered_at = organisation, status, timezone.now()
+    registration.save()
+    return registration
+
+
+@transaction.atomic
+def event_cancel(*, user: User, event: CommunityEvent) -> EventRegistration | None:
+    """A person cancels; a freed seat goes to the first person of the waiting list, who is told (``notify``).
+    Returns the registration promoted, if any."""
+    event = CommunityEvent.objects.select_for_update().get(pk=event.pk)
+    registration = EventRegistration.objects.filter(event=event, user=user).exclude(
+        status=EventRegistration.Status.CANCELLED
+    )
+    registration = registration.first()
+    if registration is None:
+        raise ValidationError("Vous n'êtes pas inscrit à cet événement.")
+    was_seated = registration.status == EventRegistration.Status.REGISTERED
+    registration.status = EventRegistration.Status.CANCELLED
+    registration.save(update_fields=["status"])
+    if not was_seated or event.starts_at <= timezone.now():
+        return None
+    first = (
+        EventRegistration.objects.filter(event=event, status=EventRegistration.Status.WAITLISTED)
+        .order_by("registered_at", "pk")
+        .first()
+    )
+    if first is None:
+        return None
+    first.status = EventRegistration.Status.REGISTERED
+    first.save(update_fields=["status"])
+    notify(
+        user=first.user,
+        module="marketplace",
+        subject=f"Une place s'est libérée : « {event.title} »",
+        body=f"Vous êtes inscrit à l'événement du {timezone.localtime(event.starts_at):%d/%m/%Y à %H:%M}.",
+        url=event.get_absolute_url(),
+        key=f"marketplace-event-{event.pk}-seat-{first.pk}",
+    )
+    return first
+
+
+@transaction.atomic
+def event_attendance(*, user: User, event: CommunityEvent, present_ids) -> int:
+    """Staff take attendance once the event has started: the seated people listed are present, the others
+    absent; taking it again corrects it. Returns the number present."""
+    _require(is_metropole_staff(user))
+    event = CommunityEvent.objects.select_for_update().get(pk=event.pk)
+    if event.starts_at > timezone.now():
+        raise ValidationError("Les présences se relèvent une fois l'événement commencé.")
+    seated = _seated(event)
+    present = seated.filter(pk__in=list(present_ids)).update(attended=True)
+    seated.exclude(pk__in=list(present_ids)).update(attended=False)
+    event.attendance_taken_at = timezone.now()
+    event.save(update_fields=["attendance_taken_at"])
+    return present

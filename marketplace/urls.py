@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import buyer, member, public, staff
+from .views import buyer, events, member, public, staff
 
 app_name = "marketplace"
 
@@ -26,6 +26,7 @@ urlpatterns = [
     path("reponses/<int:pk>/documents/<int:document_pk>/", member.response_document, name="response_document"),
     path("questions/<int:pk>/repondre/", buyer.question_answer, name="question_answer"),
     path("adoptions/<int:pk>/suivi/", buyer.follow_up, name="follow_up"),
+    path("adoptions/<int:pk>/retour-experience/", buyer.adoption_case_study, name="adoption_case_study"),
     path("solutions/", public.solution_list, name="solution_list"),
     path("solutions/nouvelle/", member.solution_create, name="solution_create"),
     path("solutions/<int:pk>/", public.solution_detail, name="solution_detail"),
@@ -38,5 +39,16 @@ urlpatterns = [
     path("espace-membre/", member.space, name="member_space"),
     path("espace-membre/profil/", member.profile_edit, name="profile_edit"),
     path("espace-collectivite/", buyer.space, name="buyer_space"),
+    path("espace-collectivite/projets-fmin/", buyer.experiments, name="experiments"),
+    path("evenements/", events.event_list, name="event_list"),
+    path("evenements/nouveau/", events.event_create, name="event_create"),
+    path("evenements/<int:pk>/", events.event_detail, name="event_detail"),
+    path("evenements/<int:pk>/inscription/", events.event_register, name="event_register"),
+    path("evenements/<int:pk>/desinscription/", events.event_cancel, name="event_cancel"),
+    path("evenements/<int:pk>/agenda.ics", events.event_ical, name="event_ical"),
+    path("evenements/<int:pk>/presences/", events.event_attendance, name="event_attendance"),
     path("equipe/", staff.dashboard, name="staff_dashboard"),
+    path("equipe/relecture/", staff.review_list, name="review_list"),
+    path("equipe/relecture/<int:pk>/", staff.need_review, name="need_review"),
+    path("equipe/relecture/<int:pk>/publier/", staff.need_review_publish, name="need_review_publish"),
 ]

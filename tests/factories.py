@@ -528,7 +528,8 @@ class SolutionFactory(factory.django.DjangoModelFactory):
 
 
 class NeedFactory(factory.django.DjangoModelFactory):
-    """A need of Montreuil with its lead participant; traits ``published``, ``closed``, ``adopted`` (decided)."""
+    """A need of Montreuil with its lead participant; traits ``in_review``, ``published``, ``closed``, ``adopted``
+    (decided)."""
 
     class Meta:
         model = "marketplace.Need"
@@ -547,6 +548,7 @@ class NeedFactory(factory.django.DjangoModelFactory):
     state = "draft"
 
     class Params:
+        in_review = factory.Trait(state="in_review", review_requested_at=_NOW)
         published = factory.Trait(state="published", published_at=_NOW)
         closed = factory.Trait(state="closed", published_at=_NOW, closed_at=_NOW)
         adopted = factory.Trait(state="decided", outcome="adopted", published_at=_NOW, decided_at=_NOW)

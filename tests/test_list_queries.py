@@ -739,9 +739,10 @@ def market_rows():
                 )  # fmt: skip
                 adoption.collectivities.add(need.buyer, pantin)
         from marketplace.models import MemberProfile, Solution
-        from marketplace.services import refresh_profile_vectors, refresh_solution_vectors
+        from marketplace.services import refresh_profile_vectors, refresh_solution_facets, refresh_solution_vectors
 
         refresh_solution_vectors(Solution.objects.all())
+        refresh_solution_facets()
         refresh_profile_vectors(MemberProfile.objects.all())
 
     return add
@@ -780,6 +781,45 @@ def test_marketplace_needs_of_a_collectivity(market_rows):
     market_rows(2)
     assert_queries_do_not_grow(client, "/adopte-une-innovation/espace-collectivite/", lambda: market_rows(10),
                                small=rows(2), large=rows(12))  # fmt: skip
+
+
+@covers("marketplace:review_list")
+def test_marketplace_needs_in_review():
+    from .factories import NeedFactory
+
+    def add(n):
+        for _ in range(n):
+            NeedFactory(in_review=True)
+
+    add(2)
+    assert_queries_do_not_grow(signed_in(UserFactory(staff=True)), "/adopte-une-innovation/equipe/relecture/",
+                               lambda: add(10), small=rows(2), large=rows(12))  # fmt: skip
+
+
+@covers("marketplace:event_list")
+def test_marketplace_events():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from marketplace.models import CommunityEvent, EventRegistration
+
+    staff, commune = UserFactory(staff=True), Territory.objects.get(code="93048")
+    member = OrganisationFactory(kind=Organisation.Kind.DIGITAL_ACTOR)
+
+    def add(n):
+        for i in range(n):
+            starts = timezone.now() + timedelta(days=i + 1)
+            event = CommunityEvent.objects.create(
+                title=f"Rencontre {i}", description="Échanges.", starts_at=starts, ends_at=starts + timedelta(hours=2),
+                place="Montreuil", territory=commune, seats=1, created_by=staff,
+            )  # fmt: skip
+            for status in ("registered", "waitlisted"):
+                EventRegistration.objects.create(event=event, user=UserFactory(), organisation=member, status=status)
+
+    add(2)
+    assert_queries_do_not_grow(Client(), "/adopte-une-innovation/evenements/", lambda: add(10), small=rows(2),
+                               large=rows(12))  # fmt: skip
 
 
 # --- Participation ------------------------------------------------------------------------------------------------

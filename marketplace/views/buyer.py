@@ -12,8 +12,8 @@ from sman.permissions import user_passes
 
 from .. import permissions, selectors, services
 from ..filters import BuyerNeedFilter
-from ..forms import AnswerForm, DecideForm, FollowUpForm, JoinForm, NeedForm
-from ..models import Adoption, Question, Response
+from ..forms import AnswerForm, DecideForm, ExperimentForm, FollowUpForm, JoinForm, NeedForm
+from ..models import Adoption, Need, Question, Response
 from .common import crumbs, need_for
 
 buyer_required = user_passes(permissions.is_buyer)
@@ -94,11 +94,18 @@ def need_edit(request, pk):
 @require_POST
 def need_publish(request, pk):
     need = need_for(request, pk, owner=True)
-    run_service(
-        request,
-        lambda: services.need_publish(user=request.user, need=need),
-        "Besoin publié : les membres dont les solutions correspondent en seront informés.",
-    )
+    done = {}
+
+    def call():
+        done["need"] = services.need_publish(user=request.user, need=need)
+
+    if run_service(request, call):
+        if done["need"].state == Need.State.IN_REVIEW:
+            messages.success(request, "Besoin envoyé en relecture : l'équipe de la Métropole le publiera bientôt.")
+        else:
+            messages.success(
+                request, "Besoin publié : les membres dont les solutions correspondent en seront informés."
+            )
     return redirect(need.get_absolute_url())
 
 
@@ -260,5 +267,50 @@ def follow_up(request, pk):
             "intro": f"Adoptée le {adoption.adopted_on:%d/%m/%Y} pour le besoin « {adoption.need.title} ».",
             "submit": "Enregistrer le suivi",
             "crumbs": crumbs((adoption.need.title, adoption.need.get_absolute_url())),
+        },
+    )
+
+
+@buyer_required
+@require_POST
+def adoption_case_study(request, pk):
+    """The buyer turns an adoption into a draft « retour d'expérience » of the resource centre, then reviews it."""
+    adoption = get_object_or_404(Adoption.objects.select_related("need"), pk=pk)
+    if not permissions.is_need_buyer(request.user, adoption.need):
+        raise PermissionDenied
+    resource = services.adoption_to_case_study(user=request.user, adoption=adoption)
+    messages.success(
+        request, "Le retour d'expérience est un brouillon du centre de ressources : relisez-le, puis proposez-le."
+    )
+    return redirect("resources:edit", slug=resource.slug)
+
+
+@buyer_required
+def experiments(request):
+    """The lead collectivity of a funded FMIN project links it to the solution it experiments."""
+    ids = permissions.buyer_ids_of(request.user)
+    projects = selectors.fmin_projects_led_by(ids)
+    form = ExperimentForm(request.POST or None, projects=projects, solutions=selectors.published_solutions_for_choice())
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and form_service(
+            request,
+            form,
+            lambda: services.experiment_link(
+                user=request.user, application=form.cleaned_data["application"], solution=form.cleaned_data["solution"]
+            ),
+            "Lien enregistré : la page de la solution indique qu'elle est expérimentée dans ce projet FMIN.",
+        )
+    ):
+        return redirect("marketplace:experiments")
+    return render(
+        request,
+        "marketplace/experiments.html",
+        {
+            "form": form,
+            "has_projects": projects.exists(),
+            "links": selectors.experiments_of_projects(ids),
+            "crumbs": crumbs(("Mes besoins", reverse("marketplace:buyer_space"))),
         },
     )

@@ -6,8 +6,9 @@ from django.urls import reverse
 
 from sman.files import private_file_response
 from sman.lists import Listing
+from sman.permissions import is_metropole_staff
 
-from .. import permissions, selectors, services
+from .. import permissions, rules, selectors, services
 from ..filters import MemberFilter, NeedFilter, SolutionFilter
 from ..forms import JoinForm, OrganisationForm, QuestionForm
 from ..models import Charter, Need, Response, Solution, SolutionDocument
@@ -21,6 +22,8 @@ def home(request):
         {
             "needs": selectors.public_needs().filter(state=Need.State.PUBLISHED)[:5],
             "solutions": selectors.published_solutions()[:5],
+            "challenge_takers": selectors.challenge_takers()[:6],
+            "poorly_met": rules.POORLY_MET_MATCHES,
             "thresholds": selectors.current_thresholds(),
             "member_count": selectors.directory().filter(is_official=True).count(),
             "is_buyer": permissions.is_buyer(request.user),
@@ -52,6 +55,7 @@ def need_detail(request, pk):
             "questions": selectors.visible_questions(need, is_buyer=is_buyer, member_ids=member_ids),
             "is_buyer": is_buyer,
             "is_owner": permissions.is_need_owner(user, need),
+            "is_staff": is_metropole_staff(user),
             "is_member": bool(member_ids),
             "can_respond": bool(official) and need.is_open,
             "needs_signature": bool(member_ids) and not official,
@@ -86,6 +90,7 @@ def solution_detail(request, pk):
         {
             "solution": solution,
             "adopters": selectors.adopting_collectivities(solution),
+            "experiments": selectors.experiments_of(solution),
             "can_edit": permissions.can_edit_solution(request.user, solution),
             "crumbs": crumbs(("Solutions", reverse("marketplace:solution_list"))),
         },
@@ -114,6 +119,8 @@ def member_detail(request, slug):
             "profile": profile,
             "solutions": solutions,
             "areas": profile.areas.all(),
+            "challenges_taken": selectors.challenge_takers([profile.organisation_id])[:20],
+            "poorly_met": rules.POORLY_MET_MATCHES,
             "crumbs": crumbs(("Annuaire des membres", reverse("marketplace:member_list"))),
         },
     )

@@ -1,5 +1,6 @@
-"""« J'adopte une innovation » in headless Chromium: the public pages, the buyer's need with its responses and
-funnel, the member's space and response form; axe-core finds nothing on any of them."""
+"""« J'adopte une innovation » in headless Chromium: the public pages and events, the buyer's need with its
+responses and funnel, the member's space and response form, the staff's review and attendance pages; axe-core
+finds nothing on any of them."""
 
 import pytest
 
@@ -37,6 +38,8 @@ def test_marketplace_pages_have_no_accessibility_violation(browser, live_server,
         ("/adopte-une-innovation/annuaire/", "Annuaire des membres de Grand Paris Métropole Tech"),
         (f"/adopte-une-innovation/annuaire/{member.slug}/", member.name),
         ("/adopte-une-innovation/charte/", "Charte de participation de la communauté Grand Paris Métropole Tech"),
+        ("/adopte-une-innovation/evenements/", "Événements « Métropole d'intelligences »"),
+        (f"/adopte-une-innovation/evenements/{market.extra['event'].pk}/", market.extra["event"].title),
     ]:
         _check(page, path, heading, errors)
     context.close()
@@ -47,6 +50,7 @@ def test_marketplace_pages_have_no_accessibility_violation(browser, live_server,
         ("/adopte-une-innovation/espace-collectivite/", "Les besoins de ma collectivité"),
         ("/adopte-une-innovation/besoins/nouveau/", "Publier un besoin"),
         (f"/adopte-une-innovation/besoins/{need.pk}/reponses/", f"Réponses à « {need.title} »"),
+        ("/adopte-une-innovation/espace-collectivite/projets-fmin/", "Projets FMIN et solutions expérimentées"),
     ]:
         _check(page, path, heading, errors)
     page.goto("/adopte-une-innovation/besoins/nouveau/")
@@ -62,6 +66,17 @@ def test_marketplace_pages_have_no_accessibility_violation(browser, live_server,
         ("/adopte-une-innovation/espace-membre/", "Mon espace membre"),
         (f"/adopte-une-innovation/besoins/{need.pk}/repondre/", f"Répondre à « {need.title} »"),
         (f"/adopte-une-innovation/solutions/{solution.pk}/modifier/", f"Fiche « {solution.title} »"),
+    ]:
+        _check(page, path, heading, errors)
+    context.close()
+
+    context, page = new_page()
+    _login(page, market.users["staff"])
+    in_review, event = market.extra["in_review"], market.extra["event"]
+    for path, heading in [
+        ("/adopte-une-innovation/equipe/relecture/", "Besoins à relire"),
+        (f"/adopte-une-innovation/equipe/relecture/{in_review.pk}/", f"Relire « {in_review.title} »"),
+        (f"/adopte-une-innovation/evenements/{event.pk}/presences/", f"Présences à « {event.title} »"),
     ]:
         _check(page, path, heading, errors)
     context.close()

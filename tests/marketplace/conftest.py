@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from marketplace import services
-from marketplace.models import Need, Solution
+from marketplace.models import Need, ReviewSetting, Solution
 
 from ..factories import MemberProfileFactory, MembershipFactory, UserFactory
 
@@ -106,13 +109,32 @@ def market(world, django_capture_on_commit_callbacks):
         user=member_user, need=adopted, member=member, proposal="Offre", solution=published_solution
     )
     services.need_decide(user=agent, need=adopted, outcome=Need.Outcome.ADOPTED, response=adopted_response)
+    ReviewSetting.objects.create(pk=1, review_needs=True)
+    in_review = services.need_create(user=agent, buyer=world.commune_org, fields=need_fields(world.commune))
+    services.need_publish(user=agent, need=in_review)  # staff read needs first: « en relecture »
+    ReviewSetting.objects.filter(pk=1).update(review_needs=False)
     closed = services.need_create(user=agent, buyer=world.commune_org, fields=need_fields(world.commune))
     services.need_publish(user=agent, need=closed)
     services.need_close(user=agent, need=closed)
+    event = services.event_save(
+        user=users["staff"],
+        fields={
+            "title": "Rencontre de la communauté",
+            "description": "Échanges entre collectivités et membres.",
+            "starts_at": timezone.now() + timedelta(days=10),
+            "ends_at": timezone.now() + timedelta(days=10, hours=2),
+            "place": "Montreuil",
+            "territory": world.commune,
+            "seats": 20,
+        },
+    )
+    services.event_register(user=member_user, event=event, organisation=member)
     world.extra.update(
         member=member,
         other=other,
         draft=draft,
+        event=event,
+        in_review=in_review,
         published=published,
         closed=closed,
         adopted=Need.objects.get(pk=adopted.pk),

@@ -13,6 +13,7 @@ from ..matrix import ROLES, Case, check
 pytestmark = pytest.mark.django_db
 
 MARKET_ROLES = (*ROLES, "member", "other_member", "other_commune_agent")
+SIGNED_IN = tuple(r for r in MARKET_ROLES if r != "anonymous")
 OWNERS = ("commune_agent", "org_admin")  # agents of Montreuil, the lead collectivity
 BUYERS = (*OWNERS, "ept_agent", "other_commune_agent", "staff")  # staff act for the Métropole
 MEMBER_AGENTS = ("digital_actor", "member", "other_member")  # the world's digital actor has not signed
@@ -95,6 +96,12 @@ CASES = [
     ),
     Case("answer-without-text", url("question_answer", "unanswered"), expect(OWNERS, status=302), method="post"),
     Case("follow-up", url("follow_up", "adoption"), expect(OWNERS)),
+    Case(
+        "adoption-case-study",
+        url("adoption_case_study", "adoption"),
+        expect(OWNERS, status=302, anonymous=302),
+        method="post",
+    ),
     Case("solution-create", "/adopte-une-innovation/solutions/nouvelle/", expect(MEMBER_AGENTS)),
     Case("solution-edit", url("solution_edit", "solution"), expect(("member",))),
     Case(
@@ -114,7 +121,25 @@ CASES = [
     Case("profile", "/adopte-une-innovation/espace-membre/profil/", expect(MEMBER_AGENTS)),
     Case("charter-sign", "/adopte-une-innovation/charte/signer/", expect(MEMBER_AGENTS, status=302), method="post"),
     Case("buyer-space", "/adopte-une-innovation/espace-collectivite/", expect(BUYERS)),
+    Case("experiments", "/adopte-une-innovation/espace-collectivite/projets-fmin/", expect(BUYERS)),
     Case("staff", "/adopte-une-innovation/equipe/", expect(("staff",))),
+    Case("events", "/adopte-une-innovation/evenements/", PUBLIC),
+    Case("event", url("event_detail", "event"), PUBLIC),
+    Case("event-ical", url("event_ical", "event"), PUBLIC),
+    Case("event-create", "/adopte-une-innovation/evenements/nouveau/", expect(("staff",))),
+    Case("event-attendance", url("event_attendance", "event"), expect(("staff",))),
+    Case(
+        "event-register",
+        url("event_register", "event"),
+        expect((), anonymous=302),  # without a member the person acts for: refused
+        method="post",
+        data={"organisation": ""},
+    ),
+    Case("event-cancel-confirm", url("event_cancel", "event"), expect(SIGNED_IN)),
+    Case("review-list", "/adopte-une-innovation/equipe/relecture/", expect(("staff",))),
+    Case("need-review", url("need_review", "in_review"), expect(("staff",))),
+    Case("need-review-publish", url("need_review_publish", "in_review"), expect(("staff",), status=302), method="post"),
+    Case("need-in-review", url("need_detail", "in_review"), expect((*OWNERS, "staff"), anonymous=403)),
     Case("api-needs", "/api/marketplace/needs/", PUBLIC),
     Case(
         "api-need",
