@@ -10,14 +10,18 @@ FOCUS_VISIBLE = """() => {
   return outline || Boolean(shadow);
 }"""
 
-MATCHES = """([tag, text]) => {
+MATCHES = """([tag, text, exact]) => {
   const el = document.activeElement;
   if (!el || el === document.body) return false;
   if (tag && el.tagName.toLowerCase() !== tag) return false;
   if (text === null) return true;
   const label = (el.labels && el.labels.length ? el.labels[0].textContent : "") || "";
   const own = el.getAttribute("aria-label") || (el.type === "submit" && el.value) || "";
-  return [el.textContent, label, own].some((t) => t && t.replace(/\\s+/g, " ").trim() === text);
+  const same = (t) => {
+    const clean = t.replace(/\\s+/g, " ").trim();
+    return exact ? clean === text : clean.includes(text);
+  };
+  return [el.textContent, label, own].some((t) => t && same(t));
 }"""
 
 
@@ -30,15 +34,20 @@ def focus_is_kept(page) -> bool:
     return page.evaluate("document.activeElement !== null && document.activeElement !== document.body")
 
 
-def tab_to(page, tag: str | None, text: str | None, *, backwards: bool = False, limit: int = 250):
+def tab_to(page, tag: str | None, text: str | None, *, exact: bool = True, backwards: bool = False, limit: int = 250):
     """Presses Tab (or Shift+Tab) until the focused element is a ``tag`` whose text, label or aria-label is
-    ``text``; checks on the way that the focus is always on an element and visible. Returns the focused
-    element as a locator."""
+    ``text`` (or contains it, ``exact=False``), one lap of the page at most; checks that the focus found is
+    visible. Returns the focused element as a locator."""
     key = "Shift+Tab" if backwards else "Tab"
+    wrapped = False
     for _ in range(limit):
         page.keyboard.press(key)
-        assert focus_is_kept(page), "le focus est perdu (sur body)"
-        if page.evaluate(MATCHES, [tag, text]):
+        if not focus_is_kept(page):
+            # Past the last element the focus leaves the page for the browser's own controls, once per lap.
+            assert not wrapped, f"{tag} « {text} » jamais atteint au clavier (un tour complet)"
+            wrapped = True
+            continue
+        if page.evaluate(MATCHES, [tag, text, exact]):
             assert focus_is_visible(page), f"focus invisible sur {tag} « {text} »"
             return page.locator("*:focus")
     raise AssertionError(f"{tag} « {text} » jamais atteint au clavier")
