@@ -13,13 +13,14 @@ from ..auth import login
 from ..factories import BudgetFactory, BudgetProjectFactory, ProcessFactory, SpaceFactory, UserFactory, collectivity_of
 from ..ftth.test_imports import IPE_HEADER, IPE_ROWS, _import, _write
 from ..marketplace.conftest import market  # noqa: F401 — the marketplace's world, a fixture
+from ..passnumerique.conftest import distribute, pn  # noqa: F401 — a place, its agent, an order
 from .keyboard import assert_error_summary_announced, focus_is_visible, tab_to
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def _signed_in_page(browser, live_server, user):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+def _signed_in_page(browser, live_server, user, **options):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR", **options)
     cookie = login(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
     return context, context.new_page()
@@ -107,4 +108,58 @@ def test_post_a_need_by_keyboard(browser, live_server, market):  # noqa: F811
         page.keyboard.press("Enter")
     # Still in error (the other required fields) or saved: either way the title typed is kept.
     assert "Un guichet numérique pour les démarches" in page.content() or Need.objects.count() > before
+    context.close()
+
+
+def test_validate_a_ticket_on_a_phone_by_keyboard(browser, live_server, pn):  # noqa: F811
+    from passnumerique import codes
+    from passnumerique.models import Redemption
+
+    booklet = pn.order.booklets.first()
+    distribute(pn, booklet)
+    ticket = booklet.tickets.first()
+    context, page = _signed_in_page(browser, live_server, pn.place_agent, viewport={"width": 360, "height": 740})
+    page.goto("/pass-numerique/valider/")
+    # An empty code: the error summary is announced and leads to the field.
+    tab_to(page, "button", "Vérifier le ticket")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_error_summary_announced(page)
+    tab_to(page, "input", "Code du ticket", exact=False)
+    page.keyboard.type(codes.display(ticket.code).lower())
+    tab_to(page, "select", "Formation suivie", exact=False)
+    page.keyboard.press("ArrowDown")  # the first training offered
+    tab_to(page, "button", "Vérifier le ticket")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("text=Ticket valable")
+    tab_to(page, "button", "Valider le ticket")
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    page.wait_for_selector("text=Ticket validé")
+    assert Redemption.objects.get().ticket_id == ticket.pk
+    assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth + 1")
+    context.close()
+
+
+def test_register_to_an_exploration_day_by_keyboard(browser, live_server, reference):
+    from explorateurs.models import Registration
+
+    from ..factories import ExplorationEventFactory, ExplorerFactory
+
+    event = ExplorationEventFactory(title="Ouvrir les données publiques")
+    explorer = ExplorerFactory(cohort=event.cohort)
+    context, page = _signed_in_page(browser, live_server, explorer.user)
+    page.goto("/explorateurs/journees/")
+    tab_to(page, "a", "Ouvrir les données publiques", exact=False)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to(page, "button", "M'inscrire")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("text=Vous êtes inscrit.")
+    assert Registration.objects.get(event=event, explorer=explorer).status == Registration.Status.REGISTERED
+    # The confirmation is announced where the page starts (the messages' live region).
+    message = page.locator("text=Vous êtes inscrit.").first
+    assert message.evaluate("e => e.closest('[role=status],[role=alert],[aria-live]') !== null")
     context.close()
