@@ -163,3 +163,53 @@ def test_register_to_an_exploration_day_by_keyboard(browser, live_server, refere
     message = page.locator("text=Vous êtes inscrit.").first
     assert message.evaluate("e => e.closest('[role=status],[role=alert],[aria-live]') !== null")
     context.close()
+
+
+def test_fill_and_submit_an_fmin_draft_by_keyboard(browser, live_server, reference):
+    from fmin.models import Application
+
+    from ..fmin.conftest import agent_of, collectivity, open_call
+
+    call = open_call(UserFactory(staff=True))
+    agent = agent_of(collectivity("93048"))
+    context, page = _signed_in_page(browser, live_server, agent)
+    page.goto("/fmin/")
+    tab_to(page, "a", "Préparer une candidature")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert f"/fmin/appels/{call.pk}/candidater/" in page.url
+    tab_to(page, "input", "Titre du projet", exact=False)
+    page.keyboard.type("Prise de rendez-vous en ligne mutualisée")
+    tab_to(page, "button", "Créer le brouillon")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_url("**/fmin/candidatures/*/modifier/")
+    application = Application.objects.get(title="Prise de rendez-vous en ligne mutualisée")
+    # A mistyped amount: the summary is announced, takes the focus and leads to the field.
+    tab_to(page, "input", "Montant HT (€), ligne 1")
+    page.keyboard.type("douze")
+    tab_to(page, "button", "Enregistrer le brouillon")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert_error_summary_announced(page)
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    tab_to(page, "a", "Montant HT (€) (ligne 1)", exact=False)
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.value") == "douze"  # what was typed is kept
+    assert focus_is_visible(page)
+    page.keyboard.press("Control+A")
+    page.keyboard.type("12 000")
+    tab_to(page, "select", "Type de dépense, ligne 1", backwards=True)
+    page.keyboard.press("ArrowDown")
+    tab_to(page, "input", "Libellé, ligne 1")
+    page.keyboard.type("Licence du logiciel de rendez-vous")
+    tab_to(page, "input", "Montant TTC (€), ligne 1")
+    page.keyboard.type("14 400")
+    tab_to(page, "button", "Enregistrer le brouillon")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_selector("text=Brouillon enregistré.")
+    assert list(application.budget_lines.values_list("label", "amount_ht_cents")) == [
+        ("Licence du logiciel de rendez-vous", 1_200_000)
+    ]
+    context.close()
