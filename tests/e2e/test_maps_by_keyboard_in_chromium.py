@@ -69,7 +69,10 @@ def test_a_click_on_an_outline_is_announced(page, reference):
     page.keyboard.press("Enter")
     tab_to(page, "button", "Montreuil")
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.classList.contains('map-bubble')")
+    page.wait_for_function("() => document.activeElement.classList.contains('map-bubble')")
+    # The bubble opened by the click has faded out (Leaflet's animation): one bubble, read by axe at rest.
+    page.wait_for_function("() => document.querySelectorAll('#carte-territoire .leaflet-popup').length === 1")
+    page.wait_for_timeout(300)
     assert "Montreuil" in page.locator("#carte-territoire-annonce").inner_text()
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.getAttribute('href')") == "/communes/93048/"
