@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from leaflet.admin import LeafletGeoAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -226,6 +226,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["territory"]
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+    # Its web site: a bare domain typed in is read as https (Django 6's default, without the warning of 5.2).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Membership)
