@@ -37,10 +37,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 WIDTHS = ({"width": 1280, "height": 900}, {"width": 360, "height": 740})
 # The order in which a role is chosen for a URL: the least privileged first (what most people see).
 ORDER = (*ROLES, "place_agent", "pass_funder", "pass_distributor", "expert", "ess_agent")
-# Pages of other packages that no matrix case covers: the API's documentation, the admin's list and form. (Redoc,
-# /api/redoc/, is left out: it fetches its logo from cdn.redoc.ly, which the browser tests' guard refuses.)
+# Pages of other packages that no matrix case covers: the API's documentation, the admin's list and form. (Redoc
+# asks for its logo on cdn.redoc.ly; the page's CSP refuses it, so nothing leaves: see conftest's guard.)
 EXTRA = (
     ("anonymous", "/api/docs/"),
+    ("anonymous", "/api/redoc/"),
     ("staff", "/admin/sman/organisation/"),
     ("staff", "/admin/sman/organisation/add/"),
 )

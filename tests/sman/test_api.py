@@ -91,6 +91,8 @@ def test_openapi_schema_and_self_hosted_docs(api):
     # Both documentation pages are in French, with a landmark and a heading, and fetch nothing from elsewhere;
     # Redoc may style itself inline (its page only), scripts stay the portal's own.
     assert "'unsafe-inline'" in api.get("/api/redoc/")["Content-Security-Policy"]
+    # Redoc's bundle asks for its logo on cdn.redoc.ly (drf-spectacular-sidecar issue #11): the CSP refuses it.
+    assert re.search(r"img-src 'self' data:(;|$)", api.get("/api/redoc/")["Content-Security-Policy"])
     assert "'unsafe-inline'" not in api.get("/api/docs/")["Content-Security-Policy"]
     redoc = api.get("/api/redoc/").content.decode()
     assert "/static/drf_spectacular_sidecar/redoc/" in redoc
