@@ -161,7 +161,7 @@ def withdraw(request, pk):
         return redirect("contests:my_entries")
     return render(
         request,
-        "contests/confirm.html",
+        "sman/confirm.html",
         {
             "title": "Retirer la candidature",
             "text": f"La candidature « {entry.title} » ne sera plus examinée par le jury.",
@@ -222,7 +222,7 @@ def declare(request, slug):
             return redirect("contests:jury", contest.slug)
     return render(
         request,
-        "contests/form_page.html",
+        "sman/form_page.html",
         {
             "form": form,
             "title": "Déclaration d'intérêts",

@@ -49,7 +49,7 @@ def need_create(request):
             return redirect("marketplace:need_detail", created["need"].pk)
     return render(
         request,
-        "marketplace/form_page.html",
+        "sman/form_page.html",
         {
             "form": form,
             "title": "Publier un besoin",
@@ -78,7 +78,7 @@ def need_edit(request, pk):
         return redirect("marketplace:need_detail", need.pk)
     return render(
         request,
-        "marketplace/form_page.html",
+        "sman/form_page.html",
         {
             "form": form,
             "title": f"Modifier « {need.title} »",
@@ -120,7 +120,7 @@ def need_close(request, pk):
         return redirect(need.get_absolute_url())
     return render(
         request,
-        "marketplace/confirm.html",
+        "sman/confirm.html",
         {
             "title": f"Clore « {need.title} » ?",
             "text": "Les membres ne pourront plus répondre ni poser de questions. "
@@ -154,7 +154,7 @@ def need_decide(request, pk):
             return redirect(need.get_absolute_url())
     return render(
         request,
-        "marketplace/form_page.html",
+        "sman/form_page.html",
         {
             "form": form,
             "title": f"Issue de « {need.title} »",
@@ -260,7 +260,7 @@ def follow_up(request, pk):
         return redirect(adoption.need.get_absolute_url())
     return render(
         request,
-        "marketplace/form_page.html",
+        "sman/form_page.html",
         {
             "form": form,
             "title": f"Suivi de « {adoption.solution.title} »",

@@ -91,7 +91,7 @@ def event_cancel(request, pk):
         return redirect(event.get_absolute_url())
     return render(
         request,
-        "marketplace/confirm.html",
+        "sman/confirm.html",
         {
             "title": f"Annuler votre inscription à « {event.title} » ?",
             "text": "Votre place ira à la première personne de la liste d'attente.",
@@ -128,7 +128,7 @@ def event_create(request):
         return redirect(created["event"].get_absolute_url())
     return render(
         request,
-        "marketplace/form_page.html",
+        "sman/form_page.html",
         {
             "form": form,
             "title": "Créer un événement « Métropole d'intelligences »",

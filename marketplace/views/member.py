@@ -70,7 +70,7 @@ def profile_edit(request):
             return redirect("marketplace:member_space")
     return render(
         request,
-        "marketplace/form_page.html",
+        "sman/form_page.html",
         {
             "form": form,
             "title": f"Profil de {organisation.name} dans l'annuaire",
@@ -84,7 +84,7 @@ def profile_edit(request):
 def _solution_form_page(request, form, title, organisation):
     return render(
         request,
-        "marketplace/form_page.html",
+        "sman/form_page.html",
         {
             "form": form,
             "title": title,

@@ -3,9 +3,10 @@ responses and funnel, the member's space and response form, the staff's review a
 finds nothing on any of them."""
 
 import pytest
+from allauth.mfa.models import Authenticator
 
 from ..marketplace.conftest import market  # noqa: F401 — the marketplace's world, a fixture
-from .test_copil_in_chromium import _login
+from .test_copil_in_chromium import _current_code, _login
 from .test_pages_in_chromium import assert_no_axe_violation
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -71,7 +72,11 @@ def test_marketplace_pages_have_no_accessibility_violation(browser, live_server,
     context.close()
 
     context, page = new_page()
-    _login(page, market.users["staff"])
+    _login(page, market.users["staff"])  # staff sign in with their second factor
+    device = Authenticator.objects.get(user=market.users["staff"], type=Authenticator.Type.TOTP)
+    page.get_by_label("Code").fill(_current_code(device))
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url("**/espace/")
     in_review, event = market.extra["in_review"], market.extra["event"]
     for path, heading in [
         ("/adopte-une-innovation/equipe/relecture/", "Besoins à relire"),
