@@ -5,7 +5,7 @@ from django.urls import reverse
 from sman.modules import SpacePanel, add_count
 
 from . import permissions, selectors
-from .models import Ballot, ModerationCase, Proposal, Space
+from .models import Ballot, ModerationCase, Proposal, ResidenceProof, Space
 
 
 def space_panel(request) -> SpacePanel | None:
@@ -27,6 +27,13 @@ def space_panel(request) -> SpacePanel | None:
                     f"proposition à répondre ({space.name})",
                     f"propositions à répondre ({space.name})",
                     space.get_absolute_url(),
+                )
+                add_count(
+                    todos,
+                    ResidenceProof.objects.filter(space=space, status=ResidenceProof.Status.PENDING).count(),
+                    f"justificatif de domicile à examiner ({space.name})",
+                    f"justificatifs de domicile à examiner ({space.name})",
+                    reverse("participation:proofs", args=[space.slug]),
                 )
             add_count(
                 todos,

@@ -10,7 +10,7 @@ from participation import panels, services
 from sman.models import Territory
 
 from ..auth import login
-from ..factories import ProcessFactory, ProposalFactory, ResultFactory, UserFactory
+from ..factories import ProcessFactory, ProposalFactory, ResidenceProofFactory, ResultFactory, UserFactory
 from ..indicators import nonzero, values_by_code
 
 pytestmark = pytest.mark.django_db
@@ -46,10 +46,15 @@ def _panel(user):
 
 def test_space_panel_shows_each_its_work(part):
     services.report_create(user=UserFactory(), proposal=part.proposal, reason="spam")
+    ResidenceProofFactory(space=part.space)
+    ResidenceProofFactory(space=part.space, accepted=True)  # decided: no longer work
     admin_panel = _panel(part.space_admin)
     assert [t.label for t in admin_panel.todos] == [
-        "1 proposition à répondre (Commune de Montreuil)", "1 signalement à examiner (Commune de Montreuil)",
+        "1 proposition à répondre (Commune de Montreuil)",
+        "1 justificatif de domicile à examiner (Commune de Montreuil)",
+        "1 signalement à examiner (Commune de Montreuil)",
     ]  # fmt: skip
+    assert admin_panel.todos[1].url == f"/participation/espaces/{part.space.slug}/justificatifs/"
     assert [t.label for t in _panel(part.moderator).todos] == ["1 signalement à examiner (Commune de Montreuil)"]
     assert _panel(part.other_moderator).todos == []
     assert _panel(UserFactory()) is None
