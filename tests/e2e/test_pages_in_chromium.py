@@ -57,10 +57,17 @@ def test_maps_draw_the_outlines(page, reference):
 
 def test_a_request_to_another_host_is_recorded(page, no_request_leaves):
     """The guard of every browser test (conftest.py) sees a request to another host; here it is aborted
-    before leaving the machine, then forgiven."""
+    before leaving the machine, then forgiven. A request the portal's CSP refuses never leaves: not recorded."""
     page.route("http://tuiles.example.invalid/**", lambda route: route.abort())
     page.goto("/")
     assert no_request_leaves == []
+    page.evaluate(
+        """() => new Promise(done => { const img = new Image(); img.onerror = done;
+        img.src = "http://tuiles.example.invalid/1/1/1.png"; document.body.append(img); })"""
+    )
+    page.wait_for_timeout(200)
+    assert no_request_leaves == []  # refused by the page's img-src
+    page.goto("about:blank")  # no CSP: the request is made (and aborted by the route above)
     page.set_content('<img src="http://tuiles.example.invalid/10/518/352.png" alt="">')
     page.wait_for_load_state()
     assert no_request_leaves == ["http://tuiles.example.invalid/10/518/352.png"]
