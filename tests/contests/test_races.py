@@ -1,37 +1,12 @@
 """Concurrency with real connections, one per thread: scores saved at once by two jurors, or twice by one."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import close_old_connections
 
 from contests import selectors, services
 from contests.models import Entry, Evaluation, Score
 
 from ..factories import EntryFactory, JurorFactory, ResourceFactory
-
-
-def _race(calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("ok")
-        except ValidationError as exc:
-            outcomes.append(exc.messages[0])
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+from ..races import race_messages as _race
 
 
 def _values(contest, a, b):

@@ -1,11 +1,7 @@
 """Race-proof seats: concurrent selections and registrations in separate database connections (threads),
 never more than the seats, the waiting lists in order, nobody lost."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
 
 from explorateurs import services
 from explorateurs.models import Candidacy, Explorer, Registration
@@ -18,29 +14,7 @@ from ..factories import (
     RegistrationFactory,
     UserFactory,
 )
-
-
-def race(calls) -> list:
-    """Runs each call in its own thread (its own connection), all released at once; their results or errors."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            outcomes[i] = call()
-        except ValidationError as exc:
-            outcomes[i] = exc
-        finally:
-            connection.close()
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+from ..races import race
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,10 +1,6 @@
 """Concurrency (real connections, one per thread) and what the module shows in « Mon espace » and on a commune."""
 
-import threading
-
 import pytest
-from django.core.exceptions import ValidationError
-from django.db import close_old_connections
 from django.test import RequestFactory
 
 from marketplace import panels, selectors, services
@@ -12,29 +8,8 @@ from marketplace.models import FunnelEvent, NeedParticipant, Response
 from sman.models import Territory
 
 from ..factories import NeedFactory, collectivity_of
+from ..races import race_messages as _race
 from .conftest import agent_of, signed_member
-
-
-def _race(calls) -> list[str]:
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            call()
-            outcomes.append("ok")
-        except ValidationError as exc:
-            outcomes.append(exc.messages[0])
-        finally:
-            close_old_connections()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
 
 
 @pytest.mark.django_db(transaction=True)
