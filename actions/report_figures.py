@@ -179,12 +179,18 @@ class RegistryFigures:
             tables.append(table)
         return tables
 
-    def commune_matrix(self, order=None) -> tuple[list[TerritorialTable], list[dict]]:
-        """The communes' figures, grouped by EPT: (the tables, one per provider, as the columns) and rows of
-        ``{"ept": …, "communes": [(commune, [figure per column])]}``."""
+    def commune_matrix(self, order=None) -> tuple[list[TerritorialTable], list[dict], list[TerritorialTable]]:
+        """The communes' figures, grouped by EPT: (the tables with a value in at least one commune, one per
+        provider, as the columns; rows of ``{"ept": …, "communes": [(commune, [figure per column])]}``; the
+        tables with no value in any commune, named in a sentence instead of a column of zeros — each cell of
+        the annex costs layout time, bench/copil_report.py)."""
         tables = self.territorial_tables(Territory.Kind.COMMUNE, order)
         if not tables:
-            return [], []
+            return [], [], []
+        empty = [table for table in tables if not any(row.value for row in table.rows)]
+        tables = [table for table in tables if table not in empty]
+        if not tables:
+            return [], [], empty
         by_commune = {row.territory.pk: [] for row in tables[0].rows}
         for table in tables:
             for row in table.rows:
@@ -193,4 +199,4 @@ class RegistryFigures:
         for ept in self._territories(Territory.Kind.EPT):
             communes = [row.territory for row in tables[0].rows if row.territory.parent_id == ept.pk]
             groups.append({"ept": ept, "communes": [(c, by_commune[c.pk]) for c in communes]})
-        return tables, groups
+        return tables, groups, empty

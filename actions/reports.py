@@ -199,7 +199,7 @@ def report_context(session, *, today: date | None = None) -> dict:
     def order(provider):
         return (numbers.get(provider.key.split(".", 1)[0], 1000), provider.key)
 
-    commune_columns, commune_groups = figures.commune_matrix(order)
+    commune_columns, commune_groups, commune_empty = figures.commune_matrix(order)
     return {
         "session": session,
         "previous": previous,
@@ -209,6 +209,7 @@ def report_context(session, *, today: date | None = None) -> dict:
         "territorial": figures.territorial_tables(order=order),
         "commune_columns": commune_columns,
         "commune_groups": commune_groups,
+        "commune_empty": commune_empty,
         "figures_date": today,
         "recommendations": session.recommendations.all(),
         # One row per indicator with its values in one cell: a row per value made the annex the

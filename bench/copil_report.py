@@ -91,11 +91,11 @@ def child(n_actions: int) -> None:
                 )
             opinion = "scale_up" if review.action.number % 5 == 0 else "keep"
             services.review_record_opinion(review=review, user=copil, version=0, opinion=opinion, reasons="Mesure.")
-        start = time.perf_counter()
         if os.environ.get("BENCH_PROFILE"):
             _profile(session)
+        start, cpu = time.perf_counter(), time.process_time()
         pdf = render_report_pdf(session)
-        elapsed = time.perf_counter() - start
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
         transaction.set_rollback(True)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     import io
@@ -103,7 +103,7 @@ def child(n_actions: int) -> None:
     from pypdf import PdfReader
 
     pages = len(PdfReader(io.BytesIO(pdf)).pages)
-    print(f"{n_actions}\t{elapsed:.2f}\t{peak_mb:.0f}\t{len(pdf) / 1024:.0f}\t{pages}")
+    print(f"{n_actions}\t{elapsed:.2f}\t{cpu:.2f}\t{peak_mb:.0f}\t{len(pdf) / 1024:.0f}\t{pages}")
 
 
 def _profile(session) -> None:
@@ -133,13 +133,17 @@ def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "--child":
         child(int(sys.argv[2]))
         return
-    print(f"{'actions':>8} {'temps (s)':>10} {'mémoire max (Mo)':>17} {'PDF (Ko)':>9} {'pages':>6} {'ratio temps':>12}")
+    # The CPU time of the process tells the report's own cost when other work shares the cores.
+    print(
+        f"{'actions':>8} {'temps (s)':>10} {'CPU (s)':>8} {'mémoire max (Mo)':>17} {'PDF (Ko)':>9} {'pages':>6}"
+        f" {'ratio temps':>12}"
+    )
     base = None
     for n in SCENARIOS:
         out = subprocess.run([sys.executable, __file__, "--child", str(n)], capture_output=True, text=True, check=True)
-        actions, seconds, peak, size, pages = out.stdout.strip().splitlines()[-1].split("\t")
+        actions, seconds, cpu, peak, size, pages = out.stdout.strip().splitlines()[-1].split("\t")
         base = base or float(seconds)
-        print(f"{actions:>8} {seconds:>10} {peak:>17} {size:>9} {pages:>6} {float(seconds) / base:>12.1f}")
+        print(f"{actions:>8} {seconds:>10} {cpu:>8} {peak:>17} {size:>9} {pages:>6} {float(seconds) / base:>12.1f}")
     print("Objectif (17 actions) : ≤ 10 s et ≤ 400 Mo.")
 
 

@@ -236,6 +236,10 @@ def test_the_report_of_a_17_action_session(reference):
     assert "Logementsraccordablesàlafibre(%):aucunevaleurdanslaMétropole" in territories
     annex = "".join(pages[_toc_page(pages, "Annexe B") - 1 :])
     assert "Montreuil" in annex and "T8EstEnsemble" in annex and "Métropole" in annex
+    # A figure with a value in some commune is a column; one with none is named once, not a column of zeros.
+    assert "Colonnes:1Collectivitésayantaumoinsunagentinscrit(nombre)." in annex
+    assert "Sansvaleurdansaucunecommuneau1erdécembre2020(0partout,doncsanscolonne):" in annex
+    assert "Logementsraccordablesàlafibre(%)" in annex.split("doncsanscolonne")[1]
     assert "Renouvelerlefonds." in text
 
 
@@ -263,6 +267,10 @@ def test_the_report_context_reads_territories_in_a_few_queries(reference, django
     tables = context["territorial"]
     assert [row.territory.code for row in tables[0].rows] == [f"T{n}" for n in range(1, 13)]
     assert len(context["commune_groups"]) == 12 and sum(len(g["communes"]) for g in context["commune_groups"]) == 130
+    columns, empty = context["commune_columns"], context["commune_empty"]
+    assert [t.provider.key for t in columns] == ["sman.collectivities_with_agents"]
+    assert all(not any(row.value for row in table.rows) for table in empty)
+    assert len(columns) + len(empty) == len(tables)
 
 
 def test_an_action_s_computed_figures_are_its_module_s():
