@@ -2,7 +2,7 @@
 
 Every PDF of the portal is tagged (a structure tree of headings, paragraphs, lists, tables and figures,
 the « marked » flag), carries its language from ``<html lang>`` and its title from ``<title>``, so screen
-readers read it in order (RGAA 4.1, criterion 13.3; tests/sman/test_pdf_structure.py checks each kind).
+readers read it in order (RGAA 4.1, criterion 13.3; tests/pdfs.py ``assert_tagged_pdf``, called by each kind's test).
 """
 
 from django.contrib.staticfiles import finders

@@ -238,6 +238,9 @@ def test_the_report_of_a_17_action_session(reference):
     assert "Montreuil" in annex and "T8EstEnsemble" in annex and "Métropole" in annex
     # A figure with a value in some commune is a column; one with none is named once, not a column of zeros.
     assert "Colonnes:1Collectivitésayantaumoinsunagentinscrit(nombre)." in annex
+    # RGAA 5.1: the complex table (row groups) is preceded by a summary of how to read it, and has a title.
+    assert "Lecturedutableau:unelignepar commune".replace(" ", "") in annex
+    assert "Lesindicateursparcommune,lescommunesgroupéesparEPT" in annex
     assert "Sansvaleurdansaucunecommuneau1erdécembre2020(0partout,doncsanscolonne):" in annex
     assert "Logementsraccordablesàlafibre(%)" in annex.split("doncsanscolonne")[1]
     assert "Renouvelerlefonds." in text
