@@ -20,6 +20,7 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from sman import modules
 from sman.documents import render_pdf
 from sman.money import euros_decimal
 
@@ -188,6 +189,7 @@ def report_context(session, *, today: date | None = None) -> dict:
                 ),
                 "indicators": indicators_by_action.get(action.id, []),
                 "computed": figures.action_figures(action),
+                "module_section": modules.report_section(action.module, today) if action.module else None,
                 "changes": _changes(
                     action, review, before_by_action.get(action.id), previous.date if previous else None, today
                 ),

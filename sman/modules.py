@@ -15,6 +15,8 @@ central file lists the apps by hand (apart from ``INSTALLED_APPS``, which Django
   an EPT, shown on its page;
 - ``action_panel``: ``f(number) -> (template, context) | None``, what the module shows on the page of action
   ``number`` of the roadmap table (one of its ``action_numbers``): the calls of a programme, for instance;
+- ``report_section``: ``f(today) -> (template, context) | None``, what the module adds to the section of its
+  actions in the COPIL report, with its figures as of the session's date (the template reads ``section``);
 - ``indicators``: the module whose import registers its computed indicators;
 - ``roles``: the platform roles it declares (``sman.roles.Role``: moderator, jury…), registered when the app is
   ready; people hold them through ``sman.RoleAssignment`` rows granted by staff;
@@ -81,6 +83,7 @@ class ModuleConfig(AppConfig):
     space_panel: str | None = None
     territory_panel: str | None = None
     action_panel: str | None = None
+    report_section: str | None = None
     indicators: str | None = None
     roles: tuple = ()
     beat: dict = {}
@@ -176,6 +179,14 @@ def action_panels(number: int) -> list[tuple[str, dict]]:
             if panel is not None:
                 found.append(panel)
     return found
+
+
+def report_section(label: str, today) -> tuple[str, dict] | None:
+    """What module ``label`` adds to its actions' section of the COPIL report on ``today``, or None."""
+    config = next((c for c in modules() if c.label == label), None)
+    if config is None or not config.report_section:
+        return None
+    return _load(config.report_section)(today)
 
 
 def beat_schedule() -> dict:
