@@ -8,7 +8,20 @@ from datetime import date
 from django.contrib.postgres.search import SearchRank
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils import timezone
@@ -120,14 +133,27 @@ def search(params: SearchParams) -> QuerySet:
     return rows.order_by("-search_entry__published_at", "-pk")
 
 
+def _ranked(params: SearchParams) -> tuple[QuerySet, tuple[str, ...]]:
+    """The narrow rows matching ``params``, annotated with ``rank`` (0 when the order is the date's), and the order
+    of their pages: by relevance when a text is given (title > summary > body > attachments' text), else (or with
+    ``tri=date``) the most recent first."""
+    entries = _entries(params)
+    text = search_query(params.q) if params.q else None
+    if text is not None and params.tri != "date":
+        return entries.annotate(rank=SearchRank(F("vector"), text)), ("-rank", "-published_at", "-pk")
+    return entries.annotate(rank=Value(0.0, output_field=FloatField())), ("-published_at", "-pk")
+
+
 class SearchResults:
     """A search's results for a paginator: a page is the ids of 20 narrow rows (ranked or by date, in one
     statement over ``SearchEntry`` alone), then those 20 resources with their cards. ``count`` is known already
-    (the facets' kinds)."""
+    (the facets' kinds); so is the first page's ids (``first_page``) when the facets were just computed: the same
+    statement found them."""
 
-    def __init__(self, params: SearchParams, count: int):
+    def __init__(self, params: SearchParams, count: int, first_page: list[int] | None = None):
         self.params = params
         self._count = count
+        self.first_page = first_page
 
     def count(self) -> int:
         return self._count
@@ -136,13 +162,10 @@ class SearchResults:
         return self._count
 
     def ids(self, start: int, stop: int) -> list[int]:
-        entries = _entries(self.params)
-        text = search_query(self.params.q) if self.params.q else None
-        if text is not None and self.params.tri != "date":
-            entries = entries.annotate(rank=SearchRank(F("vector"), text)).order_by("-rank", "-published_at", "-pk")
-        else:
-            entries = entries.order_by("-published_at", "-pk")
-        return list(entries.values_list("pk", flat=True)[start:stop])
+        if self.first_page is not None and start == 0 and (stop <= len(self.first_page) or stop >= self._count):
+            return self.first_page[:stop]
+        entries, order = _ranked(self.params)
+        return list(entries.order_by(*order).values_list("pk", flat=True)[start:stop])
 
     def __getitem__(self, index):
         if not isinstance(index, slice):
@@ -188,10 +211,11 @@ def facets_changed() -> None:
     warm_facets.delay()
 
 
-# The matched narrow rows are read once (with the columns the facets group), then grouped six ways, with no join
-# but the labels of the values shown: (facet, value, count, label, order).
-FACETS_SQL = """
-WITH m(kind, year, organisation, themes, challenges, territories) AS MATERIALIZED ({matched})
+# The matched narrow rows are read once (with the columns the facets group, the date and the rank), then grouped six
+# ways, with no join but the labels of the values shown, and, in the same statement, the first page of the results
+# in the page's order: rows of (facet or "page", value or id, count, label, order).
+SEARCH_SQL = """
+WITH m(kind, year, organisation, themes, challenges, territories, id, published_at, rank) AS MATERIALIZED ({matched})
 SELECT 'kind', kind, count(*), NULL, NULL::int FROM m GROUP BY kind
 UNION ALL
 SELECT 'year', year::text, count(*), NULL, NULL FROM m WHERE year IS NOT NULL GROUP BY year
@@ -211,35 +235,69 @@ SELECT 'territory', t.code, f.n, CASE WHEN t.kind = 'ept' THEN t.code || ' ' || 
     SELECT x.id, count(*) AS n FROM m, unnest(m.territories) AS x(id) GROUP BY x.id ORDER BY 2 DESC, 1
     LIMIT {territories}
 ) f JOIN sman_territory t ON t.id = f.id
+UNION ALL
+SELECT 'page', p.id::text, NULL, NULL, (row_number() OVER (ORDER BY p.rank DESC, p.published_at DESC, p.id DESC))::int
+FROM (SELECT id, rank, published_at FROM m ORDER BY rank DESC, published_at DESC, id DESC LIMIT {page}) p
 """
+FACET_COLUMNS = ("kind", "published_year", "organisation_id", "themes", "challenge_ids", "territory_ids")
 
 
-def _facet_counts(rows: QuerySet) -> dict[str, list[tuple]]:
-    if rows.query.is_empty():
-        return {}
-    columns = rows.order_by().values_list(
-        "kind", "published_year", "organisation_id", "themes", "challenge_ids", "territory_ids"
-    )
-    sql, params = columns.query.sql_with_params()
-    key = f"resources:facets:{_generation()}:{hashlib.sha256(repr((sql, params)).encode()).hexdigest()}"
+def _facet_counts(params: SearchParams, page_size: int = 20) -> tuple[dict[str, list[tuple]], list[int] | None]:
+    """The facet counts of ``params`` (from the cache, else computed) and, when computed, the first page's ids."""
+    entries, _order = _ranked(params)
+    if entries.query.is_empty():
+        return {}, []
+    facet_sql, facet_params = entries.order_by().values_list(*FACET_COLUMNS).query.sql_with_params()
+    key = f"resources:facets:{_generation()}:{hashlib.sha256(repr((facet_sql, facet_params)).encode()).hexdigest()}"
     counts = cache.get(key)
-    if counts is None:
-        counts = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                FACETS_SQL.format(matched=sql, organisations=ORGANISATION_FACET_SIZE, territories=TERRITORY_FACET_SIZE),
-                params,
-            )
-            for name, value, count, label, order in cursor.fetchall():
+    if counts is not None:
+        return counts, None
+    sql, sql_params = (
+        entries.order_by().values_list(*FACET_COLUMNS, "pk", "published_at", "rank").query.sql_with_params()
+    )
+    counts, page = {}, []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            SEARCH_SQL.format(
+                matched=sql, organisations=ORGANISATION_FACET_SIZE, territories=TERRITORY_FACET_SIZE, page=page_size
+            ),
+            sql_params,
+        )
+        for name, value, count, label, order in cursor.fetchall():
+            if name == "page":
+                page.append((order, int(value)))
+            else:
                 counts.setdefault(name, []).append((value, count, label, order))
-        cache.set(key, counts, FACET_CACHE_SECONDS)
-    return counts
+    cache.set(key, counts, FACET_CACHE_SECONDS)
+    return counts, [pk for _n, pk in sorted(page)]
+
+
+@dataclass
+class Search:
+    """What the search page shows: the facets, the number of results and the results (a paginator's rows)."""
+
+    params: SearchParams
+    facets: dict[str, list["FacetValue"]]
+    count: int
+    results: SearchResults
+
+
+def run_search(params: SearchParams, *, page_size: int = 20) -> Search:
+    """The facets and the results of ``params``. Facets not cached yet: one statement reads the matches once for
+    the six facets and the first page; cached (until the next publication): the page alone is read."""
+    counts, first_page = _facet_counts(params, page_size)
+    found = _facet_values(params, counts)
+    count = sum(value.count for value in found["kind"])
+    return Search(params, found, count, SearchResults(params, count, first_page))
 
 
 def facets(params: SearchParams) -> dict[str, list[FacetValue]]:
     """Facet values with their counts among the resources that match ``params`` (kind, défi, theme, territory,
     organisation, year): one SQL statement for the six, cached until the next publication."""
-    counts = _facet_counts(_entries(params))
+    return _facet_values(params, _facet_counts(params)[0])
+
+
+def _facet_values(params: SearchParams, counts: dict[str, list[tuple]]) -> dict[str, list[FacetValue]]:
     by_count = lambda rows: sorted(rows, key=lambda r: (-r[1], r[0]))  # noqa: E731
     result: dict[str, list[FacetValue]] = {}
     result["kind"] = [

@@ -43,9 +43,9 @@ class SearchListing(Listing):
 def home(request):
     """The search: French full text, facets with their counts, sort by relevance or date."""
     params = selectors.SearchParams.from_query(request.GET)
-    facets = selectors.facets(params)
-    total = sum(value.count for value in facets["kind"])
-    listing = SearchListing(request, selectors.SearchResults(params, total), page_size=PAGE_SIZE, count=total)
+    found = selectors.run_search(params, page_size=PAGE_SIZE)
+    facets, total = found.facets, found.count
+    listing = SearchListing(request, found.results, page_size=PAGE_SIZE, count=total)
     page = listing.page_obj
     if params.q and page.number == 1 and not total:
         services.search_miss_record(text=params.q)

@@ -178,3 +178,71 @@ def test_saved_searches_send_new_matches_to_the_digest_once(reference):
     assert notification.subject == "1 nouvelle ressource pour « Open data »"
     assert "Publier des données ouvertes" in notification.body
     assert services.saved_search_alerts() == 0  # nothing new since
+
+
+# --- The search page's one statement: facets and first page from the matches read once ---------------------------
+def _page_ids(params, *, computed: bool) -> list[int]:
+    """The first page's ids as ``run_search`` gives them: from the facets' statement (facets not cached) or from
+    the page's own query (facets cached)."""
+    from django.core.cache import cache
+
+    if computed:
+        cache.clear()
+    found = selectors.run_search(params, page_size=20)
+    assert (found.results.first_page is not None) == computed
+    return [r.pk for r in found.results[:20]]
+
+
+def test_facet_counts_with_filters_combined_and_the_first_page_read_with_them(reference):
+    montreuil, pantin = collectivity_of("93048"), collectivity_of("93055")
+    guide = ResourceFactory(published=True, kind="guide", themes=["open_data"], organisation=montreuil,
+                            title="Ouvrir les données du stationnement")  # fmt: skip
+    ResourceFactory(published=True, kind="guide", themes=["open_data", "green_it"], organisation=pantin,
+                    territories=[territory("93055")], title="Données ouvertes et sobriété")  # fmt: skip
+    ResourceFactory(published=True, kind="watch", themes=["open_data"], organisation=montreuil,
+                    title="Veille sur les données ouvertes")  # fmt: skip
+    ResourceFactory(kind="guide", themes=["open_data"], title="Données ouvertes, brouillon")
+    ResourceFactory(refused=True, kind="guide", themes=["open_data"], title="Données ouvertes refusées")
+    params = selectors.SearchParams(q="données", kind="guide", theme="open_data", territoire="93048")
+    found = selectors.run_search(params)
+    counts = {name: {f.value: f.count for f in values} for name, values in found.facets.items()}
+    assert found.count == 1 and counts["kind"] == {"guide": 1}
+    assert counts["theme"] == {"open_data": 1} and counts["organisation"] == {str(montreuil.pk): 1}
+    assert counts["territoire"] == {"93048": 1} and counts["defi"] == {"4": 1}
+    assert found.results.first_page == [guide.pk] and list(found.results[:20]) == [guide]
+    everything = selectors.run_search(selectors.SearchParams(q="données", theme="open_data"))
+    assert everything.count == 3 and {f.value: f.count for f in everything.facets["kind"]} == {"guide": 2, "watch": 1}
+
+
+def test_a_word_in_the_title_ranks_before_the_same_word_only_in_the_body_whichever_query_reads_the_page(reference):
+    older_in_title = ResourceFactory(published=True, title="Capteurs de stationnement", body="<p>Rien.</p>")
+    in_summary = ResourceFactory(published=True, title="Une rue", summary="Des capteurs de stationnement.")
+    in_body = ResourceFactory(published=True, title="Guide", body="<p>Le stationnement " + "et le stationnement " * 5)
+    ResourceFactory(title="Stationnement en brouillon")
+    expected = [older_in_title.pk, in_summary.pk, in_body.pk]
+    params = selectors.SearchParams(q="stationnement")
+    assert _page_ids(params, computed=True) == expected
+    assert _page_ids(params, computed=False) == expected
+    assert [r.pk for r in selectors.search(params)] == expected
+    by_date = selectors.SearchParams(q="stationnement", tri="date")  # the most recent first
+    assert _page_ids(by_date, computed=True) == _page_ids(by_date, computed=False) == expected[::-1]
+
+
+def test_the_first_page_of_many_results_is_the_same_from_both_queries(reference):
+    for n in range(25):
+        ResourceFactory(published=True, title=f"Médiation numérique {n}", body="<p>médiation</p>" * (n % 4))
+    for params in (selectors.SearchParams(q="médiation"), selectors.SearchParams(), selectors.SearchParams(tri="date")):
+        computed = _page_ids(params, computed=True)
+        assert len(computed) == 20 and computed == _page_ids(params, computed=False)
+    response = Client().get("/ressources/", {"q": "médiation", "page": "2"})
+    assert response.status_code == 200 and len(response.context["page_obj"].object_list) == 5
+
+
+def test_a_search_that_finds_nothing_has_no_facet_and_no_page(reference):
+    ResourceFactory(published=True, title="Capteurs de stationnement")
+    for params in (selectors.SearchParams(q="inexistantmot"), selectors.SearchParams(q="capteurs", annee="1999")):
+        found = selectors.run_search(params)
+        assert found.count == 0 and not any(found.facets.values())
+        assert found.results.first_page == [] and list(found.results[:20]) == []
+    response = Client().get("/ressources/", {"q": "inexistantmot"})
+    assert response.status_code == 200 and "page_obj" in response.context
