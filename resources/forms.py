@@ -55,7 +55,7 @@ class ResourceForm(forms.ModelForm):
             "summary": {"required": "Rédigez un résumé."},
         }
 
-    def __init__(self, *args, organisations=None, with_organisation=True, **kwargs):
+    def __init__(self, *args, organisations=None, with_organisation=True, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if with_organisation:
             self.fields["organisation"].queryset = (
@@ -65,9 +65,14 @@ class ResourceForm(forms.ModelForm):
                 self.fields["organisation"].initial = organisations.first()
         else:
             del self.fields["organisation"]
-        for link in LINKS:  # what the resource is about: among what the public sees of each module
+        for link in LINKS:  # what the resource is about: among what the public sees of each module (what ``user``
+            # reads of the pôle d'ingénierie's requests), and the link the resource has already
+            queryset = link.choices(user)
+            current = getattr(self.instance, f"{link.field}_id", None)
+            if current is not None:
+                queryset = queryset | queryset.model.objects.filter(pk=current)
             self.fields[link.field] = forms.ModelChoiceField(
-                label=link.label, queryset=link.choices(), required=False, empty_label="— aucun —"
+                label=link.label, queryset=queryset, required=False, empty_label="— aucun —"
             )
         from .models import Kind
 

@@ -1,10 +1,12 @@
 """What a resource can be about, in the other modules: an FMIN project, an Explorateurs project, a Bâtisseurs
-working group, a marketplace solution, an action of the plan. One explicit foreign key each on ``Resource``;
-a contributor chooses among what the public can see, and those pages list « Ressources liées »."""
+working group, a marketplace solution, an action of the plan, a request to the pôle d'ingénierie (whose deliverable
+it is). One explicit foreign key each on ``Resource``; a contributor chooses among what the public can see — for a
+request to the pôle, which is private, among those the contributor may read — and those pages list « Ressources
+liées »."""
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 
@@ -14,12 +16,14 @@ class Link:
     model: str  # "app_label.Model" of what it points to
     label: str
     public_url_name: str = ""  # when the model's own URL is not its public page (an FMIN file → the project)
+    error: str = ""  # when what may be chosen is not « what is published »
 
     def url(self, obj) -> str:
         return reverse(self.public_url_name, args=[obj.pk]) if self.public_url_name else obj.get_absolute_url()
 
-    def choices(self) -> QuerySet:
-        """What a contributor may link to: what the public sees of that module."""
+    def choices(self, user=None) -> QuerySet:
+        """What ``user`` may link to, and whose page a reader ``user`` may open: what the public sees of that
+        module (the same for everyone), or for a request to the pôle d'ingénierie the requests ``user`` reads."""
         from actions.models import Action
         from explorateurs.models import Project
         from fmin.models import Application, WorkingGroup
@@ -31,7 +35,30 @@ class Link:
             "working_group": lambda: WorkingGroup.objects.filter(is_active=True).order_by("name"),
             "solution": lambda: Solution.objects.published().select_related("member").order_by("title"),
             "action": lambda: Action.objects.select_related("roadmap").order_by("roadmap__code", "number"),
+            "engineering_request": lambda: engineering_requests_of(user),
         }[self.field]()
+
+    @property
+    def message(self) -> str:
+        return self.error or f"Choisissez parmi les éléments publiés ({self.label.lower()})."
+
+
+def engineering_requests_of(user) -> QuerySet:
+    """The requests to the pôle d'ingénierie whose deliverables ``user`` may present: those they read (staff: all;
+    an expert: those assigned to them; a collectivity's agent: their collectivity's) once the pôle works on them."""
+    from engineering import permissions
+    from engineering.models import EngineeringRequest
+    from sman.permissions import is_metropole_staff
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EngineeringRequest.objects.none()
+    Status = EngineeringRequest.Status
+    rows = EngineeringRequest.objects.filter(
+        status__in=[Status.IN_PROGRESS, Status.DELIVERED, Status.CLOSED]
+    ).select_related("organisation")
+    if not is_metropole_staff(user):
+        rows = rows.filter(Q(expert=user) | Q(organisation_id__in=permissions.collectivity_ids_of(user)))
+    return rows.order_by("-created_at", "-pk")
 
 
 LINKS = (
@@ -40,7 +67,16 @@ LINKS = (
     Link("working_group", "fmin.WorkingGroup", "Groupe de travail des Bâtisseurs du numérique"),
     Link("solution", "marketplace.Solution", "Solution de la place de marché"),
     Link("action", "actions.Action", "Action du plan"),
+    Link(
+        "engineering_request",
+        "engineering.EngineeringRequest",
+        "Accompagnement du pôle d'ingénierie",
+        error="Choisissez parmi les demandes d'accompagnement de votre collectivité ou qui vous sont confiées.",
+    ),
 )
+# A module's draft whose source row belongs to what the resource is about: the link's field, the source's model
+# and the path from it (``draft_from_module`` sets the link when the module did not pass it).
+SOURCE_LINKS = {"engineering.deliverable": ("engineering_request", "engineering.RequestDocument", "request_id")}
 BY_MODEL = {link.model.lower(): link for link in LINKS}
 FIELDS = tuple(link.field for link in LINKS)
 

@@ -172,6 +172,14 @@ class Resource(models.Model):
         related_name="resources",
         verbose_name="solution de la place de marché",
     )
+    engineering_request = models.ForeignKey(
+        "engineering.EngineeringRequest",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resources",
+        verbose_name="accompagnement du pôle d'ingénierie",
+    )
     call = models.ForeignKey(
         CallForContributions,
         null=True,

@@ -375,6 +375,7 @@ def public_detail(slug: str):
             "working_group",
             "solution",
             "action__roadmap",
+            "engineering_request__organisation",
         )
         .prefetch_related("challenges", "territories")
         .filter(slug=slug)

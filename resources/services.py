@@ -137,25 +137,42 @@ def refresh_search_entries(resource_ids) -> None:
             cursor.execute(SEARCH_ENTRIES_SQL, {"ids": ids})
 
 
+def _link_from_source(resource: Resource) -> None:
+    """The link a module's draft gets from its source row (``links.SOURCE_LINKS``), when the module gave none."""
+    from django.apps import apps
+
+    from .links import SOURCE_LINKS
+
+    if resource.source_app not in SOURCE_LINKS:
+        return
+    field, model, path = SOURCE_LINKS[resource.source_app]
+    if getattr(resource, f"{field}_id") is None:
+        found = apps.get_model(model).objects.filter(pk=resource.source_id).values_list(path, flat=True).first()
+        setattr(resource, f"{field}_id", found)
+
+
 # --- Contributing ---------------------------------------------------------------------------------------------------
-def _check_links(fields: dict) -> None:
-    """A resource is about what the public can see: a funded FMIN project, a published solution…"""
+def _check_links(fields: dict, *, user: User, current: Resource | None = None) -> None:
+    """A resource is about what the public can see (a funded FMIN project, a published solution…) or, for a request
+    to the pôle d'ingénierie, what ``user`` reads. A link the resource has already is kept as it is."""
     from .links import LINKS
 
     errors = {}
     for link in LINKS:
         value = fields.get(link.field)
-        if value is not None and not link.choices().filter(pk=value.pk).exists():
-            errors[link.field] = f"Choisissez parmi les éléments publiés ({link.label.lower()})."
+        if value is None or (current is not None and getattr(current, f"{link.field}_id") == value.pk):
+            continue
+        if not link.choices(user).filter(pk=value.pk).exists():
+            errors[link.field] = link.message
     if errors:
         raise ValidationError(errors)
 
 
-def _clean_fields(fields: dict) -> dict:
+def _clean_fields(fields: dict, *, user: User, current: Resource) -> dict:
     fields = dict(fields)
     if "body" in fields:
         fields["body"] = clean_html(fields["body"])
-    _check_links(fields)
+    _check_links(fields, user=user, current=current)
     return fields
 
 
@@ -180,7 +197,7 @@ def resource_create(
         _require(permissions.contributing_organisations(user).filter(pk=organisation.pk).exists())
     elif not permissions.can_moderate(user):
         raise ValidationError({"organisation": "Choisissez l'organisation pour laquelle vous contribuez."})
-    _check_links(links)
+    _check_links(links, user=user)
     resource = Resource(
         kind=kind,
         title=title,
@@ -206,7 +223,7 @@ def resource_update(*, resource: Resource, user: User, challenges=None, territor
     it goes back to draft (the public keeps reading the published version until a moderator publishes)."""
     locked = _lock(resource)
     _require(permissions.can_edit(user, locked))
-    for name, value in _clean_fields(fields).items():
+    for name, value in _clean_fields(fields, user=user, current=locked).items():
         setattr(locked, name, value)
     locked.state = Resource.State.DRAFT
     locked.full_clean()
@@ -267,6 +284,7 @@ def draft_from_module(
     working_group=None,
     solution=None,
     action=None,
+    engineering_request=None,
     themes=(),
     challenges=(),
     territories=(),
@@ -276,7 +294,9 @@ def draft_from_module(
     without them and a moderator. ``source_app`` (the module's label, e.g. ``"fmin.report"``) and ``source_id``
     (the row's id) identify it: calling twice returns the same draft. ``attachment``: ``(file name, bytes)``;
     the optional links and classification (an FMIN application, an Explorateurs project, a Bâtisseurs group, a
-    marketplace solution, an action of the plan, themes, défis, territories) save the author typing them again."""
+    marketplace solution, an action of the plan, a request to the pôle d'ingénierie, themes, défis, territories) save
+    the author typing them again; a source that belongs to one of them (``links.SOURCE_LINKS``: a deliverable of the
+    pôle → its request) gives the link when it is not passed."""
     if kind not in Kind.values:
         raise ValueError(f"unknown resource kind {kind!r}")
     existing = Resource.objects.filter(source_app=source_app, source_id=source_id).first()
@@ -297,8 +317,10 @@ def draft_from_module(
         working_group=working_group,
         solution=solution,
         action=action,
+        engineering_request=engineering_request,
         themes=[t for t in themes if t in Theme.values],
     )
+    _link_from_source(resource)
     resource.full_clean()
     try:
         with transaction.atomic():

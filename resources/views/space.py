@@ -34,7 +34,7 @@ def contribute(request):
     initial = {}
     if request.GET.get("appel", "").isdigit():
         initial["call"] = request.GET["appel"]
-    form = ResourceForm(request.POST or None, organisations=organisations, initial=initial)
+    form = ResourceForm(request.POST or None, organisations=organisations, initial=initial, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         created = {}
@@ -70,6 +70,7 @@ def edit(request, slug):
         request.POST or None,
         instance=resource,
         with_organisation=False,
+        user=request.user,
         initial={"challenges": resource.challenges.all(), "territories": resource.territories.all()},
     )
     if request.method == "POST" and form.is_valid():
