@@ -201,10 +201,16 @@ def main() -> None:
             if not cached:
                 cache.clear()  # the facets computed: what the first visitor of a search waits for
             t0 = time.perf_counter()
-            found = selectors.run_search(params)  # the facets and, when computed, the first page's ids
-            facet_parts.append((time.perf_counter() - t0) * 1000)
-            count = found.count
-            page = found.results[:20]  # as the page reads it (the cards of the 20)
+            if hasattr(selectors, "run_search"):
+                found = selectors.run_search(params)  # the facets and, when computed, the first page's ids
+                facet_parts.append((time.perf_counter() - t0) * 1000)
+                count, results = found.count, found.results
+            else:  # the code before the facets and the first page were one statement (to compare, on a copy of main)
+                facets = selectors.facets(params)
+                facet_parts.append((time.perf_counter() - t0) * 1000)
+                count = sum(v.count for v in facets["kind"])
+                results = selectors.SearchResults(params, count)
+            page = results[:20]  # as the page reads it (the cards of the 20)
             assert len(page) == min(20, count)
             return (time.perf_counter() - t0) * 1000, count
 

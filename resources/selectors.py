@@ -171,8 +171,15 @@ class SearchResults:
         if not isinstance(index, slice):
             return self[index : index + 1][0]
         ids = self.ids(index.start or 0, index.stop if index.stop is not None else self._count)
-        found = {r.pk: r for r in listed(Resource.objects.filter(pk__in=ids))}
+        found = {r.pk: r for r in listed(Resource.objects.filter(pk__in=ids)).only(*CARD_FIELDS)}
         return [found[pk] for pk in ids if pk in found]
+
+
+# What a card of the search shows (templates/resources/_card.html): nothing else is read or built.
+CARD_FIELDS = (
+    "slug", "kind", "is_demo", "published_at", "organisation", "organisation__name", "current_version",
+    "current_version__title", "current_version__summary",
+)  # fmt: skip
 
 
 def listed(rows: QuerySet) -> QuerySet:
@@ -213,7 +220,8 @@ def facets_changed() -> None:
 
 # The matched narrow rows are read once (with the columns the facets group, the date and the rank), then grouped six
 # ways, with no join but the labels of the values shown, and, in the same statement, the first page of the results
-# in the page's order: rows of (facet or "page", value or id, count, label, order).
+# in the page's order: rows of (facet or "page", value or id, count, label, order). An array is unnested in the select
+# list (one pass over the matches; a lateral join per row is a fifth slower).
 SEARCH_SQL = """
 WITH m(kind, year, organisation, themes, challenges, territories, id, published_at, rank) AS MATERIALIZED ({matched})
 SELECT 'kind', kind, count(*), NULL, NULL::int FROM m GROUP BY kind
@@ -225,14 +233,14 @@ SELECT 'organisation', o.id::text, f.n, o.name, NULL FROM (
     GROUP BY organisation ORDER BY 2 DESC, 1 LIMIT {organisations}
 ) f JOIN sman_organisation o ON o.id = f.organisation
 UNION ALL
-SELECT 'theme', t.theme, count(*), NULL, NULL FROM m, unnest(m.themes) AS t(theme) GROUP BY t.theme
+SELECT 'theme', t.theme, count(*), NULL, NULL FROM (SELECT unnest(themes) AS theme FROM m) t GROUP BY t.theme
 UNION ALL
 SELECT 'defi', c.number::text, f.n, c.short_title, c.number::int FROM (
-    SELECT x.id, count(*) AS n FROM m, unnest(m.challenges) AS x(id) GROUP BY x.id
+    SELECT x.id, count(*) AS n FROM (SELECT unnest(challenges) AS id FROM m) x GROUP BY x.id
 ) f JOIN sman_challenge c ON c.id = f.id
 UNION ALL
 SELECT 'territory', t.code, f.n, CASE WHEN t.kind = 'ept' THEN t.code || ' ' || t.name ELSE t.name END, NULL FROM (
-    SELECT x.id, count(*) AS n FROM m, unnest(m.territories) AS x(id) GROUP BY x.id ORDER BY 2 DESC, 1
+    SELECT x.id, count(*) AS n FROM (SELECT unnest(territories) AS id FROM m) x GROUP BY x.id ORDER BY 2 DESC, 1
     LIMIT {territories}
 ) f JOIN sman_territory t ON t.id = f.id
 UNION ALL
