@@ -35,6 +35,9 @@ def test_a_deliverable_draft_is_linked_to_its_request_which_lists_it_once_publis
     agent = login(Client(), eng.agent)
     assert "Ressources liées" not in agent.get(req.get_absolute_url()).content.decode()  # a draft: not listed
 
+    expert = login(Client(), eng.expert)
+    form = expert.get(f"/ressources/fiches/{draft.slug}/modifier/").context["form"]
+    assert form["engineering_request"].value() == req.pk and req in form.fields["engineering_request"].queryset
     services.resource_update(resource=draft, user=eng.expert, themes=["administration"])
     services.resource_submit(resource=draft, user=eng.expert)
     assert "Ressources liées" not in agent.get(req.get_absolute_url()).content.decode()  # submitted: not yet
