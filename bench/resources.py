@@ -6,13 +6,12 @@ version each, a stored search vector), then times what the search page asks of t
 the count and the ids of the first page of 20 (ranked or by date) in one statement, then the 20 cards, uncached
 (the facet cache is reset before each search: the first visitor), over a set of searches with and without text
 and filters; then with the facets cached (the page's ids then read alone); then the whole page through the
-Django test client; then the annual review PDF over these data. ``--compare`` also times, alternately with the
-current code, the path before the one statement (facets, then the ranked ids, then the cards). Everything is created inside a transaction
-that is rolled back: the local database (`make run`) is left as it was — unless ``--keep`` commits the generated
+Django test client; then the annual review PDF over these data. Everything is created inside a transaction that is rolled
+back: the local database (`make run`) is left as it was — unless ``--keep`` commits the generated
 corpus; a later run finds it (the resources whose slug starts with ``bench-``) and reuses it instead of generating
 it again (minutes on a loaded machine); ``--drop`` deletes it.
 
-    .venv/bin/python bench/resources.py [--rows 100000] [--repeat 5] [--keep] [--drop] [--compare]
+    .venv/bin/python bench/resources.py [--rows 100000] [--repeat 5] [--keep] [--drop]
 """
 
 import argparse
@@ -108,31 +107,6 @@ SELECT r.id, (%(challenges)s::bigint[])[1 + floor(random() * array_length(%(chal
 FROM resources_resource r WHERE r.slug LIKE 'bench-%%';
 """
 
-# ``--compare``: the search as it was before the facets and the first page became one statement (the facets'
-# statement, then the ranked ids, then the cards with every column), timed alternately with the current one.
-BEFORE_FACETS_SQL = """
-WITH m(kind, year, organisation, themes, challenges, territories) AS MATERIALIZED ({matched})
-SELECT 'kind', kind, count(*), NULL, NULL::int FROM m GROUP BY kind
-UNION ALL
-SELECT 'year', year::text, count(*), NULL, NULL FROM m WHERE year IS NOT NULL GROUP BY year
-UNION ALL
-SELECT 'organisation', o.id::text, f.n, o.name, NULL FROM (
-    SELECT organisation, count(*) AS n FROM m WHERE organisation IS NOT NULL
-    GROUP BY organisation ORDER BY 2 DESC, 1 LIMIT {organisations}
-) f JOIN sman_organisation o ON o.id = f.organisation
-UNION ALL
-SELECT 'theme', t.theme, count(*), NULL, NULL FROM m, unnest(m.themes) AS t(theme) GROUP BY t.theme
-UNION ALL
-SELECT 'defi', c.number::text, f.n, c.short_title, c.number::int FROM (
-    SELECT x.id, count(*) AS n FROM m, unnest(m.challenges) AS x(id) GROUP BY x.id
-) f JOIN sman_challenge c ON c.id = f.id
-UNION ALL
-SELECT 'territory', t.code, f.n, CASE WHEN t.kind = 'ept' THEN t.code || ' ' || t.name ELSE t.name END, NULL FROM (
-    SELECT x.id, count(*) AS n FROM m, unnest(m.territories) AS x(id) GROUP BY x.id ORDER BY 2 DESC, 1
-    LIMIT {territories}
-) f JOIN sman_territory t ON t.id = f.id
-"""
-
 
 def percentile(values, p):
     ordered = sorted(values)
@@ -145,7 +119,6 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="commit the generated rows (to profile with EXPLAIN)")
     parser.add_argument("--drop", action="store_true", help="delete a kept corpus and exit")
-    parser.add_argument("--compare", action="store_true", help="also time the search as it was, alternately")
     args = parser.parse_args()
 
     import django
@@ -218,41 +191,6 @@ def main() -> None:
         with transaction.atomic():  # committed before the timings: kept even if a later step fails
             generate()
 
-    def before(params):
-        """The previous code path: facets (one statement), then the ranked page's ids, then the cards."""
-        from resources.selectors import FACET_COLUMNS, ORGANISATION_FACET_SIZE, TERRITORY_FACET_SIZE, _ranked
-
-        entries, order = _ranked(params)
-        sql, sql_params = entries.order_by().values_list(*FACET_COLUMNS).query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(
-                BEFORE_FACETS_SQL.format(
-                    matched=sql, organisations=ORGANISATION_FACET_SIZE, territories=TERRITORY_FACET_SIZE
-                ),
-                sql_params,
-            )
-            kinds = [row for row in cursor.fetchall() if row[0] == "kind"]
-        ids = list(entries.order_by(*order).values_list("pk", flat=True)[:20])
-        cards = list(selectors.listed(Resource.objects.filter(pk__in=ids)))
-        return sum(row[2] for row in kinds), len(cards)
-
-    def compare(repeat):
-        now, then = [], []
-        for _ in range(repeat):
-            for data in SEARCHES[1:]:
-                params = selectors.SearchParams.from_query("&".join(f"{k}={v}" for k, v in data.items()))
-                cache.clear()
-                t0 = time.perf_counter()
-                found = selectors.run_search(params)
-                shown = len(found.results[:20])
-                now.append((time.perf_counter() - t0) * 1000)
-                t0 = time.perf_counter()
-                assert before(params) == (found.count, shown)  # the same matches, the same page size
-                then.append((time.perf_counter() - t0) * 1000)
-        for label, timings in (("before (facets, then ids, then cards)", then), ("now (one statement)", now)):
-            print(f"compare, alternately, {label}: median {statistics.median(timings):.1f} ms, "
-                  f"p95 {percentile(timings, 95):.1f} ms")  # fmt: skip
-
     with transaction.atomic():  # rolled back: the corpus when not kept, what the pages and the review write
         if not kept.exists():
             generate()
@@ -264,15 +202,9 @@ def main() -> None:
             if not cached:
                 cache.clear()  # the facets computed: what the first visitor of a search waits for
             t0 = time.perf_counter()
-            if hasattr(selectors, "run_search"):
-                found = selectors.run_search(params)  # the facets and, when computed, the first page's ids
-                facet_parts.append((time.perf_counter() - t0) * 1000)
-                count, results = found.count, found.results
-            else:  # the code before the facets and the first page were one statement (to compare, on a copy of main)
-                facets = selectors.facets(params)
-                facet_parts.append((time.perf_counter() - t0) * 1000)
-                count = sum(v.count for v in facets["kind"])
-                results = selectors.SearchResults(params, count)
+            found = selectors.run_search(params)  # the facets and, when computed, the first page's ids
+            facet_parts.append((time.perf_counter() - t0) * 1000)
+            count, results = found.count, found.results
             page = results[:20]  # as the page reads it (the cards of the 20)
             assert len(page) == min(20, count)
             return (time.perf_counter() - t0) * 1000, count
@@ -319,9 +251,6 @@ def main() -> None:
             assert response.status_code == 200
         print(f"whole page /ressources/ (rendered), uncached facets: median {statistics.median(pages):.1f} ms, "
               f"p95 {percentile(pages, 95):.1f} ms")  # fmt: skip
-
-        if args.compare:
-            compare(args.repeat)
 
         year = timezone.localdate().year - 1
         t0 = time.perf_counter()
