@@ -279,6 +279,7 @@ def load_demo(users: dict) -> None:
         published_at=timezone.now() - timedelta(days=260), decided_at=timezone.now() - timedelta(days=215)
     )
     Adoption.objects.filter(need=budget).update(follow_up_due_on=rules.follow_up_due(adopted_on))
+    services.refresh_need_search([budget.pk])
 
     # A closed need (Pantin) and a draft of Montreuil.
     pantin = _collectivity("93055")

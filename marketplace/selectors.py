@@ -74,6 +74,101 @@ def public_needs():
     return Need.objects.published().for_list().order_by("-published_at", "-pk")
 
 
+RANKED = 200  # a search's matches ranked by relevance; past them, the title matches first, then the newest
+
+
+class NeedSearch:
+    """The public needs matching a search text and the list's filters, read from the narrow ``NeedSearchRow``
+    rows (never the wide needs): what ``Paginator`` pages through (``count()`` and slices of ``Need`` rows, with
+    the list's joins).
+
+    The count is exact. The order is the relevance (``ts_rank``: a word in the title weighs most) among the
+    ``RANKED`` first matches in a cheap order — needs with the words in their title first, then the newest —
+    followed by the other matches in that cheap order. A search finding up to ``RANKED`` needs is thus ranked
+    exactly as before; one finding 8,000 of 10,000 needs (a word nearly every need contains) ranks 200 of them
+    instead of all."""
+
+    def __init__(self, text: str, *, challenge=None, theme=None, territory=None, state=None):
+        from django.contrib.postgres.search import SearchRank
+        from django.db.models import BooleanField, ExpressionWrapper
+
+        from sman.search import search_query
+
+        from .models import NeedSearchRow
+
+        self.query = search_query(text)
+        rows = NeedSearchRow.objects.filter(search_vector=self.query)
+        if challenge is not None:
+            rows = rows.filter(challenge_id=challenge.pk)
+        if theme:
+            rows = rows.filter(themes__contains=[theme])
+        if territory is not None:
+            rows = rows.filter(Territory.objects.within_q(territory, "territory"))
+        if state:
+            rows = rows.filter(state=state)
+        self.rows = rows
+        self.cheap = rows.annotate(
+            in_title=ExpressionWrapper(Q(title_vector=self.query), output_field=BooleanField())
+        ).order_by("-in_title", "-published_at", "-need_id")
+        self.ranked = NeedSearchRow.objects.annotate(rank=SearchRank(F("search_vector"), self.query)).order_by(
+            "-rank", "-published_at", "-need_id"
+        )
+        self._count = None
+        self._ranked_ids = None
+
+    def candidates_sql(self) -> tuple[str, list]:
+        """One pass over the matches gives the exact count and the RANKED first in the cheap order: the matches'
+        small columns kept once (no vector), counted, their first RANKED sorted."""
+        sql, params = self.cheap.values_list("need_id", "published_at", "in_title").query.sql_with_params()
+        sql = sql[: sql.rindex(" ORDER BY ")]
+        return (
+            f"WITH m AS MATERIALIZED ({sql}) SELECT m.need_id, (SELECT count(*) FROM m) FROM m"
+            f" ORDER BY m.in_title DESC, m.published_at DESC NULLS FIRST, m.need_id DESC LIMIT {RANKED}",
+            list(params),
+        )
+
+    def _rank(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(*self.candidates_sql())
+            candidates = cursor.fetchall()
+        self._count = candidates[0][1] if candidates else 0
+        ids = [pk for pk, _ in candidates]
+        self._ranked_ids = list(self.ranked.filter(pk__in=ids).values_list("pk", flat=True)) if ids else []
+
+    def count(self) -> int:
+        if self._count is None:
+            self._rank()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """The ids of the matches from position ``start`` to ``stop`` (excluded), in the search's order."""
+        ids = []
+        if start < RANKED:
+            if self._ranked_ids is None:
+                self._rank()
+            ids = self._ranked_ids[start:stop]
+        if stop > RANKED:
+            ids += list(self.cheap[max(start, RANKED) : stop].values_list("pk", flat=True))
+        return ids
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("NeedSearch takes slices without a step")
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        ids = self.ids(start, stop)
+        needs = Need.objects.for_list().in_bulk(ids)
+        return [needs[pk] for pk in ids if pk in needs]
+
+
+def search_public_needs(text: str, **filters) -> NeedSearch:
+    """The public needs found by ``text`` (French full-text search) and ``filters`` (challenge, theme, territory,
+    state), best first: see ``NeedSearch``."""
+    return NeedSearch(text, **filters)
+
+
 def needs_in_review():
     """For the staff: the needs waiting for their review, the oldest request first."""
     return Need.objects.filter(state=Need.State.IN_REVIEW).for_list().order_by("review_requested_at", "pk")
