@@ -117,14 +117,21 @@ class NeedSearch:
         self._ranked_ids = None
 
     def candidates_sql(self) -> tuple[str, list]:
-        """One pass over the matches gives the exact count and the RANKED first in the cheap order: the matches'
-        small columns kept once (no vector), counted, their first RANKED sorted."""
-        sql, params = self.cheap.values_list("need_id", "published_at", "in_title").query.sql_with_params()
-        sql = sql[: sql.rindex(" ORDER BY ")]
+        """One statement gives the exact count and the RANKED first matches in the cheap order, ranked: the
+        matches' small columns kept once (no vector) and counted, their first RANKED sorted, then ranked by
+        ``ts_rank`` through the primary key. Rows: (need id, count), best first."""
+        cheap, cheap_params = self.cheap.values_list("need_id", "published_at", "in_title").query.sql_with_params()
+        cheap = cheap[: cheap.rindex(" ORDER BY ")]
+        ranked, ranked_params = self.ranked.values_list("need_id", "published_at", "rank").query.sql_with_params()
+        ranked = ranked[: ranked.rindex(" ORDER BY ")]
         return (
-            f"WITH m AS MATERIALIZED ({sql}) SELECT m.need_id, (SELECT count(*) FROM m) FROM m"
-            f" ORDER BY m.in_title DESC, m.published_at DESC NULLS FIRST, m.need_id DESC LIMIT {RANKED}",
-            list(params),
+            f"WITH m AS MATERIALIZED ({cheap}),"
+            " c AS (SELECT m.need_id FROM m"
+            f" ORDER BY m.in_title DESC, m.published_at DESC NULLS FIRST, m.need_id DESC LIMIT {RANKED})"
+            f" SELECT r.need_id, (SELECT count(*) FROM m) FROM ({ranked}"
+            ' WHERE "marketplace_needsearchrow"."need_id" IN (SELECT c.need_id FROM c)) r'
+            " ORDER BY r.rank DESC, r.published_at DESC NULLS FIRST, r.need_id DESC",
+            [*cheap_params, *ranked_params],
         )
 
     def _rank(self) -> None:
@@ -132,8 +139,7 @@ class NeedSearch:
             cursor.execute(*self.candidates_sql())
             candidates = cursor.fetchall()
         self._count = candidates[0][1] if candidates else 0
-        ids = [pk for pk, _ in candidates]
-        self._ranked_ids = list(self.ranked.filter(pk__in=ids).values_list("pk", flat=True)) if ids else []
+        self._ranked_ids = [pk for pk, _ in candidates]
 
     def count(self) -> int:
         if self._count is None:
