@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from sman.models import Organisation, Territory
 
@@ -515,8 +516,10 @@ def match_need(need: Need, *, limit: int = rules.MATCH_LIMIT) -> list[Found]:
     return sorted(found.values(), key=lambda f: (-f.score, f.member_id))[:limit]
 
 
-def needs_per_semester() -> list[dict]:
-    """For the COPIL: per semester, the needs posted (published), answered (a first response) and adopted."""
+def needs_per_semester(until=None) -> list[dict]:
+    """For the COPIL: per semester (oldest first), the needs posted (published), answered (their first response)
+    and adopted (their outcome), each counted in the semester of that date; ``until`` (a date) leaves out what
+    happened after it (a report's date)."""
     from collections import defaultdict
 
     rows: dict[str, dict] = defaultdict(lambda: {"posted": 0, "answered": 0, "adopted": 0})
@@ -525,13 +528,17 @@ def needs_per_semester() -> list[dict]:
         .annotate(first_response=Min("responses__submitted_at"))
         .values_list("published_at", "first_response", "decided_at", "outcome")
     ):
-        if published_at:
-            rows[rules.semester_of(published_at.date())]["posted"] += 1
-        if first_response:
-            rows[rules.semester_of(first_response.date())]["answered"] += 1
-        if outcome == Need.Outcome.ADOPTED and decided_at:
-            rows[rules.semester_of(decided_at.date())]["adopted"] += 1
-    return [{"semester": s, **rows[s]} for s in sorted(rows)]
+        for stage, moment in (
+            ("posted", published_at),
+            ("answered", first_response),
+            ("adopted", decided_at if outcome == Need.Outcome.ADOPTED else None),
+        ):
+            if moment is None:
+                continue
+            day = timezone.localtime(moment).date()
+            if until is None or day <= until:
+                rows[rules.semester_of(day)][stage] += 1
+    return [{"semester": s, "label": rules.semester_label(s), **rows[s]} for s in sorted(rows)]
 
 
 # --- Events « Métropole d'intelligences » ---------------------------------------------------------------------------
