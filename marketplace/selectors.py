@@ -319,6 +319,28 @@ def experiments_of_projects(organisation_ids):
     )
 
 
+def solutions_experimented_by(application):
+    """For an FMIN project's page: its links to the published solutions it experiments, each with the solution,
+    its member and ``adopting_count`` (the collectivities that adopted the solution)."""
+    from .models import SolutionExperiment
+
+    adopters = (
+        Adoption.collectivities.through.objects.filter(adoption__solution=OuterRef("solution"))
+        .order_by()
+        .values("adoption__solution")
+        .annotate(n=Count("organisation", distinct=True))
+        .values("n")
+    )
+    return (
+        SolutionExperiment.objects.filter(
+            application=application, solution__status=Solution.Status.PUBLISHED, solution__member__is_active=True
+        )
+        .select_related("solution", "solution__member")
+        .annotate(adopting_count=Coalesce(Subquery(adopters, output_field=IntegerField()), 0))
+        .order_by("solution__title", "pk")
+    )
+
+
 def published_solutions_for_choice():
     """For another app's form: the published solutions, by title."""
     return Solution.objects.published().select_related("member").order_by("title")

@@ -741,6 +741,14 @@ def experiment_link(*, user: User, application, solution: Solution) -> SolutionE
     return link
 
 
+@transaction.atomic
+def experiment_unlink(*, user: User, link: SolutionExperiment) -> None:
+    """The lead collectivity of the FMIN project removes its link to a solution (a mistake, an experiment that
+    turned to another solution). Removing it twice, even at once, removes it once."""
+    _require(link.application.lead_id in permissions.buyer_ids_of(user))
+    SolutionExperiment.objects.filter(pk=link.pk).delete()
+
+
 # --- Events « Métropole d'intelligences » ---------------------------------------------------------------------------
 EVENT_FIELDS = ("title", "description", "starts_at", "ends_at", "place", "territory", "seats")
 
