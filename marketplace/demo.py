@@ -146,11 +146,29 @@ def _need(user, buyer, title, problem, *, themes, challenge, code, quantity=1, u
 
 
 def load_demo(users: dict) -> None:
-    if Need.objects.filter(title__endswith="(démonstration)").exists():
-        return  # loaded already
-    charter = Charter.objects.current()
-    if charter is None:
+    """Each part is loaded once, on its own: a demo base loaded before a part existed gets that part."""
+    if Charter.objects.current() is None:
         return
+    if not Need.objects.filter(title=RECEPTION).exists():
+        _members_and_needs(users)
+    agent = users["commune_agent"]
+    _review(agent, _collectivity("93048"))
+    _experiment(agent)
+    acteur_organisation = Organisation.objects.filter(slug="demo-numerique-sas").first()
+    if users.get("staff") is not None and acteur_organisation is not None:
+        _events(users["staff"], (acteur_organisation, users["digital_actor"]))
+
+
+RECEPTION = "Réduire l'attente au guichet de l'état civil (démonstration)"
+WAITING = "Numériser les registres anciens de l'état civil (démonstration)"
+EXPERIMENTED = "Guichet unique des demandes d'usagers (démonstration)"
+EVENTS = (
+    ("Rencontre Métropole d'intelligences : l'accueil numérique des usagers (démonstration)", 21, False),
+    ("Rencontre Métropole d'intelligences : données et services urbains (démonstration)", -30, True),
+)
+
+
+def _members_and_needs(users: dict) -> None:
     acteur, agent = users["digital_actor"], users["commune_agent"]
     members, solutions = {}, {}
     for index, (slug, name, code, category, activity, sheets) in enumerate(MEMBERS):
@@ -196,7 +214,7 @@ def load_demo(users: dict) -> None:
     reception = _need(
         agent,
         montreuil,
-        "Réduire l'attente au guichet de l'état civil (démonstration)",
+        RECEPTION,
         "Les usagers attendent souvent plus d'une heure au guichet de l'état civil : nous cherchons une prise de "
         "rendez-vous en ligne et un accueil des usagers plus fluide.",
         themes=[Theme.CITIZEN_RELATIONS],
@@ -279,6 +297,7 @@ def load_demo(users: dict) -> None:
         published_at=timezone.now() - timedelta(days=260), decided_at=timezone.now() - timedelta(days=215)
     )
     Adoption.objects.filter(need=budget).update(follow_up_due_on=rules.follow_up_due(adopted_on))
+    services.refresh_need_search([budget.pk])
 
     # A closed need (Pantin) and a draft of Montreuil.
     pantin = _collectivity("93055")
@@ -303,21 +322,18 @@ def load_demo(users: dict) -> None:
         challenge=4,
         code="93048",
     )
-    _review_and_events(users, agent, montreuil, members)
 
 
-def _review_and_events(users: dict, agent, montreuil, members) -> None:
-    """A need of Montreuil waiting for the staff's review (the review is then turned off again, as by default),
-    an upcoming event the demo digital actor registered for, and a past one whose attendance was taken."""
-    from .models import CommunityEvent, ReviewSetting
+def _review(agent, montreuil) -> None:
+    """A need of Montreuil waiting for the staff's review (the review is then turned off again, as by default)."""
+    from .models import ReviewSetting
 
-    staff = users.get("staff")
-    if staff is None:
+    if Need.objects.filter(title=WAITING).exists():
         return
     waiting = _need(
         agent,
         montreuil,
-        "Numériser les registres anciens de l'état civil (démonstration)",
+        WAITING,
         "Les registres de plus de cent ans s'abîment ; les usagers demandent des copies intégrales en ligne.",
         themes=[Theme.ADMINISTRATION],
         challenge=4,
@@ -326,12 +342,17 @@ def _review_and_events(users: dict, agent, montreuil, members) -> None:
     ReviewSetting.objects.update_or_create(pk=1, defaults={"review_needs": True})
     services.need_publish(user=agent, need=waiting)  # « en relecture »: the staff's queue has one need
     ReviewSetting.objects.filter(pk=1).update(review_needs=False)
-    organisation, acteur = members["demo-numerique-sas"]
+
+
+def _events(staff, member) -> None:
+    """An upcoming event the demo digital actor registered for, and a past one whose attendance was taken."""
+    from .models import CommunityEvent
+
+    organisation, acteur = member
     now = timezone.now().replace(minute=0, second=0, microsecond=0)
-    for title, days, present in (
-        ("Rencontre Métropole d'intelligences : l'accueil numérique des usagers (démonstration)", 21, False),
-        ("Rencontre Métropole d'intelligences : données et services urbains (démonstration)", -30, True),
-    ):
+    for title, days, present in EVENTS:
+        if CommunityEvent.objects.filter(title=title).exists():
+            continue
         event = services.event_save(
             user=staff,
             fields={
@@ -340,7 +361,7 @@ def _review_and_events(users: dict, agent, montreuil, members) -> None:
                 "starts_at": now + timedelta(days=abs(days)),
                 "ends_at": now + timedelta(days=abs(days), hours=3),
                 "place": "Métropole du Grand Paris, 15-19 avenue Pierre Mendès France, Paris",
-                "territory": Territory.objects.filter(kind="metropole").first() or montreuil.territory,
+                "territory": Territory.objects.filter(kind="metropole").first() or organisation.territory,
                 "seats": 40,
             },
         )
@@ -350,3 +371,18 @@ def _review_and_events(users: dict, agent, montreuil, members) -> None:
                 starts_at=now + timedelta(days=days), ends_at=now + timedelta(days=days, hours=3)
             )
             services.event_attendance(user=staff, event=event, present_ids=[registration.pk])
+
+
+def _experiment(agent) -> None:
+    """Montreuil's funded FMIN project (fmin's demo) experiments the demo « guichet unique » solution: both pages
+    show it, and Montreuil's agent may remove the link. Linking twice keeps one link."""
+    from . import permissions, selectors
+
+    solution = Solution.objects.published().filter(title=EXPERIMENTED).first()
+    project = (
+        selectors.fmin_projects_led_by(permissions.buyer_ids_of(agent))
+        .filter(title__endswith="(démonstration)")
+        .first()
+    )
+    if solution is not None and project is not None:
+        services.experiment_link(user=agent, application=project, solution=solution)

@@ -31,6 +31,24 @@ class NeedFilter(ListFilterSet):
         label="État", choices=[c for c in Need.State.choices if c[0] != "draft"], empty_label="Tous"
     )
 
+    def filter_queryset(self, queryset):
+        """With a search text, every filter applies to the narrow search rows of the public needs
+        (``selectors.search_public_needs``: an exact count, the best matches ranked); without, to ``queryset``.
+        This filter set lists the public needs only (``selectors.public_needs()``)."""
+        data = self.form.cleaned_data
+        text = data.get("q")
+        if not text or search_query(text) is None:
+            return super().filter_queryset(queryset)
+        from .selectors import search_public_needs
+
+        return search_public_needs(
+            text,
+            challenge=data.get("challenge"),
+            theme=data.get("theme") or None,
+            territory=data.get("territory"),
+            state=data.get("state") or None,
+        )
+
     def search(self, queryset, name, value):
         return _search(queryset, value)
 

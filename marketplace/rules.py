@@ -63,3 +63,9 @@ def follow_up_due(adopted_on: date) -> date:
 def semester_of(day: date) -> str:
     """« 2026-S1 » for January to June, « 2026-S2 » for July to December (the COPIL's semesters)."""
     return f"{day.year}-S{1 if day.month <= 6 else 2}"
+
+
+def semester_label(semester: str) -> str:
+    """« 1er semestre 2026 » for « 2026-S1 », « 2nd semestre 2026 » for « 2026-S2 »."""
+    year, half = semester.split("-S")
+    return f"{'1er' if half == '1' else '2nd'} semestre {year}"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import Count, Exists, F, IntegerField, Min, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from sman.models import Organisation, Territory
 
@@ -72,6 +73,107 @@ def directory():
 
 def public_needs():
     return Need.objects.published().for_list().order_by("-published_at", "-pk")
+
+
+RANKED = 200  # a search's matches ranked by relevance; past them, the title matches first, then the newest
+
+
+class NeedSearch:
+    """The public needs matching a search text and the list's filters, read from the narrow ``NeedSearchRow``
+    rows (never the wide needs): what ``Paginator`` pages through (``count()`` and slices of ``Need`` rows, with
+    the list's joins).
+
+    The count is exact. The order is the relevance (``ts_rank``: a word in the title weighs most) among the
+    ``RANKED`` first matches in a cheap order — needs with the words in their title first, then the newest —
+    followed by the other matches in that cheap order. A search finding up to ``RANKED`` needs is thus ranked
+    exactly as before; one finding 8,000 of 10,000 needs (a word nearly every need contains) ranks 200 of them
+    instead of all."""
+
+    def __init__(self, text: str, *, challenge=None, theme=None, territory=None, state=None):
+        from django.contrib.postgres.search import SearchRank
+        from django.db.models import BooleanField, ExpressionWrapper
+
+        from sman.search import search_query
+
+        from .models import NeedSearchRow
+
+        self.query = search_query(text)
+        rows = NeedSearchRow.objects.filter(search_vector=self.query)
+        if challenge is not None:
+            rows = rows.filter(challenge_id=challenge.pk)
+        if theme:
+            rows = rows.filter(themes__contains=[theme])
+        if territory is not None:
+            rows = rows.filter(Territory.objects.within_q(territory, "territory"))
+        if state:
+            rows = rows.filter(state=state)
+        self.rows = rows
+        self.cheap = rows.annotate(
+            in_title=ExpressionWrapper(Q(title_vector=self.query), output_field=BooleanField())
+        ).order_by("-in_title", "-published_at", "-need_id")
+        self.ranked = NeedSearchRow.objects.annotate(rank=SearchRank(F("search_vector"), self.query)).order_by(
+            "-rank", "-published_at", "-need_id"
+        )
+        self._count = None
+        self._ranked_ids = None
+
+    def candidates_sql(self) -> tuple[str, list]:
+        """One statement gives the exact count and the RANKED first matches in the cheap order, ranked: the
+        matches' small columns kept once (no vector) and counted, their first RANKED sorted, then ranked by
+        ``ts_rank`` through the primary key. Rows: (need id, count), best first."""
+        cheap, cheap_params = self.cheap.values_list("need_id", "published_at", "in_title").query.sql_with_params()
+        cheap = cheap[: cheap.rindex(" ORDER BY ")]
+        ranked, ranked_params = self.ranked.values_list("need_id", "published_at", "rank").query.sql_with_params()
+        ranked = ranked[: ranked.rindex(" ORDER BY ")]
+        return (
+            f"WITH m AS MATERIALIZED ({cheap}),"
+            " c AS (SELECT m.need_id FROM m"
+            f" ORDER BY m.in_title DESC, m.published_at DESC NULLS FIRST, m.need_id DESC LIMIT {RANKED})"
+            f" SELECT r.need_id, (SELECT count(*) FROM m) FROM ({ranked}"
+            ' WHERE "marketplace_needsearchrow"."need_id" IN (SELECT c.need_id FROM c)) r'
+            " ORDER BY r.rank DESC, r.published_at DESC NULLS FIRST, r.need_id DESC",
+            [*cheap_params, *ranked_params],
+        )
+
+    def _rank(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(*self.candidates_sql())
+            candidates = cursor.fetchall()
+        self._count = candidates[0][1] if candidates else 0
+        self._ranked_ids = [pk for pk, _ in candidates]
+
+    def count(self) -> int:
+        if self._count is None:
+            self._rank()
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """The ids of the matches from position ``start`` to ``stop`` (excluded), in the search's order."""
+        ids = []
+        if start < RANKED:
+            if self._ranked_ids is None:
+                self._rank()
+            ids = self._ranked_ids[start:stop]
+        if stop > RANKED:
+            ids += list(self.cheap[max(start, RANKED) : stop].values_list("pk", flat=True))
+        return ids
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice) or key.step is not None:
+            raise TypeError("NeedSearch takes slices without a step")
+        start, stop = key.start or 0, key.stop if key.stop is not None else self.count()
+        ids = self.ids(start, stop)
+        needs = Need.objects.for_list().in_bulk(ids)
+        return [needs[pk] for pk in ids if pk in needs]
+
+
+def search_public_needs(text: str, **filters) -> NeedSearch:
+    """The public needs found by ``text`` (French full-text search) and ``filters`` (challenge, theme, territory,
+    state), best first: see ``NeedSearch``."""
+    return NeedSearch(text, **filters)
 
 
 def needs_in_review():
@@ -214,6 +316,28 @@ def experiments_of_projects(organisation_ids):
         SolutionExperiment.objects.filter(application__lead_id__in=organisation_ids)
         .select_related("application", "solution", "solution__member")
         .order_by("application__title", "solution__title")
+    )
+
+
+def solutions_experimented_by(application):
+    """For an FMIN project's page: its links to the published solutions it experiments, each with the solution,
+    its member and ``adopting_count`` (the collectivities that adopted the solution)."""
+    from .models import SolutionExperiment
+
+    adopters = (
+        Adoption.collectivities.through.objects.filter(adoption__solution=OuterRef("solution"))
+        .order_by()
+        .values("adoption__solution")
+        .annotate(n=Count("organisation", distinct=True))
+        .values("n")
+    )
+    return (
+        SolutionExperiment.objects.filter(
+            application=application, solution__status=Solution.Status.PUBLISHED, solution__member__is_active=True
+        )
+        .select_related("solution", "solution__member")
+        .annotate(adopting_count=Coalesce(Subquery(adopters, output_field=IntegerField()), 0))
+        .order_by("solution__title", "pk")
     )
 
 
@@ -414,8 +538,10 @@ def match_need(need: Need, *, limit: int = rules.MATCH_LIMIT) -> list[Found]:
     return sorted(found.values(), key=lambda f: (-f.score, f.member_id))[:limit]
 
 
-def needs_per_semester() -> list[dict]:
-    """For the COPIL: per semester, the needs posted (published), answered (a first response) and adopted."""
+def needs_per_semester(until=None) -> list[dict]:
+    """For the COPIL: per semester (oldest first), the needs posted (published), answered (their first response)
+    and adopted (their outcome), each counted in the semester of that date; ``until`` (a date) leaves out what
+    happened after it (a report's date)."""
     from collections import defaultdict
 
     rows: dict[str, dict] = defaultdict(lambda: {"posted": 0, "answered": 0, "adopted": 0})
@@ -424,13 +550,17 @@ def needs_per_semester() -> list[dict]:
         .annotate(first_response=Min("responses__submitted_at"))
         .values_list("published_at", "first_response", "decided_at", "outcome")
     ):
-        if published_at:
-            rows[rules.semester_of(published_at.date())]["posted"] += 1
-        if first_response:
-            rows[rules.semester_of(first_response.date())]["answered"] += 1
-        if outcome == Need.Outcome.ADOPTED and decided_at:
-            rows[rules.semester_of(decided_at.date())]["adopted"] += 1
-    return [{"semester": s, **rows[s]} for s in sorted(rows)]
+        for stage, moment in (
+            ("posted", published_at),
+            ("answered", first_response),
+            ("adopted", decided_at if outcome == Need.Outcome.ADOPTED else None),
+        ):
+            if moment is None:
+                continue
+            day = timezone.localtime(moment).date()
+            if until is None or day <= until:
+                rows[rules.semester_of(day)][stage] += 1
+    return [{"semester": s, "label": rules.semester_label(s), **rows[s]} for s in sorted(rows)]
 
 
 # --- Events « Métropole d'intelligences » ---------------------------------------------------------------------------

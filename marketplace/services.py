@@ -122,6 +122,41 @@ def refresh_solution_facets(solution_ids=None) -> None:
         cursor.execute(_FACETS_UPSERT, params)
 
 
+_NEED_SEARCH_DELETE = """
+DELETE FROM marketplace_needsearchrow r WHERE (%(all)s OR r.need_id = ANY(%(ids)s)) AND NOT EXISTS (
+  SELECT 1 FROM marketplace_need n WHERE n.id = r.need_id AND NOT n.state = ANY(%(private)s))
+"""
+_NEED_SEARCH_UPSERT = """
+INSERT INTO marketplace_needsearchrow (need_id, state, published_at, challenge_id, themes, territory_id,
+  search_vector, title_vector)
+SELECT n.id, n.state, n.published_at, n.challenge_id, n.themes, n.territory_id, n.search_vector,
+  to_tsvector(%(config)s::regconfig, COALESCE(n.title, ''))
+FROM marketplace_need n WHERE NOT n.state = ANY(%(private)s) AND (%(all)s OR n.id = ANY(%(ids)s))
+ON CONFLICT (need_id) DO UPDATE SET state = EXCLUDED.state, published_at = EXCLUDED.published_at,
+  challenge_id = EXCLUDED.challenge_id, themes = EXCLUDED.themes, territory_id = EXCLUDED.territory_id,
+  search_vector = EXCLUDED.search_vector, title_vector = EXCLUDED.title_vector
+"""
+
+
+def refresh_need_search(need_ids=None) -> None:
+    """Rewrites the needs search's narrow rows (``NeedSearchRow``) of the given needs (all when None) from the
+    needs as saved (their search vector refreshed first): one row per public need, none for a draft or a need
+    in review. Two statements, whatever the number of needs."""
+    from django.db import connection
+
+    from sman.search import SEARCH_CONFIG
+
+    params = {
+        "all": need_ids is None,
+        "ids": list(need_ids or []),
+        "private": [str(state) for state in Need.PRIVATE_STATES],
+        "config": SEARCH_CONFIG,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_NEED_SEARCH_DELETE, params)
+        cursor.execute(_NEED_SEARCH_UPSERT, params)
+
+
 def refresh_profile_vectors(queryset) -> None:
     refresh_search_vector(queryset, weighted_vector(("activity", "B"), ("references", "C")))
 
@@ -226,6 +261,7 @@ def need_create(*, user: User, buyer: Organisation, fields: dict, quantity: int 
     need.save()
     NeedParticipant.objects.create(need=need, organisation=buyer, quantity=quantity, is_lead=True, joined_by=user)
     refresh_need_vectors(Need.objects.filter(pk=need.pk))
+    refresh_need_search([need.pk])
     return need
 
 
@@ -245,6 +281,7 @@ def need_update(*, user: User, need: Need, fields: dict, quantity: int | None = 
     if quantity is not None:
         NeedParticipant.objects.filter(need=need, is_lead=True).update(quantity=quantity)
     refresh_need_vectors(Need.objects.filter(pk=need.pk))
+    refresh_need_search([need.pk])
     if need.state == Need.State.PUBLISHED:  # matched again once committed: only newly matched members are notified
         _match_on_commit(need)
     return need
@@ -262,6 +299,7 @@ def _publish(need: Need) -> None:
         raise ValidationError({"deadline": "La date limite des réponses est passée : choisissez-en une autre."})
     need.state, need.published_at, need.review_note = Need.State.PUBLISHED, timezone.now(), ""
     need.save(update_fields=["state", "published_at", "reviewed_by", "review_note"])
+    refresh_need_search([need.pk])
     _match_on_commit(need)
 
 
@@ -326,6 +364,7 @@ def need_send_back(*, user: User, need: Need, reason: str) -> Need:
     need.state, need.reviewed_by, need.review_note = Need.State.DRAFT, user, reason
     need.full_clean()
     need.save(update_fields=["state", "reviewed_by", "review_note"])
+    refresh_need_search([need.pk])
     send_email_on_commit(name="marketplace_need_sent_back", context={"need": need}, to=_buyer_emails(need))
     return need
 
@@ -339,6 +378,7 @@ def need_close(*, user: User, need: Need) -> Need:
     need.state = Need.State.CLOSED
     need.closed_at = timezone.now()
     need.save(update_fields=["state", "closed_at"])
+    refresh_need_search([need.pk])
     return need
 
 
@@ -379,6 +419,7 @@ def need_decide(
     need.state, need.outcome, need.outcome_note, need.decided_at = Need.State.DECIDED, outcome, note, now
     need.full_clean()
     need.save(update_fields=["state", "outcome", "outcome_note", "decided_at", "closed_at"])
+    refresh_need_search([need.pk])
     return need
 
 
@@ -698,6 +739,14 @@ def experiment_link(*, user: User, application, solution: Solution) -> SolutionE
         solution=solution, application=application, defaults={"linked_by": user}
     )
     return link
+
+
+@transaction.atomic
+def experiment_unlink(*, user: User, link: SolutionExperiment) -> None:
+    """The lead collectivity of the FMIN project removes its link to a solution (a mistake, an experiment that
+    turned to another solution). Removing it twice, even at once, removes it once."""
+    _require(link.application.lead_id in permissions.buyer_ids_of(user))
+    SolutionExperiment.objects.filter(pk=link.pk).delete()
 
 
 # --- Events « Métropole d'intelligences » ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ urlpatterns = [
     path("espace-membre/profil/", member.profile_edit, name="profile_edit"),
     path("espace-collectivite/", buyer.space, name="buyer_space"),
     path("espace-collectivite/projets-fmin/", buyer.experiments, name="experiments"),
+    path("espace-collectivite/projets-fmin/<int:pk>/retirer/", buyer.experiment_unlink, name="experiment_unlink"),
     path("evenements/", events.event_list, name="event_list"),
     path("evenements/nouveau/", events.event_create, name="event_create"),
     path("evenements/<int:pk>/", events.event_detail, name="event_detail"),

@@ -556,13 +556,14 @@ class NeedFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def lead(obj, create, extracted, **kwargs):
         from marketplace.models import NeedParticipant
-        from marketplace.services import refresh_need_vectors
+        from marketplace.services import refresh_need_search, refresh_need_vectors
 
         if create:
             NeedParticipant.objects.create(
                 need=obj, organisation=obj.buyer, is_lead=True, quantity=extracted or 1, joined_by=obj.created_by
             )
             refresh_need_vectors(type(obj).objects.filter(pk=obj.pk))
+            refresh_need_search([obj.pk])
 
 
 class ResponseFactory(factory.django.DjangoModelFactory):

@@ -13,7 +13,7 @@ from sman.permissions import user_passes
 from .. import permissions, selectors, services
 from ..filters import BuyerNeedFilter
 from ..forms import AnswerForm, DecideForm, ExperimentForm, FollowUpForm, JoinForm, NeedForm
-from ..models import Adoption, Need, Question, Response
+from ..models import Adoption, Need, Question, Response, SolutionExperiment
 from .common import crumbs, need_for
 
 buyer_required = user_passes(permissions.is_buyer)
@@ -312,5 +312,34 @@ def experiments(request):
             "has_projects": projects.exists(),
             "links": selectors.experiments_of_projects(ids),
             "crumbs": crumbs(("Mes besoins", reverse("marketplace:buyer_space"))),
+        },
+    )
+
+
+@buyer_required
+def experiment_unlink(request, pk):
+    """The lead collectivity removes a project's link to a solution; a confirmation first (GET shows it)."""
+    link = get_object_or_404(SolutionExperiment.objects.select_related("application", "solution"), pk=pk)
+    if link.application.lead_id not in permissions.buyer_ids_of(request.user):
+        raise PermissionDenied
+    project_url = reverse("fmin:project_detail", args=[link.application_id])
+    if request.method == "POST":
+        run_service(
+            request,
+            lambda: services.experiment_unlink(user=request.user, link=link),
+            f"Lien retiré : « {link.application.title} » n'est plus présenté comme expérimentant "
+            f"« {link.solution.title} ».",
+        )
+        return redirect(project_url if link.application.status == "funded" else "marketplace:experiments")
+    return render(
+        request,
+        "sman/confirm.html",
+        {
+            "title": f"Retirer le lien vers « {link.solution.title} » ?",
+            "text": f"La page du projet FMIN « {link.application.title} » et celle de la solution ne diront plus "
+            "que le projet l'expérimente. Vous pourrez lier le projet à nouveau.",
+            "submit": "Retirer le lien",
+            "cancel": project_url,
+            "crumbs": crumbs(("Projets FMIN", reverse("marketplace:experiments"))),
         },
     )

@@ -1,6 +1,7 @@
 """« J'adopte une innovation » in headless Chromium: the public pages and events, the buyer's need with its
-responses and funnel, the member's space and response form, the staff's review and attendance pages; axe-core
-finds nothing on any of them."""
+responses and funnel, an FMIN project's page with the solution it experiments and the confirmation to remove the
+link, the member's space and response form, the staff's review and attendance pages; axe-core finds nothing on
+any of them."""
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -45,9 +46,20 @@ def test_marketplace_pages_have_no_accessibility_violation(browser, live_server,
         _check(page, path, heading, errors)
     context.close()
 
+    from marketplace import services
+
+    from ..factories import ApplicationFactory
+
+    project = ApplicationFactory(funded=True, title="Guichet numérique de Montreuil")
+    link = services.experiment_link(user=market.users["commune_agent"], application=project, solution=solution)
     context, page = new_page()
     _login(page, market.users["commune_agent"])
     for path, heading in [
+        (f"/fmin/projets/{project.pk}/", project.title),  # « Solution expérimentée », with « retirer ce lien »
+        (
+            f"/adopte-une-innovation/espace-collectivite/projets-fmin/{link.pk}/retirer/",
+            f"Retirer le lien vers « {solution.title} » ?",
+        ),
         ("/adopte-une-innovation/espace-collectivite/", "Les besoins de ma collectivité"),
         ("/adopte-une-innovation/besoins/nouveau/", "Publier un besoin"),
         (f"/adopte-une-innovation/besoins/{need.pk}/reponses/", f"Réponses à « {need.title} »"),

@@ -44,6 +44,20 @@ def nested(name, key, child):
     return url_of
 
 
+def experiment_unlink(w):
+    """A link between a funded FMIN project of Montreuil and the published solution, made for the case (each case
+    runs in a savepoint rolled back)."""
+    from marketplace import services
+
+    from ..factories import ApplicationFactory
+
+    project = ApplicationFactory(funded=True)
+    link = services.experiment_link(user=w.users["commune_agent"], application=project, solution=w.extra["solution"])
+    return reverse("marketplace:experiment_unlink", args=[link.pk])
+
+
+experiment_unlink.covers = "marketplace:experiment_unlink"
+
 PUBLIC = dict.fromkeys(MARKET_ROLES, 200)
 CASES = [
     Case("home", "/adopte-une-innovation/", PUBLIC),
@@ -122,6 +136,8 @@ CASES = [
     Case("charter-sign", "/adopte-une-innovation/charte/signer/", expect(MEMBER_AGENTS, status=302), method="post"),
     Case("buyer-space", "/adopte-une-innovation/espace-collectivite/", expect(BUYERS)),
     Case("experiments", "/adopte-une-innovation/espace-collectivite/projets-fmin/", expect(BUYERS)),
+    Case("experiment-unlink-confirm", experiment_unlink, expect(OWNERS)),
+    Case("experiment-unlink", experiment_unlink, expect(OWNERS, status=302), method="post"),
     Case("staff", "/adopte-une-innovation/equipe/", expect(("staff",))),
     Case("events", "/adopte-une-innovation/evenements/", PUBLIC),
     Case("event", url("event_detail", "event"), PUBLIC),
