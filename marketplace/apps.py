@@ -25,7 +25,7 @@ class MarketplaceConfig(ModuleConfig):
             "schedule": crontab(minute=40, hour=3),
         },
     }
-    # Its section of the COPIL report (needs per semester): read once the kit has the hook (marketplace/reports.py).
+    # Its part of action #6's section in the COPIL report: needs posted, answered and adopted per semester.
     report_section = "marketplace.reports.copil_section"
     demo_loader = "marketplace.demo.load_demo"
     reference_loader = "marketplace.reference.load_reference"

@@ -1,11 +1,8 @@
 """What the marketplace adds to the COPIL report (SMAN: « the COPIL report shows needs posted, answered and adopted
 per semester»): its section, a table per semester, under action #6.
 
-``copil_section(today)`` returns ``(template, context)`` like the kit's other panels; the report's template
-includes it in the action's section. The COPIL report does not read modules' sections yet: the kit needs a
-``report_section`` hook (``ModuleConfig.report_section``, read by ``actions.reports.report_context`` for each
-action's module and included by ``templates/actions/report/includes/_action.html``) — declared here already in
-``MarketplaceConfig.report_section``.
+``copil_section(today)`` returns ``(template, context)`` like the kit's other panels; the kit's hook
+(``ModuleConfig.report_section``) hands it to the COPIL report, which includes it in the section of action #6.
 """
 
 from datetime import date

@@ -78,6 +78,21 @@ def test_the_section_counts_needs_per_semester_until_the_session(history):
     assert "Total321" in text
 
 
-def test_the_module_declares_its_report_section():
-    config = apps.get_app_config("marketplace")
-    assert config.report_section == "marketplace.reports.copil_section"
+def test_the_copil_report_shows_the_section_in_action_6_s_part(history):
+    """Through the kit's hook (``ModuleConfig.report_section``): the whole report, rendered by WeasyPrint."""
+    from actions import services as copil
+    from actions.reports import render_report_pdf
+
+    assert apps.get_app_config("marketplace").report_section == "marketplace.reports.copil_section"
+    staff = history.users["staff"]
+    session = copil.copil_session_create(user=staff, year=2025, semester=2, on=date(2025, 12, 31))
+    pages = [
+        "".join((page.extract_text() or "").split()) for page in PdfReader(io.BytesIO(render_report_pdf(session))).pages
+    ]
+    section = [i for i, text in enumerate(pages) if text.startswith("Action#6")]
+    assert section, "no page starts the part of action #6"
+    part = "".join(pages[section[0] : section[0] + 3])
+    assert "besoinsdescollectivitésparsemestre,jusqu'au31décembre2025" in part
+    assert "1ersemestre2025310" in part and "2ndsemestre2025011" in part and "Total321" in part
+    elsewhere = "".join(pages[: section[0]])
+    assert "besoinsdescollectivitésparsemestre" not in elsewhere  # only in the marketplace's action
