@@ -246,3 +246,17 @@ def test_a_search_that_finds_nothing_has_no_facet_and_no_page(reference):
         assert found.results.first_page == [] and list(found.results[:20]) == []
     response = Client().get("/ressources/", {"q": "inexistantmot"})
     assert response.status_code == 200 and "page_obj" in response.context
+
+
+def test_filters_alone_page_by_date_from_the_matches_on_every_page(reference):
+    """With filters and no text, a page is read from the matching rows (not by walking the date index): the same
+    order on both queries, page 2 included, and only what the filters keep."""
+    guides = [ResourceFactory(published=True, kind="guide", title=f"Guide {n}") for n in range(23)]
+    ResourceFactory(published=True, kind="watch", title="Veille")
+    params = selectors.SearchParams(kind="guide")
+    newest_first = [r.pk for r in sorted(guides, key=lambda r: (r.published_at, r.pk), reverse=True)]
+    assert _page_ids(params, computed=True) == _page_ids(params, computed=False) == newest_first[:20]
+    found = selectors.run_search(params)
+    assert found.count == 23 and found.results.ids(20, 40) == newest_first[20:]
+    response = Client().get("/ressources/", {"kind": "guide", "page": "2"})
+    assert [r.pk for r in response.context["page_obj"].object_list] == newest_first[20:]
