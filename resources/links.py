@@ -6,7 +6,7 @@ liées »."""
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 
 
@@ -44,21 +44,22 @@ class Link:
 
 
 def engineering_requests_of(user) -> QuerySet:
-    """The requests to the pôle d'ingénierie whose deliverables ``user`` may present: those they read (staff: all;
-    an expert: those assigned to them; a collectivity's agent: their collectivity's) once the pôle works on them."""
-    from engineering import permissions
+    """The requests to the pôle d'ingénierie whose deliverables ``user`` may present: those they read (the pôle's
+    own rule, ``engineering.selectors.requests_for``) once the pôle works on them."""
+    from engineering import permissions, selectors
     from engineering.models import EngineeringRequest
     from sman.permissions import is_metropole_staff
 
     if user is None or not user.is_authenticated or not user.is_active:
         return EngineeringRequest.objects.none()
     Status = EngineeringRequest.Status
-    rows = EngineeringRequest.objects.filter(
-        status__in=[Status.IN_PROGRESS, Status.DELIVERED, Status.CLOSED]
-    ).select_related("organisation")
-    if not is_metropole_staff(user):
-        rows = rows.filter(Q(expert=user) | Q(organisation_id__in=permissions.collectivity_ids_of(user)))
-    return rows.order_by("-created_at", "-pk")
+    rows = selectors.requests_for(
+        user,
+        staff=is_metropole_staff(user),
+        collectivity_ids=permissions.collectivity_ids_of(user),
+        expert=permissions.is_expert(user),
+    )
+    return rows.filter(status__in=[Status.IN_PROGRESS, Status.DELIVERED, Status.CLOSED]).order_by("-created_at", "-pk")
 
 
 LINKS = (
