@@ -3,7 +3,9 @@
 from django.db.models import Count, Prefetch, Q, Sum
 
 from sman.models import Territory
+from sman.permissions import is_metropole_staff
 
+from . import permissions
 from .models import EngineeringRequest, PhaseDecision, Place, Problem, Product, ServiceOffer, SpaceOffer
 
 
@@ -20,6 +22,21 @@ def requests_for(user, *, staff: bool, collectivity_ids, expert: bool):
     if expert:
         q |= Q(expert=user)
     return qs.filter(q)
+
+
+def requests_worked_on_for(user):
+    """The requests ``user`` may read (``requests_for``) that the pôle has started, delivered or closed: those whose
+    deliverables a resource of the centre may belong to."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return EngineeringRequest.objects.none()
+    Status = EngineeringRequest.Status
+    readable = requests_for(
+        user,
+        staff=is_metropole_staff(user),
+        collectivity_ids=permissions.collectivity_ids_of(user),
+        expert=permissions.is_expert(user),
+    )
+    return readable.filter(status__in=[Status.IN_PROGRESS, Status.DELIVERED, Status.CLOSED])
 
 
 def request_detail(pk: int):

@@ -44,22 +44,10 @@ class Link:
 
 
 def engineering_requests_of(user) -> QuerySet:
-    """The requests to the pôle d'ingénierie whose deliverables ``user`` may present: those they read (the pôle's
-    own rule, ``engineering.selectors.requests_for``) once the pôle works on them."""
-    from engineering import permissions, selectors
-    from engineering.models import EngineeringRequest
-    from sman.permissions import is_metropole_staff
+    """The requests to the pôle d'ingénierie whose deliverables ``user`` may present: the pôle's own rule."""
+    from engineering.selectors import requests_worked_on_for
 
-    if user is None or not user.is_authenticated or not user.is_active:
-        return EngineeringRequest.objects.none()
-    Status = EngineeringRequest.Status
-    rows = selectors.requests_for(
-        user,
-        staff=is_metropole_staff(user),
-        collectivity_ids=permissions.collectivity_ids_of(user),
-        expert=permissions.is_expert(user),
-    )
-    return rows.filter(status__in=[Status.IN_PROGRESS, Status.DELIVERED, Status.CLOSED]).order_by("-created_at", "-pk")
+    return requests_worked_on_for(user).order_by("-created_at", "-pk")
 
 
 LINKS = (
