@@ -52,6 +52,18 @@ def _clear_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _results_can_be_awaited():
+    """Celery's « a task is running here, do not wait for a result » flag is one global of the process, saved and
+    restored around each eager task: two threads running eager tasks at once (the race tests) can restore it the
+    wrong way round and leave it set, and a later test waiting for a real worker's result then fails with « Never
+    call result.get() within a task! ». No test runs inside a task: it starts unset."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+
+
 @pytest.fixture
 def world(db, reference):
     return build_world()
