@@ -187,8 +187,10 @@ class RegistryFigures:
         tables = self.territorial_tables(Territory.Kind.COMMUNE, order)
         if not tables:
             return [], [], []
-        empty = [table for table in tables if not any(row.value for row in table.rows)]
-        tables = [table for table in tables if table not in empty]
+        valued, empty = [], []
+        for table in tables:
+            (valued if any(row.value for row in table.rows) else empty).append(table)
+        tables = valued
         if not tables:
             return [], [], empty
         by_commune = {row.territory.pk: [] for row in tables[0].rows}
