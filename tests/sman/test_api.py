@@ -1,3 +1,5 @@
+import html
+import json
 import re
 
 import pytest
@@ -97,6 +99,9 @@ def test_openapi_schema_and_self_hosted_docs(api):
     redoc = api.get("/api/redoc/").content.decode()
     assert "/static/drf_spectacular_sidecar/redoc/" in redoc
     assert "<main" in redoc, "Swagger UI draws its own main landmark; Redoc's is the page's"
+    # Redoc reads its theme from a JSON attribute: a typo would leave its default colours (below 4.5:1).
+    theme = json.loads(html.unescape(re.search(r"theme='([^']*)'", redoc).group(1)))
+    assert theme["colors"]["responses"]["success"]["color"] and theme["typography"]["code"]["color"]
     for page in (docs, redoc):
         assert '<html lang="fr">' in page and "<h1>" in page
         assert not re.search(r"""(src|href)=["']https?://""", page), "a third-party request"
