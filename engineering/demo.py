@@ -1,6 +1,7 @@
 """Demo data: the pôle's catalogue, support requests in every state (Montreuil's agent reads the pôle's message
 on a request in progress; the team has requests to triage; the team's account is also an expert with requests to
-answer), one start-up product per phase, digital places on the map and vacant spaces. Everything is fictitious
+answer; a closed request's deliverable is published in the resource centre, another's waits there as a draft for
+the expert), one start-up product per phase, digital places on the map and vacant spaces. Everything is fictitious
 and says so."""
 
 from datetime import timedelta
@@ -9,6 +10,7 @@ from django.contrib.gis.geos import Point
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from sman.documents import render_pdf
 from sman.models import Organisation
 from sman.services import role_grant
 
@@ -65,8 +67,6 @@ CATALOGUE = [
         15,
     ),
 ]
-
-PDF = b"%PDF-1.4\n% livrable de demonstration\n"
 
 PLACES = [
     # (kind, name, address, lon, lat, services, hours, accessibility)
@@ -235,6 +235,26 @@ def _requests(users: dict) -> None:
                     est_ensemble)  # fmt: skip
     _deliver(closed, catalogue[2], staff)
     services.request_close(request=closed, user=ept_agent, satisfaction=4, comment="Utile et rapide (démonstration).")
+    _deliverables_shared(closed, delivered, staff)
+
+
+def _deliverables_shared(closed, delivered, staff) -> None:
+    """The closed request's deliverable, reviewed and published in the resource centre (the request's « Ressources
+    liées »); the delivered one's, a draft waiting for the expert to review and submit."""
+    from resources import services as resources_services
+    from resources.models import Resource
+
+    shared = services.deliverable_to_resource_centre(document=closed.documents.get(is_deliverable=True), user=staff)
+    shared = resources_services.resource_update(
+        resource=shared, user=staff, themes=["administration"],
+        body="<p>Note de synthèse du pôle d'ingénierie (démonstration) : les briques libres de réservation de salles "
+        "comparées sur leurs fonctions, leur hébergement et leur coût pour une collectivité.</p>",
+    )  # fmt: skip
+    resources_services.resource_submit(resource=shared, user=staff)
+    resources_services.resource_publish(resource=shared, user=staff)
+    draft = services.deliverable_to_resource_centre(document=delivered.documents.get(is_deliverable=True), user=staff)
+    resources_services.resource_update(resource=draft, user=staff, themes=["connectivity"])
+    Resource.objects.filter(pk__in=(shared.pk, draft.pk)).update(is_demo=True)
 
 
 def _deliver(request, service, staff) -> None:
@@ -243,7 +263,8 @@ def _deliver(request, service, staff) -> None:
     )
     services.request_start(request=request, user=staff)
     services.message_post(request=request, user=staff, body="Voici notre note de synthèse (démonstration).")
-    services.document_add(request=request, user=staff, file=ContentFile(PDF, name="note-de-synthese.pdf"),
+    note = render_pdf("engineering/pdf/demo_deliverable.html", {"request": request})
+    services.document_add(request=request, user=staff, file=ContentFile(note, name="note-de-synthese.pdf"),
                           deliverable=True)  # fmt: skip
     services.request_deliver(request=request, user=staff)
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from engineering import demo
 from engineering.models import EngineeringRequest, Place, Product, SpaceOffer
+from resources.models import Resource
 
 from ..auth import login
 from ..factories import EngineeringRequestFactory, PlaceFactory
@@ -41,6 +42,16 @@ def test_the_demo_gives_each_account_its_work_and_loads_once(world):
         login(Client(), world.users["commune_agent"]).get(in_progress.get_absolute_url()).content.decode()
     )
     assert "Quelles dates vous conviennent ?" in page
+
+    # The closed request's deliverable is published and listed on the request's page; the delivered one's waits as a
+    # draft of the expert, linked to its request.
+    closed, delivered = (EngineeringRequest.objects.get(status=status) for status in ("closed", "delivered"))
+    shared = Resource.objects.get(engineering_request=closed)
+    assert shared.state == Resource.State.PUBLISHED and shared.is_demo
+    page = html.unescape(login(Client(), world.users["ept_agent"]).get(closed.get_absolute_url()).content.decode())
+    assert "Ressources liées" in page and shared.current_version.title in page
+    draft = Resource.objects.get(engineering_request=delivered)
+    assert draft.state == Resource.State.DRAFT and draft.author == world.users["staff"] and draft.is_demo
 
 
 def test_a_citizen_has_nothing_waiting_here(world):
