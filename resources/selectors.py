@@ -2,7 +2,7 @@
 moderation queue, a contributor's resources, usage figures."""
 
 import hashlib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from urllib.parse import urlencode
 
@@ -267,16 +267,25 @@ SELECT id FROM m ORDER BY published_at DESC, id DESC LIMIT %s OFFSET %s
 FACET_COLUMNS = ("kind", "published_year", "organisation_id", "themes", "challenge_ids", "territory_ids")
 
 
+def _facet_key(params: SearchParams) -> str:
+    """The cache key of a search's facets: its parameters, the order aside (the same matches, the same counts)."""
+    return "resources:facets:" + hashlib.sha256(repr(replace(params, tri="")).encode()).hexdigest()
+
+
 def _facet_counts(params: SearchParams, page_size: int = 20) -> tuple[dict[str, list[tuple]], list[int] | None]:
-    """The facet counts of ``params`` (from the cache, else computed) and, when computed, the first page's ids."""
+    """The facet counts of ``params`` (from the cache, else computed) and, when computed, the first page's ids.
+
+    The counts are cached with the generation they were computed at, and read with the current generation in one
+    round trip to the cache: counts of an earlier generation (before a publication) are computed again."""
     entries, _order = _ranked(params)
     if entries.query.is_empty():
         return {}, []
-    facet_sql, facet_params = entries.order_by().values_list(*FACET_COLUMNS).query.sql_with_params()
-    key = f"resources:facets:{_generation()}:{hashlib.sha256(repr((facet_sql, facet_params)).encode()).hexdigest()}"
-    counts = cache.get(key)
-    if counts is not None:
-        return counts, None
+    key = _facet_key(params)
+    found = cache.get_many([FACET_GENERATION_KEY, key])
+    generation = found.get(FACET_GENERATION_KEY) or _generation()
+    cached = found.get(key)
+    if cached is not None and cached[0] == generation:
+        return cached[1], None
     sql, sql_params = (
         entries.order_by().values_list(*FACET_COLUMNS, "pk", "published_at", "rank").query.sql_with_params()
     )
@@ -293,7 +302,7 @@ def _facet_counts(params: SearchParams, page_size: int = 20) -> tuple[dict[str, 
                 page.append((order, int(value)))
             else:
                 counts.setdefault(name, []).append((value, count, label, order))
-    cache.set(key, counts, FACET_CACHE_SECONDS)
+    cache.set(key, (generation, counts), FACET_CACHE_SECONDS)
     return counts, [pk for _n, pk in sorted(page)]
 
 
