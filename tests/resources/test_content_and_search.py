@@ -260,3 +260,19 @@ def test_filters_alone_page_by_date_from_the_matches_on_every_page(reference):
     assert found.count == 23 and found.results.ids(20, 40) == newest_first[20:]
     response = Client().get("/ressources/", {"kind": "guide", "page": "2"})
     assert [r.pk for r in response.context["page_obj"].object_list] == newest_first[20:]
+
+
+def test_cached_facets_serve_both_orders_until_the_next_publication(reference):
+    from django.core.cache import cache
+
+    ResourceFactory(published=True, kind="guide", title="Le stationnement intelligent")
+    params = selectors.SearchParams(q="stationnement")
+    cache.clear()
+    first = selectors.run_search(params)
+    assert first.count == 1 and first.results.first_page is not None  # computed by the statement
+    by_date = selectors.run_search(selectors.SearchParams(q="stationnement", tri="date"))
+    assert by_date.count == 1 and by_date.results.first_page is None  # the same counts, from the cache
+    ResourceFactory(published=True, kind="watch", title="Veille sur le stationnement")  # a publication
+    again = selectors.run_search(params)
+    assert again.count == 2 and again.results.first_page is not None
+    assert {f.value: f.count for f in again.facets["kind"]} == {"guide": 1, "watch": 1}
