@@ -13,6 +13,7 @@ class MarketplaceConfig(ModuleConfig):
     urls = (("adopte-une-innovation/", "marketplace.urls"),)
     api = "marketplace.api"
     space_panel = "marketplace.panels.space_panel"
+    object_panel = "marketplace.panels.object_panel"
     territory_panel = "marketplace.panels.territory_panel"
     indicators = "marketplace.indicators"
     beat = {

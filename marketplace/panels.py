@@ -90,3 +90,14 @@ def territory_panel(territory: Territory):
         "count": count,
         "adoptions": adoptions[:5],
     }
+
+
+def object_panel(obj, request):
+    """On an FMIN funded project's page, the solutions of Grand Paris Métropole Tech it experiments (« Solution
+    expérimentée »), with a link to remove each for the project's lead collectivity."""
+    if obj._meta.label != "fmin.Application" or not obj.pk:
+        return None
+    links = list(selectors.solutions_experimented_by(obj))
+    user = getattr(request, "user", None)
+    can_unlink = bool(links) and user is not None and obj.lead_id in permissions.buyer_ids_of(user)
+    return "marketplace/_project_solutions.html", {"links": links, "can_unlink": can_unlink, "heading": "h2"}

@@ -14,6 +14,7 @@ class ResourcesConfig(ModuleConfig):
     urls = (("ressources/", "resources.urls"),)
     api = "resources.api"
     space_panel = "resources.panels.space_panel"
+    object_panel = "resources.panels.object_panel"
     territory_panel = "resources.panels.territory_panel"
     indicators = "resources.indicators"
     roles = (

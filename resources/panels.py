@@ -7,6 +7,7 @@ from sman.models import Territory
 from sman.modules import SpacePanel, add_count
 
 from . import permissions
+from .links import link_for
 from .models import EditSuggestion, Resource, ReviewComment, SavedSearch
 
 
@@ -68,3 +69,22 @@ def territory_panel(territory: Territory):
         "count": count,
         "resources": rows.select_related("current_version").order_by("-published_at")[:5],
     }
+
+
+RELATED_LIMIT = 10
+
+
+def object_panel(obj, request):
+    """On the page of what a resource can be about (an FMIN project, an Explorateurs project, a Bâtisseurs group, a
+    solution, an action, a request to the pôle d'ingénierie), the published resources about it (« Ressources
+    liées »), the most recent first."""
+    link = link_for(obj)
+    if link is None or not obj.pk:
+        return None
+    related = list(
+        Resource.objects.published()
+        .filter(**{link.field: obj})
+        .select_related("current_version")
+        .order_by("-published_at", "-pk")[:RELATED_LIMIT]
+    )
+    return "resources/_related.html", {"related": related, "heading": "h2"}

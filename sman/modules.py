@@ -15,6 +15,10 @@ central file lists the apps by hand (apart from ``INSTALLED_APPS``, which Django
   an EPT, shown on its page;
 - ``action_panel``: ``f(number) -> (template, context) | None``, what the module shows on the page of action
   ``number`` of the roadmap table (one of its ``action_numbers``): the calls of a programme, for instance;
+- ``object_panel``: ``f(obj, request) -> (template, context) | None``, what the module shows on another module's
+  page about ``obj`` (the solutions an FMIN project experiments, the resources about a request…), None for an
+  object it has nothing about; the host page writes ``{% object_panels obj %}`` and names no module, so a module
+  depends on the modules whose objects it knows, never the other way round;
 - ``report_section``: ``f(today) -> (template, context) | None``, what the module adds to the section of its
   actions in the COPIL report, with its figures as of the session's date (the template reads ``section``);
 - ``indicators``: the module whose import registers its computed indicators;
@@ -83,6 +87,7 @@ class ModuleConfig(AppConfig):
     space_panel: str | None = None
     territory_panel: str | None = None
     action_panel: str | None = None
+    object_panel: str | None = None
     report_section: str | None = None
     indicators: str | None = None
     roles: tuple = ()
@@ -176,6 +181,17 @@ def action_panels(number: int) -> list[tuple[str, dict]]:
     for config in modules():
         if config.action_panel and number in config.action_numbers:
             panel = _load(config.action_panel)(number)
+            if panel is not None:
+                found.append(panel)
+    return found
+
+
+def object_panels(obj, request) -> list[tuple[str, dict]]:
+    """What the modules show about ``obj`` on its page, in ``INSTALLED_APPS`` order."""
+    found = []
+    for config in modules():
+        if config.object_panel:
+            panel = _load(config.object_panel)(obj, request)
             if panel is not None:
                 found.append(panel)
     return found

@@ -147,3 +147,40 @@ def test_a_member_with_nothing_waiting_is_not_asked_to_join_an_organisation(clie
     html = client.get(reverse("dashboard")).content.decode()
     assert "Rien ne vous attend dans les modules du portail pour le moment." in html
     assert "Rejoignez votre organisation ci-dessous" not in html
+
+
+def test_object_panels_come_from_the_modules_that_know_the_object_in_installed_apps_order(monkeypatch):
+    class Obj:
+        pass
+
+    said = []
+    first = type("A", (), {"object_panel": "a.panel"})()
+    silent = type("B", (), {"object_panel": "b.panel"})()
+    none = type("C", (), {"object_panel": None})()
+    loaded = {
+        "a.panel": lambda obj, request: said.append(("a", obj, request)) or ("a.html", {"n": 1}),
+        "b.panel": lambda obj, request: said.append(("b", obj, request)),  # nothing about this object
+    }
+    monkeypatch.setattr(modules, "modules", lambda: [none, first, silent])
+    monkeypatch.setattr(modules, "_load", loaded.__getitem__)
+    obj = Obj()
+    assert modules.object_panels(obj, "request") == [("a.html", {"n": 1})]
+    assert said == [("a", obj, "request"), ("b", obj, "request")]
+
+
+def test_host_pages_name_no_other_module_for_their_panels():
+    """The pages of an FMIN project, a group, an Explorateurs project, a solution, an action and a request to the
+    pôle show what other modules have about them through ``{% object_panels %}`` only."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    root = Path(settings.BASE_DIR) / "templates"
+    pages = (
+        "fmin/project_detail.html", "fmin/group_detail.html", "explorateurs/project_detail.html",
+        "marketplace/solution_detail.html", "actions/action_detail.html", "engineering/request_detail.html",
+    )  # fmt: skip
+    for name in pages:
+        text = (root / name).read_text()
+        assert "{% object_panels " in text, name
+        assert "related_resources" not in text and "experimented_solutions" not in text, name
