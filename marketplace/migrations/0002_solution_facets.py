@@ -7,11 +7,22 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def fill_facets(apps, schema_editor):
-    """The facets of the solutions already published (the same statements as ``services.refresh_solution_facets``)."""
-    from marketplace.services import refresh_solution_facets
+# The statement of ``services.refresh_solution_facets`` as it was when this migration was written, frozen here: a
+# migration never imports the code of today (a later column would not exist yet when this one runs).
+FILL_FACETS = """
+INSERT INTO marketplace_solutionfacet (solution_id, member_id, challenge_ids, themes, text_vector)
+SELECT s.id, s.member_id,
+  ARRAY(SELECT sc.challenge_id FROM marketplace_solution_challenges sc WHERE sc.solution_id = s.id ORDER BY 1),
+  s.themes,
+  setweight(to_tsvector('fr_unaccent'::regconfig, COALESCE(s.title, '')), 'A')
+    || setweight(to_tsvector('fr_unaccent'::regconfig, COALESCE(s.problem, '')), 'B')
+FROM marketplace_solution s WHERE s.status = 'published'
+"""
 
-    refresh_solution_facets()
+
+def fill_facets(apps, schema_editor):
+    """The facets of the solutions already published (the table is new: nothing to delete or update)."""
+    schema_editor.execute(FILL_FACETS)
 
 
 class Migration(migrations.Migration):
