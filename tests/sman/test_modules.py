@@ -184,3 +184,20 @@ def test_host_pages_name_no_other_module_for_their_panels():
         text = (root / name).read_text()
         assert "{% object_panels " in text, name
         assert "related_resources" not in text and "experimented_solutions" not in text, name
+
+
+@pytest.mark.parametrize(
+    ("count", "suffix", "expected"),
+    [
+        (0, "s", ""), (1, "s", ""), (2, "s", "s"), ("12", "s", "s"), (1.5, "s", ""),
+        (0, "x", ""), (3, "x", "x"),
+        (1, "est raccordable,sont raccordables", "est raccordable"),
+        (0, "est raccordable,sont raccordables", "est raccordable"),
+        (4, "est raccordable,sont raccordables", "sont raccordables"),
+        ([1, 2], "s", "s"), ([1], "s", ""), (None, "s", ""),
+    ],
+)  # fmt: skip
+def test_french_plurals_take_the_singular_below_two(count, suffix, expected):
+    from sman.templatetags.french import fr_plural
+
+    assert fr_plural(count, suffix) == expected
