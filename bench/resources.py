@@ -160,6 +160,7 @@ def main() -> None:
             cursor.execute("DELETE FROM resources_resource WHERE slug LIKE 'bench-%%'")
             deleted = cursor.rowcount
             User.objects.filter(email="bench-resources@example.org").delete()
+        selectors.facets_changed()  # the portal's cached facet counts no longer count the corpus
         print(f"kept corpus deleted ({deleted} rows)")
         return
 
@@ -193,6 +194,7 @@ def main() -> None:
     elif args.keep:
         with transaction.atomic():  # committed before the timings: kept even if a later step fails
             generate()
+        selectors.facets_changed()  # the local portal's counts: with the corpus from now on
 
     with transaction.atomic():  # rolled back: the corpus when not kept, what the pages and the review write
         if not kept.exists():
@@ -260,6 +262,8 @@ def main() -> None:
         pdf = review.review_pdf(year, "Introduction du banc d'essai.\n\nUne année de coopération.")
         print(f"annual review {year} PDF: {time.perf_counter() - t0:.1f} s, {len(pdf) / 1024:.0f} KB")
         transaction.set_rollback(True)
+    # The facet counts the runs cached (the corpus rolled back, or the kept one's) are not the local portal's.
+    selectors.facets_changed()
 
 
 if __name__ == "__main__":
