@@ -12,5 +12,6 @@ class ContestsConfig(ModuleConfig):
     # to both actions from its home page instead of declaring them.
     urls = (("prix-et-concours/", "contests.urls"),)
     space_panel = "contests.panels.space_panel"
+    object_panel = "contests.panels.object_panel"
     indicators = "contests.indicators"
     demo_loader = "contests.demo.load_demo"

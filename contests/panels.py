@@ -1,4 +1,5 @@
-"""What prizes and contests put in « Mon espace » (ContestsConfig.space_panel)."""
+"""What prizes and contests put in « Mon espace » (ContestsConfig.space_panel) and under the title of a prize-winning
+solution or resource (ContestsConfig.object_panel)."""
 
 from django.urls import reverse
 
@@ -32,3 +33,11 @@ def space_panel(request) -> SpacePanel | None:
     if not todos and not links:
         return None
     return SpacePanel("Prix et concours", todos=todos, links=links, order=75)
+
+
+def object_panel(obj, request, place):
+    """« Lauréat du prix … » under the title of a marketplace solution or a resource that won a published prize."""
+    if place != "top" or obj._meta.label not in ("marketplace.Solution", "resources.Resource") or not obj.pk:
+        return None
+    awards = selectors.awards_of(obj)
+    return ("contests/_laureate.html", {"awards": awards}) if awards else None

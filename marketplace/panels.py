@@ -92,10 +92,10 @@ def territory_panel(territory: Territory):
     }
 
 
-def object_panel(obj, request):
+def object_panel(obj, request, place):
     """On an FMIN funded project's page, the solutions of Grand Paris Métropole Tech it experiments (« Solution
     expérimentée »), with a link to remove each for the project's lead collectivity."""
-    if obj._meta.label != "fmin.Application" or not obj.pk:
+    if place != "bottom" or obj._meta.label != "fmin.Application" or not obj.pk:
         return None
     links = list(selectors.solutions_experimented_by(obj))
     user = getattr(request, "user", None)

@@ -74,12 +74,12 @@ def territory_panel(territory: Territory):
 RELATED_LIMIT = 10
 
 
-def object_panel(obj, request):
+def object_panel(obj, request, place):
     """On the page of what a resource can be about (an FMIN project, an Explorateurs project, a Bâtisseurs group, a
     solution, an action, a request to the pôle d'ingénierie), the published resources about it (« Ressources
     liées »), the most recent first."""
     link = link_for(obj)
-    if link is None or not obj.pk:
+    if place != "bottom" or link is None or not obj.pk:
         return None
     related = list(
         Resource.objects.published()

@@ -15,10 +15,12 @@ central file lists the apps by hand (apart from ``INSTALLED_APPS``, which Django
   an EPT, shown on its page;
 - ``action_panel``: ``f(number) -> (template, context) | None``, what the module shows on the page of action
   ``number`` of the roadmap table (one of its ``action_numbers``): the calls of a programme, for instance;
-- ``object_panel``: ``f(obj, request) -> (template, context) | None``, what the module shows on another module's
-  page about ``obj`` (the solutions an FMIN project experiments, the resources about a request…), None for an
-  object it has nothing about; the host page writes ``{% object_panels obj %}`` and names no module, so a module
-  depends on the modules whose objects it knows, never the other way round;
+- ``object_panel``: ``f(obj, request, place) -> (template, context) | None``, what the module shows on another
+  module's page about ``obj``: at ``place`` "top", a notice under its title (« Lauréat du prix … »); at "bottom",
+  a section after its content (the solutions an FMIN project experiments, the resources about a request…); None
+  for an object or a place it has nothing for. The host page writes ``{% object_panels obj %}`` (bottom) or
+  ``{% object_panels obj "top" %}`` and names no module, so a module depends on the modules whose objects it
+  knows, never the other way round;
 - ``report_section``: ``f(today) -> (template, context) | None``, what the module adds to the section of its
   actions in the COPIL report, with its figures as of the session's date (the template reads ``section``);
 - ``indicators``: the module whose import registers its computed indicators;
@@ -186,12 +188,17 @@ def action_panels(number: int) -> list[tuple[str, dict]]:
     return found
 
 
-def object_panels(obj, request) -> list[tuple[str, dict]]:
-    """What the modules show about ``obj`` on its page, in ``INSTALLED_APPS`` order."""
+OBJECT_PLACES = ("top", "bottom")
+
+
+def object_panels(obj, request, place: str = "bottom") -> list[tuple[str, dict]]:
+    """What the modules show about ``obj`` at ``place`` of its page, in ``INSTALLED_APPS`` order."""
+    if place not in OBJECT_PLACES:
+        raise ValueError(f"unknown place {place!r}: one of {OBJECT_PLACES}")
     found = []
     for config in modules():
         if config.object_panel:
-            panel = _load(config.object_panel)(obj, request)
+            panel = _load(config.object_panel)(obj, request, place)
             if panel is not None:
                 found.append(panel)
     return found

@@ -153,24 +153,31 @@ def test_object_panels_come_from_the_modules_that_know_the_object_in_installed_a
     class Obj:
         pass
 
+    def b_panel(obj, request, place):
+        said.append(("b", place))
+        return ("b.html", {}) if place == "top" else None  # nothing at the bottom
+
     said = []
     first = type("A", (), {"object_panel": "a.panel"})()
     silent = type("B", (), {"object_panel": "b.panel"})()
     none = type("C", (), {"object_panel": None})()
     loaded = {
-        "a.panel": lambda obj, request: said.append(("a", obj, request)) or ("a.html", {"n": 1}),
-        "b.panel": lambda obj, request: said.append(("b", obj, request)),  # nothing about this object
+        "a.panel": lambda obj, request, place: said.append(("a", place)) or ("a.html", {"n": 1}),
+        "b.panel": b_panel,
     }
     monkeypatch.setattr(modules, "modules", lambda: [none, first, silent])
     monkeypatch.setattr(modules, "_load", loaded.__getitem__)
     obj = Obj()
     assert modules.object_panels(obj, "request") == [("a.html", {"n": 1})]
-    assert said == [("a", obj, "request"), ("b", obj, "request")]
+    assert modules.object_panels(obj, "request", "top") == [("a.html", {"n": 1}), ("b.html", {})]
+    assert said == [("a", "bottom"), ("b", "bottom"), ("a", "top"), ("b", "top")]
+    with pytest.raises(ValueError, match="middle"):
+        modules.object_panels(obj, "request", "middle")
 
 
 def test_host_pages_name_no_other_module_for_their_panels():
-    """The pages of an FMIN project, a group, an Explorateurs project, a solution, an action and a request to the
-    pôle show what other modules have about them through ``{% object_panels %}`` only."""
+    """The pages of an FMIN project, a group, an Explorateurs project, a solution, an action, a request to the pôle
+    and a resource show what other modules have about them through ``{% object_panels %}`` only."""
     from pathlib import Path
 
     from django.conf import settings
@@ -179,11 +186,13 @@ def test_host_pages_name_no_other_module_for_their_panels():
     pages = (
         "fmin/project_detail.html", "fmin/group_detail.html", "explorateurs/project_detail.html",
         "marketplace/solution_detail.html", "actions/action_detail.html", "engineering/request_detail.html",
+        "resources/detail.html",
     )  # fmt: skip
     for name in pages:
         text = (root / name).read_text()
         assert "{% object_panels " in text, name
         assert "related_resources" not in text and "experimented_solutions" not in text, name
+        assert "laureate" not in text and "load contests" not in text, name
 
 
 @pytest.mark.parametrize(
