@@ -37,7 +37,7 @@ def space_panel(request) -> SpacePanel | None:
 
 def object_panel(obj, request, place):
     """« Lauréat du prix … » under the title of a marketplace solution or a resource that won a published prize."""
-    if place != "top" or obj._meta.label not in ("marketplace.Solution", "resources.Resource") or not obj.pk:
+    if place != "top" or not obj.pk:
         return None
-    awards = selectors.awards_of(obj)
+    awards = selectors.awards_of(obj)  # none for an object that cannot win a prize, with no query
     return ("contests/_laureate.html", {"awards": awards}) if awards else None
